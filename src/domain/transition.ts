@@ -1,0 +1,253 @@
+// The pure transition function of an enrollment: (definition, state, event, context) → [state, effects].
+// It executes nothing; the engine stores the state and writes the effects in one transaction.
+//
+// Rules where the issue and api.md are silent (each has a test):
+// - Time: each step happens at its own due time, even when the tick comes late (a wait that ended
+//   at T enters the next step proposed at T), so a late worker catches up to the same timeline.
+// - Signal conditions: by default they decide only at the `within` deadline (signals dated after it
+//   do not count). With `moveOnSignal` they decide as soon as the result is certain: `any` → yes
+//   when one part is true, `all` → no when one part is false (a skipped/failed email, a field).
+//   A condition with no signal part decides when reached. `within` is plain calendar time from
+//   when the condition is reached (skipNonWorkingDays applies to waits only).
+// - A skipped email, a permanently failed or suppressed automated email, count as "no signal";
+//   a skipped call has no outcome. Facts are kept only for steps some condition tests.
+// - Pause: no ticks; seller actions do not apply; signals and exits still do; an automated email's
+//   outcome still closes its step, and the sequence moves on at resume. Resume shifts pending
+//   due times by the paused duration (a manual step still to open is re-fitted into working time).
+// - Snooze takes an open step back to `scheduled` until exactly `until` (the seller's choice is not
+//   moved into working hours).
+// - Ending (exit, bounce, unsubscribe, disconnect) cancels the step in progress and drops a queued
+//   automated email (`email.cancel`); a broken definition (missing step, loop) ends in status `error`.
+import type { SequenceDefinition, Step } from './definition.js';
+import {
+  type Effect,
+  type EnrollmentEvent,
+  type EnrollmentState,
+  isEnded,
+  type TransitionContext,
+} from './enrollment.js';
+import { SIGNAL_FACT } from './transition/conditions.js';
+import { isEmailStep, isManual, nextOf, Run } from './transition/run.js';
+import { manualDue } from './transition/timing.js';
+
+/**
+ * Applies one event. Several steps may be passed in one call (an update_field, then an automated
+ * email, then a wait...), and everything that fell due by `ctx.now` happens at its own due time.
+ * An event that does not apply (a step that isn't open, a tick before `dueAt`, anything after the
+ * end, a repeat) returns the very same state object and no effects, so redelivery is harmless.
+ */
+export function advance(
+  definition: SequenceDefinition,
+  state: EnrollmentState,
+  event: EnrollmentEvent,
+  ctx: TransitionContext,
+): [EnrollmentState, Effect[]] {
+  if (isEnded(state)) return [state, []];
+  const run = new Run(definition, state, ctx);
+  if (!apply(run, event)) return [state, []];
+  run.settle();
+  if (run.effects.length === 0 && sameState(run.s, state)) return [state, []];
+  return [run.s, run.effects];
+}
+
+/** Epoch ms a calendar can work with (JSON has no Infinity or NaN). */
+function isInstant(value: number): boolean {
+  return Number.isFinite(value) && Math.abs(value) <= 8e15;
+}
+
+function instantOr(value: number, fallback: number): number {
+  return isInstant(value) ? value : fallback;
+}
+
+function sameState(a: EnrollmentState, b: EnrollmentState): boolean {
+  return (Object.keys(a) as (keyof EnrollmentState)[]).every((k) => a[k] === b[k]);
+}
+
+/** The current step, if the event names it (and its instance, when `seq` is given) and it is in `phase`. */
+function target(
+  run: Run,
+  event: { stepId?: string; seq?: number },
+  phases: readonly string[],
+): Step | undefined {
+  const s = run.s;
+  if (event.stepId !== undefined && event.stepId !== s.stepId) return undefined;
+  if (event.seq !== undefined && event.seq !== s.seq) return undefined;
+  if (s.phase === null || !phases.includes(s.phase)) return undefined;
+  return run.currentStep();
+}
+
+/** Returns whether the event applied; `settle` then lets due work happen. */
+function apply(run: Run, event: EnrollmentEvent): boolean {
+  const s = run.s;
+  const now = run.now;
+  const active = s.status === 'active';
+  switch (event.type) {
+    case 'start':
+      if (!active || s.stepId !== null || s.seq !== 0) return false;
+      run.moveOn(run.definition.start, now);
+      return true;
+
+    case 'tick':
+      return active && s.dueAt !== null && now >= s.dueAt;
+
+    case 'step_completed': {
+      const step = active ? target(run, event, ['open']) : undefined;
+      if (step === undefined || !isManual(step)) return false;
+      const { outcome, notes, actorId } = event;
+      const usedOutcome = step.type === 'phone_call' ? outcome : undefined;
+      run.close(step, 'completed', now, {
+        ...(outcome !== undefined && { outcome }),
+        ...(notes !== undefined && { notes }),
+        ...(actorId !== undefined && { actorId }),
+      });
+      if (usedOutcome !== undefined) {
+        run.emit({ type: 'stats.increment', stepId: step.id, counter: `outcome:${usedOutcome}` });
+        run.setFact(step.id, { outcome: usedOutcome });
+      }
+      run.moveOn(nextOf(step), now);
+      return true;
+    }
+
+    case 'step_skipped': {
+      const step = active ? target(run, event, ['open']) : undefined;
+      if (step === undefined || !isManual(step)) return false;
+      run.close(step, 'skipped', now, event.actorId !== undefined ? { actorId: event.actorId } : {});
+      run.setFact(step.id, { skipped: true });
+      run.moveOn(nextOf(step), now);
+      return true;
+    }
+
+    case 'snoozed': {
+      const step = active ? target(run, event, ['open']) : undefined;
+      if (step === undefined || !isManual(step) || !isInstant(event.until) || event.until <= now)
+        return false;
+      s.phase = 'scheduled';
+      s.due = event.until;
+      run.emit({ type: 'step.snoozed', stepId: step.id, seq: s.seq, until: event.until });
+      return true;
+    }
+
+    case 'wait_skipped': {
+      const step = active ? target(run, event, ['waiting']) : undefined;
+      if (step?.type !== 'wait') return false;
+      run.close(step, 'skipped', now);
+      run.moveOn(step.next, now);
+      return true;
+    }
+
+    case 'signal':
+      return applySignal(run, event);
+
+    case 'email_sent': {
+      const step = target(run, event, ['sending', 'open']);
+      if (step === undefined) return false;
+      if (s.phase === 'open') {
+        // A manual email step sent from the seller's mailbox completes like `step_completed`.
+        if (!active || step.type !== 'email') return false;
+        run.close(step, 'completed', now);
+        run.moveOn(step.next, now);
+        return true;
+      }
+      const at = Math.min(now, Math.max(instantOr(event.at, now), s.due ?? now));
+      run.close(step, 'completed', at);
+      return moveOnOrHold(run, step, at);
+    }
+
+    case 'email_failed': {
+      const step = event.permanent ? target(run, event, ['sending']) : undefined;
+      if (step === undefined) return false;
+      // A failed email can never be opened or replied to: conditions testing it take `no`.
+      run.close(step, 'failed', now, { reason: event.reason });
+      run.setFact(step.id, { skipped: true });
+      return moveOnOrHold(run, step, now);
+    }
+
+    case 'email_suppressed': {
+      const step = target(run, event, ['sending']);
+      if (step === undefined) return false;
+      run.close(step, 'skipped', now, { reason: 'suppressed' });
+      run.setFact(step.id, { skipped: true });
+      return moveOnOrHold(run, step, now);
+    }
+
+    case 'pause':
+      if (!active || s.stepId === null) return false;
+      s.status = 'paused';
+      s.pausedAt = now;
+      s.dueAt = null;
+      return true;
+
+    case 'resume':
+      return resume(run);
+
+    case 'disconnect':
+      run.end(event.reason, now);
+      return true;
+
+    case 'record_fields_changed':
+      // Only a condition still waiting can change its mind (an early `yes`/`no` under moveOnSignal).
+      return active && s.phase === 'awaiting_signal';
+
+    default:
+      event satisfies never;
+      return false;
+  }
+}
+
+/** After an automated email's outcome: move on now, or, while paused, hold until `resume`. */
+function moveOnOrHold(run: Run, step: Step, at: number): boolean {
+  if (run.s.status === 'paused') {
+    run.s.phase = 'done';
+    return true;
+  }
+  run.moveOn(nextOf(step), at);
+  return true;
+}
+
+function applySignal(run: Run, event: Extract<EnrollmentEvent, { type: 'signal' }>): boolean {
+  const now = run.now;
+  switch (event.signal) {
+    case 'email_bounced':
+      run.end('bounced', now);
+      return true;
+    case 'email_unsubscribed':
+      run.end('unsubscribed', now);
+      return true;
+    case 'linkedin_connection_accepted':
+      return false;
+    case 'email_opened':
+    case 'email_clicked':
+    case 'email_replied':
+    case 'email_attachment_opened': {
+      if (event.stepId !== undefined && !isEmailStep(run.index.steps.get(event.stepId))) return false;
+      if (event.signal === 'email_replied' && run.definition.options.exitOnReply) {
+        run.end('exit_on_reply', now);
+        return true;
+      }
+      if (event.stepId === undefined) return false;
+      const at = Math.min(instantOr(event.at, now), now);
+      const key = SIGNAL_FACT[event.signal];
+      const seen = run.s.facts[event.stepId]?.[key];
+      if (seen !== undefined && seen <= at) return false;
+      return run.setFact(event.stepId, { [key]: at });
+    }
+    default:
+      event.signal satisfies never;
+      return false;
+  }
+}
+
+/** Pending times shift by the paused duration; a manual step still to open opens in working time. */
+function resume(run: Run): boolean {
+  const s = run.s;
+  if (s.status !== 'paused') return false;
+  const shift = Math.max(0, run.now - (s.pausedAt ?? run.now));
+  s.status = 'active';
+  s.pausedAt = null;
+  const step = run.currentStep();
+  if (step !== undefined && s.due !== null && shift > 0 && s.phase !== 'sending' && s.phase !== 'done') {
+    s.due = s.phase === 'scheduled' ? manualDue(run.ctx, s.due + shift) : s.due + shift;
+    run.emit({ type: 'step.rescheduled', stepId: step.id, seq: s.seq, dueAt: s.due });
+  }
+  return true;
+}

@@ -1,0 +1,399 @@
+import { describe, expect, it } from 'vitest';
+import { ALWAYS_OPEN, DEFAULT_WEEKLY_HOURS, type WorkingCalendar, withTimeZone } from '../calendar.js';
+import type { Condition, ConditionStep, Step } from '../definition.js';
+import { at, DAY, Driver, HOUR, sequence } from '../test-support/transition-driver.js';
+import { evaluate } from './conditions.js';
+
+const T0 = at('2026-03-02T09:00:00Z'); // a Monday
+
+const NEW_YORK: WorkingCalendar = {
+  timezone: 'America/New_York',
+  weeklyHours: DEFAULT_WEEKLY_HOURS,
+  timeOff: [],
+};
+
+function cond(ifc: Condition, extra: Partial<Omit<ConditionStep, 'id' | 'type' | 'if'>> = {}): ConditionStep {
+  return { id: 'c1', type: 'condition', if: ifc, within: 'P2D', yes: 'y', no: 'n', ...extra };
+}
+const leaves: Step[] = [
+  { id: 'y', type: 'task' },
+  { id: 'n', type: 'task' },
+];
+const replied: Condition = { signal: 'email_replied', step: 'e1' };
+
+/** e1 (manual email) → c1 → y | n, with e1 completed at T0 + 1h so c1 is reached then. */
+function emailThen(c: ConditionStep, fields: Record<string, unknown> = {}): Driver {
+  const d = new Driver(sequence([{ id: 'e1', type: 'email', next: 'c1' }, c, ...leaves]), { fields });
+  d.send({ type: 'start' }, T0);
+  return d;
+}
+const REACHED = T0 + HOUR;
+const DEADLINE = REACHED + 2 * DAY;
+const branch = (d: Driver) => d.ofType('step.closed').find((e) => e.stepId === 'c1')?.branch;
+
+describe('signal conditions', () => {
+  it('by default take yes only when within has passed, if the signal came', () => {
+    const d = emailThen(cond(replied));
+    d.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
+    expect(d.state).toMatchObject({ stepId: 'c1', phase: 'awaiting_signal', dueAt: DEADLINE });
+    d.send({ type: 'signal', signal: 'email_replied', stepId: 'e1', at: REACHED + HOUR }, REACHED + HOUR);
+    expect(d.state).toMatchObject({
+      stepId: 'c1',
+      dueAt: DEADLINE,
+      facts: { e1: { replied: REACHED + HOUR } },
+    });
+    const s = d.state;
+    expect(d.send({ type: 'tick' }, DEADLINE - 1)).toEqual([]);
+    expect(d.state).toBe(s);
+    d.tick();
+    expect(branch(d)).toBe('yes');
+    expect(d.state).toMatchObject({ stepId: 'y', phase: 'open' });
+    expect(d.ofType('step.entered').at(-1)?.proposedDueAt).toBe(DEADLINE);
+  });
+
+  it('take no at the deadline without the signal; a signal dated after the deadline does not count', () => {
+    const d = emailThen(cond(replied));
+    d.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
+    // the worker is late: the reply (after the deadline) arrives before the tick
+    d.send({ type: 'signal', signal: 'email_replied', stepId: 'e1', at: DEADLINE + 1 }, DEADLINE + 2);
+    expect(branch(d)).toBe('no');
+    expect(d.state.stepId).toBe('n');
+  });
+
+  it('moveOnSignal takes yes as soon as the signal arrives', () => {
+    const d = emailThen(cond(replied, { moveOnSignal: true }));
+    d.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
+    d.send({ type: 'signal', signal: 'email_opened', stepId: 'e1', at: REACHED + 1 }, REACHED + 1);
+    expect(d.state.stepId).toBe('c1');
+    d.send({ type: 'signal', signal: 'email_replied', stepId: 'e1', at: REACHED + HOUR }, REACHED + HOUR);
+    expect(branch(d)).toBe('yes');
+    expect(d.ofType('step.entered').at(-1)).toMatchObject({ stepId: 'y', proposedDueAt: REACHED + HOUR });
+  });
+
+  it('see a signal that came before the condition was reached', () => {
+    const def = sequence([
+      { id: 'a1', type: 'automated_email', next: 'w1' },
+      { id: 'w1', type: 'wait', duration: 'P1D', next: 'c1' },
+      cond({ signal: 'email_opened', step: 'a1' }, { moveOnSignal: true }),
+      ...leaves,
+    ]);
+    const d = new Driver(def);
+    d.send({ type: 'start' }, T0);
+    d.send({ type: 'email_sent', stepId: 'a1', at: T0 }, T0);
+    d.send({ type: 'signal', signal: 'email_opened', stepId: 'a1', at: T0 + HOUR }, T0 + HOUR);
+    d.tick();
+    expect(branch(d)).toBe('yes');
+    expect(d.ofType('step.closed').find((e) => e.stepId === 'c1')?.at).toBe(T0 + DAY);
+  });
+
+  it('a skipped email takes no: at the deadline by default, at once with moveOnSignal', () => {
+    const d = emailThen(cond(replied));
+    d.send({ type: 'step_skipped', stepId: 'e1' }, REACHED);
+    expect(d.state).toMatchObject({ stepId: 'c1', dueAt: DEADLINE });
+    d.tick();
+    expect(branch(d)).toBe('no');
+
+    const m = emailThen(cond(replied, { moveOnSignal: true }));
+    m.send({ type: 'step_skipped', stepId: 'e1' }, REACHED);
+    expect(branch(m)).toBe('no');
+    expect(m.state.stepId).toBe('n');
+  });
+
+  it('a permanently failed automated email counts as not replied', () => {
+    const d = new Driver(
+      sequence([
+        { id: 'a1', type: 'automated_email', next: 'c1' },
+        cond({ signal: 'email_replied', step: 'a1' }, { moveOnSignal: true }),
+        ...leaves,
+      ]),
+    );
+    d.send({ type: 'start' }, T0);
+    d.send({ type: 'email_failed', stepId: 'a1', permanent: true, reason: '550' }, T0 + 1);
+    expect(branch(d)).toBe('no');
+  });
+
+  it('a repeated signal is harmless', () => {
+    const d = emailThen(cond(replied));
+    d.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
+    const signal = { type: 'signal', signal: 'email_replied', stepId: 'e1', at: REACHED + 5 } as const;
+    d.send(signal, REACHED + 5);
+    const s = d.state;
+    expect(d.send(signal, REACHED + 6)).toEqual([]);
+    expect(d.state).toBe(s);
+  });
+});
+
+describe('outcome and field conditions decide when reached', () => {
+  const callThen = (c: ConditionStep) => {
+    const d = new Driver(sequence([{ id: 'p1', type: 'phone_call', next: 'c1' }, c, ...leaves]));
+    d.send({ type: 'start' }, T0);
+    return d;
+  };
+  const answered = cond({ step: 'p1', outcome: ['answered'] });
+
+  it('an answered call takes yes at once, another outcome no', () => {
+    const d = callThen(answered);
+    d.send({ type: 'step_completed', stepId: 'p1', outcome: 'answered' }, REACHED);
+    expect(branch(d)).toBe('yes');
+    expect(d.state).toMatchObject({ stepId: 'y', phase: 'open', facts: { p1: { outcome: 'answered' } } });
+    const e = callThen(answered);
+    e.send({ type: 'step_completed', stepId: 'p1', outcome: 'no_answer' }, REACHED);
+    expect(branch(e)).toBe('no');
+  });
+
+  it('a skipped call takes no', () => {
+    const d = callThen(answered);
+    d.send({ type: 'step_skipped', stepId: 'p1' }, REACHED);
+    expect(branch(d)).toBe('no');
+  });
+
+  it('a field condition reads the record when reached', () => {
+    const d = emailThen(cond({ field: 'rating', op: 'gte', value: 3 }), { rating: '4' });
+    d.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
+    expect(branch(d)).toBe('yes');
+  });
+
+  it('a condition whose branch is missing completes the enrollment', () => {
+    const d = callThen(cond({ step: 'p1', outcome: ['answered'] }, { yes: undefined as never }));
+    d.send({ type: 'step_completed', stepId: 'p1', outcome: 'answered' }, REACHED);
+    expect(d.state).toMatchObject({ status: 'completed', endReason: 'completed' });
+  });
+});
+
+describe('all / any', () => {
+  const hot = { field: 'hot', op: 'eq', value: true } as const;
+
+  it('any: with moveOnSignal a true part decides yes at once; by default it still waits', () => {
+    const m = emailThen(cond({ any: [replied, hot] }, { moveOnSignal: true }), { hot: true });
+    m.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
+    expect(branch(m)).toBe('yes');
+
+    const d = emailThen(cond({ any: [replied, hot] }), { hot: true });
+    d.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
+    expect(d.state).toMatchObject({ stepId: 'c1', dueAt: DEADLINE });
+    d.tick();
+    expect(branch(d)).toBe('yes');
+  });
+
+  it('all: with moveOnSignal a false part decides no at once; true parts wait for the signal', () => {
+    const m = emailThen(cond({ all: [replied, hot] }, { moveOnSignal: true }), { hot: false });
+    m.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
+    expect(branch(m)).toBe('no');
+
+    const d = emailThen(cond({ all: [replied, hot] }, { moveOnSignal: true }), { hot: true });
+    d.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
+    expect(d.state.stepId).toBe('c1');
+    d.send({ type: 'signal', signal: 'email_replied', stepId: 'e1', at: REACHED + 1 }, REACHED + 1);
+    expect(branch(d)).toBe('yes');
+  });
+
+  it('record_fields_changed lets a waiting moveOnSignal condition decide', () => {
+    const d = emailThen(cond({ any: [replied, hot] }, { moveOnSignal: true }), { hot: false });
+    d.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
+    const s = d.state;
+    expect(d.send({ type: 'record_fields_changed' }, REACHED + 1)).toEqual([]);
+    expect(d.state).toBe(s);
+    d.fields = { hot: true };
+    d.send({ type: 'record_fields_changed' }, REACHED + 2);
+    expect(branch(d)).toBe('yes');
+  });
+});
+
+describe('field operators', () => {
+  const check = (fields: Record<string, unknown>, c: Condition) =>
+    evaluate(c, { facts: {}, fields, asOf: 0 });
+  it.each([
+    [{ s: 'Qualified' }, { field: 's', op: 'eq', value: 'qualified' }, true],
+    [{ s: 'Qualified' }, { field: 's', op: 'neq', value: 'qualified' }, false],
+    [{ n: 10 }, { field: 'n', op: 'gt', value: 9 }, true],
+    [{ n: '10' }, { field: 'n', op: 'lt', value: 9 }, false],
+    [{ d: '2026-01-02' }, { field: 'd', op: 'lte', value: '2026-01-02' }, true],
+    [{ t: 'Big Corp' }, { field: 't', op: 'contains', value: 'corp' }, true],
+    [{ t: ['a', 'b'] }, { field: 't', op: 'not_contains', value: 'c' }, true],
+    [{ t: '  ' }, { field: 't', op: 'is_empty' }, true],
+    [{}, { field: 't', op: 'is_not_empty' }, false],
+    [{}, { field: 't', op: 'gt', value: 1 }, false],
+  ] as [Record<string, unknown>, Condition, boolean][])('%j %j → %s', (fields, c, expected) => {
+    expect(check(fields, c)).toBe(expected);
+  });
+});
+
+describe('working time and DST', () => {
+  const followUp = (duration: string, options = {}) =>
+    sequence(
+      [
+        { id: 't1', type: 'task', next: 'w1' },
+        { id: 'w1', type: 'wait', duration, next: 't2' },
+        { id: 't2', type: 'task' },
+      ],
+      options,
+    );
+  const FRIDAY = at('2026-03-06T15:00:00Z'); // 10:00 EST
+  const SATURDAY_NOON = at('2026-03-07T17:00:00Z'); // 12:00 EST, the day before DST starts
+
+  it('P1D is one calendar day in the owner zone (23 h across spring-forward), PT24H exactly 24 h', () => {
+    const waitEnd = (duration: string, owner: WorkingCalendar) => {
+      const d = new Driver(followUp(duration), { owner });
+      d.send({ type: 'start' }, FRIDAY);
+      d.send({ type: 'step_completed', stepId: 't1' }, SATURDAY_NOON);
+      return d.state.dueAt;
+    };
+    expect(waitEnd('P1D', NEW_YORK)).toBe(at('2026-03-08T16:00:00Z')); // 12:00 EDT
+    expect(waitEnd('PT24H', NEW_YORK)).toBe(at('2026-03-08T17:00:00Z')); // 13:00 EDT
+    expect(waitEnd('P1D', ALWAYS_OPEN)).toBe(SATURDAY_NOON + DAY);
+  });
+
+  it('a manual step after the wait opens at the start of the owner next working period', () => {
+    const d = new Driver(followUp('P1D'), { owner: NEW_YORK });
+    d.send({ type: 'start' }, FRIDAY);
+    d.send({ type: 'step_completed', stepId: 't1' }, SATURDAY_NOON);
+    d.tick();
+    const monday8 = at('2026-03-09T12:00:00Z'); // 08:00 EDT
+    expect(d.ofType('step.entered').at(-1)).toMatchObject({
+      stepId: 't2',
+      proposedDueAt: at('2026-03-08T16:00:00Z'),
+      dueAt: monday8,
+    });
+    expect(d.state).toMatchObject({ phase: 'scheduled', dueAt: monday8 });
+    expect(d.send({ type: 'tick' }, monday8 - 1)).toEqual([]);
+    d.tick();
+    expect(d.ofType('step.opened').at(-1)).toMatchObject({ stepId: 't2', at: monday8 });
+  });
+
+  it('skipNonWorkingDays counts only working days', () => {
+    const d = new Driver(followUp('P1D', { skipNonWorkingDays: true }), { owner: NEW_YORK });
+    d.send({ type: 'start' }, FRIDAY);
+    d.send({ type: 'step_completed', stepId: 't1' }, FRIDAY);
+    expect(d.state.dueAt).toBe(at('2026-03-09T14:00:00Z')); // Monday 10:00 EDT
+  });
+
+  it('automated emails go out in the owner window, the recipient window, or at once', () => {
+    const sendAt = (workingHours: 'owner' | 'recipient' | 'none') => {
+      const d = new Driver(
+        sequence(
+          [
+            { id: 't1', type: 'task', next: 'a1' },
+            { id: 'a1', type: 'automated_email' },
+          ],
+          { workingHours },
+        ),
+        { owner: NEW_YORK, recipient: withTimeZone(NEW_YORK, 'Europe/London') },
+      );
+      d.send({ type: 'start' }, FRIDAY);
+      d.send({ type: 'step_completed', stepId: 't1' }, SATURDAY_NOON);
+      return d.ofType('email.queue')[0]?.sendAt;
+    };
+    expect(sendAt('owner')).toBe(at('2026-03-09T12:00:00Z')); // Monday 08:00 New York (EDT)
+    expect(sendAt('recipient')).toBe(at('2026-03-09T08:00:00Z')); // Monday 08:00 London (GMT)
+    expect(sendAt('none')).toBe(SATURDAY_NOON);
+  });
+
+  it('resume re-fits a manual step that was still to open into working time', () => {
+    const d = new Driver(followUp('PT1H'), { owner: NEW_YORK });
+    d.send({ type: 'start' }, FRIDAY);
+    d.send({ type: 'step_completed', stepId: 't1' }, at('2026-03-06T21:30:00Z')); // Fri 16:30 EST
+    d.tick(); // wait ends 17:30 → t2 scheduled Monday 08:00 EDT
+    d.send({ type: 'pause' }, at('2026-03-07T15:00:00Z'));
+    d.send({ type: 'resume' }, at('2026-03-07T19:00:00Z')); // 4 h later: Monday 12:00 EDT, inside hours
+    expect(d.state.dueAt).toBe(at('2026-03-09T16:00:00Z'));
+  });
+});
+
+describe('a realistic sequence, every branch', () => {
+  // email → replied within P2D? yes: call / no: wait P2D → automated email → opened within P3D? yes: task / no: disqualify
+  const def = sequence(
+    [
+      { id: 'intro', type: 'email', templateId: 'tpl_intro', next: 'replied' },
+      {
+        id: 'replied',
+        type: 'condition',
+        if: { signal: 'email_replied', step: 'intro' },
+        within: 'P2D',
+        yes: 'book',
+        no: 'pause2d',
+      },
+      { id: 'book', type: 'phone_call', name: 'Call to book the meeting' },
+      { id: 'pause2d', type: 'wait', duration: 'P2D', next: 'nudge' },
+      { id: 'nudge', type: 'automated_email', templateId: 'tpl_nudge', next: 'opened' },
+      {
+        id: 'opened',
+        type: 'condition',
+        if: { signal: 'email_opened', step: 'nudge' },
+        within: 'P3D',
+        yes: 'research',
+        no: 'disqualify',
+      },
+      { id: 'research', type: 'task', name: 'Research the account' },
+      { id: 'disqualify', type: 'update_field', field: 'status', value: 'disqualified' },
+    ],
+    { workingHours: 'owner' },
+  );
+  const START = at('2026-03-02T14:00:00Z'); // Monday 09:00 EST
+
+  const begin = () => {
+    const d = new Driver(def, { owner: NEW_YORK });
+    d.send({ type: 'start' }, START);
+    // completed Wednesday 17:00 EST, at the end of the working day
+    d.send({ type: 'step_completed', stepId: 'intro', actorId: 'u1' }, at('2026-03-04T22:00:00Z'));
+    return d;
+  };
+
+  it('reply → call → completed', () => {
+    const d = begin();
+    const reply = at('2026-03-05T10:00:00Z');
+    d.send({ type: 'signal', signal: 'email_replied', stepId: 'intro', at: reply }, reply);
+    expect(d.state.stepId).toBe('replied');
+    d.tick(); // Friday 17:00 EST: yes → the call opens Monday 08:00 EDT
+    expect(d.state).toMatchObject({ stepId: 'book', phase: 'scheduled', dueAt: at('2026-03-09T12:00:00Z') });
+    d.tick();
+    d.send({ type: 'step_completed', stepId: 'book', outcome: 'answered' }, at('2026-03-09T15:00:00Z'));
+    expect(d.path()).toEqual(['intro', 'replied', 'book']);
+    expect(d.state).toMatchObject({ status: 'completed', endReason: 'completed' });
+  });
+
+  const toNudge = () => {
+    const d = begin();
+    d.tick(); // no reply within P2D → wait
+    // Friday 17:00 EST + P2D = Sunday 17:00 EDT (DST began that morning)
+    expect(d.state).toMatchObject({ stepId: 'pause2d', dueAt: at('2026-03-08T21:00:00Z') });
+    d.tick(); // Sunday → automated email, sent in the window: Monday 08:00 EDT
+    const queued = d.ofType('email.queue')[0];
+    expect(queued).toMatchObject({
+      stepId: 'nudge',
+      seq: 4,
+      templateId: 'tpl_nudge',
+      sendAt: at('2026-03-09T12:00:00Z'),
+    });
+    d.send(
+      { type: 'email_sent', stepId: 'nudge', at: at('2026-03-09T12:00:05Z') },
+      at('2026-03-09T12:00:06Z'),
+    );
+    expect(d.state).toMatchObject({ stepId: 'opened', dueAt: at('2026-03-12T12:00:05Z') });
+    return d;
+  };
+
+  it('no reply → wait → automated email → opened → task', () => {
+    const d = toNudge();
+    d.send(
+      { type: 'signal', signal: 'email_opened', stepId: 'nudge', at: at('2026-03-10T13:00:00Z') },
+      at('2026-03-10T13:00:00Z'),
+    );
+    d.tick();
+    expect(d.state).toMatchObject({ stepId: 'research', phase: 'open' });
+    d.send({ type: 'step_completed', stepId: 'research' }, at('2026-03-12T15:00:00Z'));
+    expect(d.path()).toEqual(['intro', 'replied', 'pause2d', 'nudge', 'opened', 'research']);
+    expect(d.state.status).toBe('completed');
+  });
+
+  it('no reply → wait → automated email → not opened → disqualified', () => {
+    const d = toNudge();
+    d.tick();
+    expect(d.path()).toEqual(['intro', 'replied', 'pause2d', 'nudge', 'opened', 'disqualify']);
+    expect(d.ofType('field.update')).toEqual([
+      { type: 'field.update', stepId: 'disqualify', seq: 6, field: 'status', value: 'disqualified' },
+    ]);
+    expect(d.state).toMatchObject({ status: 'completed', endReason: 'completed', dueAt: null });
+    const seqs = d.ofType('step.entered').map((e) => e.seq);
+    expect(seqs).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
