@@ -1,0 +1,693 @@
+// The rules a sequence must pass to be activated (design.md §4), checked all at once so that the designer
+// can show every problem next to its step. Rules that need the store (the active-sequence limit, the
+// advance target being active, of the same entity type and not looping) live in the engine; see advanceTargets.
+import {
+  assertNever,
+  type Condition,
+  isActivityStep,
+  isAllCondition,
+  isAnyCondition,
+  isFieldCondition,
+  isOutcomeCondition,
+  isSignalCondition,
+  type SequenceDefinition,
+  type Step,
+  type StepType,
+  UNARY_FIELD_OPERATORS,
+} from './definition.js';
+import {
+  describeDuration,
+  isPositiveDuration,
+  isWithinStepLimit,
+  MAX_STEP_DURATION_DAYS,
+  parseDuration,
+} from './duration.js';
+
+/** Stable codes: the API returns them and the UI keys help texts on them. Add, never rename. */
+export const VALIDATION_CODES = [
+  'no_activity',
+  'start_missing',
+  'wait_at_start',
+  'advance_at_start',
+  'wait_at_end',
+  'invalid_duration',
+  'wait_not_positive',
+  'wait_too_long',
+  'within_required',
+  'within_not_positive',
+  'within_too_long',
+  'duplicate_step_id',
+  'unknown_next',
+  'branch_missing',
+  'unknown_condition_step',
+  'signal_step_not_email',
+  'signal_step_not_before',
+  'outcome_step_not_call',
+  'outcome_step_not_before',
+  'outcome_list_empty',
+  'empty_group',
+  'field_missing',
+  'field_value_missing',
+  'sequence_id_missing',
+  'unreachable_step',
+  'cycle',
+  'exit_on_reply_without_email',
+] as const;
+export type ValidationCode = (typeof VALIDATION_CODES)[number];
+
+export interface ValidationIssue {
+  code: ValidationCode;
+  /** The step to highlight, when the problem belongs to one. */
+  stepId?: string;
+  /** JSON Pointer into the definition (`/steps/5`, `/steps/2/within`); the API prefixes `/definition`. */
+  path: string;
+  /** Written for the sales manager who designs the sequence. */
+  message: string;
+}
+
+export function validateForActivation(def: SequenceDefinition): ValidationIssue[] {
+  const graph = buildGraph(def);
+  return [
+    ...checkHasActivity(def),
+    ...checkStart(graph),
+    ...checkIdsUnique(def),
+    ...checkLinks(graph),
+    ...def.steps.flatMap((step, index) => checkStepContents(step, index)),
+    ...checkConditionReferences(graph),
+    ...checkWaitsAtEnd(graph),
+    ...checkReachable(graph),
+    ...checkNoCycle(graph),
+    ...checkExitOnReply(def),
+  ];
+}
+
+/** The sequences this one can hand records over to: the engine checks they are active, of the same entity type, and don't loop back. */
+export function advanceTargets(def: SequenceDefinition): string[] {
+  const targets = def.steps.flatMap((step) =>
+    step.type === 'advance_to_sequence' && step.sequenceId.trim() !== '' ? [step.sequenceId] : [],
+  );
+  return [...new Set(targets)];
+}
+
+// ---------- the graph ----------
+
+type LinkKey = 'next' | 'yes' | 'no';
+
+interface Link {
+  key: LinkKey;
+  target: string;
+}
+
+interface StepGraph {
+  def: SequenceDefinition;
+  /** Step id -> index of its first occurrence; later duplicates are only reported, never followed. */
+  indexOf: Map<string, number>;
+  /** Index of the start step, if it exists. */
+  start: number | undefined;
+  /**
+   * Steps reachable from the start while avoiding a given step (key -1: avoiding none), computed once
+   * per step asked about: a condition with many leaves must not cost a walk per leaf.
+   */
+  reachedAvoiding: Map<number, Set<number>>;
+}
+
+function buildGraph(def: SequenceDefinition): StepGraph {
+  const indexOf = new Map<string, number>();
+  def.steps.forEach((step, index) => {
+    if (!indexOf.has(step.id)) indexOf.set(step.id, index);
+  });
+  return { def, indexOf, start: indexOf.get(def.start), reachedAvoiding: new Map() };
+}
+
+/** Steps reachable from the start (never entering `avoid`, when given); empty without a start. */
+function reachedFromStart(graph: StepGraph, avoid?: number): Set<number> {
+  const key = avoid ?? -1;
+  let reached = graph.reachedAvoiding.get(key);
+  if (reached === undefined) {
+    reached = graph.start === undefined ? new Set() : reachableFrom(graph, graph.start, avoid);
+    graph.reachedAvoiding.set(key, reached);
+  }
+  return reached;
+}
+
+function links(step: Step): Link[] {
+  switch (step.type) {
+    case 'condition': {
+      const out: Link[] = [];
+      if (step.yes !== undefined) out.push({ key: 'yes', target: step.yes });
+      if (step.no !== undefined) out.push({ key: 'no', target: step.no });
+      return out;
+    }
+    case 'advance_to_sequence':
+      return [];
+    case 'email':
+    case 'automated_email':
+    case 'phone_call':
+    case 'task':
+    case 'linkedin_research':
+    case 'linkedin_get_introduced':
+    case 'linkedin_connect':
+    case 'linkedin_inmail':
+    case 'wait':
+    case 'update_field':
+      return step.next === undefined ? [] : [{ key: 'next', target: step.next }];
+    default:
+      return assertNever(step);
+  }
+}
+
+/** Indexes of the existing steps a step leads to (dangling links are reported by checkLinks). */
+function targetsOf(graph: StepGraph, index: number): number[] {
+  const step = graph.def.steps[index];
+  if (step === undefined) return [];
+  return links(step).flatMap((link) => {
+    const target = graph.indexOf.get(link.target);
+    return target === undefined ? [] : [target];
+  });
+}
+
+/** Steps reachable from `from`, never entering `avoid` (used to ask "can X be reached without passing Y?"). */
+function reachableFrom(graph: StepGraph, from: number, avoid?: number): Set<number> {
+  const seen = new Set<number>();
+  if (from === avoid) return seen;
+  const queue = [from];
+  seen.add(from);
+  for (let head = 0; head < queue.length; head++) {
+    for (const target of targetsOf(graph, queue[head] ?? from)) {
+      if (target === avoid || seen.has(target)) continue;
+      seen.add(target);
+      queue.push(target);
+    }
+  }
+  return seen;
+}
+
+// ---------- rules ----------
+
+function checkHasActivity(def: SequenceDefinition): ValidationIssue[] {
+  if (def.steps.some(isActivityStep)) return [];
+  return [
+    {
+      code: 'no_activity',
+      path: '/steps',
+      message: 'Add at least one activity (an email, a phone call, a task or a LinkedIn step).',
+    },
+  ];
+}
+
+function checkStart(graph: StepGraph): ValidationIssue[] {
+  const { def, start } = graph;
+  if (start === undefined) {
+    const message =
+      def.start === ''
+        ? 'Choose the step the sequence starts with.'
+        : `The sequence starts with step "${def.start}", which doesn't exist.`;
+    return [{ code: 'start_missing', path: '/start', message }];
+  }
+  const step = def.steps[start];
+  if (step?.type === 'wait') {
+    return [
+      at(step, start, 'wait_at_start', `A sequence can't start with a wait; ${label(step)} comes first.`),
+    ];
+  }
+  if (step?.type === 'advance_to_sequence') {
+    return [
+      at(
+        step,
+        start,
+        'advance_at_start',
+        `A sequence can't start by moving records to another sequence; ${label(step)} comes first.`,
+      ),
+    ];
+  }
+  return [];
+}
+
+function checkIdsUnique(def: SequenceDefinition): ValidationIssue[] {
+  const seen = new Set<string>();
+  return def.steps.flatMap((step, index) => {
+    if (!seen.has(step.id)) {
+      seen.add(step.id);
+      return [];
+    }
+    return [
+      at(
+        step,
+        index,
+        'duplicate_step_id',
+        `Two steps have the id "${step.id}"; each step needs its own.`,
+        '/id',
+      ),
+    ];
+  });
+}
+
+function checkLinks(graph: StepGraph): ValidationIssue[] {
+  return graph.def.steps.flatMap((step, index) => {
+    const issues = links(step)
+      .filter((link) => !graph.indexOf.has(link.target))
+      .map((link) =>
+        at(
+          step,
+          index,
+          'unknown_next',
+          `${capitalized(label(step))} goes on to step "${link.target}", which doesn't exist.`,
+          `/${link.key}`,
+        ),
+      );
+    if (step.type === 'condition') {
+      if (step.yes === undefined) issues.push(branchMissing(step, index, 'yes'));
+      if (step.no === undefined) issues.push(branchMissing(step, index, 'no'));
+    }
+    return issues;
+  });
+}
+
+function branchMissing(step: Step, index: number, branch: 'yes' | 'no'): ValidationIssue {
+  return at(
+    step,
+    index,
+    'branch_missing',
+    `${capitalized(label(step))} needs a "${branch}" branch: choose what happens when the condition is ${branch === 'yes' ? 'met' : 'not met'}.`,
+    `/${branch}`,
+  );
+}
+
+/** What a single step must hold, whatever its place in the graph. */
+function checkStepContents(step: Step, index: number): ValidationIssue[] {
+  switch (step.type) {
+    case 'wait':
+      return checkDuration(step, index, step.duration, '/duration', 'wait');
+    case 'condition':
+      return [...checkWithin(step, index), ...checkConditionContents(step, index, step.if, '/if')];
+    case 'update_field':
+      return step.field.trim() === ''
+        ? [
+            at(
+              step,
+              index,
+              'field_missing',
+              `${capitalized(label(step))} needs the field to update.`,
+              '/field',
+            ),
+          ]
+        : [];
+    case 'advance_to_sequence':
+      return step.sequenceId.trim() === ''
+        ? [
+            at(
+              step,
+              index,
+              'sequence_id_missing',
+              `${capitalized(label(step))} needs the sequence to move records to.`,
+              '/sequenceId',
+            ),
+          ]
+        : [];
+    case 'email':
+    case 'automated_email':
+    case 'phone_call':
+    case 'task':
+    case 'linkedin_research':
+    case 'linkedin_get_introduced':
+    case 'linkedin_connect':
+    case 'linkedin_inmail':
+      return [];
+    default:
+      return assertNever(step);
+  }
+}
+
+/** Codes and wording for the two durations a step can hold: a wait's length, a condition's `within`. */
+const DURATION_RULES = {
+  wait: {
+    notPositive: 'wait_not_positive',
+    tooLong: 'wait_too_long',
+    what: (step: Step) => `${capitalized(label(step))}`,
+  },
+  within: {
+    notPositive: 'within_not_positive',
+    tooLong: 'within_too_long',
+    what: (step: Step) => `The time ${label(step)} waits for its signal`,
+  },
+} as const;
+
+function checkDuration(
+  step: Step,
+  index: number,
+  text: string,
+  suffix: string,
+  kind: keyof typeof DURATION_RULES,
+): ValidationIssue[] {
+  const rule = DURATION_RULES[kind];
+  const parsed = parseDuration(text);
+  if (!parsed.ok) {
+    return [at(step, index, 'invalid_duration', `${capitalized(label(step))}: ${parsed.message}`, suffix)];
+  }
+  if (!isPositiveDuration(parsed.duration)) {
+    return [at(step, index, rule.notPositive, `${rule.what(step)} must last longer than zero.`, suffix)];
+  }
+  if (!isWithinStepLimit(parsed.duration)) {
+    const message = `${rule.what(step)} lasts ${describeDuration(parsed.duration)}; the most is ${MAX_STEP_DURATION_DAYS} days.`;
+    return [at(step, index, rule.tooLong, message, suffix)];
+  }
+  return [];
+}
+
+function checkWithin(step: Step & { type: 'condition' }, index: number): ValidationIssue[] {
+  if (step.within !== undefined) return checkDuration(step, index, step.within, '/within', 'within');
+  if (!testsSignal(step.if)) return [];
+  return [
+    at(
+      step,
+      index,
+      'within_required',
+      `${capitalized(label(step))} tests an email signal, so it needs to know how long to wait for it before taking "no".`,
+      '/within',
+    ),
+  ];
+}
+
+function testsSignal(condition: Condition): boolean {
+  return conditionParts(condition, '').some(({ part }) => isSignalCondition(part));
+}
+
+function checkConditionContents(
+  step: Step,
+  index: number,
+  condition: Condition,
+  path: string,
+): ValidationIssue[] {
+  return conditionParts(condition, path).flatMap(({ part, path: partPath }): ValidationIssue[] => {
+    if (isAllCondition(part) || isAnyCondition(part)) {
+      const key = isAllCondition(part) ? 'all' : 'any';
+      const list = isAllCondition(part) ? part.all : part.any;
+      return list.length > 0
+        ? []
+        : [
+            at(
+              step,
+              index,
+              'empty_group',
+              `${capitalized(label(step))} has an empty "${key}" group.`,
+              `${partPath}/${key}`,
+            ),
+          ];
+    }
+    if (isOutcomeCondition(part)) {
+      return part.outcome.length > 0
+        ? []
+        : [
+            at(
+              step,
+              index,
+              'outcome_list_empty',
+              `${capitalized(label(step))} needs at least one call outcome to look for.`,
+              `${partPath}/outcome`,
+            ),
+          ];
+    }
+    if (isFieldCondition(part)) {
+      if (part.field.trim() === '') {
+        return [
+          at(
+            step,
+            index,
+            'field_missing',
+            `${capitalized(label(step))} needs the field to test.`,
+            `${partPath}/field`,
+          ),
+        ];
+      }
+      if (part.value === undefined && !UNARY_FIELD_OPERATORS.includes(part.op)) {
+        return [
+          at(
+            step,
+            index,
+            'field_value_missing',
+            `${capitalized(label(step))} needs a value to compare the field "${part.field}" with.`,
+            `${partPath}/value`,
+          ),
+        ];
+      }
+    }
+    return [];
+  });
+}
+
+/** Every condition in a tree (groups included), each with its JSON Pointer. */
+function conditionParts(condition: Condition, path: string): { part: Condition; path: string }[] {
+  const self = { part: condition, path };
+  if (isAllCondition(condition)) {
+    return [self, ...condition.all.flatMap((c, i) => conditionParts(c, `${path}/all/${i}`))];
+  }
+  if (isAnyCondition(condition)) {
+    return [self, ...condition.any.flatMap((c, i) => conditionParts(c, `${path}/any/${i}`))];
+  }
+  return [self];
+}
+
+/**
+ * A condition tests the email it follows or the call it follows (design.md §4): the step it names must
+ * exist, be of the right kind, and come before the condition on every path from the start, or a record
+ * could reach the condition without that email ever being sent.
+ */
+function checkConditionReferences(graph: StepGraph): ValidationIssue[] {
+  return graph.def.steps.flatMap((step, index) => {
+    if (step.type !== 'condition') return [];
+    return conditionParts(step.if, '/if').flatMap(({ part, path }) => {
+      if (isSignalCondition(part))
+        return checkReference(graph, step, index, part.step, `${path}/step`, 'signal');
+      if (isOutcomeCondition(part))
+        return checkReference(graph, step, index, part.step, `${path}/step`, 'outcome');
+      return [];
+    });
+  });
+}
+
+const REFERENCE_RULES = {
+  signal: {
+    types: ['email', 'automated_email'] as StepType[],
+    kind: 'an email or automated email',
+    wrongType: 'signal_step_not_email',
+    notBefore: 'signal_step_not_before',
+  },
+  outcome: {
+    types: ['phone_call'] as StepType[],
+    kind: 'a phone call',
+    wrongType: 'outcome_step_not_call',
+    notBefore: 'outcome_step_not_before',
+  },
+} as const;
+
+function checkReference(
+  graph: StepGraph,
+  condition: Step,
+  index: number,
+  referenced: string,
+  path: string,
+  kind: keyof typeof REFERENCE_RULES,
+): ValidationIssue[] {
+  const rule = REFERENCE_RULES[kind];
+  const name = capitalized(label(condition));
+  const targetIndex = graph.indexOf.get(referenced);
+  const target = targetIndex === undefined ? undefined : graph.def.steps[targetIndex];
+  if (targetIndex === undefined || target === undefined) {
+    return [
+      at(
+        condition,
+        index,
+        'unknown_condition_step',
+        `${name} tests step "${referenced}", which doesn't exist.`,
+        path,
+      ),
+    ];
+  }
+  if (!rule.types.includes(target.type)) {
+    return [
+      at(
+        condition,
+        index,
+        rule.wrongType,
+        `${name} tests ${label(target)}, which is not ${rule.kind}.`,
+        path,
+      ),
+    ];
+  }
+  if (!isBeforeOnEveryPath(graph, targetIndex, index)) {
+    return [
+      at(
+        condition,
+        index,
+        rule.notBefore,
+        `${name} tests ${label(target)}, but a record can reach the condition without going through that step first.`,
+        path,
+      ),
+    ];
+  }
+  return [];
+}
+
+/** True when every path from the start to `later` passes `earlier`; vacuously true when `later` is unreachable (reported elsewhere). */
+function isBeforeOnEveryPath(graph: StepGraph, earlier: number, later: number): boolean {
+  if (graph.start === undefined) return true;
+  if (!reachedFromStart(graph).has(later)) return true;
+  return !reachedFromStart(graph, earlier).has(later);
+}
+
+/** A wait must lead to something other than waits: otherwise records sit through it for nothing (Dynamics refuses too). */
+function checkWaitsAtEnd(graph: StepGraph): ValidationIssue[] {
+  return graph.def.steps.flatMap((step, index) =>
+    step.type === 'wait' && onlyWaitsFollow(graph, index)
+      ? [
+          at(
+            step,
+            index,
+            'wait_at_end',
+            `A sequence can't end with a wait; ${label(step)} is last on its branch.`,
+          ),
+        ]
+      : [],
+  );
+}
+
+function onlyWaitsFollow(graph: StepGraph, index: number): boolean {
+  const seen = new Set<number>();
+  let current: number | undefined = index;
+  while (current !== undefined && !seen.has(current)) {
+    seen.add(current);
+    const step: Step | undefined = graph.def.steps[current];
+    if (step?.type !== 'wait') return false;
+    if (step.next === undefined) return true;
+    current = graph.indexOf.get(step.next); // a dangling next is unknown_next, not an end
+  }
+  return false; // a loop of waits is reported as a cycle
+}
+
+function checkReachable(graph: StepGraph): ValidationIssue[] {
+  if (graph.start === undefined) return []; // without a start, everything would be "unreachable": noise
+  const reached = reachedFromStart(graph);
+  return graph.def.steps.flatMap((step, index) =>
+    reached.has(index) || graph.indexOf.get(step.id) !== index
+      ? []
+      : [
+          at(
+            step,
+            index,
+            'unreachable_step',
+            `No path from the first step leads to ${label(step)}; connect it or delete it.`,
+          ),
+        ],
+  );
+}
+
+/**
+ * One issue per link that closes a loop (a back edge of a depth-first walk), pointing at that link:
+ * it is the one to change. Iterative, so a long chain can't overflow the stack.
+ */
+function checkNoCycle(graph: StepGraph): ValidationIssue[] {
+  const steps = graph.def.steps;
+  const state = new Map<number, 'open' | 'done'>();
+  const issues: ValidationIssue[] = [];
+  const roots = [...(graph.start === undefined ? [] : [graph.start]), ...graph.indexOf.values()];
+  for (const root of roots) {
+    if (state.has(root)) continue;
+    const stack: { index: number; links: Link[]; next: number }[] = [];
+    const enter = (index: number) => {
+      state.set(index, 'open');
+      stack.push({ index, links: links(steps[index] as Step), next: 0 });
+    };
+    enter(root);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1] as (typeof stack)[number];
+      const link = frame.links[frame.next++];
+      if (link === undefined) {
+        state.set(frame.index, 'done');
+        stack.pop();
+        continue;
+      }
+      const target = graph.indexOf.get(link.target);
+      if (target === undefined) continue;
+      const targetState = state.get(target);
+      if (targetState === undefined) enter(target);
+      else if (targetState === 'open')
+        issues.push(
+          loopIssue(
+            graph,
+            stack.map((f) => f.index),
+            frame.index,
+            target,
+            link,
+          ),
+        );
+    }
+  }
+  return issues;
+}
+
+function loopIssue(
+  graph: StepGraph,
+  openPath: number[],
+  from: number,
+  to: number,
+  link: Link,
+): ValidationIssue {
+  const steps = graph.def.steps;
+  const loop = openPath.slice(openPath.indexOf(to)).map((i) => steps[i] as Step);
+  const route = [...loop, steps[to] as Step].map(label).join(' → ');
+  const step = steps[from] as Step;
+  return at(
+    step,
+    from,
+    'cycle',
+    `A sequence can't loop back: ${route}. Point ${label(step)} to a later step or end it.`,
+    `/${link.key}`,
+  );
+}
+
+function checkExitOnReply(def: SequenceDefinition): ValidationIssue[] {
+  if (!def.options.exitOnReply) return [];
+  if (def.steps.some((s) => s.type === 'email' || s.type === 'automated_email')) return [];
+  return [
+    {
+      code: 'exit_on_reply_without_email',
+      path: '/options/exitOnReply',
+      message:
+        '"Exit on reply" needs at least one email step: without an email there is nothing to reply to.',
+    },
+  ];
+}
+
+// ---------- wording ----------
+
+const STEP_TYPE_NAMES: Record<StepType, string> = {
+  email: 'email',
+  automated_email: 'automated email',
+  phone_call: 'phone call',
+  task: 'task',
+  linkedin_research: 'LinkedIn research',
+  linkedin_get_introduced: 'LinkedIn introduction',
+  linkedin_connect: 'LinkedIn connection request',
+  linkedin_inmail: 'LinkedIn InMail',
+  wait: 'wait',
+  condition: 'condition',
+  update_field: 'field update',
+  advance_to_sequence: 'move-to-sequence step',
+};
+
+/** `the email "Introduce yourself"`, or `the wait w2` when the step has no name. */
+function label(step: Step): string {
+  const type = STEP_TYPE_NAMES[step.type];
+  return step.name !== undefined && step.name.trim() !== ''
+    ? `the ${type} "${step.name}"`
+    : `the ${type} ${step.id}`;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** An issue about one step; `suffix` points inside the step (`/within`), or at the step itself when empty. */
+function at(step: Step, index: number, code: ValidationCode, message: string, suffix = ''): ValidationIssue {
+  return { code, stepId: step.id, path: `/steps/${index}${suffix}`, message };
+}
