@@ -1,0 +1,167 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { summarize } from '../domain/summary.js';
+import { SEQUENCE_TEMPLATES } from '../domain/templates/index.js';
+import { openStore } from '../storage/open-store.js';
+import { run } from './main.js';
+
+function cli(env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const output = { out: (line: string) => out.push(line), err: (line: string) => err.push(line) };
+  return {
+    out,
+    err,
+    run: (...args: string[]) =>
+      run(['node', 'stepwise', ...args], { output, env: { LOG_LEVEL: 'silent', ...env } }),
+  };
+}
+
+function freshDatabase(): string {
+  return join(mkdtempSync(join(tmpdir(), 'stepwise-cli-')), 'stepwise.db');
+}
+
+describe('stepwise CLI', () => {
+  it('lists the six templates with the seed numbers', async () => {
+    const c = cli();
+    expect(await c.run('templates', 'list')).toBe(0);
+    const table = c.out.join('\n');
+    for (const [key, steps, days] of [
+      ['follow-up-no-show', 7, 5],
+      ['high-volume-outbound', 7, 9],
+      ['invite-to-event', 6, 5],
+      ['product-demo-meeting', 9, 5],
+      ['account-renewal', 13, 50],
+      ['webinar-follow-up', 10, 7],
+    ] as const) {
+      expect(table).toMatch(new RegExp(`^${key}\\s.*\\s${steps}\\s+${days}$`, 'm'));
+    }
+    const json = cli();
+    expect(await json.run('templates', 'list', '--json')).toBe(0);
+    const rows = JSON.parse(json.out.join('\n')) as { key: string; stepCount: number }[];
+    expect(rows.map((row) => row.stepCount)).toEqual(
+      SEQUENCE_TEMPLATES.map((t) => summarize(t.definition).stepCount),
+    );
+  });
+
+  it('adds a user, refuses a duplicate, and creates a token for it', async () => {
+    const env = { DATABASE_URL: freshDatabase() };
+    const add = cli(env);
+    const args = [
+      'users',
+      'add',
+      '--email',
+      'Ada@Example.com',
+      '--name',
+      'Ada',
+      '--role',
+      'sequence_manager',
+    ];
+    expect(await add.run(...args)).toBe(0);
+    expect(add.out.join('\n')).toMatch(/Created sequence_manager Ada@Example.com/);
+    expect(add.out.join('\n')).toMatch(/Password \(shown once\): \S{12,}/);
+
+    const again = cli(env);
+    expect(await again.run(...args)).toBe(1);
+    expect(again.err.join('\n')).toMatch(/already exists/);
+
+    const token = cli(env);
+    expect(await token.run('tokens', 'create', '--email', 'ada@example.com')).toBe(0);
+    expect(token.out[0]).toMatch(/^sw_[A-Za-z0-9_-]{40,}$/);
+
+    const store = await openStore(env.DATABASE_URL);
+    const user = await store.users.getByEmail('ada@example.com');
+    expect(user?.role).toBe('sequence_manager');
+    expect(user?.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(await store.apiTokens.listForUser(user?.id ?? '')).toHaveLength(1);
+    await store.close();
+  });
+
+  it('rejects bad arguments with a clear message and a non-zero exit', async () => {
+    const env = { DATABASE_URL: freshDatabase() };
+    const badRole = cli(env);
+    expect(await badRole.run('users', 'add', '--email', 'a@b.co', '--name', 'A', '--role', 'king')).not.toBe(
+      0,
+    );
+    expect(badRole.err.join('\n')).toMatch(/must be one of admin, sequence_manager/);
+
+    const badEmail = cli(env);
+    expect(await badEmail.run('users', 'add', '--email', 'nope', '--name', 'A', '--role', 'admin')).not.toBe(
+      0,
+    );
+    expect(badEmail.err.join('\n')).toMatch(/not an email address/);
+
+    const missing = cli(env);
+    expect(await missing.run('users', 'add', '--name', 'A')).not.toBe(0);
+    expect(missing.err.join('\n')).toMatch(/required option '--email <email>'/);
+
+    const unknown = cli(env);
+    expect(await unknown.run('launch-rockets')).not.toBe(0);
+    expect(unknown.err.join('\n')).toMatch(/unknown command/);
+
+    const noUser = cli(env);
+    expect(await noUser.run('tokens', 'create', '--email', 'ghost@example.com')).toBe(1);
+    expect(noUser.err.join('\n')).toMatch(/No active user/);
+
+    const badConfig = cli({ DATABASE_URL: freshDatabase(), PORT: 'eighty' });
+    expect(await badConfig.run('migrate')).toBe(1);
+    expect(badConfig.err.join('\n')).toMatch(/PORT must be a whole number/);
+  });
+
+  it('has --help on every command', async () => {
+    for (const args of [
+      [],
+      ['serve'],
+      ['migrate'],
+      ['users', 'add'],
+      ['tokens', 'create'],
+      ['templates', 'list'],
+      ['seed-demo'],
+    ]) {
+      const c = cli();
+      expect(await c.run(...args, '--help')).toBe(0);
+      expect(c.out.join('\n')).toMatch(/Usage: stepwise/);
+    }
+  });
+
+  it('migrates an empty database', async () => {
+    const c = cli({ DATABASE_URL: freshDatabase() });
+    expect(await c.run('migrate')).toBe(0);
+    expect(c.out.join('\n')).toMatch(/up to date.*sqlite/);
+  });
+
+  it('seeds the demo once: users, 200 records, the six templates as inactive sequences', async () => {
+    const env = { DATABASE_URL: freshDatabase() };
+    const c = cli(env);
+    expect(await c.run('seed-demo')).toBe(0);
+    expect(c.out[0]).toBe('Added 5 users, 200 records and 6 sequences.');
+    const again = cli(env);
+    expect(await again.run('seed-demo')).toBe(0);
+    expect(again.out[0]).toMatch(/already there/);
+
+    const store = await openStore(env.DATABASE_URL);
+    let records = 0;
+    let cursor: string | null = null;
+    do {
+      const page = await store.records.list({ limit: 500, cursor });
+      records += page.items.length;
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(records).toBe(200);
+    const sequences = await store.sequences.list({ limit: 50 });
+    expect(sequences.items.map((s) => s.name).sort()).toEqual(SEQUENCE_TEMPLATES.map((t) => t.name).sort());
+    expect(sequences.items.every((s) => s.status === 'inactive')).toBe(true);
+    for (const sequence of sequences.items) {
+      const version = await store.sequences.getVersion(sequence.id, sequence.draftVersion);
+      for (const step of version?.definition.steps ?? []) {
+        if (step.type !== 'email' && step.type !== 'automated_email') continue;
+        // Built-in references were replaced by real email templates.
+        expect(step.templateId).toMatch(/^tpl_/);
+        expect(await store.emailTemplates.get(step.templateId ?? '')).not.toBeNull();
+      }
+    }
+    await store.close();
+  });
+});

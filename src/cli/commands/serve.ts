@@ -1,0 +1,91 @@
+// `stepwise serve`: the HTTP API and the web app on one port, on the configured database.
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { type Logger, pino } from 'pino';
+import { buildServer } from '../../api/server.js';
+import { type Config, describeConfig, loadConfig } from '../../config.js';
+import { SystemClock } from '../../engine/clock.js';
+import type { EngineDeps } from '../../engine/deps.js';
+import { RandomIds } from '../../engine/ids.js';
+import { openStore } from '../../storage/open-store.js';
+import type { CommandContext } from '../context.js';
+import { addUser } from './users.js';
+
+/** The package root, from src/cli/commands (tsx) and dist/cli/commands (built) alike. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** First start: the administrator from the environment, or instructions to create one. */
+async function ensureAdministrator(deps: EngineDeps, config: Config, log: Logger): Promise<void> {
+  if ((await deps.store.users.count()) > 0) return;
+  if (config.adminEmail !== null && config.adminPassword !== null) {
+    const admin = await addUser(deps, {
+      email: config.adminEmail,
+      name: 'Administrator',
+      role: 'admin',
+      password: config.adminPassword,
+    });
+    log.info({ userId: admin.id }, 'created the first administrator from STEPWISE_ADMIN_EMAIL');
+    return;
+  }
+  log.warn(
+    'no users yet: set STEPWISE_ADMIN_EMAIL and STEPWISE_ADMIN_PASSWORD, or run ' +
+      '`npx stepwise users add --email you@example.com --name "Your Name" --role admin`',
+  );
+}
+
+async function ensureSecret(deps: EngineDeps, config: Config, log: Logger): Promise<string> {
+  if (config.secret !== null) return config.secret;
+  const stored = await deps.store.settings.setIfAbsent('secret', deps.ids.secret(32));
+  log.warn('STEPWISE_SECRET is not set: using a key generated once and kept in the database');
+  return String(stored);
+}
+
+export async function serve(config: Config): Promise<{ close(): Promise<void>; url: string }> {
+  const log = pino({ level: config.logLevel, name: 'stepwise' });
+  log.info({ config: describeConfig(config) }, 'starting');
+  if (config.clock === 'manual')
+    log.warn('running on a MANUAL test clock (STEPWISE_CLOCK=manual): never in production');
+  const store = await openStore(config.databaseUrl);
+  const clock = new SystemClock();
+  const deps: EngineDeps = { store, clock, ids: new RandomIds(clock) };
+  await ensureSecret(deps, config, log);
+  await ensureAdministrator(deps, config, log);
+  const app = await buildServer({ config, store, logger: log, webRoot: `${PACKAGE_ROOT}web/dist` });
+  const url = await app.listen({ port: config.port, host: config.host });
+  log.info(`Stepwise is serving on ${url} (${store.dialect})`);
+  return {
+    url,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+export function serveCommand(program: Command, context: CommandContext): void {
+  program
+    .command('serve')
+    .description('Run the HTTP API and the web app (migrates the database first)')
+    .option('--port <port>', 'port to listen on (env PORT, default 3000)')
+    .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
+    .action(async (options: { port?: string; host?: string }) => {
+      const config = loadConfig({
+        ...context.env,
+        ...(options.port === undefined ? {} : { PORT: options.port }),
+        ...(options.host === undefined ? {} : { HOST: options.host }),
+      });
+      const server = await serve(config);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          server.close().then(resolve, (error: unknown) => {
+            context.output.err(String(error));
+            resolve();
+          });
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

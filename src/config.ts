@@ -1,0 +1,134 @@
+// Configuration: read once from the environment at start-up, validated, and passed down (style.md §11).
+// Every default lives in `defaults()`; `Config` is the resolved type where nothing is optional.
+
+export interface Config {
+  port: number;
+  host: string;
+  /** `postgres://…` or a SQLite path / `sqlite:PATH` / `:memory:`. */
+  databaseUrl: string;
+  publicUrl: string;
+  /** Key for signing tokens and encrypting stored SMTP passwords; null = generated once and kept in the database. */
+  secret: string | null;
+  smtpUrl: string | null;
+  mailFrom: string | null;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  clock: 'system' | 'manual';
+  maxActiveSequences: number;
+  /** Installation setting: a record may be in several *different* sequences at once (never the same one twice). */
+  allowParallelEnrollments: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function defaults(env: Env) {
+  const port = 3000;
+  return {
+    port,
+    host: '127.0.0.1',
+    databaseUrl: './stepwise.db',
+    publicUrl: `http://localhost:${env.PORT ?? port}`,
+    secret: null,
+    smtpUrl: null,
+    mailFrom: null,
+    adminEmail: null,
+    adminPassword: null,
+    clock: 'system',
+    maxActiveSequences: 250,
+    allowParallelEnrollments: false,
+    logLevel: 'info',
+  } satisfies Config;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const base = defaults(env);
+  const errors: string[] = [];
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      errors.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const text = (name: string): string | null => {
+    const raw = env[name]?.trim();
+    return raw === undefined || raw === '' ? null : raw;
+  };
+  const url = (name: string, protocols: string[]): string | null => {
+    const raw = text(name);
+    if (raw === null) return null;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        errors.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+      }
+    } catch {
+      errors.push(`${name} is not a URL`);
+    }
+    return raw;
+  };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = text(name)?.toLowerCase();
+    if (raw === undefined || raw === null) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    errors.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+
+  const clockRaw = text('STEPWISE_CLOCK') ?? 'system';
+  if (clockRaw !== 'system' && clockRaw !== 'manual') errors.push('STEPWISE_CLOCK must be "manual" or unset');
+  const logLevelRaw = text('LOG_LEVEL') ?? base.logLevel;
+  const logLevel = LOG_LEVELS.find((level) => level === logLevelRaw);
+  if (logLevel === undefined) errors.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const secret = text('STEPWISE_SECRET');
+  if (secret !== null && secret.length < 32) errors.push('STEPWISE_SECRET must be at least 32 characters');
+  const adminEmail = text('STEPWISE_ADMIN_EMAIL');
+  const adminPassword = text('STEPWISE_ADMIN_PASSWORD');
+  if ((adminEmail === null) !== (adminPassword === null)) {
+    errors.push('STEPWISE_ADMIN_EMAIL and STEPWISE_ADMIN_PASSWORD go together');
+  }
+
+  const config: Config = {
+    port: integer('PORT', base.port, 0, 65_535),
+    host: text('HOST') ?? base.host,
+    databaseUrl: text('DATABASE_URL') ?? base.databaseUrl,
+    publicUrl: (url('STEPWISE_PUBLIC_URL', ['http:', 'https:']) ?? base.publicUrl).replace(/\/+$/, ''),
+    secret,
+    smtpUrl: url('STEPWISE_SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: text('STEPWISE_MAIL_FROM'),
+    adminEmail,
+    adminPassword,
+    clock: clockRaw === 'manual' ? 'manual' : 'system',
+    maxActiveSequences: integer('STEPWISE_MAX_ACTIVE_SEQUENCES', base.maxActiveSequences, 1, 100_000),
+    allowParallelEnrollments: flag('STEPWISE_ALLOW_PARALLEL_ENROLLMENTS', base.allowParallelEnrollments),
+    logLevel: logLevel ?? base.logLevel,
+  };
+  if (errors.length > 0) throw new ConfigError(`Configuration is not valid:\n- ${errors.join('\n- ')}`);
+  return config;
+}
+
+/** The configuration with secrets masked, for the start-up log. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const mask = (value: string | null) => (value === null ? null : '***');
+  const maskUrlPassword = (value: string | null) =>
+    value?.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@') ?? null;
+  return {
+    ...config,
+    databaseUrl: maskUrlPassword(config.databaseUrl),
+    smtpUrl: maskUrlPassword(config.smtpUrl),
+    secret: mask(config.secret),
+    adminPassword: mask(config.adminPassword),
+  };
+}

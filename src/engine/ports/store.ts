@@ -1,0 +1,674 @@
+// The Store port: everything the engine and the API keep in the database, grouped by resource.
+// The store never invents ids nor reads the clock: callers pass ids (Ids port) and times (Clock port),
+// as epoch milliseconds. Implementations live in src/storage (SQLite and PostgreSQL).
+import type { EntityType, FieldValue, SequenceDefinition, StepType } from '../../domain/definition.js';
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** One page of a list, ordered by a keyset; `nextCursor` is opaque and null on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageOptions {
+  /** 1…1000, default 50. */
+  limit?: number | undefined;
+  /** A `nextCursor` from the previous page of the same list with the same filters. */
+  cursor?: string | null | undefined;
+}
+
+export interface StoreCapabilities {
+  /** `SELECT … FOR UPDATE SKIP LOCKED`: several workers can claim due rows side by side. */
+  readonly supportsSkipLocked: boolean;
+  /** LISTEN/NOTIFY, usable as a wake-up hint between processes. */
+  readonly supportsListenNotify: boolean;
+  /** More than one process may write at once (false: one writer at a time, as SQLite). */
+  readonly concurrentWriters: boolean;
+  /** Most bind parameters one statement may carry (chunk set-based writes below it). */
+  readonly maxParameters: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors: the only exceptions a Store throws. Driver errors never leave the storage layer.
+
+/** An I/O failure or a bug in a statement; `cause` holds the driver error for the log. */
+export class StoreError extends Error {
+  override readonly name: string = 'StoreError';
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export const CONFLICT_REASONS = [
+  'email_taken',
+  'external_id_taken',
+  'token_taken',
+  'builtin_key_taken',
+  'already_enrolled',
+  'version_exists',
+  'duplicate_effect',
+  'duplicate_signal',
+  'duplicate_id',
+  'missing_reference',
+  'conflict',
+] as const;
+/** Why a write collided with what is stored: a unique key taken, or a referenced row missing. */
+export type ConflictReason = (typeof CONFLICT_REASONS)[number];
+
+export class StoreConflictError extends StoreError {
+  override readonly name = 'StoreConflictError';
+  readonly reason: ConflictReason;
+  /** The constraint (index) the database named, when it named one. */
+  readonly constraint: string | null;
+
+  constructor(reason: ConflictReason, constraint: string | null, options?: { cause?: unknown }) {
+    super(reason, `Conflict: ${reason}${constraint === null ? '' : ` (${constraint})`}`, options);
+    this.reason = reason;
+    this.constraint = constraint;
+  }
+}
+
+export interface StoreIssue {
+  /** `unknown_field`, `wrong_type`, `not_a_choice`, `not_a_date`, `not_scalar`, `invalid_cursor`, … */
+  code: string;
+  /** The custom field key, when the issue is about one. */
+  field?: string;
+  message: string;
+}
+
+/** Input the store refuses to keep (a wrong-typed custom field, a forged cursor). Nothing was written. */
+export class StoreValidationError extends StoreError {
+  override readonly name = 'StoreValidationError';
+  readonly issues: StoreIssue[];
+
+  constructor(code: string, issues: StoreIssue[]) {
+    super(code, issues.map((issue) => issue.message).join(' '));
+    this.issues = issues;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users, API tokens, sessions
+
+export const ROLES = ['admin', 'sequence_manager', 'sales_manager', 'salesperson'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+/** `["HH:MM", "HH:MM"]` intervals per weekday in the user's time zone (`"24:00"` may end one). */
+export type WorkingHours = Record<Weekday, [string, string][]>;
+
+/** Dynamics' default: Monday to Friday, 08:00–17:00. */
+export const DEFAULT_WORKING_HOURS: WorkingHours = {
+  mon: [['08:00', '17:00']],
+  tue: [['08:00', '17:00']],
+  wed: [['08:00', '17:00']],
+  thu: [['08:00', '17:00']],
+  fri: [['08:00', '17:00']],
+  sat: [],
+  sun: [],
+};
+
+export interface TimeOff {
+  start: number;
+  end: number;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  passwordHash: string | null;
+  /** IANA zone name. */
+  timezone: string;
+  workingHours: WorkingHours;
+  timeOff: TimeOff[];
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  passwordHash?: string | null | undefined;
+  /** Default `UTC`. */
+  timezone?: string | undefined;
+  /** Default DEFAULT_WORKING_HOURS. */
+  workingHours?: WorkingHours | undefined;
+  timeOff?: TimeOff[] | undefined;
+  disabled?: boolean | undefined;
+  createdAt: number;
+}
+
+export interface UserPatch {
+  email?: string | undefined;
+  name?: string | undefined;
+  role?: Role | undefined;
+  passwordHash?: string | null | undefined;
+  timezone?: string | undefined;
+  workingHours?: WorkingHours | undefined;
+  timeOff?: TimeOff[] | undefined;
+  disabled?: boolean | undefined;
+}
+
+export interface UserListOptions extends PageOptions {
+  role?: Role | undefined;
+}
+
+export interface UserRepository {
+  /** @throws StoreConflictError `email_taken` (case-insensitive). */
+  create(user: NewUser): Promise<User>;
+  get(id: string): Promise<User | null>;
+  /** Case-insensitive. */
+  getByEmail(email: string): Promise<User | null>;
+  getMany(ids: readonly string[]): Promise<User[]>;
+  /** Null when there is no such user. @throws StoreConflictError `email_taken`. */
+  update(id: string, patch: UserPatch, updatedAt: number): Promise<User | null>;
+  /** Ordered by lower-case email. */
+  list(options?: UserListOptions): Promise<Page<User>>;
+  count(): Promise<number>;
+}
+
+export interface ApiToken {
+  id: string;
+  userId: string;
+  name: string;
+  tokenHash: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface NewApiToken {
+  id: string;
+  userId: string;
+  name: string;
+  tokenHash: string;
+  createdAt: number;
+}
+
+export interface ApiTokenRepository {
+  create(token: NewApiToken): Promise<ApiToken>;
+  /** Revoked tokens are returned too (with `revokedAt`): the caller decides. */
+  getByHash(tokenHash: string): Promise<ApiToken | null>;
+  listForUser(userId: string): Promise<ApiToken[]>;
+  touch(id: string, at: number): Promise<void>;
+  revoke(id: string, at: number): Promise<boolean>;
+}
+
+export interface Session {
+  /** The hash of the session cookie's token. */
+  id: string;
+  userId: string;
+  csrfToken: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface SessionRepository {
+  create(session: Session): Promise<Session>;
+  /** Expired sessions are returned too: the caller compares `expiresAt` with its clock. */
+  get(id: string): Promise<Session | null>;
+  delete(id: string): Promise<boolean>;
+  deleteForUser(userId: string): Promise<number>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records and their typed custom fields
+
+export const FIELD_KINDS = ['text', 'number', 'boolean', 'date', 'choice'] as const;
+export type FieldKind = (typeof FIELD_KINDS)[number];
+
+export interface FieldDefinition {
+  entityType: EntityType;
+  key: string;
+  label: string;
+  kind: FieldKind;
+  /** The allowed values of a `choice` field; null for other kinds. */
+  choices: string[] | null;
+}
+
+export interface FieldDefinitionRepository {
+  /** Creates or replaces the definition of (entityType, key). */
+  put(definition: FieldDefinition): Promise<FieldDefinition>;
+  list(entityType?: EntityType): Promise<FieldDefinition[]>;
+  delete(entityType: EntityType, key: string): Promise<boolean>;
+}
+
+/** Custom field values: scalars only. A `date` is `YYYY-MM-DD` or an ISO 8601 instant. */
+export type RecordFields = Record<string, FieldValue>;
+
+export interface SalesRecord {
+  id: string;
+  type: EntityType;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  linkedinUrl: string | null;
+  company: string | null;
+  timezone: string | null;
+  ownerId: string;
+  externalId: string | null;
+  fields: RecordFields;
+  createdAt: number;
+  updatedAt: number;
+  deletedAt: number | null;
+}
+
+export interface NewRecord {
+  id: string;
+  type: EntityType;
+  name: string;
+  email?: string | null | undefined;
+  phone?: string | null | undefined;
+  linkedinUrl?: string | null | undefined;
+  company?: string | null | undefined;
+  timezone?: string | null | undefined;
+  ownerId: string;
+  externalId?: string | null | undefined;
+  fields?: RecordFields | undefined;
+  createdAt: number;
+}
+
+export interface RecordPatch {
+  name?: string | undefined;
+  email?: string | null | undefined;
+  phone?: string | null | undefined;
+  linkedinUrl?: string | null | undefined;
+  company?: string | null | undefined;
+  timezone?: string | null | undefined;
+  ownerId?: string | undefined;
+  externalId?: string | null | undefined;
+  /** Merged key by key into the stored fields; a null value removes the key. */
+  fields?: RecordFields | undefined;
+}
+
+export interface RecordListOptions extends PageOptions {
+  type?: EntityType | undefined;
+  ownerId?: string | undefined;
+  /** Case-insensitive substring of name, email or company. */
+  q?: string | undefined;
+}
+
+/**
+ * One row of a bulk upsert; with an `externalId` it updates the record of that (type, externalId) if
+ * there is one, keeping that record's id (`id` is used only when the row creates a record).
+ */
+export type RecordUpsert = Omit<NewRecord, 'createdAt'>;
+
+export type RecordUpsertResult =
+  | { index: number; outcome: 'created' | 'updated'; id: string }
+  | { index: number; outcome: 'error'; code: string; message: string };
+
+export interface RecordRepository {
+  /**
+   * @throws StoreValidationError `invalid_fields` when a custom field breaks its definition.
+   * @throws StoreConflictError `external_id_taken`, `missing_reference` (no such owner).
+   */
+  create(record: NewRecord): Promise<SalesRecord>;
+  /** Soft-deleted records are returned (with `deletedAt`). */
+  get(id: string): Promise<SalesRecord | null>;
+  getMany(ids: readonly string[]): Promise<SalesRecord[]>;
+  /** Live records whose email matches, case-insensitively (inbound mail). */
+  findByEmail(email: string): Promise<SalesRecord[]>;
+  /** Null when there is no live record with that id. Same errors as `create`. */
+  update(id: string, patch: RecordPatch, updatedAt: number): Promise<SalesRecord | null>;
+  softDelete(id: string, deletedAt: number): Promise<boolean>;
+  /** Live records ordered by (name, id). */
+  list(options?: RecordListOptions): Promise<Page<SalesRecord>>;
+  /**
+   * Set-based upsert by (type, externalId), one result per input row in input order. On update,
+   * null or absent columns keep their stored value, `fields` merge, and a soft-deleted record comes back.
+   * Codes: `invalid_fields`, `owner_not_found`, `duplicate_external_id` (repeated in the same call).
+   */
+  upsertMany(rows: readonly RecordUpsert[], at: number): Promise<RecordUpsertResult[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Email templates
+
+export interface EmailTemplate {
+  id: string;
+  name: string;
+  subject: string;
+  body: string;
+  /** Null: usable with every entity type. */
+  entityType: EntityType | null;
+  ownerId: string | null;
+  /** Set on the copies of built-in templates (sequence template gallery). */
+  builtinKey: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewEmailTemplate {
+  id: string;
+  name: string;
+  subject: string;
+  body: string;
+  entityType?: EntityType | null | undefined;
+  ownerId?: string | null | undefined;
+  builtinKey?: string | null | undefined;
+  createdAt: number;
+}
+
+export interface EmailTemplatePatch {
+  name?: string | undefined;
+  subject?: string | undefined;
+  body?: string | undefined;
+  entityType?: EntityType | null | undefined;
+}
+
+export interface EmailTemplateListOptions extends PageOptions {
+  /** Templates of this entity type and those usable with every type. */
+  entityType?: EntityType | undefined;
+}
+
+export interface EmailTemplateRepository {
+  /** @throws StoreConflictError `builtin_key_taken`. */
+  create(template: NewEmailTemplate): Promise<EmailTemplate>;
+  get(id: string): Promise<EmailTemplate | null>;
+  getByBuiltinKey(key: string): Promise<EmailTemplate | null>;
+  update(id: string, patch: EmailTemplatePatch, updatedAt: number): Promise<EmailTemplate | null>;
+  delete(id: string): Promise<boolean>;
+  /** Ordered by (name, id). */
+  list(options?: EmailTemplateListOptions): Promise<Page<EmailTemplate>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sequences and their versions
+
+export const SEQUENCE_STATUSES = ['inactive', 'active', 'revision'] as const;
+export type SequenceStatus = (typeof SEQUENCE_STATUSES)[number];
+
+export interface Sequence {
+  id: string;
+  name: string;
+  description: string | null;
+  entityType: EntityType;
+  status: SequenceStatus;
+  ownerId: string;
+  /** The version new connections get; null until first activated. */
+  activeVersion: number | null;
+  /** The editable version (equals activeVersion while active and not in revision). */
+  draftVersion: number;
+  /** Sorted. */
+  tags: string[];
+  createdAt: number;
+  updatedAt: number;
+  deletedAt: number | null;
+}
+
+export interface SequenceVersion {
+  sequenceId: string;
+  version: number;
+  definition: SequenceDefinition;
+  description: string | null;
+  createdAt: number;
+  activatedAt: number | null;
+}
+
+export interface NewSequence {
+  id: string;
+  name: string;
+  description?: string | null | undefined;
+  entityType: EntityType;
+  ownerId: string;
+  tags?: readonly string[] | undefined;
+  /** Becomes version 1, the draft. */
+  definition: SequenceDefinition;
+  createdAt: number;
+}
+
+export interface SequencePatch {
+  name?: string | undefined;
+  description?: string | null | undefined;
+  status?: SequenceStatus | undefined;
+  activeVersion?: number | null | undefined;
+  draftVersion?: number | undefined;
+  /** Replaces the tag set. */
+  tags?: readonly string[] | undefined;
+}
+
+export interface NewSequenceVersion {
+  sequenceId: string;
+  version: number;
+  definition: SequenceDefinition;
+  description?: string | null | undefined;
+  createdAt: number;
+}
+
+export interface SequenceVersionPatch {
+  definition?: SequenceDefinition | undefined;
+  description?: string | null | undefined;
+  activatedAt?: number | null | undefined;
+}
+
+export interface SequenceListOptions extends PageOptions {
+  status?: SequenceStatus | undefined;
+  entityType?: EntityType | undefined;
+  tag?: string | undefined;
+  /** Case-insensitive substring of the name. */
+  q?: string | undefined;
+}
+
+export interface SequenceRepository {
+  /** Creates the sequence, inactive, with `definition` as version 1 (the draft). */
+  create(sequence: NewSequence): Promise<Sequence>;
+  /** Deleted sequences are returned too (with `deletedAt`). */
+  get(id: string): Promise<Sequence | null>;
+  getMany(ids: readonly string[]): Promise<Sequence[]>;
+  update(id: string, patch: SequencePatch, updatedAt: number): Promise<Sequence | null>;
+  softDelete(id: string, deletedAt: number): Promise<boolean>;
+  /** Live sequences ordered by (name, id). */
+  list(options?: SequenceListOptions): Promise<Page<Sequence>>;
+  /** Live sequences whose status is `active` or `revision` (both run enrollments). */
+  countActive(): Promise<number>;
+  /** @throws StoreConflictError `version_exists`. */
+  createVersion(version: NewSequenceVersion): Promise<SequenceVersion>;
+  getVersion(sequenceId: string, version: number): Promise<SequenceVersion | null>;
+  updateVersion(
+    sequenceId: string,
+    version: number,
+    patch: SequenceVersionPatch,
+  ): Promise<SequenceVersion | null>;
+  /** Oldest first. */
+  listVersions(sequenceId: string): Promise<SequenceVersion[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enrollments (minimal: the engine adds its hot-path statements next to these)
+
+export const ENROLLMENT_STATUSES = ['active', 'paused', 'completed', 'disconnected', 'error'] as const;
+export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];
+
+export const END_REASONS = [
+  'user_disconnected',
+  'sequence_deactivated',
+  'sequence_deleted',
+  'record_deleted',
+  'exit_on_reply',
+  'bounced',
+  'unsubscribed',
+  'advanced_to_other_sequence',
+  'completed',
+] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+export const ENROLLMENT_STEP_STATES = [
+  'waiting',
+  'open',
+  'completed',
+  'skipped',
+  'cancelled',
+  'failed',
+] as const;
+export type EnrollmentStepState = (typeof ENROLLMENT_STEP_STATES)[number];
+
+/**
+ * `record`: a record has at most one running enrollment (the default).
+ * `sequence`: a record may run in several different sequences, never twice in the same one.
+ */
+export type EnrollmentExclusivity = 'record' | 'sequence';
+
+export interface Enrollment {
+  id: string;
+  sequenceId: string;
+  sequenceVersion: number;
+  recordId: string;
+  ownerId: string;
+  status: EnrollmentStatus;
+  endReason: EndReason | null;
+  currentStepId: string | null;
+  /** When the scheduler next looks at it; null when nothing is due (waiting for a seller). */
+  dueAt: number | null;
+  /** The transition function's state. */
+  state: JsonObject;
+  leaseUntil: number | null;
+  leaseOwner: string | null;
+  /** Fencing counter: every write bumps it. */
+  version: number;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export interface NewEnrollment {
+  id: string;
+  sequenceId: string;
+  sequenceVersion: number;
+  recordId: string;
+  ownerId: string;
+  currentStepId?: string | null | undefined;
+  dueAt?: number | null | undefined;
+  state: JsonObject;
+  startedAt: number;
+  exclusivity: EnrollmentExclusivity;
+}
+
+export interface EnrollmentEnd {
+  status: Exclude<EnrollmentStatus, 'active' | 'paused'>;
+  endReason: EndReason | null;
+  endedAt: number;
+}
+
+export interface EnrollmentListOptions extends PageOptions {
+  status?: EnrollmentStatus | undefined;
+}
+
+export interface EnrollmentStep {
+  id: string;
+  enrollmentId: string;
+  stepId: string;
+  type: StepType;
+  state: EnrollmentStepState;
+  ownerId: string;
+  recordId: string;
+  sequenceId: string;
+  proposedDueAt: number | null;
+  dueAt: number | null;
+  openedAt: number | null;
+  completedAt: number | null;
+  outcome: string | null;
+  notes: string | null;
+  actorId: string | null;
+}
+
+export type NewEnrollmentStep = Omit<
+  EnrollmentStep,
+  'proposedDueAt' | 'dueAt' | 'openedAt' | 'completedAt' | 'outcome' | 'notes' | 'actorId'
+> &
+  Partial<
+    Pick<
+      EnrollmentStep,
+      'proposedDueAt' | 'dueAt' | 'openedAt' | 'completedAt' | 'outcome' | 'notes' | 'actorId'
+    >
+  >;
+
+export interface EnrollmentRepository {
+  /** Starts `active`. @throws StoreConflictError `already_enrolled`, `missing_reference`. */
+  create(enrollment: NewEnrollment): Promise<Enrollment>;
+  get(id: string): Promise<Enrollment | null>;
+  /** The record's running (active or paused) enrollments. */
+  listRunningForRecord(recordId: string): Promise<Enrollment[]>;
+  /** A sequence's enrollments ordered by id (connected records). */
+  listBySequence(sequenceId: string, options?: EnrollmentListOptions): Promise<Page<Enrollment>>;
+  /** Ends a running enrollment and frees its slot; false when it was not running. */
+  end(id: string, end: EnrollmentEnd): Promise<boolean>;
+  createStep(step: NewEnrollmentStep): Promise<EnrollmentStep>;
+  /** Oldest first (by id). */
+  listSteps(enrollmentId: string): Promise<EnrollmentStep[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit log and settings
+
+export interface AuditEntry {
+  id: string;
+  at: number;
+  /** Null for the system. */
+  actorId: string | null;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  data: JsonObject | null;
+}
+
+export interface AuditListOptions extends PageOptions {
+  /** Both or neither. */
+  subject?: { type: string; id: string } | undefined;
+}
+
+export interface AuditRepository {
+  append(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  list(options?: AuditListOptions): Promise<Page<AuditEntry>>;
+}
+
+export interface SettingsRepository {
+  get(key: string): Promise<JsonValue | undefined>;
+  set(key: string, value: JsonValue): Promise<void>;
+  /** Keeps `value` unless the key is already set; returns what is stored (the first writer wins). */
+  setIfAbsent(key: string, value: JsonValue): Promise<JsonValue>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly dialect: StoreDialect;
+  readonly capabilities: StoreCapabilities;
+  readonly users: UserRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly sessions: SessionRepository;
+  readonly fieldDefinitions: FieldDefinitionRepository;
+  readonly records: RecordRepository;
+  readonly emailTemplates: EmailTemplateRepository;
+  readonly sequences: SequenceRepository;
+  readonly enrollments: EnrollmentRepository;
+  readonly audit: AuditRepository;
+  readonly settings: SettingsRepository;
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
+   * Called on a transaction's store, it joins that transaction. Inside `fn` use `tx` only: on SQLite
+   * the outer store waits for the single connection, so using it there would wait forever.
+   */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,23 @@
+// What differs between SQLite and PostgreSQL, behind one small interface (kysely's pattern): each
+// dialect folder builds a StorageDialect; the repositories are written once against it.
+import type { Expression, Kysely, RawBuilder, SqlBool } from 'kysely';
+import type { StoreCapabilities, StoreDialect } from '../engine/ports/store.js';
+import type { Database } from './schema.js';
+
+/** SQL fragments whose spelling differs between the dialects. */
+export interface DialectSql {
+  /** The JSON object `current` with the keys of `patch` set and the keys whose patch value is null removed. */
+  mergeJsonObject(current: Expression<string>, patch: Expression<string>): RawBuilder<string>;
+  /** Case-insensitive substring test; `pattern` is a LIKE pattern escaped with `\`. */
+  likeInsensitive(column: Expression<string | null>, pattern: string): RawBuilder<SqlBool>;
+}
+
+export interface StorageDialect {
+  readonly name: StoreDialect;
+  readonly capabilities: StoreCapabilities;
+  readonly db: Kysely<Database>;
+  readonly sql: DialectSql;
+  /** Applies pending migrations (serialised between processes); returns the names applied. */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}

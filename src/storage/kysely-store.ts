@@ -1,0 +1,54 @@
+// The Store, written once over Kysely for both dialects: repositories bound to the root database, or
+// to an open transaction inside `transaction()`.
+import { type Kysely, sql } from 'kysely';
+import { type Store, StoreError } from '../engine/ports/store.js';
+import type { StorageDialect } from './dialect.js';
+import { createApiTokenRepository } from './repositories/api-tokens.js';
+import { createAuditRepository } from './repositories/audit.js';
+import type { RepositoryContext } from './repositories/context.js';
+import { createEmailTemplateRepository } from './repositories/email-templates.js';
+import { createEnrollmentRepository } from './repositories/enrollments.js';
+import { createFieldDefinitionRepository } from './repositories/field-definitions.js';
+import { createRecordRepository } from './repositories/records.js';
+import { createSequenceRepository } from './repositories/sequences.js';
+import { createSessionRepository } from './repositories/sessions.js';
+import { createSettingsRepository } from './repositories/settings.js';
+import { createUserRepository } from './repositories/users.js';
+import type { Database } from './schema.js';
+
+function storeOver(dialect: StorageDialect, db: Kysely<Database>, inTransaction: boolean): Store {
+  const context: RepositoryContext = {
+    db,
+    sql: dialect.sql,
+    capabilities: dialect.capabilities,
+    atomically: (work) => (inTransaction ? work(db) : db.transaction().execute((trx) => work(trx))),
+  };
+  const store: Store = {
+    dialect: dialect.name,
+    capabilities: dialect.capabilities,
+    users: createUserRepository(context),
+    apiTokens: createApiTokenRepository(context),
+    sessions: createSessionRepository(context),
+    fieldDefinitions: createFieldDefinitionRepository(context),
+    records: createRecordRepository(context),
+    emailTemplates: createEmailTemplateRepository(context),
+    sequences: createSequenceRepository(context),
+    enrollments: createEnrollmentRepository(context),
+    audit: createAuditRepository(context),
+    settings: createSettingsRepository(context),
+    transaction: (fn) =>
+      inTransaction ? fn(store) : db.transaction().execute((trx) => fn(storeOver(dialect, trx, true))),
+    async ping() {
+      await sql`SELECT 1`.execute(db);
+    },
+    async close() {
+      if (inTransaction) throw new StoreError('store_misuse', 'close() was called inside a transaction.');
+      await dialect.close();
+    },
+  };
+  return store;
+}
+
+export function createKyselyStore(dialect: StorageDialect): Store {
+  return storeOver(dialect, dialect.db, false);
+}

@@ -1,0 +1,18 @@
+// PostgreSQL's spelling of the fragments that differ, and what PostgreSQL can do.
+import { type Expression, sql } from 'kysely';
+import type { StoreCapabilities } from '../../engine/ports/store.js';
+import type { DialectSql } from '../dialect.js';
+
+export const postgresCapabilities: StoreCapabilities = {
+  supportsSkipLocked: true,
+  supportsListenNotify: true,
+  concurrentWriters: true,
+  maxParameters: 65_535,
+};
+
+export const postgresSql: DialectSql = {
+  // Same result as SQLite's json_patch for flat objects: null removes the key.
+  mergeJsonObject: (current: Expression<string>, patch: Expression<string>) =>
+    sql<string>`jsonb_strip_nulls(${current}::jsonb || ${patch}::jsonb)`,
+  likeInsensitive: (column, pattern) => sql`${column} ILIKE ${pattern} ESCAPE '\\'`,
+};

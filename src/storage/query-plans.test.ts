@@ -1,0 +1,130 @@
+// The indexes designed for the engine's hot paths are the ones the planner picks. PostgreSQL runs with
+// enable_seqscan off so that tiny test tables still show which index a query can use.
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
+import type { Store } from '../engine/ports/store.js';
+import type { StorageDialect } from './dialect.js';
+import { openPostgresDialect } from './postgres/postgres-dialect.js';
+import { openSqliteDialect } from './sqlite/sqlite-dialect.js';
+import { forEachDialect } from './test-support/dialects.js';
+import { aUser, T0 } from './test-support/fixtures.js';
+
+/** Statements shaped like the engine's and the API's, with literal values (EXPLAIN takes no parameters). */
+const PLANS: { query: string; index: string; sql: string }[] = [
+  {
+    query: 'claim due enrollments',
+    index: 'enrollments_due_idx',
+    sql: `SELECT id FROM enrollments WHERE status = 'active' AND due_at IS NOT NULL AND due_at <= 1
+                   ORDER BY due_at LIMIT 100`,
+  },
+  {
+    query: 'work list of one owner',
+    index: 'enrollment_steps_worklist_idx',
+    sql: `SELECT id FROM enrollment_steps WHERE state = 'open' AND owner_id = 'usr_1'
+                   ORDER BY due_at, id LIMIT 50`,
+  },
+  {
+    query: 'running enrollment of a record',
+    index: 'enrollments_one_running_key',
+    sql: `SELECT id FROM enrollments WHERE record_id = 'rec_1' AND exclusive_slot IS NOT NULL`,
+  },
+  {
+    query: 'connected records of a sequence',
+    index: 'enrollments_sequence_status_idx',
+    sql: `SELECT id FROM enrollments WHERE sequence_id = 'seq_1' AND status = 'active' ORDER BY id LIMIT 50`,
+  },
+  {
+    query: 'pending outbox rows',
+    index: 'outbox_pending_idx',
+    sql: `SELECT id FROM outbox WHERE status = 'pending' AND available_at <= 1 ORDER BY available_at LIMIT 100`,
+  },
+  {
+    query: 'records of one owner and type',
+    index: 'records_type_owner_name_idx',
+    sql: `SELECT id FROM records WHERE deleted_at IS NULL AND type = 'lead' AND owner_id = 'usr_1'
+                   ORDER BY name, id LIMIT 50`,
+  },
+  {
+    query: 'records by sender address',
+    index: 'records_email_idx',
+    sql: `SELECT id FROM records WHERE lower(email) = lower('a@b.c') AND email IS NOT NULL
+                   AND deleted_at IS NULL`,
+  },
+  {
+    query: 'active sequence count',
+    index: 'sequences_status_name_idx',
+    sql: `SELECT count(*) FROM sequences WHERE deleted_at IS NULL AND status IN ('active', 'revision')`,
+  },
+  {
+    query: 'sequences with a tag',
+    index: 'sequence_tags_tag_idx',
+    sql: `SELECT sequence_id FROM sequence_tags WHERE tag = 'q4'`,
+  },
+  {
+    query: 'a signal timeline',
+    index: 'signals_record_at_idx',
+    sql: `SELECT id FROM signals WHERE record_id = 'rec_1' AND at >= 0 ORDER BY at`,
+  },
+];
+
+async function planOf(dialect: StorageDialect, statement: string): Promise<string> {
+  const explain = dialect.name === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN';
+  const result = await dialect.db.connection().execute(async (connection) => {
+    if (dialect.name === 'postgres') await sql`SET enable_seqscan = off`.execute(connection);
+    return sql.raw<Record<string, unknown>>(`${explain} ${statement}`).execute(connection);
+  });
+  return result.rows.map((row) => Object.values(row).join(' ')).join('\n');
+}
+
+/** Records spread over types and owners, so statistics tell the planner the filters are selective. */
+async function seedRecords(store: Store): Promise<void> {
+  const owners = ['usr_1', 'usr_2', 'usr_3', 'usr_4'];
+  for (const id of owners) await store.users.create(aUser({ id }));
+  const types = ['lead', 'contact', 'account', 'opportunity'] as const;
+  const rows = Array.from({ length: 800 }, (_, i) => ({
+    id: `rec_${i}`,
+    type: types[i % 4] ?? 'lead',
+    name: `Record ${i}`,
+    ownerId: owners[Math.floor(i / 4) % 4] ?? 'usr_1',
+  }));
+  await store.records.upsertMany(rows, T0);
+}
+
+/** Many sequences, few of them running, as in a real installation. */
+async function seedSequences(dialect: StorageDialect): Promise<void> {
+  await dialect.db
+    .insertInto('sequences')
+    .values(
+      Array.from({ length: 400 }, (_, i) => ({
+        id: `seq_${i}`,
+        name: `Sequence ${i}`,
+        entity_type: 'lead',
+        status: i % 40 === 0 ? 'active' : 'inactive',
+        owner_id: 'usr_1',
+        draft_version: 1,
+        created_at: T0,
+        updated_at: T0,
+      })),
+    )
+    .execute();
+}
+
+forEachDialect('query plans', (t) => {
+  for (const plan of PLANS) {
+    it(`${plan.query} uses ${plan.index}`, async () => {
+      const { url, options } = t.database();
+      const dialect =
+        t.dialect === 'sqlite'
+          ? openSqliteDialect(url, { busyTimeoutMs: 1000 })
+          : openPostgresDialect(url, { schema: options.schema ?? null, maxConnections: 1 });
+      try {
+        await seedRecords(t.store());
+        await seedSequences(dialect);
+        if (t.dialect === 'postgres') await sql`ANALYZE`.execute(dialect.db);
+        expect(await planOf(dialect, plan.sql)).toContain(plan.index);
+      } finally {
+        await dialect.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,180 @@
+// Enrollments and their steps: the minimal statements (create, read, end). The engine's hot-path
+// statements (claim due, batch transitions, work list) live beside this in their own files.
+import type { Selectable } from 'kysely';
+import type { StepType } from '../../domain/definition.js';
+import type {
+  EndReason,
+  Enrollment,
+  EnrollmentRepository,
+  EnrollmentStatus,
+  EnrollmentStep,
+  EnrollmentStepState,
+  JsonObject,
+} from '../../engine/ports/store.js';
+import { fromJson, toJson } from '../codec.js';
+import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import type { EnrollmentStepsTable, EnrollmentsTable } from '../schema.js';
+import type { RepositoryContext } from './context.js';
+
+const RUNNING: EnrollmentStatus[] = ['active', 'paused'];
+
+function toEnrollment(row: Selectable<EnrollmentsTable>): Enrollment {
+  return {
+    id: row.id,
+    sequenceId: row.sequence_id,
+    sequenceVersion: row.sequence_version,
+    recordId: row.record_id,
+    ownerId: row.owner_id,
+    status: row.status as EnrollmentStatus,
+    endReason: row.end_reason as EndReason | null,
+    currentStepId: row.current_step_id,
+    dueAt: row.due_at,
+    state: fromJson<JsonObject>(row.state),
+    leaseUntil: row.lease_until,
+    leaseOwner: row.lease_owner,
+    version: row.version,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+  };
+}
+
+function toEnrollmentStep(row: Selectable<EnrollmentStepsTable>): EnrollmentStep {
+  return {
+    id: row.id,
+    enrollmentId: row.enrollment_id,
+    stepId: row.step_id,
+    type: row.type as StepType,
+    state: row.state as EnrollmentStepState,
+    ownerId: row.owner_id,
+    recordId: row.record_id,
+    sequenceId: row.sequence_id,
+    proposedDueAt: row.proposed_due_at,
+    dueAt: row.due_at,
+    openedAt: row.opened_at,
+    completedAt: row.completed_at,
+    outcome: row.outcome,
+    notes: row.notes,
+    actorId: row.actor_id,
+  };
+}
+
+export function createEnrollmentRepository({ db }: RepositoryContext): EnrollmentRepository {
+  return {
+    async create(enrollment) {
+      // enrollments_one_running_key rejects a second running enrollment in the same slot.
+      const row = await db
+        .insertInto('enrollments')
+        .values({
+          id: enrollment.id,
+          sequence_id: enrollment.sequenceId,
+          sequence_version: enrollment.sequenceVersion,
+          record_id: enrollment.recordId,
+          owner_id: enrollment.ownerId,
+          status: 'active',
+          end_reason: null,
+          current_step_id: enrollment.currentStepId ?? null,
+          due_at: enrollment.dueAt ?? null,
+          state: toJson(enrollment.state),
+          lease_until: null,
+          lease_owner: null,
+          started_at: enrollment.startedAt,
+          ended_at: null,
+          exclusive_slot: enrollment.exclusivity === 'record' ? '' : enrollment.sequenceId,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toEnrollment(row);
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('enrollments').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : toEnrollment(row);
+    },
+
+    async listRunningForRecord(recordId) {
+      // enrollments_one_running_key (record_id prefix; only running rows are in it).
+      const rows = await db
+        .selectFrom('enrollments')
+        .selectAll()
+        .where('record_id', '=', recordId)
+        .where('exclusive_slot', 'is not', null)
+        .orderBy('id')
+        .execute();
+      return rows.map(toEnrollment);
+    },
+
+    async listBySequence(sequenceId, options) {
+      const limit = pageLimit(options);
+      const after = decodeCursor(options, ['string', 'string']);
+      // enrollments_sequence_status_idx, walked in (status, id) order: one status, or all grouped by status.
+      let query = db
+        .selectFrom('enrollments')
+        .selectAll()
+        .where('sequence_id', '=', sequenceId)
+        .orderBy('status')
+        .orderBy('id')
+        .limit(limit + 1);
+      if (options?.status !== undefined) query = query.where('status', '=', options.status);
+      if (after !== null) {
+        query = query.where((eb) => eb(eb.refTuple('status', 'id'), '>', eb.tuple(after[0], after[1])));
+      }
+      const rows = await query.execute();
+      return toPage(rows, limit, toEnrollment, (row) => [row.status, row.id]);
+    },
+
+    async end(id, end) {
+      const result = await db
+        .updateTable('enrollments')
+        .set((eb) => ({
+          status: end.status,
+          end_reason: end.endReason,
+          ended_at: end.endedAt,
+          due_at: null,
+          lease_until: null,
+          lease_owner: null,
+          exclusive_slot: null,
+          version: eb(eb.ref('version'), '+', 1),
+        }))
+        .where('id', '=', id)
+        .where('status', 'in', RUNNING)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async createStep(step) {
+      const row = await db
+        .insertInto('enrollment_steps')
+        .values({
+          id: step.id,
+          enrollment_id: step.enrollmentId,
+          step_id: step.stepId,
+          type: step.type,
+          state: step.state,
+          owner_id: step.ownerId,
+          record_id: step.recordId,
+          sequence_id: step.sequenceId,
+          proposed_due_at: step.proposedDueAt ?? null,
+          due_at: step.dueAt ?? null,
+          opened_at: step.openedAt ?? null,
+          completed_at: step.completedAt ?? null,
+          outcome: step.outcome ?? null,
+          notes: step.notes ?? null,
+          actor_id: step.actorId ?? null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toEnrollmentStep(row);
+    },
+
+    async listSteps(enrollmentId) {
+      // enrollment_steps_enrollment_idx
+      const rows = await db
+        .selectFrom('enrollment_steps')
+        .selectAll()
+        .where('enrollment_id', '=', enrollmentId)
+        .orderBy('id')
+        .execute();
+      return rows.map(toEnrollmentStep);
+    },
+  };
+}

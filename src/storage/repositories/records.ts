@@ -1,0 +1,146 @@
+// Records (leads, contacts, accounts, opportunities): CRUD, lists, inbound matching. Custom fields are
+// checked against their definitions before anything is written.
+import { sql } from 'kysely';
+import type { EntityType } from '../../domain/definition.js';
+import {
+  type RecordFields,
+  type RecordRepository,
+  type SalesRecord,
+  StoreValidationError,
+} from '../../engine/ports/store.js';
+import { containsPattern, toJson } from '../codec.js';
+import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import { type RepositoryContext, selectByIds } from './context.js';
+import { loadFieldDefinitions } from './field-definitions.js';
+import { checkRecordFields } from './record-fields.js';
+import { toRecordRow, toSalesRecord } from './record-rows.js';
+import { upsertRecords } from './records-upsert.js';
+
+export function createRecordRepository(context: RepositoryContext): RecordRepository {
+  const { db } = context;
+
+  async function assertFields(type: EntityType, fields: RecordFields | undefined): Promise<void> {
+    if (fields === undefined || Object.keys(fields).length === 0) return;
+    const definitions = await loadFieldDefinitions(db, [type]);
+    const issues = checkRecordFields(fields, definitions.get(type));
+    if (issues.length > 0) throw new StoreValidationError('invalid_fields', issues);
+  }
+
+  return {
+    async create(record) {
+      await assertFields(record.type, record.fields);
+      const row = await db
+        .insertInto('records')
+        .values(toRecordRow(record, record.createdAt))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toSalesRecord(row);
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('records').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : toSalesRecord(row);
+    },
+
+    async getMany(ids) {
+      const rows = await selectByIds(ids, (chunk) =>
+        db.selectFrom('records').selectAll().where('id', 'in', chunk).execute(),
+      );
+      return rows.map(toSalesRecord);
+    },
+
+    async findByEmail(email) {
+      // records_email_idx
+      const rows = await db
+        .selectFrom('records')
+        .selectAll()
+        .where(sql<string>`lower(email)`, '=', sql<string>`lower(${email})`)
+        .where('email', 'is not', null)
+        .where('deleted_at', 'is', null)
+        .orderBy('id')
+        .execute();
+      return rows.map(toSalesRecord);
+    },
+
+    async update(id, patch, updatedAt) {
+      if (patch.fields !== undefined && Object.keys(patch.fields).length > 0) {
+        const current = await db
+          .selectFrom('records')
+          .select('type')
+          .where('id', '=', id)
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst();
+        if (current === undefined) return null;
+        await assertFields(current.type as EntityType, patch.fields);
+      }
+      const fieldsPatch = patch.fields;
+      const row = await db
+        .updateTable('records')
+        .set((eb) => ({
+          ...(patch.name === undefined ? {} : { name: patch.name }),
+          ...(patch.email === undefined ? {} : { email: patch.email }),
+          ...(patch.phone === undefined ? {} : { phone: patch.phone }),
+          ...(patch.linkedinUrl === undefined ? {} : { linkedin_url: patch.linkedinUrl }),
+          ...(patch.company === undefined ? {} : { company: patch.company }),
+          ...(patch.timezone === undefined ? {} : { timezone: patch.timezone }),
+          ...(patch.ownerId === undefined ? {} : { owner_id: patch.ownerId }),
+          ...(patch.externalId === undefined ? {} : { external_id: patch.externalId }),
+          ...(fieldsPatch === undefined
+            ? {}
+            : { fields: context.sql.mergeJsonObject(eb.ref('fields'), eb.val(toJson(fieldsPatch))) }),
+          updated_at: updatedAt,
+        }))
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      return row === undefined ? null : toSalesRecord(row);
+    },
+
+    async softDelete(id, deletedAt) {
+      const result = await db
+        .updateTable('records')
+        .set({ deleted_at: deletedAt, updated_at: deletedAt })
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async list(options) {
+      const limit = pageLimit(options);
+      const after = decodeCursor(options, ['string', 'string']);
+      // records_type_owner_name_idx (type and owner), records_owner_name_idx (owner),
+      // records_name_idx (type only, or no filter): each walked in (name, id) order from the cursor.
+      let query = db
+        .selectFrom('records')
+        .selectAll()
+        .where('deleted_at', 'is', null)
+        .orderBy('name')
+        .orderBy('id')
+        .limit(limit + 1);
+      if (options?.type !== undefined) query = query.where('type', '=', options.type);
+      if (options?.ownerId !== undefined) query = query.where('owner_id', '=', options.ownerId);
+      if (options?.q !== undefined && options.q !== '') {
+        const pattern = containsPattern(options.q);
+        query = query.where((eb) =>
+          eb.or([
+            context.sql.likeInsensitive(eb.ref('name'), pattern),
+            context.sql.likeInsensitive(eb.ref('email'), pattern),
+            context.sql.likeInsensitive(eb.ref('company'), pattern),
+          ]),
+        );
+      }
+      if (after !== null) {
+        query = query.where((eb) => eb(eb.refTuple('name', 'id'), '>', eb.tuple(after[0], after[1])));
+      }
+      const rows = await query.execute();
+      return toPage<(typeof rows)[number], SalesRecord>(rows, limit, toSalesRecord, (row) => [
+        row.name,
+        row.id,
+      ]);
+    },
+
+    upsertMany: (rows, at) => upsertRecords(context, rows, at),
+  };
+}

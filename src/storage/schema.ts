@@ -1,0 +1,218 @@
+// The Kysely view of the tables the migrations create, shared by both dialects.
+// Times are epoch ms numbers; JSON columns travel as text (SQLite TEXT, PostgreSQL JSONB read back as
+// text by the pool's type parser) and are parsed by the repositories; booleans are written as 0/1.
+import type { ColumnType, Generated } from 'kysely';
+
+/** A JSON column: written and read as JSON text. */
+export type JsonText = string;
+/** SQLite answers 0/1, PostgreSQL true/false; both accept 0/1. */
+export type BooleanColumn = ColumnType<boolean | number, 0 | 1, 0 | 1>;
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string | null;
+  timezone: string;
+  working_hours: JsonText;
+  time_off: JsonText;
+  disabled: BooleanColumn;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface FieldDefinitionsTable {
+  entity_type: string;
+  key: string;
+  label: string;
+  kind: string;
+  choices: JsonText | null;
+}
+
+export interface RecordsTable {
+  id: string;
+  type: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  linkedin_url: string | null;
+  company: string | null;
+  timezone: string | null;
+  owner_id: string;
+  external_id: string | null;
+  fields: JsonText;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface EmailTemplatesTable {
+  id: string;
+  name: string;
+  subject: string;
+  body: string;
+  entity_type: string | null;
+  owner_id: string | null;
+  builtin_key: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SequencesTable {
+  id: string;
+  name: string;
+  description: string | null;
+  entity_type: string;
+  status: string;
+  owner_id: string;
+  active_version: number | null;
+  draft_version: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface SequenceTagsTable {
+  sequence_id: string;
+  tag: string;
+}
+
+export interface SequenceVersionsTable {
+  sequence_id: string;
+  version: number;
+  definition: JsonText;
+  description: string | null;
+  created_at: number;
+  activated_at: number | null;
+}
+
+export interface EnrollmentsTable {
+  id: string;
+  sequence_id: string;
+  sequence_version: number;
+  record_id: string;
+  owner_id: string;
+  status: string;
+  end_reason: string | null;
+  current_step_id: string | null;
+  due_at: number | null;
+  state: JsonText;
+  lease_until: number | null;
+  lease_owner: string | null;
+  version: Generated<number>;
+  started_at: number;
+  ended_at: number | null;
+  /** '' or the sequence id while running, null once ended: see enrollments_one_running_key. */
+  exclusive_slot: string | null;
+}
+
+export interface EnrollmentStepsTable {
+  id: string;
+  enrollment_id: string;
+  step_id: string;
+  type: string;
+  state: string;
+  owner_id: string;
+  record_id: string;
+  sequence_id: string;
+  proposed_due_at: number | null;
+  due_at: number | null;
+  opened_at: number | null;
+  completed_at: number | null;
+  outcome: string | null;
+  notes: string | null;
+  actor_id: string | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  idempotency_key: string;
+  kind: string;
+  payload: JsonText;
+  status: string;
+  available_at: number;
+  attempts: Generated<number>;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export interface SignalsTable {
+  id: string;
+  dedupe_key: string | null;
+  type: string;
+  record_id: string | null;
+  enrollment_id: string | null;
+  message_key: string | null;
+  at: number;
+  data: JsonText | null;
+}
+
+export interface StepStatsTable {
+  sequence_id: string;
+  version: number;
+  step_id: string;
+  counter: string;
+  value: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor_id: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string;
+  data: JsonText | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: JsonText;
+}
+
+export interface SchemaMigrationsTable {
+  name: string;
+  checksum: string;
+  applied_at: Generated<number>;
+}
+
+export interface Database {
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  field_definitions: FieldDefinitionsTable;
+  records: RecordsTable;
+  email_templates: EmailTemplatesTable;
+  sequences: SequencesTable;
+  sequence_tags: SequenceTagsTable;
+  sequence_versions: SequenceVersionsTable;
+  enrollments: EnrollmentsTable;
+  enrollment_steps: EnrollmentStepsTable;
+  outbox: OutboxTable;
+  signals: SignalsTable;
+  step_stats: StepStatsTable;
+  audit_log: AuditLogTable;
+  settings: SettingsTable;
+  schema_migrations: SchemaMigrationsTable;
+}

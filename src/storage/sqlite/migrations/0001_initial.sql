@@ -1,0 +1,254 @@
+-- 0001_initial (SQLite): people, records, templates, sequences, and the engine's tables.
+-- Times are epoch milliseconds (INTEGER), JSON is TEXT, booleans are 0/1. Lists are keyset-paginated,
+-- so each list index ends with the sort key and `id`. Soft-deleted rows stay out of the list indexes.
+
+-- People --------------------------------------------------------------------------------------
+
+CREATE TABLE users (
+  id            TEXT    NOT NULL PRIMARY KEY,
+  email         TEXT    NOT NULL,
+  name          TEXT    NOT NULL,
+  role          TEXT    NOT NULL CHECK (role IN ('admin', 'sequence_manager', 'sales_manager', 'salesperson')),
+  password_hash TEXT,
+  timezone      TEXT    NOT NULL DEFAULT 'UTC',
+  working_hours TEXT    NOT NULL,
+  time_off      TEXT    NOT NULL DEFAULT '[]',
+  disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+-- Log-in by email, case-insensitive uniqueness, and the user list's order.
+CREATE UNIQUE INDEX users_email_key ON users (lower(email));
+
+CREATE TABLE api_tokens (
+  id           TEXT    NOT NULL PRIMARY KEY,
+  user_id      TEXT    NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name         TEXT    NOT NULL,
+  token_hash   TEXT    NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at   INTEGER
+);
+CREATE UNIQUE INDEX api_tokens_token_hash_key ON api_tokens (token_hash);
+CREATE INDEX api_tokens_user_idx ON api_tokens (user_id);
+
+CREATE TABLE sessions (
+  id         TEXT    NOT NULL PRIMARY KEY, -- the hash of the cookie's token
+  user_id    TEXT    NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  csrf_token TEXT    NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_user_idx ON sessions (user_id);
+CREATE INDEX sessions_expires_at_idx ON sessions (expires_at);
+
+-- Records -------------------------------------------------------------------------------------
+
+CREATE TABLE field_definitions (
+  entity_type TEXT NOT NULL CHECK (entity_type IN ('lead', 'contact', 'account', 'opportunity')),
+  key         TEXT NOT NULL,
+  label       TEXT NOT NULL,
+  kind        TEXT NOT NULL CHECK (kind IN ('text', 'number', 'boolean', 'date', 'choice')),
+  choices     TEXT,
+  PRIMARY KEY (entity_type, key)
+);
+
+CREATE TABLE records (
+  id           TEXT    NOT NULL PRIMARY KEY,
+  type         TEXT    NOT NULL CHECK (type IN ('lead', 'contact', 'account', 'opportunity')),
+  name         TEXT    NOT NULL,
+  email        TEXT,
+  phone        TEXT,
+  linkedin_url TEXT,
+  company      TEXT,
+  timezone     TEXT,
+  owner_id     TEXT    NOT NULL REFERENCES users (id),
+  external_id  TEXT,
+  fields       TEXT    NOT NULL DEFAULT '{}',
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL,
+  deleted_at   INTEGER
+);
+-- Bulk upsert's conflict target; kept for deleted records so a re-import revives them.
+CREATE UNIQUE INDEX records_external_id_key ON records (type, external_id) WHERE external_id IS NOT NULL;
+-- Record lists: by type and owner, by owner, and unfiltered / by type (filtered while walking).
+CREATE INDEX records_type_owner_name_idx ON records (type, owner_id, name, id) WHERE deleted_at IS NULL;
+CREATE INDEX records_owner_name_idx ON records (owner_id, name, id) WHERE deleted_at IS NULL;
+CREATE INDEX records_name_idx ON records (name, id) WHERE deleted_at IS NULL;
+-- Inbound mail: which records does this sender belong to.
+CREATE INDEX records_email_idx ON records (lower(email)) WHERE email IS NOT NULL AND deleted_at IS NULL;
+
+-- Email templates -----------------------------------------------------------------------------
+
+CREATE TABLE email_templates (
+  id          TEXT    NOT NULL PRIMARY KEY,
+  name        TEXT    NOT NULL,
+  subject     TEXT    NOT NULL,
+  body        TEXT    NOT NULL,
+  entity_type TEXT    CHECK (entity_type IN ('lead', 'contact', 'account', 'opportunity')),
+  owner_id    TEXT    REFERENCES users (id),
+  builtin_key TEXT,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX email_templates_builtin_key_key ON email_templates (builtin_key) WHERE builtin_key IS NOT NULL;
+CREATE INDEX email_templates_name_idx ON email_templates (name, id);
+
+-- Sequences -----------------------------------------------------------------------------------
+
+CREATE TABLE sequences (
+  id             TEXT    NOT NULL PRIMARY KEY,
+  name           TEXT    NOT NULL,
+  description    TEXT,
+  entity_type    TEXT    NOT NULL CHECK (entity_type IN ('lead', 'contact', 'account', 'opportunity')),
+  status         TEXT    NOT NULL CHECK (status IN ('inactive', 'active', 'revision')),
+  owner_id       TEXT    NOT NULL REFERENCES users (id),
+  active_version INTEGER,
+  draft_version  INTEGER NOT NULL,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  deleted_at     INTEGER
+);
+-- Lists filtered by status, and the active-sequence count (index-only).
+CREATE INDEX sequences_status_name_idx ON sequences (status, name, id) WHERE deleted_at IS NULL;
+CREATE INDEX sequences_name_idx ON sequences (name, id) WHERE deleted_at IS NULL;
+
+CREATE TABLE sequence_tags (
+  sequence_id TEXT NOT NULL REFERENCES sequences (id) ON DELETE CASCADE,
+  tag         TEXT NOT NULL,
+  PRIMARY KEY (sequence_id, tag)
+) WITHOUT ROWID;
+-- Filter by tag.
+CREATE INDEX sequence_tags_tag_idx ON sequence_tags (tag, sequence_id);
+
+CREATE TABLE sequence_versions (
+  sequence_id  TEXT    NOT NULL REFERENCES sequences (id) ON DELETE CASCADE,
+  version      INTEGER NOT NULL CHECK (version > 0),
+  definition   TEXT    NOT NULL,
+  description  TEXT,
+  created_at   INTEGER NOT NULL,
+  activated_at INTEGER,
+  PRIMARY KEY (sequence_id, version)
+);
+
+-- Engine: enrollments and their steps ---------------------------------------------------------
+
+CREATE TABLE enrollments (
+  id               TEXT    NOT NULL PRIMARY KEY,
+  sequence_id      TEXT    NOT NULL,
+  sequence_version INTEGER NOT NULL,
+  record_id        TEXT    NOT NULL REFERENCES records (id),
+  owner_id         TEXT    NOT NULL REFERENCES users (id),
+  status           TEXT    NOT NULL CHECK (status IN ('active', 'paused', 'completed', 'disconnected', 'error')),
+  end_reason       TEXT    CHECK (end_reason IN ('user_disconnected', 'sequence_deactivated', 'sequence_deleted',
+                     'record_deleted', 'exit_on_reply', 'bounced', 'unsubscribed', 'advanced_to_other_sequence',
+                     'completed')),
+  current_step_id  TEXT,
+  due_at           INTEGER,
+  state            TEXT    NOT NULL DEFAULT '{}',
+  lease_until      INTEGER,
+  lease_owner      TEXT,
+  version          INTEGER NOT NULL DEFAULT 0,
+  started_at       INTEGER NOT NULL,
+  ended_at         INTEGER,
+  -- '' (one running enrollment per record) or the sequence id (one per record and sequence) while
+  -- active or paused; NULL once ended, so ended enrollments never collide and leave the index.
+  exclusive_slot   TEXT,
+  FOREIGN KEY (sequence_id, sequence_version) REFERENCES sequence_versions (sequence_id, version),
+  CHECK ((status IN ('active', 'paused')) = (exclusive_slot IS NOT NULL))
+);
+-- design.md §3.4: one running enrollment per record (or per record and sequence).
+CREATE UNIQUE INDEX enrollments_one_running_key ON enrollments (record_id, exclusive_slot)
+  WHERE exclusive_slot IS NOT NULL;
+-- Claiming due work: the scheduler's range scan over due times.
+CREATE INDEX enrollments_due_idx ON enrollments (due_at) WHERE status = 'active' AND due_at IS NOT NULL;
+-- A sequence's connected records (by status), stats and bulk disconnects.
+CREATE INDEX enrollments_sequence_status_idx ON enrollments (sequence_id, status, id);
+
+CREATE TABLE enrollment_steps (
+  id              TEXT    NOT NULL PRIMARY KEY,
+  enrollment_id   TEXT    NOT NULL REFERENCES enrollments (id),
+  step_id         TEXT    NOT NULL,
+  type            TEXT    NOT NULL,
+  state           TEXT    NOT NULL CHECK (state IN ('waiting', 'open', 'completed', 'skipped', 'cancelled', 'failed')),
+  owner_id        TEXT    NOT NULL,
+  record_id       TEXT    NOT NULL,
+  sequence_id     TEXT    NOT NULL,
+  proposed_due_at INTEGER,
+  due_at          INTEGER,
+  opened_at       INTEGER,
+  completed_at    INTEGER,
+  outcome         TEXT,
+  notes           TEXT,
+  actor_id        TEXT
+);
+-- The seller's work list: open steps of one owner by due time.
+CREATE INDEX enrollment_steps_worklist_idx ON enrollment_steps (owner_id, due_at, id) WHERE state = 'open';
+-- An enrollment's history.
+CREATE INDEX enrollment_steps_enrollment_idx ON enrollment_steps (enrollment_id);
+
+-- Engine: effects, signals, counters ----------------------------------------------------------
+
+CREATE TABLE outbox (
+  id              TEXT    NOT NULL PRIMARY KEY,
+  idempotency_key TEXT    NOT NULL,
+  kind            TEXT    NOT NULL,
+  payload         TEXT    NOT NULL,
+  status          TEXT    NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'send_unknown', 'dropped')),
+  available_at    INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  lease_until     INTEGER,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  sent_at         INTEGER
+);
+-- design.md §3.3: a retried effect never produces a second row.
+CREATE UNIQUE INDEX outbox_idempotency_key_key ON outbox (idempotency_key);
+-- The sender's claim of pending effects.
+CREATE INDEX outbox_pending_idx ON outbox (available_at) WHERE status = 'pending';
+-- The administrator's view of effects that need a decision.
+CREATE INDEX outbox_attention_idx ON outbox (status, created_at) WHERE status IN ('failed', 'send_unknown');
+
+CREATE TABLE signals (
+  id            TEXT    NOT NULL PRIMARY KEY,
+  dedupe_key    TEXT,
+  type          TEXT    NOT NULL,
+  record_id     TEXT,
+  enrollment_id TEXT,
+  message_key   TEXT,
+  at            INTEGER NOT NULL,
+  data          TEXT
+);
+-- A repeated signal (same client id, same tracking hit) is a no-op.
+CREATE UNIQUE INDEX signals_dedupe_key_key ON signals (dedupe_key) WHERE dedupe_key IS NOT NULL;
+-- A record's engagement timeline, and condition checks.
+CREATE INDEX signals_record_at_idx ON signals (record_id, at);
+
+CREATE TABLE step_stats (
+  sequence_id TEXT    NOT NULL,
+  version     INTEGER NOT NULL,
+  step_id     TEXT    NOT NULL,
+  counter     TEXT    NOT NULL,
+  value       INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (sequence_id, version, step_id, counter)
+) WITHOUT ROWID;
+
+-- Audit and settings --------------------------------------------------------------------------
+
+CREATE TABLE audit_log (
+  id           TEXT    NOT NULL PRIMARY KEY,
+  at           INTEGER NOT NULL,
+  actor_id     TEXT,
+  action       TEXT    NOT NULL,
+  subject_type TEXT    NOT NULL,
+  subject_id   TEXT    NOT NULL,
+  data         TEXT
+);
+-- One subject's history, newest first; and the whole log, newest first.
+CREATE INDEX audit_log_subject_idx ON audit_log (subject_type, subject_id, at, id);
+CREATE INDEX audit_log_at_idx ON audit_log (at, id);
+
+CREATE TABLE settings (
+  key   TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+);

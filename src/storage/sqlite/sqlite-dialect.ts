@@ -1,0 +1,61 @@
+// Opens a SQLite file (or `:memory:`) as a StorageDialect: WAL, synchronous=NORMAL, foreign keys on,
+// and a busy timeout so a second process waits for the write lock instead of failing.
+import Sqlite from 'better-sqlite3';
+import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import type { StorageDialect } from '../dialect.js';
+import { ErrorMappingDriver } from '../error-mapping-driver.js';
+import { loadMigrations } from '../migrations.js';
+import type { Database } from '../schema.js';
+import { SqliteStoreDriver } from './sqlite-driver.js';
+import { sqliteErrorMapper } from './sqlite-errors.js';
+import { migrateSqlite } from './sqlite-migrator.js';
+import { sqliteCapabilities, sqliteSql } from './sqlite-sql.js';
+
+export interface SqliteOptions {
+  /** Milliseconds a writer waits for the lock held by another connection. */
+  busyTimeoutMs: number;
+}
+
+export function openSqliteDialect(path: string, options: SqliteOptions): StorageDialect {
+  const raw = new Sqlite(path);
+  const mapError = sqliteErrorMapper(raw);
+  try {
+    raw.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
+    if (path !== ':memory:') raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+  } catch (error) {
+    raw.close();
+    throw mapError(error);
+  }
+  const driver = new SqliteStoreDriver(raw);
+  const db = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => new ErrorMappingDriver(driver, mapError),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+      createIntrospector: (kysely) => new SqliteIntrospector(kysely),
+    },
+  });
+  const migrations = loadMigrations(new URL('./migrations/', import.meta.url));
+
+  return {
+    name: 'sqlite',
+    capabilities: sqliteCapabilities,
+    db,
+    sql: sqliteSql,
+    async migrate() {
+      try {
+        return await driver.withRawConnection((connection) => migrateSqlite(connection, migrations));
+      } catch (error) {
+        throw mapError(error);
+      }
+    },
+    async close() {
+      // Kysely destroys its driver only if a query initialised it; a store that only migrated (or was
+      // only pinged through the raw connection) must still release the file.
+      await db.destroy();
+      if (raw.open) raw.close();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+// SQLite's spelling of the fragments that differ, and what SQLite can do.
+import { type Expression, sql } from 'kysely';
+import type { StoreCapabilities } from '../../engine/ports/store.js';
+import type { DialectSql } from '../dialect.js';
+
+export const sqliteCapabilities: StoreCapabilities = {
+  supportsSkipLocked: false,
+  supportsListenNotify: false,
+  concurrentWriters: false,
+  maxParameters: 32_766,
+};
+
+export const sqliteSql: DialectSql = {
+  // RFC 7396 merge patch: null removes the key.
+  mergeJsonObject: (current: Expression<string>, patch: Expression<string>) =>
+    sql<string>`json_patch(${current}, ${patch})`,
+  // LIKE is case-insensitive for ASCII in SQLite.
+  likeInsensitive: (column, pattern) => sql`${column} LIKE ${pattern} ESCAPE '\\'`,
+};
