@@ -1,6 +1,15 @@
 // Working-time arithmetic: when a seller works, when an automated email may go out, when a wait ends.
 // Pure: instants are epoch milliseconds (UTC); time zones come from the platform's IANA data through luxon.
-import { IANAZone } from 'luxon';
+import {
+  MILLIS_PER_NOMINAL_DAY as DAY,
+  MILLIS_PER_HOUR as HOUR,
+  MILLIS_PER_MINUTE as MINUTE,
+  MILLIS_PER_SECOND as SECOND,
+  type StepDuration,
+} from './duration.js';
+import { isValidTimeZone, ZoneOffsets } from './zone-offsets.js';
+
+export { isValidTimeZone };
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 /** Per weekday, `["HH:MM", "HH:MM"]` intervals in the calendar's zone; `"24:00"` may end one (next midnight). */
@@ -20,20 +29,13 @@ export interface WorkingCalendar {
   timeOff: TimeOff[];
 }
 
-/** A wait: `weeks` and `days` are calendar days in the calendar's zone, the rest exact elapsed time. */
-export interface Wait {
-  weeks?: number;
-  days?: number;
-  hours?: number;
-  minutes?: number;
-  seconds?: number;
-}
+/**
+ * A wait: a {@link StepDuration} as parseDuration returns it, or any of its parts, plus `weeks` of 7 days.
+ * `weeks` and `days` are calendar days in the calendar's zone, the rest exact elapsed time.
+ */
+export type Wait = Partial<StepDuration> & { readonly weeks?: number };
 
 const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 /** Beyond this, Date (and so Intl) has no calendar: about 20,000 years of margin under its ±8.64e15 limit. */
 const LAST_INSTANT = 8e15;
 
@@ -96,7 +98,7 @@ function formatMinutes(minutes: number): string {
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
 }
 
-/** Sorted, merged (overlapping or touching) `[start, end]` minute pairs, flattened. */
+/** Sorted, merged (overlapping or touching) `[start, end]` pairs, flattened: working minutes, time off. */
 function mergeIntervals(pairs: [number, number][]): number[] {
   pairs.sort((a, b) => a[0] - b[0]);
   const out: number[] = [];
@@ -211,129 +213,6 @@ function compileWeek(week: WeeklyHours): CompiledWeek {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Time zones: an offset table per zone, filled lazily, so the hot path never calls Intl.
-// (luxon's IANAZone.offset costs ~5 µs per call through Intl.DateTimeFormat#formatToParts.)
-
-/** Offsets are sampled once a day and transitions found by bisection: two changes within one day would be missed (none in tzdb since 1970). */
-const CHUNK = 128 * DAY;
-
-interface OffsetChunk {
-  /** Offset (ms) at the chunk's start. */
-  first: number;
-  /** Instants where a new offset starts, ascending, and that offset. */
-  at: number[];
-  offset: number[];
-}
-
-interface ZoneTable {
-  zone: IANAZone;
-  chunks: Map<number, OffsetChunk>;
-  lastKey: number;
-  lastChunk: OffsetChunk | undefined;
-}
-
-// Memo of a pure function of (zone name, instant): invisible to callers apart from speed.
-const zoneTables = new Map<string, ZoneTable>();
-
-const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/;
-
-/** An IANA zone name the platform knows (`Europe/London`, `UTC`); offsets such as `+05:00` are not names. */
-export function isValidTimeZone(zone: string): boolean {
-  if (typeof zone !== 'string') return false;
-  return zoneTables.has(zone) || (ZONE_NAME.test(zone) && IANAZone.isValidZone(zone));
-}
-
-function zoneTable(name: string): ZoneTable {
-  let table = zoneTables.get(name);
-  if (table === undefined) {
-    if (!isValidTimeZone(name)) throw new RangeError(`Unknown time zone "${name}"`);
-    table = { zone: IANAZone.create(name), chunks: new Map(), lastKey: Number.NaN, lastChunk: undefined };
-    zoneTables.set(name, table);
-  }
-  return table;
-}
-
-function intlOffset(table: ZoneTable, at: number): number {
-  return Math.round(table.zone.offset(at) * MINUTE);
-}
-
-function buildChunk(table: ZoneTable, key: number): OffsetChunk {
-  const start = key * CHUNK;
-  const chunk: OffsetChunk = { first: intlOffset(table, start), at: [], offset: [] };
-  let before = start;
-  let previous = chunk.first;
-  for (let sample = start + DAY; sample <= start + CHUNK; sample += DAY) {
-    const offset = intlOffset(table, sample);
-    if (offset !== previous) {
-      // Intl offsets are constant within a UTC second: bisect on whole seconds in (before, sample].
-      let lo = before / SECOND;
-      let hi = sample / SECOND;
-      while (hi - lo > 1) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (intlOffset(table, mid * SECOND) === previous) lo = mid;
-        else hi = mid;
-      }
-      const transition = hi * SECOND;
-      if (transition < start + CHUNK) {
-        chunk.at.push(transition);
-        chunk.offset.push(intlOffset(table, transition));
-      }
-      previous = offset;
-    }
-    before = sample;
-  }
-  if (table.chunks.size > 4096) table.chunks.clear();
-  table.chunks.set(key, chunk);
-  return chunk;
-}
-
-/** The zone's UTC offset in ms at an instant. */
-function offsetAt(table: ZoneTable, at: number): number {
-  const key = Math.floor(at / CHUNK);
-  let chunk = key === table.lastKey ? table.lastChunk : table.chunks.get(key);
-  if (chunk === undefined) chunk = buildChunk(table, key);
-  table.lastKey = key;
-  table.lastChunk = chunk;
-  let offset = chunk.first;
-  for (let i = 0; i < chunk.at.length && at >= (chunk.at[i] as number); i++)
-    offset = chunk.offset[i] as number;
-  return offset;
-}
-
-/** Local wall-clock time of an instant, as ms since 1970-01-01T00:00 on the local calendar. */
-function wallOf(table: ZoneTable, at: number): number {
-  return at + offsetAt(table, at);
-}
-
-/**
- * The earliest instant whose wall-clock time is at or after `wall`: the instant itself when the wall time
- * happens once; the earlier one when it happens twice (fall back); the end of the gap when it never
- * happens (spring forward: 02:30 → 03:00). Assumes at most one offset change in the 26 hours around it.
- */
-function instantOf(table: ZoneTable, wall: number): number {
-  // Offsets lie within −12h … +14h, so any instant showing `wall` lies in [wall − 14h, wall + 12h].
-  const early = offsetAt(table, wall - 14 * HOUR);
-  const late = offsetAt(table, wall + 12 * HOUR);
-  if (early === late) return wall - early;
-  const a = wall - early;
-  const b = wall - late;
-  const aValid = offsetAt(table, a) === early;
-  const bValid = offsetAt(table, b) === late;
-  if (aValid && bValid) return Math.min(a, b);
-  if (aValid) return a;
-  if (bValid) return b;
-  // A gap: the wall clock jumps over `wall` at the transition, which lies in (min, max].
-  let lo = Math.min(a, b);
-  let hi = Math.max(a, b);
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (wallOf(table, mid) >= wall) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Compiled calendars
 
 interface CompiledTimeOff {
@@ -343,7 +222,7 @@ interface CompiledTimeOff {
 }
 
 interface CompiledCalendar {
-  zone: ZoneTable;
+  zone: ZoneOffsets;
   week: CompiledWeek;
   timeOff: CompiledTimeOff;
 }
@@ -355,18 +234,12 @@ function compileTimeOff(list: readonly TimeOff[]): CompiledTimeOff {
   const cached = compiledTimeOffs.get(list);
   if (cached !== undefined) return cached;
   // Empty, reversed or NaN entries hide nothing.
-  const blocks = list.filter((b) => b.end > b.start).sort((x, y) => x.start - y.start);
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (const { start, end } of blocks) {
-    const last = ends.length - 1;
-    if (last >= 0 && start <= (ends[last] as number)) ends[last] = Math.max(ends[last] as number, end);
-    else {
-      starts.push(start);
-      ends.push(end);
-    }
-  }
-  const compiled = { starts, ends };
+  const blocks = list.filter((b) => b.end > b.start).map((b): [number, number] => [b.start, b.end]);
+  const merged = mergeIntervals(blocks);
+  const compiled = {
+    starts: merged.filter((_, i) => i % 2 === 0),
+    ends: merged.filter((_, i) => i % 2 === 1),
+  };
   compiledTimeOffs.set(list, compiled);
   return compiled;
 }
@@ -375,7 +248,7 @@ function compile(cal: WorkingCalendar): CompiledCalendar {
   let compiled = compiledCalendars.get(cal);
   if (compiled === undefined) {
     compiled = {
-      zone: zoneTable(cal.timezone),
+      zone: ZoneOffsets.of(cal.timezone),
       week: compileWeek(cal.weeklyHours),
       timeOff: compileTimeOff(cal.timeOff),
     };
@@ -415,28 +288,32 @@ function weekdayOf(day: number): number {
 function nextHoursInstant(cal: CompiledCalendar, at: number): number {
   if (cal.week.open) return at;
   const { zone, week } = cal;
-  const first = localDay(wallOf(zone, at));
+  const first = localDay(zone.wallOf(at));
   // A non-empty week has hours within 7 days; a DST gap can swallow one day's hours, not a week's.
   for (let day = first; day <= first + 14; day++) {
     const intervals = week.days[weekdayOf(day)] as number[];
     const midnight = day * DAY;
     for (let i = 0; i < intervals.length; i += 2) {
-      const end = instantOf(zone, midnight + (intervals[i + 1] as number));
+      const end = zone.instantOf(midnight + (intervals[i + 1] as number));
       if (end <= at) continue;
-      const start = instantOf(zone, midnight + (intervals[i] as number));
+      const start = zone.instantOf(midnight + (intervals[i] as number));
       if (start < end) return Math.max(start, at);
     }
   }
-  throw new Error(`No working hours within two weeks of ${at} in ${zone.zone.name}`);
+  throw new Error(`No working hours within two weeks of ${at} in ${zone.name}`);
 }
 
 function checkInstant(at: number): void {
-  if (!Number.isFinite(at) || Math.abs(at) > LAST_INSTANT)
-    throw new RangeError(`Not an instant in epoch ms: ${at}`);
+  if (!isInstant(at)) throw new RangeError(`Not an instant in epoch ms: ${at}`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // The public operations
+
+/** Epoch ms a calendar can work with (JSON has no Infinity or NaN, and Date's range is finite). */
+export function isInstant(value: number): boolean {
+  return Number.isFinite(value) && Math.abs(value) <= LAST_INSTANT;
+}
 
 /** Inside the weekly hours and outside time off. */
 export function isWorkingInstant(cal: WorkingCalendar, at: number): boolean {
@@ -478,8 +355,8 @@ function dayStatus(
   const midnight = day * DAY;
   let coveredUntil: number | undefined;
   for (let i = 0; i < intervals.length; i += 2) {
-    const start = instantOf(zone, midnight + (intervals[i] as number));
-    const end = instantOf(zone, midnight + (intervals[i + 1] as number));
+    const start = zone.instantOf(midnight + (intervals[i] as number));
+    const end = zone.instantOf(midnight + (intervals[i + 1] as number));
     if (start >= end) continue; // inside a DST gap
     const offEnd = timeOffEnd(timeOff, start);
     if (offEnd === undefined || offEnd < end) return { working: true };
@@ -488,7 +365,7 @@ function dayStatus(
   if (coveredUntil === undefined) return { working: false, coveredThrough: day };
   if (coveredUntil > LAST_INSTANT) return { working: false, endless: coveredUntil };
   // Days before the one where that time off ends hold nothing but time off (their hours end earlier).
-  return { working: false, coveredThrough: Math.max(day, localDay(wallOf(zone, coveredUntil)) - 1) };
+  return { working: false, coveredThrough: Math.max(day, localDay(zone.wallOf(coveredUntil)) - 1) };
 }
 
 function nonNegative(value: number | undefined): number {
@@ -522,7 +399,7 @@ export function addWait(
   );
   if (wholeDays === 0) return at + clock;
   const compiled = compile(cal);
-  const wall = wallOf(compiled.zone, at);
+  const wall = compiled.zone.wallOf(at);
   const startDay = localDay(wall);
   const timeOfDay = wall - startDay * DAY;
   let day = startDay;
@@ -538,7 +415,7 @@ export function addWait(
   } else {
     day += wholeDays;
   }
-  return instantOf(compiled.zone, day * DAY + timeOfDay) + clock;
+  return compiled.zone.instantOf(day * DAY + timeOfDay) + clock;
 }
 
 /**

@@ -19,6 +19,9 @@ export type ManualActivityType = (typeof MANUAL_ACTIVITY_TYPES)[number];
 export const ACTIVITY_TYPES = [...MANUAL_ACTIVITY_TYPES, 'automated_email'] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
+/** Steps that send a message: what signal conditions test and what a recipient can reply to. */
+export const EMAIL_STEP_TYPES = ['email', 'automated_email'] as const;
+
 export const STEP_TYPES = [
   ...ACTIVITY_TYPES,
   'wait',
@@ -194,6 +197,18 @@ export function isAnyCondition(c: Condition): c is AnyCondition {
 
 export function isActivityStep(step: Step): step is EmailStep | ManualStep {
   return (ACTIVITY_TYPES as readonly string[]).includes(step.type);
+}
+
+export function isEmailStep(step: Step): step is EmailStep {
+  return (EMAIL_STEP_TYPES as readonly string[]).includes(step.type);
+}
+
+/** Whether the condition has a signal part anywhere (and so waits up to `within` for it). */
+export function testsSignal(condition: Condition): boolean {
+  if (isSignalCondition(condition)) return true;
+  if (isAllCondition(condition)) return condition.all.some(testsSignal);
+  if (isAnyCondition(condition)) return condition.any.some(testsSignal);
+  return false;
 }
 
 /** The ids a step may go to next, in order (`yes` before `no`). */

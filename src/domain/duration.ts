@@ -31,9 +31,9 @@ export type DurationParseResult =
 /** The longest wait (and condition `within`) a sequence may hold: Dynamics' "maximum wait time is 30 days". */
 export const MAX_STEP_DURATION_DAYS = 30;
 
-const MILLIS_PER_SECOND = 1000;
-const MILLIS_PER_MINUTE = 60 * MILLIS_PER_SECOND;
-const MILLIS_PER_HOUR = 60 * MILLIS_PER_MINUTE;
+export const MILLIS_PER_SECOND = 1000;
+export const MILLIS_PER_MINUTE = 60 * MILLIS_PER_SECOND;
+export const MILLIS_PER_HOUR = 60 * MILLIS_PER_MINUTE;
 export const MILLIS_PER_NOMINAL_DAY = 24 * MILLIS_PER_HOUR;
 
 // luxon accepts `P`, `PT` and `P1DT` (nothing after the T); ISO 8601 does not, and neither do we.

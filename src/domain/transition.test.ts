@@ -305,6 +305,22 @@ describe('wait', () => {
     d.send({ type: 'email_sent', stepId: 'a1', at: T0 + 10 * DAY }, T0 + 10 * DAY);
     expect(d.state).toMatchObject({ stepId: 'w2', dueAt: T0 + 11 * DAY });
   });
+
+  it('weeks are 7 days; a duration the validator refuses (never in an active sequence) is no wait', () => {
+    for (const [duration, length] of [
+      ['P1W', 7 * DAY],
+      ['P1DT12H', 36 * HOUR],
+      ['P1M', 0],
+      ['P1.5D', 0],
+      ['soon', 0],
+    ] as const) {
+      const d = new Driver(sequence([task('t1', 'w1'), wait('w1', duration, 't2'), task('t2')]));
+      d.send({ type: 'start' }, T0);
+      d.send({ type: 'step_completed', stepId: 't1' }, T0);
+      const entered = d.ofType('step.entered').find((e) => e.stepId === 'w1');
+      expect(entered?.dueAt, duration).toBe(T0 + length);
+    }
+  });
 });
 
 describe('exit criteria and signals', () => {

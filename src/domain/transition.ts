@@ -18,7 +18,8 @@
 //   moved into working hours).
 // - Ending (exit, bounce, unsubscribe, disconnect) cancels the step in progress and drops a queued
 //   automated email (`email.cancel`); a broken definition (missing step, loop) ends in status `error`.
-import type { SequenceDefinition, Step } from './definition.js';
+import { isInstant } from './calendar.js';
+import { isEmailStep, type SequenceDefinition, type Step } from './definition.js';
 import {
   type Effect,
   type EnrollmentEvent,
@@ -27,7 +28,7 @@ import {
   type TransitionContext,
 } from './enrollment.js';
 import { SIGNAL_FACT } from './transition/conditions.js';
-import { isEmailStep, isManual, nextOf, Run } from './transition/run.js';
+import { isManual, nextOf, Run } from './transition/run.js';
 import { manualDue } from './transition/timing.js';
 
 /**
@@ -48,11 +49,6 @@ export function advance(
   run.settle();
   if (run.effects.length === 0 && sameState(run.s, state)) return [state, []];
   return [run.s, run.effects];
-}
-
-/** Epoch ms a calendar can work with (JSON has no Infinity or NaN). */
-function isInstant(value: number): boolean {
-  return Number.isFinite(value) && Math.abs(value) <= 8e15;
 }
 
 function instantOr(value: number, fallback: number): number {
@@ -219,7 +215,10 @@ function applySignal(run: Run, event: Extract<EnrollmentEvent, { type: 'signal' 
     case 'email_clicked':
     case 'email_replied':
     case 'email_attachment_opened': {
-      if (event.stepId !== undefined && !isEmailStep(run.index.steps.get(event.stepId))) return false;
+      if (event.stepId !== undefined) {
+        const tested = run.step(event.stepId);
+        if (tested === undefined || !isEmailStep(tested)) return false;
+      }
       if (event.signal === 'email_replied' && run.definition.options.exitOnReply) {
         run.end('exit_on_reply', now);
         return true;

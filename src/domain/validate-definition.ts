@@ -4,15 +4,18 @@
 import {
   assertNever,
   type Condition,
+  EMAIL_STEP_TYPES,
   isActivityStep,
   isAllCondition,
   isAnyCondition,
+  isEmailStep,
   isFieldCondition,
   isOutcomeCondition,
   isSignalCondition,
   type SequenceDefinition,
   type Step,
   type StepType,
+  testsSignal,
   UNARY_FIELD_OPERATORS,
 } from './definition.js';
 import {
@@ -22,6 +25,15 @@ import {
   MAX_STEP_DURATION_DAYS,
   parseDuration,
 } from './duration.js';
+import {
+  type Cycle,
+  findCycles,
+  indexSteps,
+  links,
+  precedesOnEveryPath,
+  reachableFromStart,
+  type StepGraph,
+} from './step-graph.js';
 
 /** Stable codes: the API returns them and the UI keys help texts on them. Add, never rename. */
 export const VALIDATION_CODES = [
@@ -66,10 +78,10 @@ export interface ValidationIssue {
 }
 
 export function validateForActivation(def: SequenceDefinition): ValidationIssue[] {
-  const graph = buildGraph(def);
+  const graph = indexSteps(def);
   return [
     ...checkHasActivity(def),
-    ...checkStart(graph),
+    ...checkStart(def, graph),
     ...checkIdsUnique(def),
     ...checkLinks(graph),
     ...def.steps.flatMap((step, index) => checkStepContents(step, index)),
@@ -89,99 +101,6 @@ export function advanceTargets(def: SequenceDefinition): string[] {
   return [...new Set(targets)];
 }
 
-// ---------- the graph ----------
-
-type LinkKey = 'next' | 'yes' | 'no';
-
-interface Link {
-  key: LinkKey;
-  target: string;
-}
-
-interface StepGraph {
-  def: SequenceDefinition;
-  /** Step id -> index of its first occurrence; later duplicates are only reported, never followed. */
-  indexOf: Map<string, number>;
-  /** Index of the start step, if it exists. */
-  start: number | undefined;
-  /**
-   * Steps reachable from the start while avoiding a given step (key -1: avoiding none), computed once
-   * per step asked about: a condition with many leaves must not cost a walk per leaf.
-   */
-  reachedAvoiding: Map<number, Set<number>>;
-}
-
-function buildGraph(def: SequenceDefinition): StepGraph {
-  const indexOf = new Map<string, number>();
-  def.steps.forEach((step, index) => {
-    if (!indexOf.has(step.id)) indexOf.set(step.id, index);
-  });
-  return { def, indexOf, start: indexOf.get(def.start), reachedAvoiding: new Map() };
-}
-
-/** Steps reachable from the start (never entering `avoid`, when given); empty without a start. */
-function reachedFromStart(graph: StepGraph, avoid?: number): Set<number> {
-  const key = avoid ?? -1;
-  let reached = graph.reachedAvoiding.get(key);
-  if (reached === undefined) {
-    reached = graph.start === undefined ? new Set() : reachableFrom(graph, graph.start, avoid);
-    graph.reachedAvoiding.set(key, reached);
-  }
-  return reached;
-}
-
-function links(step: Step): Link[] {
-  switch (step.type) {
-    case 'condition': {
-      const out: Link[] = [];
-      if (step.yes !== undefined) out.push({ key: 'yes', target: step.yes });
-      if (step.no !== undefined) out.push({ key: 'no', target: step.no });
-      return out;
-    }
-    case 'advance_to_sequence':
-      return [];
-    case 'email':
-    case 'automated_email':
-    case 'phone_call':
-    case 'task':
-    case 'linkedin_research':
-    case 'linkedin_get_introduced':
-    case 'linkedin_connect':
-    case 'linkedin_inmail':
-    case 'wait':
-    case 'update_field':
-      return step.next === undefined ? [] : [{ key: 'next', target: step.next }];
-    default:
-      return assertNever(step);
-  }
-}
-
-/** Indexes of the existing steps a step leads to (dangling links are reported by checkLinks). */
-function targetsOf(graph: StepGraph, index: number): number[] {
-  const step = graph.def.steps[index];
-  if (step === undefined) return [];
-  return links(step).flatMap((link) => {
-    const target = graph.indexOf.get(link.target);
-    return target === undefined ? [] : [target];
-  });
-}
-
-/** Steps reachable from `from`, never entering `avoid` (used to ask "can X be reached without passing Y?"). */
-function reachableFrom(graph: StepGraph, from: number, avoid?: number): Set<number> {
-  const seen = new Set<number>();
-  if (from === avoid) return seen;
-  const queue = [from];
-  seen.add(from);
-  for (let head = 0; head < queue.length; head++) {
-    for (const target of targetsOf(graph, queue[head] ?? from)) {
-      if (target === avoid || seen.has(target)) continue;
-      seen.add(target);
-      queue.push(target);
-    }
-  }
-  return seen;
-}
-
 // ---------- rules ----------
 
 function checkHasActivity(def: SequenceDefinition): ValidationIssue[] {
@@ -195,8 +114,8 @@ function checkHasActivity(def: SequenceDefinition): ValidationIssue[] {
   ];
 }
 
-function checkStart(graph: StepGraph): ValidationIssue[] {
-  const { def, start } = graph;
+function checkStart(def: SequenceDefinition, graph: StepGraph): ValidationIssue[] {
+  const { start } = graph;
   if (start === undefined) {
     const message =
       def.start === ''
@@ -204,7 +123,7 @@ function checkStart(graph: StepGraph): ValidationIssue[] {
         : `The sequence starts with step "${def.start}", which doesn't exist.`;
     return [{ code: 'start_missing', path: '/start', message }];
   }
-  const step = def.steps[start];
+  const step = graph.steps[start];
   if (step?.type === 'wait') {
     return [
       at(step, start, 'wait_at_start', `A sequence can't start with a wait; ${label(step)} comes first.`),
@@ -243,7 +162,7 @@ function checkIdsUnique(def: SequenceDefinition): ValidationIssue[] {
 }
 
 function checkLinks(graph: StepGraph): ValidationIssue[] {
-  return graph.def.steps.flatMap((step, index) => {
+  return graph.steps.flatMap((step, index) => {
     const issues = links(step)
       .filter((link) => !graph.indexOf.has(link.target))
       .map((link) =>
@@ -368,10 +287,6 @@ function checkWithin(step: Step & { type: 'condition' }, index: number): Validat
   ];
 }
 
-function testsSignal(condition: Condition): boolean {
-  return conditionParts(condition, '').some(({ part }) => isSignalCondition(part));
-}
-
 function checkConditionContents(
   step: Step,
   index: number,
@@ -453,7 +368,7 @@ function conditionParts(condition: Condition, path: string): { part: Condition; 
  * could reach the condition without that email ever being sent.
  */
 function checkConditionReferences(graph: StepGraph): ValidationIssue[] {
-  return graph.def.steps.flatMap((step, index) => {
+  return graph.steps.flatMap((step, index) => {
     if (step.type !== 'condition') return [];
     return conditionParts(step.if, '/if').flatMap(({ part, path }) => {
       if (isSignalCondition(part))
@@ -467,13 +382,13 @@ function checkConditionReferences(graph: StepGraph): ValidationIssue[] {
 
 const REFERENCE_RULES = {
   signal: {
-    types: ['email', 'automated_email'] as StepType[],
+    types: EMAIL_STEP_TYPES as readonly StepType[],
     kind: 'an email or automated email',
     wrongType: 'signal_step_not_email',
     notBefore: 'signal_step_not_before',
   },
   outcome: {
-    types: ['phone_call'] as StepType[],
+    types: ['phone_call'] as readonly StepType[],
     kind: 'a phone call',
     wrongType: 'outcome_step_not_call',
     notBefore: 'outcome_step_not_before',
@@ -491,7 +406,7 @@ function checkReference(
   const rule = REFERENCE_RULES[kind];
   const name = capitalized(label(condition));
   const targetIndex = graph.indexOf.get(referenced);
-  const target = targetIndex === undefined ? undefined : graph.def.steps[targetIndex];
+  const target = targetIndex === undefined ? undefined : graph.steps[targetIndex];
   if (targetIndex === undefined || target === undefined) {
     return [
       at(
@@ -514,7 +429,8 @@ function checkReference(
       ),
     ];
   }
-  if (!isBeforeOnEveryPath(graph, targetIndex, index)) {
+  // Vacuously true when the condition is unreachable: that is reported as unreachable_step.
+  if (!precedesOnEveryPath(graph, targetIndex, index)) {
     return [
       at(
         condition,
@@ -528,16 +444,9 @@ function checkReference(
   return [];
 }
 
-/** True when every path from the start to `later` passes `earlier`; vacuously true when `later` is unreachable (reported elsewhere). */
-function isBeforeOnEveryPath(graph: StepGraph, earlier: number, later: number): boolean {
-  if (graph.start === undefined) return true;
-  if (!reachedFromStart(graph).has(later)) return true;
-  return !reachedFromStart(graph, earlier).has(later);
-}
-
 /** A wait must lead to something other than waits: otherwise records sit through it for nothing (Dynamics refuses too). */
 function checkWaitsAtEnd(graph: StepGraph): ValidationIssue[] {
-  return graph.def.steps.flatMap((step, index) =>
+  return graph.steps.flatMap((step, index) =>
     step.type === 'wait' && onlyWaitsFollow(graph, index)
       ? [
           at(
@@ -556,7 +465,7 @@ function onlyWaitsFollow(graph: StepGraph, index: number): boolean {
   let current: number | undefined = index;
   while (current !== undefined && !seen.has(current)) {
     seen.add(current);
-    const step: Step | undefined = graph.def.steps[current];
+    const step: Step | undefined = graph.steps[current];
     if (step?.type !== 'wait') return false;
     if (step.next === undefined) return true;
     current = graph.indexOf.get(step.next); // a dangling next is unknown_next, not an end
@@ -566,8 +475,8 @@ function onlyWaitsFollow(graph: StepGraph, index: number): boolean {
 
 function checkReachable(graph: StepGraph): ValidationIssue[] {
   if (graph.start === undefined) return []; // without a start, everything would be "unreachable": noise
-  const reached = reachedFromStart(graph);
-  return graph.def.steps.flatMap((step, index) =>
+  const reached = reachableFromStart(graph);
+  return graph.steps.flatMap((step, index) =>
     reached.has(index) || graph.indexOf.get(step.id) !== index
       ? []
       : [
@@ -581,61 +490,15 @@ function checkReachable(graph: StepGraph): ValidationIssue[] {
   );
 }
 
-/**
- * One issue per link that closes a loop (a back edge of a depth-first walk), pointing at that link:
- * it is the one to change. Iterative, so a long chain can't overflow the stack.
- */
+/** One issue per link that closes a loop, pointing at that link: it is the one to change. */
 function checkNoCycle(graph: StepGraph): ValidationIssue[] {
-  const steps = graph.def.steps;
-  const state = new Map<number, 'open' | 'done'>();
-  const issues: ValidationIssue[] = [];
-  const roots = [...(graph.start === undefined ? [] : [graph.start]), ...graph.indexOf.values()];
-  for (const root of roots) {
-    if (state.has(root)) continue;
-    const stack: { index: number; links: Link[]; next: number }[] = [];
-    const enter = (index: number) => {
-      state.set(index, 'open');
-      stack.push({ index, links: links(steps[index] as Step), next: 0 });
-    };
-    enter(root);
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1] as (typeof stack)[number];
-      const link = frame.links[frame.next++];
-      if (link === undefined) {
-        state.set(frame.index, 'done');
-        stack.pop();
-        continue;
-      }
-      const target = graph.indexOf.get(link.target);
-      if (target === undefined) continue;
-      const targetState = state.get(target);
-      if (targetState === undefined) enter(target);
-      else if (targetState === 'open')
-        issues.push(
-          loopIssue(
-            graph,
-            stack.map((f) => f.index),
-            frame.index,
-            target,
-            link,
-          ),
-        );
-    }
-  }
-  return issues;
+  return findCycles(graph).map((cycle) => loopIssue(graph, cycle));
 }
 
-function loopIssue(
-  graph: StepGraph,
-  openPath: number[],
-  from: number,
-  to: number,
-  link: Link,
-): ValidationIssue {
-  const steps = graph.def.steps;
-  const loop = openPath.slice(openPath.indexOf(to)).map((i) => steps[i] as Step);
-  const route = [...loop, steps[to] as Step].map(label).join(' → ');
-  const step = steps[from] as Step;
+function loopIssue(graph: StepGraph, { from, link, steps: loop }: Cycle): ValidationIssue {
+  const stepAt = (i: number) => graph.steps[i] as Step;
+  const route = [...loop, loop[0] as number].map((i) => label(stepAt(i))).join(' → ');
+  const step = stepAt(from);
   return at(
     step,
     from,
@@ -647,7 +510,7 @@ function loopIssue(
 
 function checkExitOnReply(def: SequenceDefinition): ValidationIssue[] {
   if (!def.options.exitOnReply) return [];
-  if (def.steps.some((s) => s.type === 'email' || s.type === 'automated_email')) return [];
+  if (def.steps.some(isEmailStep)) return [];
   return [
     {
       code: 'exit_on_reply_without_email',

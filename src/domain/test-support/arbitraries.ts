@@ -9,14 +9,17 @@ import {
   type CallOutcome,
   type Condition,
   EMAIL_SIGNALS,
+  EMAIL_STEP_TYPES,
   type EmailSignal,
   FIELD_OPERATORS,
   type FieldOperator,
   type FieldValue,
+  isEmailStep,
   MANUAL_ACTIVITY_TYPES,
   type SequenceDefinition,
   type SequenceOptions,
   type Step,
+  testsSignal,
   UNARY_FIELD_OPERATORS,
   WORKING_HOURS_MODES,
 } from '../definition.js';
@@ -221,7 +224,7 @@ function buildValidDefinition(plan: DefinitionPlan): SequenceDefinition {
   const ids = drafts.map((_, i) => `${plan.idPrefix}${i}`);
   const dominators = dominatorsInOrder(drafts);
   const steps = drafts.map((_, i) => toStep(drafts, i, ids, dominators[i] ?? new Set()));
-  const hasEmail = steps.some((s) => s.type === 'email' || s.type === 'automated_email');
+  const hasEmail = steps.some(isEmailStep);
   return {
     start: ids[0] as string,
     options: { ...plan.options, exitOnReply: plan.options.exitOnReply && hasEmail },
@@ -297,11 +300,10 @@ function toStep(drafts: Draft[], index: number, ids: string[], dominators: Set<n
           .filter((d) => drafts[d]?.kind === 'activity' && types.includes(drafts[d].activity))
           .map((d) => ids[d] as string);
       const condition = materialize(node.condition, {
-        emails: ofType(['email', 'automated_email']),
+        emails: ofType(EMAIL_STEP_TYPES),
         calls: ofType(['phone_call']),
       });
-      const within =
-        conditionTestsSignal(condition) || node.withinForNonSignal ? { within: node.within } : {};
+      const within = testsSignal(condition) || node.withinForNonSignal ? { within: node.within } : {};
       const moveOnSignal = node.moveOnSignal === undefined ? {} : { moveOnSignal: node.moveOnSignal };
       return {
         id,
@@ -348,13 +350,6 @@ function materialize(plan: ConditionPlan, before: { emails: string[]; calls: str
 }
 
 const FALLBACK_CONDITION: Condition = { field: 'status', op: 'is_not_empty' };
-
-function conditionTestsSignal(condition: Condition): boolean {
-  if ('signal' in condition) return true;
-  if ('all' in condition) return condition.all.some(conditionTestsSignal);
-  if ('any' in condition) return condition.any.some(conditionTestsSignal);
-  return false;
-}
 
 function shuffled<T>(items: T[], keys: number[]): T[] {
   return items

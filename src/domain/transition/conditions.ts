@@ -67,14 +67,6 @@ export function evaluate(condition: Condition, inputs: ConditionInputs): Verdict
   return false;
 }
 
-/** Whether the condition contains a signal part (and so waits up to `within`). */
-export function testsSignal(condition: Condition): boolean {
-  if (isSignalCondition(condition)) return true;
-  if (isAllCondition(condition)) return condition.all.some(testsSignal);
-  if (isAnyCondition(condition)) return condition.any.some(testsSignal);
-  return false;
-}
-
 /** Step ids whose facts (signals, outcome, skipped) the condition reads. */
 export function testedSteps(condition: Condition): string[] {
   if (isSignalCondition(condition) || isOutcomeCondition(condition)) return [condition.step];

@@ -2,25 +2,27 @@
 // (enter a step, let due work happen, close a step, end the enrollment). Mutates only its own copy.
 import {
   type ConditionStep,
-  isActivityStep,
   MANUAL_ACTIVITY_TYPES,
   type SequenceDefinition,
   type Step,
+  testsSignal,
 } from '../definition.js';
-import type {
-  Effect,
-  EndReason,
-  EnrollmentState,
-  StepClosedState,
-  StepFacts,
-  TransitionContext,
+import {
+  type Effect,
+  type EndReason,
+  type EnrollmentState,
+  type StepClosedState,
+  type StepFacts,
+  TIMED_PHASES,
+  type TransitionContext,
 } from '../enrollment.js';
-import { evaluate, testedSteps, testsSignal, type Verdict } from './conditions.js';
+import { indexSteps, type StepGraph, stepById } from '../step-graph.js';
+import { evaluate, testedSteps, type Verdict } from './conditions.js';
 import { conditionDeadline, emailSendAt, manualDue, waitEnd } from './timing.js';
 
 /** What a transition needs to know about a definition, computed once per definition object. */
 interface DefinitionIndex {
-  steps: Map<string, Step>;
+  graph: StepGraph;
   /** Steps some condition tests: the only ones whose signals and outcomes the state keeps. */
   tested: Set<string>;
 }
@@ -29,16 +31,14 @@ interface DefinitionIndex {
 // on every transition of the same sequence version.
 const indexes = new WeakMap<SequenceDefinition, DefinitionIndex>();
 
-export function indexOf(definition: SequenceDefinition): DefinitionIndex {
+function indexOf(definition: SequenceDefinition): DefinitionIndex {
   let index = indexes.get(definition);
   if (index === undefined) {
-    const steps = new Map<string, Step>();
     const tested = new Set<string>();
     for (const step of definition.steps) {
-      if (!steps.has(step.id)) steps.set(step.id, step);
       if (step.type === 'condition') for (const id of testedSteps(step.if)) tested.add(id);
     }
-    index = { steps, tested };
+    index = { graph: indexSteps(definition), tested };
     indexes.set(definition, index);
   }
   return index;
@@ -75,7 +75,17 @@ export class Run {
   }
 
   currentStep(): Step | undefined {
-    return this.s.stepId === null ? undefined : this.index.steps.get(this.s.stepId);
+    return this.s.stepId === null ? undefined : this.step(this.s.stepId);
+  }
+
+  /** The step with this id in the definition (the first, should ids repeat). */
+  step(id: string): Step | undefined {
+    return stepById(this.index.graph, id);
+  }
+
+  /** Steps with distinct ids. */
+  get stepCount(): number {
+    return this.index.graph.indexOf.size;
   }
 
   emit(effect: Effect): void {
@@ -114,12 +124,12 @@ export class Run {
         this.end('completed', at);
         return;
       }
-      const step = this.index.steps.get(id);
+      const step = this.step(id);
       if (step === undefined) {
         this.fail(`step ${id} does not exist`, id);
         return;
       }
-      if (++this.entered > this.index.steps.size) {
+      if (++this.entered > this.stepCount) {
         this.fail('the definition loops', id);
         return;
       }
@@ -235,7 +245,7 @@ export class Run {
    */
   settle(): void {
     const s = this.s;
-    for (let guard = 0; s.status === 'active' && guard <= this.index.steps.size + 1; guard++) {
+    for (let guard = 0; s.status === 'active' && guard <= this.stepCount + 1; guard++) {
       const step = this.currentStep();
       if (step === undefined || s.phase === null) break;
       if (s.phase === 'done') {
@@ -270,9 +280,7 @@ export class Run {
       break;
     }
     s.dueAt =
-      s.status === 'active' &&
-      s.due !== null &&
-      (s.phase === 'scheduled' || s.phase === 'waiting' || s.phase === 'awaiting_signal')
+      s.status === 'active' && s.due !== null && s.phase !== null && TIMED_PHASES.includes(s.phase)
         ? s.due
         : null;
   }
@@ -304,10 +312,4 @@ export class Run {
     s.pausedAt = null;
     this.emit({ type: 'enrollment.error', message, stepId });
   }
-}
-
-export function isEmailStep(step: Step | undefined): boolean {
-  return (
-    step !== undefined && isActivityStep(step) && (step.type === 'email' || step.type === 'automated_email')
-  );
 }
