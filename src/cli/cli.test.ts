@@ -1,11 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../domain/summary.js';
 import { SEQUENCE_TEMPLATES } from '../domain/templates/index.js';
 import { openStore } from '../storage/open-store.js';
-import { run } from './main.js';
+import { buildProgram, run } from './main.js';
 
 function cli(env: Record<string, string> = {}) {
   const out: string[] = [];
@@ -111,15 +112,17 @@ describe('stepwise CLI', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const args of [
-      [],
-      ['serve'],
-      ['migrate'],
-      ['users', 'add'],
-      ['tokens', 'create'],
-      ['templates', 'list'],
-      ['seed-demo'],
-    ]) {
+    // Walks the real command tree, so a new command cannot be added without help.
+    const paths: string[][] = [[]];
+    const walk = (command: Command, path: string[]) => {
+      for (const sub of command.commands) {
+        paths.push([...path, sub.name()]);
+        walk(sub, [...path, sub.name()]);
+      }
+    };
+    walk(buildProgram({ output: { out() {}, err() {} }, env: {} }), []);
+    expect(paths.length).toBeGreaterThan(8);
+    for (const args of paths) {
       const c = cli();
       expect(await c.run(...args, '--help')).toBe(0);
       expect(c.out.join('\n')).toMatch(/Usage: stepwise/);

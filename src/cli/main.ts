@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { migrateCommand } from './commands/migrate.js';
 import { seedDemoCommand } from './commands/seed-demo.js';
 import { serveCommand } from './commands/serve.js';
+import { simulateCommand } from './commands/simulate.js';
 import { templatesCommand } from './commands/templates.js';
 import { tokensCommand } from './commands/tokens.js';
 import { usersCommand } from './commands/users.js';
@@ -30,6 +31,7 @@ export function buildProgram(context: CommandContext): Command {
   tokensCommand(program, context);
   templatesCommand(program, context);
   seedDemoCommand(program, context);
+  simulateCommand(program, context);
   return program;
 }
 
