@@ -1,12 +1,15 @@
 // One error class for everything the API answers with a status other than 2xx, and the handler that
 // turns any other failure into a logged 500 whose body names only the request id (api.md "Errors").
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { BadRequestError, EngineError, ValidationFailedError } from '../engine/errors.js';
+import { StoreConflictError, StoreValidationError } from '../engine/ports/store.js';
 
 export interface ProblemDetail {
   code: string;
   message: string;
   path?: string;
   stepId?: string;
+  [key: string]: unknown;
 }
 
 const TITLES: Record<number, string> = {
@@ -50,6 +53,49 @@ export class ProblemError extends Error {
 export const notFound = (what = 'Not found') => new ProblemError(404, 'not_found', what);
 export const badRequest = (message: string, errors?: ProblemDetail[]) =>
   new ProblemError(400, 'bad_request', message, errors);
+export const validationFailed = (message: string, errors: ProblemDetail[]) =>
+  new ProblemError(422, 'validation_failed', message, errors);
+
+const CONFLICT_MESSAGES: Partial<Record<string, string>> = {
+  email_taken: 'A user with this email already exists.',
+  external_id_taken: 'Another record of this type has this externalId.',
+  already_enrolled: 'The record is already connected to this sequence.',
+  missing_reference: 'It refers to something that does not exist.',
+};
+
+/** The engine's expected failures carry their status and code already. */
+function fromEngineError(error: unknown): ProblemError | null {
+  if (!(error instanceof EngineError)) return null;
+  const errors =
+    error instanceof ValidationFailedError || error instanceof BadRequestError
+      ? error.errors.map((issue) => ({ ...issue }))
+      : undefined;
+  return new ProblemError(error.status, error.code, error.message, errors);
+}
+
+/** Store errors that come from what the client sent: a taken key (409), or values the store refuses (400/422). */
+function fromStoreError(error: unknown): ProblemError | null {
+  if (error instanceof StoreConflictError) {
+    const code = error.reason === 'already_enrolled' ? 'already_enrolled' : 'conflict';
+    return new ProblemError(
+      409,
+      code,
+      CONFLICT_MESSAGES[error.reason] ?? 'It conflicts with what is stored.',
+      [{ code: error.reason, message: CONFLICT_MESSAGES[error.reason] ?? error.message }],
+    );
+  }
+  if (error instanceof StoreValidationError) {
+    const errors = error.issues.map((issue) => ({
+      code: issue.code,
+      message: issue.message,
+      ...(issue.field === undefined ? {} : { field: issue.field, path: `/fields/${issue.field}` }),
+    }));
+    return error.code === 'invalid_cursor'
+      ? badRequest('The cursor is not one this list handed out.', errors)
+      : validationFailed('The values are not valid.', errors);
+  }
+  return null;
+}
 
 function sendProblem(reply: FastifyReply, problem: ProblemError): FastifyReply {
   return reply.status(problem.status).type('application/problem+json').send(problem.toBody());
@@ -83,7 +129,10 @@ export function problemErrorHandler(
   reply: FastifyReply,
 ): FastifyReply {
   if (error instanceof ProblemError) return sendProblem(reply, error);
-  const known = typeof error === 'object' && error !== null ? fromFastifyError(error as FastifyError) : null;
+  const known =
+    fromEngineError(error) ??
+    fromStoreError(error) ??
+    (typeof error === 'object' && error !== null ? fromFastifyError(error as FastifyError) : null);
   if (known !== null) return sendProblem(reply, known);
   request.log.error({ err: error }, 'unexpected failure');
   return sendProblem(

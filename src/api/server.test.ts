@@ -4,67 +4,110 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
-import type { Store } from '../engine/ports/store.js';
+import { SystemClock } from '../engine/clock.js';
+import { DEFAULT_ENGINE_SETTINGS } from '../engine/deps.js';
+import { RandomIds } from '../engine/ids.js';
 import { openStore } from '../storage/open-store.js';
-import { type App, buildServer } from './server.js';
+import { buildServer } from './server.js';
+import { type Harness, startHarness } from './test-support/api-harness.js';
 
 describe('HTTP server', () => {
-  let store: Store;
-  let app: App;
+  let h: Harness;
 
   beforeAll(async () => {
-    const databaseUrl = join(mkdtempSync(join(tmpdir(), 'stepwise-api-')), 'stepwise.db');
-    store = await openStore(databaseUrl);
-    app = await buildServer({
-      config: loadConfig({ DATABASE_URL: databaseUrl }),
-      store,
-      logger: pino({ level: 'silent' }),
-      webRoot: join(tmpdir(), 'no-such-web-build'),
-    });
+    h = await startHarness();
   });
 
   afterAll(async () => {
-    await app.close();
-    await store.close();
+    await h.close();
   });
 
   it('answers /healthz and /readyz', async () => {
-    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    const health = await h.app.inject({ method: 'GET', url: '/healthz' });
     expect(health.statusCode).toBe(200);
     expect(health.json()).toEqual({ status: 'ok' });
-    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    const ready = await h.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toEqual({ status: 'ready' });
   });
 
   it('answers an unknown route with a problem+json 404', async () => {
-    const response = await app.inject({ method: 'GET', url: '/api/nothing-here?x=1' });
+    const response = await h.app.inject({ method: 'GET', url: '/api/nothing-here?x=1' });
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json()).toMatchObject({ status: 404, code: 'not_found', type: '/problems/not-found' });
   });
 
   it('publishes an OpenAPI 3.1 document and the browsable reference', async () => {
-    const document = await app.inject({ method: 'GET', url: '/api/openapi.json' });
+    const document = await h.app.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(document.statusCode).toBe(200);
     expect(document.json()).toMatchObject({ openapi: '3.1.0', info: { title: 'Stepwise API' } });
     expect(Object.keys(document.json().paths)).toContain('/healthz');
-    const docs = await app.inject({ method: 'GET', url: '/api/docs/' });
+    const docs = await h.app.inject({ method: 'GET', url: '/api/docs/' });
     expect(docs.statusCode).toBe(200);
   });
 
   it('says the web app is not built when there is no build', async () => {
-    const page = await app.inject({ method: 'GET', url: '/' });
+    const page = await h.app.inject({ method: 'GET', url: '/' });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Stepwise is running');
+  });
+
+  it('answers bodies that are not JSON, and unknown fields, with 400 bad_request saying where', async () => {
+    const notJson = await h.as('admin', {
+      method: 'POST',
+      url: '/api/records',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"type": "lead",',
+    });
+    expect(notJson.statusCode).toBe(400);
+    expect(notJson.json()).toMatchObject({ code: 'bad_request' });
+    const unknown = await h.as('admin', {
+      method: 'POST',
+      url: '/api/records',
+      payload: { type: 'lead', name: 'Ada', colour: 'blue' },
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({
+      code: 'bad_request',
+      errors: [expect.objectContaining({ path: expect.any(String) })],
+    });
+  });
+
+  it('answers 500 with a problem naming only the request id', async () => {
+    // A store that fails like a broken disk: the answer must not leak the failure.
+    const store = h.deps.store;
+    const broken = {
+      ...h.deps,
+      store: {
+        ...store,
+        records: { ...store.records, list: () => Promise.reject(new Error('disk on fire at /var/db')) },
+      },
+    };
+    const app = await buildServer({
+      config: loadConfig({}),
+      engine: broken,
+      logger: pino({ level: 'silent' }),
+    });
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/records',
+      headers: { authorization: `Bearer ${h.tokens.admin}` },
+    });
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain('disk on fire');
+    expect(response.json()).toMatchObject({ status: 500, code: 'internal' });
+    expect(response.json().detail).toMatch(/request [0-9a-f-]{36}\b/);
+    await app.close();
   });
 
   it('answers 503 not_ready when the database is gone', async () => {
     const databaseUrl = join(mkdtempSync(join(tmpdir(), 'stepwise-api-')), 'gone.db');
     const closed = await openStore(databaseUrl);
+    const clock = new SystemClock();
     const lonely = await buildServer({
       config: loadConfig({}),
-      store: closed,
+      engine: { store: closed, clock, ids: new RandomIds(clock), settings: DEFAULT_ENGINE_SETTINGS },
       logger: pino({ level: 'silent' }),
     });
     await closed.close();

@@ -1,22 +1,37 @@
 // The HTTP server: Fastify with TypeBox schemas, the OpenAPI document generated from them,
 // problem+json errors, and the web app's static files. Routes live one file per resource in routes/.
 import { existsSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Config } from '../config.js';
+import type { EngineDeps } from '../engine/deps.js';
+import { authenticate, CSRF_HEADER } from './auth/authenticate.js';
+import { LoginLimiter, type LoginLimits } from './auth/login-limiter.js';
+import { PasswordCheck, SESSION_COOKIE } from './auth/sessions.js';
 import { notFoundHandler, problemErrorHandler } from './problem.js';
+import { apiTokenRoutes } from './routes/api-tokens.js';
+import { authRoutes } from './routes/auth.js';
+import { emailTemplateRoutes } from './routes/email-templates.js';
 import { healthRoutes } from './routes/health.js';
+import { recordRoutes } from './routes/records.js';
+import { sequenceTemplateRoutes } from './routes/sequence-templates.js';
+import { sequenceRoutes } from './routes/sequences.js';
+import { userRoutes } from './routes/users.js';
+import { Problem } from './schemas.js';
 
 export interface ServerDeps {
   config: Config;
-  /** What the routes need of the store today; grows with the engine. */
-  store: { ping(): Promise<void> };
+  /** The engine's ports: the store, the clock and the id source every route works with. */
+  engine: EngineDeps;
   logger: FastifyBaseLogger;
   /** Built web app (web/dist); served at `/` when present. */
   webRoot?: string;
+  /** Sign-in throttling (default: 10 attempts per account and 30 per address every 15 minutes). */
+  loginLimits?: LoginLimits;
 }
 
 export type App = FastifyInstance<
@@ -32,11 +47,19 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     loggerInstance: deps.logger,
     bodyLimit: 64 * 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: 'array',
+        allErrors: true,
+        allowUnionTypes: true,
+      },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error, request, reply) => problemErrorHandler(error, request, reply));
   app.setNotFoundHandler((request, reply) => notFoundHandler(request, reply));
+  app.addHook('onRoute', documentCredentials);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -47,14 +70,45 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
         description: 'Sales sequences: connect records, work the steps, send automated emails on time.',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A session token from /api/auth/login, or an sw_ API token.',
+          },
+          cookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: `The session cookie; writes also need the ${CSRF_HEADER} header.`,
+          },
+        },
       },
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { config: { auth: false }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
 
-  await app.register(healthRoutes, { store: deps.store });
+  await app.register(fastifyCookie);
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', authenticate(deps.engine));
+
+  const engine = deps.engine;
+  await app.register(healthRoutes, { store: engine.store });
+  await app.register(authRoutes, {
+    deps: engine,
+    config: deps.config,
+    limiter: new LoginLimiter(engine.clock, deps.loginLimits),
+    passwords: new PasswordCheck(engine),
+  });
+  await app.register(userRoutes, { deps: engine });
+  await app.register(apiTokenRoutes, { deps: engine });
+  await app.register(recordRoutes, { deps: engine });
+  await app.register(emailTemplateRoutes, { deps: engine, config: deps.config });
+  await app.register(sequenceRoutes, { deps: engine });
+  await app.register(sequenceTemplateRoutes, { deps: engine });
 
   if (deps.webRoot !== undefined && existsSync(deps.webRoot)) {
     await app.register(fastifyStatic, { root: deps.webRoot, wildcard: false });
@@ -69,4 +123,28 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     );
   }
   return app;
+}
+
+const ERROR_STATUSES = ['400', '401', '403', '429', '500'] as const;
+
+/** Every API route documents its credentials and the problem answers any route may give. */
+function documentCredentials(route: RouteOptions): void {
+  const url = route.url;
+  if (!url.startsWith('/api/') || url.startsWith('/api/docs')) return;
+  const schema = (route.schema ?? {}) as Record<string, unknown> & {
+    hide?: boolean;
+    response?: Record<string, unknown>;
+  };
+  if (schema.hide === true) return;
+  const response: Record<string, unknown> = { ...(schema.response ?? {}) };
+  const isPublic = route.config?.auth === false;
+  for (const status of ERROR_STATUSES) {
+    if ((status === '401' || status === '403') && isPublic) continue;
+    response[status] ??= Problem;
+  }
+  route.schema = {
+    ...schema,
+    response,
+    ...(isPublic ? { security: [] } : { security: [{ bearer: [] }, { cookie: [] }] }),
+  };
 }

@@ -22,7 +22,15 @@ export async function withEngine<T>(config: Config, fn: (deps: EngineDeps) => Pr
   const store: Store = await openStore(config.databaseUrl);
   try {
     const clock = new SystemClock();
-    return await fn({ store, clock, ids: new RandomIds(clock) });
+    return await fn({
+      store,
+      clock,
+      ids: new RandomIds(clock),
+      settings: {
+        allowParallelEnrollments: config.allowParallelEnrollments,
+        maxActiveSequences: config.maxActiveSequences,
+      },
+    });
   } finally {
     await store.close();
   }

@@ -8,6 +8,7 @@ import { simulateCommand } from './commands/simulate.js';
 import { templatesCommand } from './commands/templates.js';
 import { tokensCommand } from './commands/tokens.js';
 import { usersCommand } from './commands/users.js';
+import { workerCommand } from './commands/worker.js';
 import type { CommandContext, Output } from './context.js';
 
 const CONSOLE: Output = {
@@ -32,6 +33,7 @@ export function buildProgram(context: CommandContext): Command {
   templatesCommand(program, context);
   seedDemoCommand(program, context);
   simulateCommand(program, context);
+  workerCommand(program, context);
   return program;
 }
 

@@ -8,15 +8,15 @@ export class UnknownSequenceTemplateError extends Error {
   override readonly name = 'UnknownSequenceTemplateError';
 }
 
-export interface UseSequenceTemplateInput {
+export interface SequenceFromTemplateInput {
   key: string;
   ownerId: string;
   name?: string | undefined;
 }
 
-export async function useSequenceTemplate(
+export async function createSequenceFromTemplate(
   deps: EngineDeps,
-  input: UseSequenceTemplateInput,
+  input: SequenceFromTemplateInput,
 ): Promise<Sequence> {
   const template = findSequenceTemplate(input.key);
   if (template === undefined) throw new UnknownSequenceTemplateError(`No sequence template "${input.key}".`);

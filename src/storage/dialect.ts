@@ -17,6 +17,8 @@ export interface StorageDialect {
   readonly capabilities: StoreCapabilities;
   readonly db: Kysely<Database>;
   readonly sql: DialectSql;
+  /** LISTEN on `channel` over a dedicated connection; resolves to the function that stops listening. */
+  readonly listen?: (channel: string, onNotify: () => void) => Promise<() => Promise<void>>;
   /** Applies pending migrations (serialised between processes); returns the names applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;

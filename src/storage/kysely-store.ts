@@ -1,8 +1,11 @@
 // The Store, written once over Kysely for both dialects: repositories bound to the root database, or
 // to an open transaction inside `transaction()`.
 import { type Kysely, sql } from 'kysely';
-import { type Store, StoreError } from '../engine/ports/store.js';
+import { type Store, type StoreDialect, StoreError } from '../engine/ports/store.js';
 import type { StorageDialect } from './dialect.js';
+import { createEngineRepository } from './engine/engine-repository.js';
+import type { EngineSql } from './engine/engine-sql.js';
+import { postgresEngineSql } from './postgres/postgres-engine-sql.js';
 import { createApiTokenRepository } from './repositories/api-tokens.js';
 import { createAuditRepository } from './repositories/audit.js';
 import type { RepositoryContext } from './repositories/context.js';
@@ -10,11 +13,15 @@ import { createEmailTemplateRepository } from './repositories/email-templates.js
 import { createEnrollmentRepository } from './repositories/enrollments.js';
 import { createFieldDefinitionRepository } from './repositories/field-definitions.js';
 import { createRecordRepository } from './repositories/records.js';
+import { createSequenceLifecycleRepository } from './repositories/sequence-lifecycle.js';
 import { createSequenceRepository } from './repositories/sequences.js';
 import { createSessionRepository } from './repositories/sessions.js';
 import { createSettingsRepository } from './repositories/settings.js';
 import { createUserRepository } from './repositories/users.js';
 import type { Database } from './schema.js';
+import { sqliteEngineSql } from './sqlite/sqlite-engine-sql.js';
+
+const ENGINE_SQL: Record<StoreDialect, EngineSql> = { sqlite: sqliteEngineSql, postgres: postgresEngineSql };
 
 function storeOver(dialect: StorageDialect, db: Kysely<Database>, inTransaction: boolean): Store {
   const context: RepositoryContext = {
@@ -36,6 +43,8 @@ function storeOver(dialect: StorageDialect, db: Kysely<Database>, inTransaction:
     enrollments: createEnrollmentRepository(context),
     audit: createAuditRepository(context),
     settings: createSettingsRepository(context),
+    engine: createEngineRepository(context, ENGINE_SQL[dialect.name], dialect.listen ?? null),
+    sequenceLifecycle: createSequenceLifecycleRepository(context),
     transaction: (fn) =>
       inTransaction ? fn(store) : db.transaction().execute((trx) => fn(storeOver(dialect, trx, true))),
     async ping() {

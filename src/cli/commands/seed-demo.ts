@@ -6,7 +6,7 @@ import type { EntityType } from '../../domain/definition.js';
 import { SEQUENCE_TEMPLATES } from '../../domain/templates/index.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import type { NewRecord, Role } from '../../engine/ports/store.js';
-import { useSequenceTemplate } from '../../engine/sequence-templates.js';
+import { createSequenceFromTemplate } from '../../engine/sequence-templates.js';
 import { type CommandContext, withEngine } from '../context.js';
 import { addUser } from './users.js';
 
@@ -120,7 +120,7 @@ export async function seedDemo(deps: EngineDeps): Promise<{ password: string; cr
   const manager = users[0];
   if (manager === undefined) throw new Error('no demo manager');
   for (const template of SEQUENCE_TEMPLATES) {
-    await useSequenceTemplate(deps, { key: template.key, ownerId: manager.id });
+    await createSequenceFromTemplate(deps, { key: template.key, ownerId: manager.id });
   }
   return { password, created: true };
 }

@@ -5,11 +5,12 @@ import { type Logger, pino } from 'pino';
 import { buildServer } from '../../api/server.js';
 import { type Config, describeConfig, loadConfig } from '../../config.js';
 import { SystemClock } from '../../engine/clock.js';
-import type { EngineDeps } from '../../engine/deps.js';
+import { DEFAULT_ENGINE_SETTINGS, type EngineDeps } from '../../engine/deps.js';
 import { RandomIds } from '../../engine/ids.js';
 import { openStore } from '../../storage/open-store.js';
 import type { CommandContext } from '../context.js';
 import { addUser } from './users.js';
+import { startWorker } from './worker.js';
 
 /** The package root, from src/cli/commands (tsx) and dist/cli/commands (built) alike. */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -40,23 +41,37 @@ async function ensureSecret(deps: EngineDeps, config: Config, log: Logger): Prom
   return String(stored);
 }
 
-export async function serve(config: Config): Promise<{ close(): Promise<void>; url: string }> {
+export async function serve(
+  config: Config,
+  options: { worker?: boolean } = {},
+): Promise<{ close(): Promise<void>; url: string }> {
   const log = pino({ level: config.logLevel, name: 'stepwise' });
   log.info({ config: describeConfig(config) }, 'starting');
   if (config.clock === 'manual')
     log.warn('running on a MANUAL test clock (STEPWISE_CLOCK=manual): never in production');
   const store = await openStore(config.databaseUrl);
   const clock = new SystemClock();
-  const deps: EngineDeps = { store, clock, ids: new RandomIds(clock) };
+  const deps: EngineDeps = {
+    store,
+    clock,
+    ids: new RandomIds(clock),
+    settings: {
+      ...DEFAULT_ENGINE_SETTINGS,
+      allowParallelEnrollments: config.allowParallelEnrollments,
+      maxActiveSequences: config.maxActiveSequences,
+    },
+  };
   await ensureSecret(deps, config, log);
   await ensureAdministrator(deps, config, log);
-  const app = await buildServer({ config, store, logger: log, webRoot: `${PACKAGE_ROOT}web/dist` });
+  const app = await buildServer({ config, engine: deps, logger: log, webRoot: `${PACKAGE_ROOT}web/dist` });
   const url = await app.listen({ port: config.port, host: config.host });
   log.info(`Stepwise is serving on ${url} (${store.dialect})`);
+  const worker = options.worker === false ? null : startWorker(deps, log, 'serve');
   return {
     url,
     async close() {
       await app.close();
+      await worker?.stop();
       await store.close();
     },
   };
@@ -68,13 +83,14 @@ export function serveCommand(program: Command, context: CommandContext): void {
     .description('Run the HTTP API and the web app (migrates the database first)')
     .option('--port <port>', 'port to listen on (env PORT, default 3000)')
     .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
-    .action(async (options: { port?: string; host?: string }) => {
+    .option('--no-worker', 'do not run a worker in this process (run `stepwise worker` elsewhere)')
+    .action(async (options: { port?: string; host?: string; worker: boolean }) => {
       const config = loadConfig({
         ...context.env,
         ...(options.port === undefined ? {} : { PORT: options.port }),
         ...(options.host === undefined ? {} : { HOST: options.host }),
       });
-      const server = await serve(config);
+      const server = await serve(config, { worker: options.worker });
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

@@ -2,6 +2,7 @@
 // The store never invents ids nor reads the clock: callers pass ids (Ids port) and times (Clock port),
 // as epoch milliseconds. Implementations live in src/storage (SQLite and PostgreSQL).
 import type { EntityType, FieldValue, SequenceDefinition, StepType } from '../../domain/definition.js';
+import type { EnrollmentState } from '../../domain/enrollment.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -645,6 +646,219 @@ export interface SettingsRepository {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The engine's hot path: claim due enrollments, load them, and commit transitions set-based with a
+// version fence. The engine turns a transition's effects into these rows; the store only writes them.
+
+/** An enrollment as the engine works on it: the transition state decoded, plus its fencing version. */
+export interface EngineEnrollment {
+  id: string;
+  sequenceId: string;
+  sequenceVersion: number;
+  recordId: string;
+  ownerId: string;
+  state: EnrollmentState;
+  version: number;
+  startedAt: number;
+}
+
+/** What the engine reads of a live record; `fields` only when asked for (field conditions). */
+export interface EngineRecord {
+  id: string;
+  type: EntityType;
+  ownerId: string;
+  timezone: string | null;
+  fields: RecordFields | null;
+}
+
+/** A running enrollment's slot (enrollments_one_running_key). */
+export interface RunningSlot {
+  enrollmentId: string;
+  recordId: string;
+  sequenceId: string;
+  /** '' (one running enrollment per record) or the sequence id. */
+  slot: string;
+}
+
+export interface NewEngineEnrollment {
+  id: string;
+  sequenceId: string;
+  sequenceVersion: number;
+  recordId: string;
+  ownerId: string;
+  state: EnrollmentState;
+  startedAt: number;
+  /** '' or the sequence id; ignored (NULL) when `state` has already ended. */
+  exclusiveSlot: string;
+  endedAt: number | null;
+}
+
+/** The fenced update of one enrollment: applies only while the stored version is `expectedVersion`. */
+export interface EnrollmentUpdate {
+  id: string;
+  expectedVersion: number;
+  state: EnrollmentState;
+  endedAt: number | null;
+}
+
+/** A history row (enrollment_steps), inserted when a step instance is entered. */
+export interface StepHistoryInsert {
+  id: string;
+  enrollmentId: string;
+  stepId: string;
+  type: StepType;
+  state: EnrollmentStepState;
+  ownerId: string;
+  recordId: string;
+  sequenceId: string;
+  proposedDueAt: number | null;
+  dueAt: number | null;
+  openedAt: number | null;
+  completedAt: number | null;
+  outcome: string | null;
+  notes: string | null;
+  actorId: string | null;
+}
+
+/** A change to a history row written by an earlier transition; null fields keep their value. */
+export interface StepHistoryPatch {
+  id: string;
+  state: EnrollmentStepState | null;
+  dueAt: number | null;
+  openedAt: number | null;
+  completedAt: number | null;
+  outcome: string | null;
+  notes: string | null;
+  actorId: string | null;
+}
+
+export interface OutboxInsert {
+  id: string;
+  /** UNIQUE (outbox_idempotency_key_key): a retried transition never adds a second row. */
+  idempotencyKey: string;
+  kind: string;
+  payload: JsonObject;
+  availableAt: number;
+  createdAt: number;
+}
+
+export interface RecordFieldWrite {
+  recordId: string;
+  field: string;
+  value: FieldValue;
+  at: number;
+}
+
+/** Added to step_stats (sequence, version, step, counter); the store aggregates deltas per key. */
+export interface StatDelta {
+  sequenceId: string;
+  version: number;
+  /** '' for enrollment-level counters (`enrolled`, `ended:<reason>`). */
+  stepId: string;
+  counter: string;
+  by: number;
+}
+
+/** Everything one enrollment's transition writes; nothing of it lands unless its insert or fence does. */
+export interface EnrollmentCommit {
+  enrollmentId: string;
+  target: { type: 'insert'; row: NewEngineEnrollment } | { type: 'update'; row: EnrollmentUpdate };
+  steps: StepHistoryInsert[];
+  stepPatches: StepHistoryPatch[];
+  outbox: OutboxInsert[];
+  /** Idempotency keys of outbox rows to mark `dropped` if still `pending`. */
+  outboxDrops: string[];
+  fields: RecordFieldWrite[];
+  stats: StatDelta[];
+  audit: AuditEntry[];
+  /** Enrollments started by this one (advance_to_sequence), inserted after it in the same transaction. */
+  follow: EnrollmentCommit[];
+}
+
+export interface CommitOptions {
+  /** Wake other processes' workers (PostgreSQL NOTIFY at commit; a hint only). */
+  notify: boolean;
+}
+
+export interface CommitResult {
+  /** Enrollment ids whose commit landed (follow-ons included). */
+  written: string[];
+  /** Updates whose version had moved: nothing of theirs was written. */
+  stale: string[];
+  /** Inserts refused by enrollments_one_running_key: nothing of theirs was written. */
+  alreadyEnrolled: string[];
+}
+
+export interface EngineRepository {
+  /**
+   * Leases up to `limit` active enrollments due by `now` whose lease is free or expired
+   * (enrollments_due_idx; PostgreSQL FOR UPDATE SKIP LOCKED, SQLite BEGIN IMMEDIATE).
+   */
+  claimDue(now: number, limit: number, leaseOwner: string, leaseUntil: number): Promise<EngineEnrollment[]>;
+  /** The earliest due time of an active enrollment, leased or not (enrollments_due_idx). */
+  nextDueAt(): Promise<number | null>;
+  load(ids: readonly string[]): Promise<EngineEnrollment[]>;
+  /** Live (not deleted) records. */
+  loadRecords(ids: readonly string[], withFields: boolean): Promise<EngineRecord[]>;
+  /** Running enrollments of these records (enrollments_one_running_key). */
+  runningSlots(recordIds: readonly string[]): Promise<RunningSlot[]>;
+  /** Ids of a sequence's running enrollments after `afterId`, by id (enrollments_sequence_status_idx). */
+  runningIdsOfSequence(sequenceId: string, afterId: string | null, limit: number): Promise<string[]>;
+  /** `updatedAt` of these users: calendars are cached by it. */
+  userStamps(ids: readonly string[]): Promise<{ id: string; updatedAt: number }[]>;
+  /** Writes the commits in one transaction (or the caller's), fences first; see CommitResult. */
+  commit(commits: readonly EnrollmentCommit[], options: CommitOptions): Promise<CommitResult>;
+  /** A sequence's counters, all versions (step_stats pkey prefix). `stepId` '' holds enrollment-level ones. */
+  stepStats(
+    sequenceId: string,
+  ): Promise<{ version: number; stepId: string; counter: string; value: number }[]>;
+  /** Calls `onWork` on other processes' NOTIFY; resolves to a stop function, or null when unsupported. */
+  listenForWork(onWork: () => void): Promise<(() => Promise<void>) | null>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sequences' life (activate, deactivate, delete, stats): locks and reads beyond SequenceRepository.
+
+/** A live sequence that runs enrollments (`active` or `revision`), with its active version's definition. */
+export interface RunningSequence {
+  id: string;
+  name: string;
+  entityType: EntityType;
+  status: 'active' | 'revision';
+  activeVersion: number;
+  definition: SequenceDefinition;
+}
+
+/** One step_stats counter summed over a sequence's versions; `stepId` '' holds enrollment-level counters. */
+export interface StepCounterTotal {
+  stepId: string;
+  counter: string;
+  value: number;
+}
+
+export interface SequenceLifecycleRepository {
+  /**
+   * Serialises changes to the set of running sequences (activate, deactivate, delete) until the
+   * transaction ends, so the active-sequence limit and advance-target checks can't race. Call first
+   * inside `transaction()`.
+   */
+  lockStatusChanges(): Promise<void>;
+  /** Locks one sequence row until the transaction ends; false when there is no such sequence. */
+  lockSequence(id: string): Promise<boolean>;
+  /** Live `active` and `revision` sequences (at most the active-sequence limit of them). */
+  listRunning(): Promise<RunningSequence[]>;
+  /** Enrollments of a sequence by status (enrollments_sequence_status_idx, index-only). */
+  countEnrollmentsByStatus(sequenceId: string): Promise<Record<EnrollmentStatus, number>>;
+  /** Running (active or paused) enrollments per sequence; sequences without any are absent. */
+  countRunningEnrollments(sequenceIds: readonly string[]): Promise<Map<string, number>>;
+  /** Running enrollments of one sequence per version; versions without any are absent. */
+  countRunningEnrollmentsByVersion(sequenceId: string): Promise<Map<number, number>>;
+  /** These (sequence, version) rows; missing ones are absent. */
+  getVersions(keys: readonly { sequenceId: string; version: number }[]): Promise<SequenceVersion[]>;
+  /** step_stats of a sequence summed over its versions, by (step, counter) (its primary key's prefix). */
+  stepCounters(sequenceId: string): Promise<StepCounterTotal[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The store
 
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -662,6 +876,10 @@ export interface Store {
   readonly enrollments: EnrollmentRepository;
   readonly audit: AuditRepository;
   readonly settings: SettingsRepository;
+  /** Locks and reads of the sequence use cases (src/engine/sequences). */
+  readonly sequenceLifecycle: SequenceLifecycleRepository;
+  /** The engine's hot-path statements. */
+  readonly engine: EngineRepository;
   /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
    * Called on a transaction's store, it joins that transaction. Inside `fn` use `tx` only: on SQLite

@@ -5,6 +5,7 @@ import { ErrorMappingDriver } from '../error-mapping-driver.js';
 import { loadMigrations } from '../migrations.js';
 import type { Database } from '../schema.js';
 import { postgresErrorMapper } from './postgres-errors.js';
+import { listenOnPool } from './postgres-listen.js';
 import { migratePostgres } from './postgres-migrator.js';
 import { createPool, type PostgresPoolOptions } from './postgres-pool.js';
 import { postgresCapabilities, postgresSql } from './postgres-sql.js';
@@ -27,6 +28,7 @@ export function openPostgresDialect(url: string, options: PostgresPoolOptions): 
     db,
     sql: postgresSql,
     migrate: () => migratePostgres(db, migrations),
+    listen: (channel, onNotify) => listenOnPool(pool, channel, onNotify),
     close: () => db.destroy(),
   };
 }

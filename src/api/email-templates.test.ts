@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './test-support/api-harness.js';
+
+describe('email templates', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('refuses a template with errors with 422 and the line and column of each', async () => {
+    const response = await h.as('sequence_manager', {
+      method: 'POST',
+      url: '/api/email-templates',
+      payload: {
+        name: 'Broken',
+        subject: 'Hi {{ record.name }}',
+        body: 'Hello,\n\n{% if record.name %}\nno end',
+      },
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: [
+        { field: 'body', path: '/body', line: 3, column: expect.any(Number), message: expect.any(String) },
+      ],
+    });
+    const unknown = await h.as('sequence_manager', {
+      method: 'POST',
+      url: '/api/email-templates',
+      payload: { name: 'Unknown', subject: '{{ secret.key }}', body: 'x' },
+    });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().errors[0]).toMatchObject({ field: 'subject', line: 1, column: 4 });
+  });
+
+  it('creates, reads, changes and deletes a template', async () => {
+    const created = await h.as('sales_manager', {
+      method: 'POST',
+      url: '/api/email-templates',
+      payload: { name: 'Intro', subject: 'Hi {{ record.name }}', body: 'Hello', entityType: 'lead' },
+    });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id;
+    expect(
+      (await h.as('salesperson', { method: 'GET', url: `/api/email-templates/${id}` })).json(),
+    ).toMatchObject({ name: 'Intro', entityType: 'lead' });
+    const list = await h.as('salesperson', { method: 'GET', url: '/api/email-templates?entityType=lead' });
+    expect(list.json().items.map((t: { id: string }) => t.id)).toContain(id);
+    const bad = await h.as('sales_manager', {
+      method: 'PUT',
+      url: `/api/email-templates/${id}`,
+      payload: { body: '{{ record.name' },
+    });
+    expect(bad.statusCode).toBe(422);
+    const put = await h.as('sales_manager', {
+      method: 'PUT',
+      url: `/api/email-templates/${id}`,
+      payload: { name: 'Intro v2', subject: 'Hey' },
+    });
+    expect(put.json()).toMatchObject({ name: 'Intro v2', subject: 'Hey', body: 'Hello' });
+    expect(
+      (await h.as('salesperson', { method: 'DELETE', url: `/api/email-templates/${id}` })).statusCode,
+    ).toBe(403);
+    expect((await h.as('admin', { method: 'DELETE', url: `/api/email-templates/${id}` })).statusCode).toBe(
+      204,
+    );
+    expect((await h.as('admin', { method: 'GET', url: `/api/email-templates/${id}` })).statusCode).toBe(404);
+  });
+
+  it('previews a template with the merge fields of a record and the sender', async () => {
+    const template = (
+      await h.as('admin', {
+        method: 'POST',
+        url: '/api/email-templates',
+        payload: {
+          name: 'Preview',
+          subject: 'Quick question, {{ record.name }}',
+          body: 'Hi {{ record.fields.title | default: "there" }},\n\nI saw {{ record.company }} is growing.\n\n{{ sender.name }}',
+        },
+      })
+    ).json();
+    const record = (
+      await h.as('salesperson', {
+        method: 'POST',
+        url: '/api/records',
+        payload: {
+          type: 'lead',
+          name: 'Ada Lovelace',
+          company: 'Analytical <Engines>',
+          fields: { title: 'Countess' },
+        },
+      })
+    ).json();
+    const response = await h.as('salesperson', {
+      method: 'POST',
+      url: `/api/email-templates/${template.id}/preview`,
+      payload: { recordId: record.id },
+    });
+    expect(response.statusCode).toBe(200);
+    const preview = response.json();
+    expect(preview.subject).toBe('Quick question, Ada Lovelace');
+    expect(preview.text).toBe('Hi Countess,\n\nI saw Analytical <Engines> is growing.\n\nThe salesperson\n');
+    expect(preview.html).toContain('Analytical &lt;Engines&gt;');
+    const other = await h.as('seller2', {
+      method: 'POST',
+      url: `/api/email-templates/${template.id}/preview`,
+      payload: { recordId: record.id },
+    });
+    expect(other.statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,363 @@
+// Every route × every role (and, for a salesperson, their own record vs. another seller's): the status the
+// server answers. The table must cover every route the server has: adding a route without a row fails.
+import type { InjectOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSequenceFromTemplate } from '../engine/sequence-templates.js';
+import { activateSequence } from '../engine/sequences/activate-sequence.js';
+import { createApiToken } from './auth/api-tokens.js';
+import { type Harness, PASSWORD, startHarness } from './test-support/api-harness.js';
+import { serverRoutes } from './test-support/route-list.js';
+
+type Caller = 'admin' | 'sequence_manager' | 'sales_manager' | 'salesperson' | 'anonymous';
+const CALLERS: readonly Caller[] = ['admin', 'sequence_manager', 'sales_manager', 'salesperson', 'anonymous'];
+
+interface Fixtures {
+  h: Harness;
+  /** A record owned by the salesperson (own) or by the other seller (other). */
+  record(owner: 'own' | 'other'): Promise<string>;
+  template(): Promise<string>;
+  /** An inactive sequence made from a gallery template (valid for activation). */
+  sequence(): Promise<string>;
+  activeSequence(): Promise<string>;
+  unique(): string;
+  /** A fresh API token of the salesperson. */
+  token(): Promise<string>;
+}
+
+interface Row {
+  route: string;
+  variant?: 'own record' | "other seller's record" | 'own token';
+  request(f: Fixtures): Promise<InjectOptions>;
+  expect: Record<Caller, number>;
+}
+
+const all = (status: number, anonymous = 401): Record<Caller, number> => ({
+  admin: status,
+  sequence_manager: status,
+  sales_manager: status,
+  salesperson: status,
+  anonymous,
+});
+const managers = (status: number, salesperson = 403): Record<Caller, number> => ({
+  ...all(status),
+  salesperson,
+});
+const adminOnly = (status: number): Record<Caller, number> => ({
+  admin: status,
+  sequence_manager: 403,
+  sales_manager: 403,
+  salesperson: 403,
+  anonymous: 401,
+});
+
+const get = (url: string): InjectOptions => ({ method: 'GET', url });
+const csv = 'name,email,externalId\nAda,ada@example.com,\n';
+
+const TABLE: Row[] = [
+  { route: 'GET /healthz', request: async () => get('/healthz'), expect: all(200, 200) },
+  { route: 'GET /readyz', request: async () => get('/readyz'), expect: all(200, 200) },
+  { route: 'GET /api/openapi.json', request: async () => get('/api/openapi.json'), expect: all(200, 200) },
+  {
+    route: 'POST /api/auth/login',
+    request: async () => ({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: 'admin@example.com', password: PASSWORD },
+    }),
+    expect: all(200, 200),
+  },
+  {
+    route: 'POST /api/auth/logout',
+    request: async () => ({ method: 'POST', url: '/api/auth/logout' }),
+    expect: all(204),
+  },
+
+  {
+    route: 'POST /api/users',
+    request: async (f) => ({
+      method: 'POST',
+      url: '/api/users',
+      payload: { email: `${f.unique()}@example.com`, name: 'New', role: 'salesperson' },
+    }),
+    expect: adminOnly(201),
+  },
+  { route: 'GET /api/users', request: async () => get('/api/users'), expect: adminOnly(200) },
+  { route: 'GET /api/users/me', request: async () => get('/api/users/me'), expect: all(200) },
+  {
+    route: 'PATCH /api/users/me',
+    request: async () => ({ method: 'PATCH', url: '/api/users/me', payload: { timezone: 'Europe/Paris' } }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/users/:id',
+    request: async (f) => get(`/api/users/${f.h.users.seller2.id}`),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'PATCH /api/users/:id',
+    request: async (f) => ({
+      method: 'PATCH',
+      url: `/api/users/${f.h.users.seller2.id}`,
+      payload: { name: 'Renamed' },
+    }),
+    expect: adminOnly(200),
+  },
+  { route: 'GET /api/users/me/tokens', request: async () => get('/api/users/me/tokens'), expect: all(200) },
+  {
+    route: 'POST /api/users/me/tokens',
+    request: async () => ({ method: 'POST', url: '/api/users/me/tokens', payload: { name: 'script' } }),
+    expect: all(201),
+  },
+  {
+    route: 'DELETE /api/users/me/tokens/:id',
+    variant: 'own token',
+    // Each caller revokes a token of the salesperson: only the salesperson owns it.
+    request: async (f) => ({ method: 'DELETE', url: `/api/users/me/tokens/${await f.token()}` }),
+    expect: { admin: 404, sequence_manager: 404, sales_manager: 404, salesperson: 204, anonymous: 401 },
+  },
+
+  {
+    route: 'POST /api/records',
+    request: async () => ({ method: 'POST', url: '/api/records', payload: { type: 'lead', name: 'Grace' } }),
+    expect: all(201),
+  },
+  {
+    route: 'POST /api/records/bulk',
+    request: async () => ({
+      method: 'POST',
+      url: '/api/records/bulk',
+      payload: { records: [{ type: 'lead', name: 'Bulk' }] },
+    }),
+    expect: managers(200),
+  },
+  {
+    route: 'POST /api/records/import',
+    request: async () => ({
+      method: 'POST',
+      url: '/api/records/import?type=lead',
+      headers: { 'content-type': 'text/csv' },
+      payload: csv,
+    }),
+    expect: managers(200),
+  },
+  { route: 'GET /api/records', request: async () => get('/api/records'), expect: all(200) },
+  ...(['own', 'other'] as const).flatMap((owner): Row[] => {
+    const variant = owner === 'own' ? 'own record' : "other seller's record";
+    const sellerStatus = (ok: number) => (owner === 'own' ? ok : 404);
+    return [
+      {
+        route: 'GET /api/records/:id',
+        variant,
+        request: async (f) => get(`/api/records/${await f.record(owner)}`),
+        expect: managers(200, sellerStatus(200)),
+      },
+      {
+        route: 'PATCH /api/records/:id',
+        variant,
+        request: async (f) => ({
+          method: 'PATCH',
+          url: `/api/records/${await f.record(owner)}`,
+          payload: { company: 'Acme' },
+        }),
+        expect: managers(200, sellerStatus(200)),
+      },
+      {
+        route: 'DELETE /api/records/:id',
+        variant,
+        request: async (f) => ({ method: 'DELETE', url: `/api/records/${await f.record(owner)}` }),
+        expect: managers(204, sellerStatus(204)),
+      },
+      {
+        route: 'POST /api/email-templates/:id/preview',
+        variant,
+        request: async (f) => ({
+          method: 'POST',
+          url: `/api/email-templates/${await f.template()}/preview`,
+          payload: { recordId: await f.record(owner) },
+        }),
+        expect: managers(200, sellerStatus(200)),
+      },
+    ];
+  }),
+
+  {
+    route: 'POST /api/email-templates',
+    request: async () => ({
+      method: 'POST',
+      url: '/api/email-templates',
+      payload: { name: 'Hello', subject: 'Hi {{ record.name }}', body: 'Hello' },
+    }),
+    expect: managers(201),
+  },
+  { route: 'GET /api/email-templates', request: async () => get('/api/email-templates'), expect: all(200) },
+  {
+    route: 'GET /api/email-templates/:id',
+    request: async (f) => get(`/api/email-templates/${await f.template()}`),
+    expect: all(200),
+  },
+  {
+    route: 'PUT /api/email-templates/:id',
+    request: async (f) => ({
+      method: 'PUT',
+      url: `/api/email-templates/${await f.template()}`,
+      payload: { name: 'Renamed' },
+    }),
+    expect: managers(200),
+  },
+  {
+    route: 'DELETE /api/email-templates/:id',
+    request: async (f) => ({ method: 'DELETE', url: `/api/email-templates/${await f.template()}` }),
+    expect: managers(204),
+  },
+
+  {
+    route: 'POST /api/sequences',
+    request: async () => ({
+      method: 'POST',
+      url: '/api/sequences',
+      payload: { name: 'Outbound', entityType: 'lead' },
+    }),
+    expect: managers(201),
+  },
+  { route: 'GET /api/sequences', request: async () => get('/api/sequences'), expect: all(200) },
+  {
+    route: 'GET /api/sequences/:id',
+    request: async (f) => get(`/api/sequences/${await f.sequence()}`),
+    expect: all(200),
+  },
+  {
+    route: 'PUT /api/sequences/:id',
+    request: async (f) => ({
+      method: 'PUT',
+      url: `/api/sequences/${await f.sequence()}`,
+      payload: { name: 'Renamed' },
+    }),
+    expect: managers(200),
+  },
+  {
+    route: 'POST /api/sequences/:id/activate',
+    request: async (f) => ({
+      method: 'POST',
+      url: `/api/sequences/${await f.sequence()}/activate`,
+      payload: {},
+    }),
+    expect: managers(200),
+  },
+  {
+    route: 'POST /api/sequences/:id/revise',
+    request: async (f) => ({ method: 'POST', url: `/api/sequences/${await f.activeSequence()}/revise` }),
+    expect: managers(200),
+  },
+  {
+    route: 'POST /api/sequences/:id/deactivate',
+    request: async (f) => ({ method: 'POST', url: `/api/sequences/${await f.activeSequence()}/deactivate` }),
+    expect: managers(200),
+  },
+  {
+    route: 'GET /api/sequences/:id/versions',
+    request: async (f) => get(`/api/sequences/${await f.sequence()}/versions`),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/sequences/:id/clone',
+    request: async (f) => ({
+      method: 'POST',
+      url: `/api/sequences/${await f.sequence()}/clone`,
+      payload: {},
+    }),
+    expect: managers(201),
+  },
+  {
+    route: 'DELETE /api/sequences/:id',
+    request: async (f) => ({ method: 'DELETE', url: `/api/sequences/${await f.sequence()}` }),
+    expect: managers(204),
+  },
+  {
+    route: 'GET /api/sequences/:id/stats',
+    request: async (f) => get(`/api/sequences/${await f.sequence()}/stats`),
+    expect: managers(200),
+  },
+
+  {
+    route: 'GET /api/sequence-templates',
+    request: async () => get('/api/sequence-templates'),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/sequence-templates/:key/use',
+    request: async () => ({
+      method: 'POST',
+      url: '/api/sequence-templates/product-demo-meeting/use',
+      payload: {},
+    }),
+    expect: managers(201),
+  },
+];
+
+describe('route × role matrix', () => {
+  let h: Harness;
+  let fixtures: Fixtures;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    let n = 0;
+    const { deps, users } = h;
+    const sequence = async () =>
+      (await createSequenceFromTemplate(deps, { key: 'follow-up-no-show', ownerId: users.admin.id })).id;
+    fixtures = {
+      h,
+      unique: () => `u${++n}`,
+      token: async () => (await createApiToken(deps, users.salesperson.id, 'spare')).id,
+      async record(owner) {
+        const record = await deps.store.records.create({
+          id: deps.ids.newId('rec'),
+          type: 'lead',
+          name: `Lead ${++n}`,
+          ownerId: owner === 'own' ? users.salesperson.id : users.seller2.id,
+          createdAt: deps.clock.now(),
+        });
+        return record.id;
+      },
+      async template() {
+        const template = await deps.store.emailTemplates.create({
+          id: deps.ids.newId('tpl'),
+          name: `Template ${++n}`,
+          subject: 'Hi {{ record.name }}',
+          body: 'Hello {{ record.name }}, {{ sender.name }} here.',
+          createdAt: deps.clock.now(),
+        });
+        return template.id;
+      },
+      sequence,
+      async activeSequence() {
+        const id = await sequence();
+        await activateSequence(deps, { id: users.admin.id, role: 'admin' }, id);
+        return id;
+      },
+    };
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('has a row for every route the server has, and no row for a route it lacks', () => {
+    const routes = serverRoutes(h.app);
+    const covered = new Set(TABLE.map((row) => row.route));
+    expect(routes.filter((route) => !covered.has(route))).toEqual([]);
+    expect([...covered].filter((route) => !routes.includes(route))).toEqual([]);
+  });
+
+  for (const row of TABLE) {
+    it(`${row.route}${row.variant === undefined ? '' : ` (${row.variant})`}`, async () => {
+      const answers: Record<string, number> = {};
+      for (const caller of CALLERS) {
+        const response = await h.as(caller, await row.request(fixtures));
+        answers[caller] = response.statusCode;
+        if (response.statusCode >= 400)
+          expect(response.headers['content-type']).toContain('application/problem+json');
+      }
+      expect(answers).toEqual(row.expect);
+    });
+  }
+});

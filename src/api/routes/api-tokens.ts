@@ -1,0 +1,94 @@
+// API tokens for scripts and integrations: each user creates their own, sees the token once, and
+// revokes it when done. Only the SHA-256 hash is stored.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { EngineDeps } from '../../engine/deps.js';
+import type { ApiToken } from '../../engine/ports/store.js';
+import { actorOf, EVERYONE, requireRole } from '../auth/actor.js';
+import { createApiToken } from '../auth/api-tokens.js';
+import { notFound } from '../problem.js';
+import { IdParams, Instant, iso, isoOrNull, NoContent, PageOf, Problem } from '../schemas.js';
+
+const TokenView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  createdAt: Instant,
+  lastUsedAt: Type.Union([Instant, Type.Null()], { description: 'Updated at most once a minute.' }),
+  revokedAt: Type.Union([Instant, Type.Null()]),
+});
+
+const toTokenView = (token: ApiToken) => ({
+  id: token.id,
+  name: token.name,
+  createdAt: iso(token.createdAt),
+  lastUsedAt: isoOrNull(token.lastUsedAt),
+  revokedAt: isoOrNull(token.revokedAt),
+});
+
+export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async (app, { deps }) => {
+  const everyone = requireRole(...EVERYONE);
+  const tags = ['auth'];
+
+  app.get(
+    '/api/users/me/tokens',
+    {
+      preHandler: everyone,
+      schema: {
+        tags,
+        summary: 'Your API tokens (never the tokens themselves)',
+        response: { 200: PageOf(TokenView) },
+      },
+    },
+    async (request) => {
+      const tokens = await deps.store.apiTokens.listForUser(actorOf(request).id);
+      return { items: tokens.map(toTokenView), nextCursor: null };
+    },
+  );
+
+  app.post(
+    '/api/users/me/tokens',
+    {
+      preHandler: everyone,
+      schema: {
+        tags,
+        summary: 'Create an API token for yourself; the answer is the only time it is shown',
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ ...TokenView.properties, token: Type.String() }) },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const { id, token } = await createApiToken(deps, actor.id, request.body.name.trim());
+      const stored = (await deps.store.apiTokens.listForUser(actor.id)).find((t) => t.id === id);
+      if (stored === undefined) throw notFound('The token vanished.');
+      request.log.info({ userId: actor.id, tokenId: id }, 'API token created');
+      return reply.status(201).send({ ...toTokenView(stored), token });
+    },
+  );
+
+  app.delete(
+    '/api/users/me/tokens/:id',
+    {
+      preHandler: everyone,
+      schema: {
+        tags,
+        summary: 'Revoke one of your API tokens',
+        params: IdParams,
+        response: { 204: NoContent, 404: Problem },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const token = (await deps.store.apiTokens.listForUser(actor.id)).find(
+        (t) => t.id === request.params.id,
+      );
+      if (token === undefined) throw notFound('You have no such token.');
+      await deps.store.apiTokens.revoke(token.id, deps.clock.now());
+      request.log.info({ userId: actor.id, tokenId: token.id }, 'API token revoked');
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,99 @@
+// Sign-in and sign-out (api.md "Authentication"): a session as an HttpOnly cookie for the web app and as a
+// bearer token for scripts, with the CSRF token that cookie-authenticated writes must send back.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Config } from '../../config.js';
+import type { EngineDeps } from '../../engine/deps.js';
+import { actorOf, unauthenticated } from '../auth/actor.js';
+import type { LoginLimiter } from '../auth/login-limiter.js';
+import { createSession, type PasswordCheck, SESSION_COOKIE, SESSION_TTL_MS } from '../auth/sessions.js';
+import { ProblemError } from '../problem.js';
+import { NoContent, Problem } from '../schemas.js';
+import { toUserView, UserView } from './users.js';
+
+export interface AuthRoutesOptions {
+  deps: EngineDeps;
+  config: Config;
+  limiter: LoginLimiter;
+  passwords: PasswordCheck;
+}
+
+const LoginBody = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 320 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+const LoginAnswer = Type.Object({
+  token: Type.String({ description: 'A session token usable as `Authorization: Bearer`.' }),
+  csrfToken: Type.String({ description: 'Send as `X-CSRF-Token` on writes authenticated by the cookie.' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  user: UserView,
+});
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
+  app,
+  { deps, config, limiter, passwords },
+) => {
+  const secure = config.publicUrl.startsWith('https:');
+
+  app.post(
+    '/api/auth/login',
+    {
+      config: { auth: false },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email and password',
+        body: LoginBody,
+        response: { 200: LoginAnswer, 401: Problem, 429: Problem },
+      },
+    },
+    async (request, reply) => {
+      const { email, password } = request.body;
+      const wait = limiter.attempt(email, request.ip);
+      if (wait !== null) {
+        void reply.header('retry-after', String(wait));
+        throw new ProblemError(429, 'rate_limited', 'Too many sign-in attempts; try again later.');
+      }
+      const user = await passwords.verify(email, password);
+      if (user === null)
+        throw new ProblemError(401, 'unauthenticated', 'The email or the password is not right.');
+      limiter.succeeded(email);
+      const { token, session } = await createSession(deps, user.id);
+      void reply.setCookie(SESSION_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        maxAge: Math.floor(SESSION_TTL_MS / 1000),
+      });
+      request.log.info({ userId: user.id }, 'signed in');
+      return {
+        token,
+        csrfToken: session.csrfToken,
+        expiresAt: new Date(session.expiresAt).toISOString(),
+        user: toUserView(user),
+      };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out: ends the session (an API token stays valid)',
+        response: { 204: NoContent, 401: Problem },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      if (actor.sessionId === null && actor.via !== 'api_token') throw unauthenticated();
+      if (actor.sessionId !== null) await deps.store.sessions.delete(actor.sessionId);
+      void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+      return reply.status(204).send(null);
+    },
+  );
+};

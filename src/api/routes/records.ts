@@ -1,0 +1,308 @@
+// Records (api.md "Records"): the leads, contacts, accounts and opportunities sequences run on.
+// Managers see every record; a salesperson sees and changes only their own, and another seller's
+// record answers 404 as if it did not exist.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { type Static, Type } from 'typebox';
+import { isValidTimeZone } from '../../domain/calendar.js';
+import { ENTITY_TYPES } from '../../domain/definition.js';
+import type { EngineDeps } from '../../engine/deps.js';
+import type { RecordPatch, SalesRecord } from '../../engine/ports/store.js';
+import { type Actor, actorOf, EVERYONE, forbidden, isManager, MANAGERS, requireRole } from '../auth/actor.js';
+import { badRequest, notFound } from '../problem.js';
+import {
+  IdParams,
+  Instant,
+  iso,
+  NoContent,
+  NullableString,
+  NullableText,
+  PageOf,
+  PageQuery,
+  Problem,
+  pageOptions,
+  ScalarValue,
+} from '../schemas.js';
+import { type PreparedRow, timezoneError, UpsertAnswer, upsertRecords } from './record-upserts.js';
+import { csvToRows } from './records-csv.js';
+
+export const EntityTypeSchema = Type.Enum(ENTITY_TYPES);
+const FieldValueSchema = ScalarValue;
+const Fields = Type.Record(Type.String({ minLength: 1, maxLength: 100 }), FieldValueSchema, {
+  maxProperties: 200,
+});
+const Optional = (max: number) => Type.Optional(NullableText({ maxLength: max }));
+
+const RecordInput = {
+  name: Type.String({ minLength: 1, maxLength: 500 }),
+  email: Optional(320),
+  phone: Optional(100),
+  linkedinUrl: Optional(2000),
+  company: Optional(500),
+  timezone: Optional(100),
+  ownerId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  externalId: Optional(500),
+  fields: Type.Optional(Fields),
+};
+
+const NewRecordBody = Type.Object(
+  { type: EntityTypeSchema, ...RecordInput },
+  { additionalProperties: false },
+);
+type NewRecordBody = Static<typeof NewRecordBody>;
+
+const RecordPatchBody = Type.Object(
+  { ...RecordInput, name: Type.Optional(RecordInput.name) },
+  { additionalProperties: false },
+);
+
+export const RecordView = Type.Object({
+  id: Type.String(),
+  type: EntityTypeSchema,
+  name: Type.String(),
+  email: NullableString,
+  phone: NullableString,
+  linkedinUrl: NullableString,
+  company: NullableString,
+  timezone: NullableString,
+  ownerId: Type.String(),
+  externalId: NullableString,
+  fields: Type.Record(Type.String(), FieldValueSchema),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export function toRecordView(record: SalesRecord): Static<typeof RecordView> {
+  return {
+    id: record.id,
+    type: record.type,
+    name: record.name,
+    email: record.email,
+    phone: record.phone,
+    linkedinUrl: record.linkedinUrl,
+    company: record.company,
+    timezone: record.timezone,
+    ownerId: record.ownerId,
+    externalId: record.externalId,
+    fields: record.fields,
+    createdAt: iso(record.createdAt),
+    updatedAt: iso(record.updatedAt),
+  };
+}
+
+/** The live record if the actor may know it exists; 404 otherwise (a seller never learns of others' records). */
+export async function visibleRecord(deps: EngineDeps, actor: Actor, id: string): Promise<SalesRecord> {
+  const record = await deps.store.records.get(id);
+  if (record === null || record.deletedAt !== null || (!isManager(actor) && record.ownerId !== actor.id))
+    throw notFound('No such record.');
+  return record;
+}
+
+/** The owner a write may set: sellers only themselves; anyone else an existing, enabled user. */
+async function allowedOwner(deps: EngineDeps, actor: Actor, ownerId: string | undefined): Promise<string> {
+  if (ownerId === undefined || ownerId === actor.id) return actor.id;
+  if (!isManager(actor)) throw forbidden('A salesperson can only own their own records.');
+  const owner = await deps.store.users.get(ownerId);
+  if (owner === null || owner.disabled)
+    throw badRequest('No such owner.', [
+      { code: 'owner_not_found', path: '/ownerId', message: 'No active user has this id.' },
+    ]);
+  return owner.id;
+}
+
+function checkTimezone(timezone: string | null | undefined): void {
+  if (timezone !== undefined && timezone !== null && !isValidTimeZone(timezone))
+    throw badRequest('Not a time zone.', [
+      { code: 'invalid_timezone', path: '/timezone', message: `"${timezone}" is not an IANA time zone.` },
+    ]);
+}
+
+export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async (app, { deps }) => {
+  const { store } = deps;
+  const everyone = requireRole(...EVERYONE);
+  const managers = requireRole(...MANAGERS);
+
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.post(
+    '/api/records',
+    {
+      preHandler: everyone,
+      schema: {
+        tags: ['records'],
+        summary: 'Create a record (owned by the caller unless ownerId says otherwise)',
+        body: NewRecordBody,
+        response: { 201: RecordView, 400: Problem, 403: Problem, 409: Problem, 422: Problem },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const body: NewRecordBody = request.body;
+      checkTimezone(body.timezone);
+      const ownerId = await allowedOwner(deps, actor, body.ownerId);
+      const record = await store.records.create({
+        ...body,
+        id: deps.ids.newId('rec'),
+        ownerId,
+        createdAt: deps.clock.now(),
+      });
+      return reply.status(201).send(toRecordView(record));
+    },
+  );
+
+  app.post(
+    '/api/records/bulk',
+    {
+      preHandler: managers,
+      schema: {
+        tags: ['records'],
+        summary: 'Create or update many records, matched by (type, externalId)',
+        body: Type.Object(
+          { records: Type.Array(NewRecordBody, { maxItems: 10_000 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: UpsertAnswer },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const owners = new Map<string, boolean>();
+      const rows: PreparedRow[] = [];
+      for (const [index, row] of request.body.records.entries()) {
+        const zone = timezoneError(index, row.timezone);
+        if (zone !== null) {
+          rows.push(zone);
+          continue;
+        }
+        const ownerId = row.ownerId ?? actor.id;
+        if (!owners.has(ownerId)) {
+          const owner = await store.users.get(ownerId);
+          owners.set(ownerId, owner !== null && !owner.disabled);
+        }
+        if (owners.get(ownerId) !== true) {
+          rows.push({ index, code: 'owner_not_found', message: `No active user has the id "${ownerId}".` });
+          continue;
+        }
+        rows.push({ index, upsert: { ...row, id: deps.ids.newId('rec'), ownerId } });
+      }
+      return upsertRecords(deps, rows);
+    },
+  );
+
+  app.post(
+    '/api/records/import',
+    {
+      preHandler: managers,
+      schema: {
+        tags: ['records'],
+        summary: 'Import records from CSV (text/csv) with a header row',
+        description:
+          'Columns name, email, phone, company, linkedinUrl, timezone, externalId and ownerEmail; any other column is a custom field. ' +
+          'Rows with an externalId update the record of that type and externalId. Each bad row is reported with its row and line.',
+        querystring: Type.Object({ type: Type.Optional(EntityTypeSchema) }, { additionalProperties: false }),
+        consumes: ['text/csv'],
+        body: Type.String({ maxLength: 64 * 1024 * 1024 }),
+        response: { 200: UpsertAnswer, 400: Problem },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      if (typeof request.body !== 'string') throw badRequest('Send the CSV as text/csv.');
+      const rows = await csvToRows(request.body, {
+        deps,
+        type: request.query.type ?? 'lead',
+        defaultOwnerId: actor.id,
+      });
+      return upsertRecords(deps, rows);
+    },
+  );
+
+  app.get(
+    '/api/records',
+    {
+      preHandler: everyone,
+      schema: {
+        tags: ['records'],
+        summary: 'List records (a salesperson sees only their own)',
+        querystring: Type.Object({
+          type: Type.Optional(EntityTypeSchema),
+          ownerId: Type.Optional(Type.String({ maxLength: 200 })),
+          q: Type.Optional(Type.String({ maxLength: 200 })),
+          ...PageQuery,
+        }),
+        response: { 200: PageOf(RecordView), 403: Problem },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const { type, ownerId, q } = request.query;
+      if (!isManager(actor) && ownerId !== undefined && ownerId !== actor.id)
+        throw forbidden('A salesperson sees only their own records.');
+      const page = await store.records.list({
+        ...pageOptions(request.query),
+        type,
+        ownerId: isManager(actor) ? ownerId : actor.id,
+        q: q === '' ? undefined : q,
+      });
+      return { items: page.items.map(toRecordView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/records/:id',
+    {
+      preHandler: everyone,
+      schema: {
+        tags: ['records'],
+        summary: 'One record',
+        params: IdParams,
+        response: { 200: RecordView, 404: Problem },
+      },
+    },
+    async (request) => toRecordView(await visibleRecord(deps, actorOf(request), request.params.id)),
+  );
+
+  app.patch(
+    '/api/records/:id',
+    {
+      preHandler: everyone,
+      schema: {
+        tags: ['records'],
+        summary: 'Change a record; `fields` merge key by key and a null removes one',
+        params: IdParams,
+        body: RecordPatchBody,
+        response: { 200: RecordView, 400: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const record = await visibleRecord(deps, actor, request.params.id);
+      const { ownerId, ...rest } = request.body;
+      checkTimezone(rest.timezone);
+      const patch: RecordPatch = {
+        ...rest,
+        ...(ownerId === undefined ? {} : { ownerId: await allowedOwner(deps, actor, ownerId) }),
+      };
+      const updated = await store.records.update(record.id, patch, deps.clock.now());
+      if (updated === null) throw notFound('No such record.');
+      return toRecordView(updated);
+    },
+  );
+
+  app.delete(
+    '/api/records/:id',
+    {
+      preHandler: everyone,
+      schema: {
+        tags: ['records'],
+        summary: 'Delete a record',
+        params: IdParams,
+        response: { 204: NoContent, 404: Problem },
+      },
+    },
+    async (request, reply) => {
+      const record = await visibleRecord(deps, actorOf(request), request.params.id);
+      await store.records.softDelete(record.id, deps.clock.now());
+      return reply.status(204).send(null);
+    },
+  );
+};

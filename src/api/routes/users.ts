@@ -1,0 +1,293 @@
+// Users (api.md "Users"): administrators manage accounts; everyone reads and tunes their own (`/me`).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { type Static, Type } from 'typebox';
+import { isValidTimeZone, parseWeeklyHours } from '../../domain/calendar.js';
+import type { EngineDeps } from '../../engine/deps.js';
+import { ROLES, type User, type UserPatch, WEEKDAYS, type WorkingHours } from '../../engine/ports/store.js';
+import { actorOf, EVERYONE, requireRole } from '../auth/actor.js';
+import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/password.js';
+import { badRequest, notFound, type ProblemDetail, ProblemError } from '../problem.js';
+import { IdParams, Instant, iso, PageOf, PageQuery, Problem, pageOptions } from '../schemas.js';
+
+const Role = Type.Enum(ROLES);
+const Interval = Type.Array(Type.String({ pattern: '^\\d{2}:\\d{2}$' }), { minItems: 2, maxItems: 2 });
+const WorkingHoursSchema = Type.Object(
+  Object.fromEntries(WEEKDAYS.map((day) => [day, Type.Optional(Type.Array(Interval, { maxItems: 24 }))])),
+  {
+    additionalProperties: false,
+    description: '`mon`…`sun` → `["HH:MM", "HH:MM"]` intervals in the user\'s zone.',
+  },
+);
+const TimeOffSchema = Type.Array(
+  Type.Object({ start: Instant, end: Instant }, { additionalProperties: false }),
+  {
+    maxItems: 500,
+  },
+);
+const Email = Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', maxLength: 320 });
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Password = Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 });
+const TimeZone = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  description: 'IANA time zone, e.g. Europe/Paris.',
+});
+
+export const UserView = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  role: Role,
+  timezone: Type.String(),
+  workingHours: Type.Record(Type.String(), Type.Array(Type.Array(Type.String()))),
+  timeOff: Type.Array(Type.Object({ start: Instant, end: Instant })),
+  disabled: Type.Boolean(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export function toUserView(user: User): Static<typeof UserView> {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    timezone: user.timezone,
+    workingHours: user.workingHours,
+    timeOff: user.timeOff.map((t) => ({ start: iso(t.start), end: iso(t.end) })),
+    disabled: user.disabled,
+    createdAt: iso(user.createdAt),
+    updatedAt: iso(user.updatedAt),
+  };
+}
+
+const NewUserBody = Type.Object(
+  {
+    email: Email,
+    name: Name,
+    role: Role,
+    password: Type.Optional(Password),
+    timezone: Type.Optional(TimeZone),
+    workingHours: Type.Optional(WorkingHoursSchema),
+    timeOff: Type.Optional(TimeOffSchema),
+  },
+  { additionalProperties: false },
+);
+
+const UserPatchBody = Type.Object(
+  {
+    email: Type.Optional(Email),
+    name: Type.Optional(Name),
+    role: Type.Optional(Role),
+    password: Type.Optional(Password),
+    timezone: Type.Optional(TimeZone),
+    workingHours: Type.Optional(WorkingHoursSchema),
+    timeOff: Type.Optional(TimeOffSchema),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const MePatchBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    timezone: Type.Optional(TimeZone),
+    workingHours: Type.Optional(WorkingHoursSchema),
+    timeOff: Type.Optional(TimeOffSchema),
+  },
+  { additionalProperties: false },
+);
+
+const MeView = Type.Object({
+  ...UserView.properties,
+  csrfToken: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "The session's CSRF token (send as X-CSRF-Token on cookie-authenticated writes); null for API tokens.",
+  }),
+});
+
+interface CalendarInput {
+  timezone?: string;
+  workingHours?: unknown;
+  timeOff?: { start: string; end: string }[];
+}
+
+/** Time zone, working hours and time off, checked beyond their shape; 400 with every problem found. */
+function calendarPatch(input: CalendarInput): Pick<UserPatch, 'timezone' | 'workingHours' | 'timeOff'> {
+  const errors: ProblemDetail[] = [];
+  const patch: Pick<UserPatch, 'timezone' | 'workingHours' | 'timeOff'> = {};
+  if (input.timezone !== undefined) {
+    if (isValidTimeZone(input.timezone)) patch.timezone = input.timezone;
+    else
+      errors.push({
+        code: 'invalid_timezone',
+        path: '/timezone',
+        message: `"${input.timezone}" is not an IANA time zone.`,
+      });
+  }
+  if (input.workingHours !== undefined) {
+    const parsed = parseWeeklyHours(input.workingHours);
+    if (parsed.ok) patch.workingHours = parsed.value as WorkingHours;
+    else
+      for (const e of parsed.errors)
+        errors.push({ code: 'invalid_working_hours', path: `/workingHours${e.path}`, message: e.message });
+  }
+  if (input.timeOff !== undefined) {
+    const list = input.timeOff.map((t) => ({ start: Date.parse(t.start), end: Date.parse(t.end) }));
+    list.forEach((t, i) => {
+      if (!Number.isFinite(t.start) || !Number.isFinite(t.end) || t.end <= t.start)
+        errors.push({
+          code: 'invalid_time_off',
+          path: `/timeOff/${i}`,
+          message: 'A time off needs a start before its end.',
+        });
+    });
+    patch.timeOff = list;
+  }
+  if (errors.length > 0) throw badRequest('The calendar is not valid.', errors);
+  return patch;
+}
+
+export const userRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async (app, { deps }) => {
+  const { store } = deps;
+  const adminOnly = requireRole('admin');
+
+  app.post(
+    '/api/users',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user',
+        body: NewUserBody,
+        response: { 201: UserView, 409: Problem },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const calendar = calendarPatch(body);
+      const user = await store.users.create({
+        id: deps.ids.newId('usr'),
+        email: body.email.trim(),
+        name: body.name.trim(),
+        role: body.role,
+        passwordHash: body.password === undefined ? null : await hashPassword(body.password),
+        ...calendar,
+        createdAt: deps.clock.now(),
+      });
+      request.log.info({ userId: user.id, actorId: actorOf(request).id }, 'user created');
+      return reply.status(201).send(toUserView(user));
+    },
+  );
+
+  app.get(
+    '/api/users',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['users'],
+        summary: 'List users',
+        querystring: Type.Object({ role: Type.Optional(Role), ...PageQuery }),
+        response: { 200: PageOf(UserView) },
+      },
+    },
+    async (request) => {
+      const page = await store.users.list({ ...pageOptions(request.query), role: request.query.role });
+      return { items: page.items.map(toUserView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/users/me',
+    {
+      preHandler: requireRole(...EVERYONE),
+      schema: { tags: ['users'], summary: 'The signed-in user', response: { 200: MeView } },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const user = await store.users.get(actor.id);
+      if (user === null) throw notFound('No such user.');
+      return { ...toUserView(user), csrfToken: actor.csrfToken };
+    },
+  );
+
+  app.patch(
+    '/api/users/me',
+    {
+      preHandler: requireRole(...EVERYONE),
+      schema: {
+        tags: ['users'],
+        summary: 'Change your own name, time zone, working hours or time off',
+        body: MePatchBody,
+        response: { 200: UserView },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const { name, ...calendar } = request.body;
+      const user = await store.users.update(
+        actor.id,
+        { ...(name === undefined ? {} : { name: name.trim() }), ...calendarPatch(calendar) },
+        deps.clock.now(),
+      );
+      if (user === null) throw notFound('No such user.');
+      return toUserView(user);
+    },
+  );
+
+  app.get(
+    '/api/users/:id',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['users'],
+        summary: 'One user',
+        params: IdParams,
+        response: { 200: UserView, 404: Problem },
+      },
+    },
+    async (request) => {
+      const user = await store.users.get(request.params.id);
+      if (user === null) throw notFound('No such user.');
+      return toUserView(user);
+    },
+  );
+
+  app.patch(
+    '/api/users/:id',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['users'],
+        summary: 'Change a user (role, calendar, password, disabled)',
+        params: IdParams,
+        body: UserPatchBody,
+        response: { 200: UserView, 404: Problem, 409: Problem },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const { email, name, role, password, disabled, ...calendar } = request.body;
+      if (request.params.id === actor.id && (disabled === true || (role !== undefined && role !== 'admin')))
+        throw new ProblemError(
+          409,
+          'conflict',
+          'You cannot disable yourself or give up your own administrator role.',
+        );
+      const patch: UserPatch = {
+        ...calendarPatch(calendar),
+        ...(email === undefined ? {} : { email: email.trim() }),
+        ...(name === undefined ? {} : { name: name.trim() }),
+        ...(role === undefined ? {} : { role }),
+        ...(disabled === undefined ? {} : { disabled }),
+        ...(password === undefined ? {} : { passwordHash: await hashPassword(password) }),
+      };
+      const user = await store.users.update(request.params.id, patch, deps.clock.now());
+      if (user === null) throw notFound('No such user.');
+      // A new password or a disabled account ends every session of that user.
+      if (password !== undefined || disabled === true) await store.sessions.deleteForUser(user.id);
+      request.log.info({ userId: user.id, actorId: actor.id }, 'user changed');
+      return toUserView(user);
+    },
+  );
+};

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './test-support/api-harness.js';
+
+describe('sequences over HTTP', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('lists the gallery with summaries and makes a sequence from a template', async () => {
+    const gallery = (await h.as('salesperson', { method: 'GET', url: '/api/sequence-templates' })).json();
+    expect(gallery.map((t: { key: string }) => t.key)).toEqual([
+      'follow-up-no-show',
+      'high-volume-outbound',
+      'invite-to-event',
+      'product-demo-meeting',
+      'account-renewal',
+      'webinar-follow-up',
+    ]);
+    expect(gallery[0]).toMatchObject({
+      name: expect.any(String),
+      entityType: expect.any(String),
+      stepCount: expect.any(Number),
+      durationDays: expect.any(Number),
+    });
+    const used = await h.as('sequence_manager', {
+      method: 'POST',
+      url: '/api/sequence-templates/invite-to-event/use',
+      payload: { name: 'Summit invites' },
+    });
+    expect(used.statusCode).toBe(201);
+    expect(used.json()).toMatchObject({
+      name: 'Summit invites',
+      status: 'inactive',
+      version: 1,
+      enrolledCount: 0,
+      summary: { stepCount: expect.any(Number) },
+    });
+    const again = await h.as('sequence_manager', { method: 'GET', url: `/api/sequences/${used.json().id}` });
+    expect(again.json()).toEqual(used.json());
+    expect(
+      (await h.as('admin', { method: 'POST', url: '/api/sequence-templates/no-such/use' })).statusCode,
+    ).toBe(404);
+  });
+
+  it('runs the lifecycle: create, edit, 422 on a broken activation, activate, 409 while active, revise, versions, deactivate, delete', async () => {
+    const created = await h.as('sales_manager', {
+      method: 'POST',
+      url: '/api/sequences',
+      payload: { name: 'Blank', entityType: 'lead' },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({
+      status: 'inactive',
+      version: 1,
+      ownerId: h.users.sales_manager.id,
+    });
+    const id = created.json().id;
+
+    const broken = await h.as('sales_manager', {
+      method: 'POST',
+      url: `/api/sequences/${id}/activate`,
+      payload: {},
+    });
+    expect(broken.statusCode).toBe(422);
+    expect(broken.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: expect.arrayContaining([
+        expect.objectContaining({ code: 'no_activity', path: '/definition/steps' }),
+      ]),
+    });
+
+    const definition = {
+      start: 's1',
+      steps: [
+        { id: 's1', type: 'phone_call', name: 'Call', next: 'w1' },
+        { id: 'w1', type: 'wait', duration: 'P2D', next: 's2' },
+        { id: 's2', type: 'task', name: 'Follow up' },
+      ],
+    };
+    const badShape = await h.as('sales_manager', {
+      method: 'PUT',
+      url: `/api/sequences/${id}`,
+      payload: { definition: { steps: 'nope' } },
+    });
+    expect(badShape.statusCode).toBe(400);
+    const put = await h.as('sales_manager', {
+      method: 'PUT',
+      url: `/api/sequences/${id}`,
+      payload: { definition, description: null },
+    });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toMatchObject({ summary: { stepCount: 2, durationDays: 2 }, description: null });
+
+    const active = await h.as('sales_manager', {
+      method: 'POST',
+      url: `/api/sequences/${id}/activate`,
+      payload: { versionDescription: 'first' },
+    });
+    expect(active.statusCode).toBe(200);
+    expect(active.json()).toMatchObject({ status: 'active', version: 1 });
+    const locked = await h.as('sales_manager', {
+      method: 'PUT',
+      url: `/api/sequences/${id}`,
+      payload: { name: 'x' },
+    });
+    expect(locked.statusCode).toBe(409);
+    expect(locked.json()).toMatchObject({ code: 'sequence_active' });
+
+    const revision = await h.as('admin', { method: 'POST', url: `/api/sequences/${id}/revise` });
+    expect(revision.json()).toMatchObject({ status: 'revision', version: 2, activeVersion: 1 });
+    expect(
+      (await h.as('admin', { method: 'PUT', url: `/api/sequences/${id}`, payload: { name: 'Blank v2' } }))
+        .statusCode,
+    ).toBe(200);
+    const versions = (
+      await h.as('salesperson', { method: 'GET', url: `/api/sequences/${id}/versions` })
+    ).json();
+    expect(versions).toMatchObject([
+      { version: 1, description: 'first', activatedAt: expect.any(String), enrolledCount: 0 },
+      { version: 2, activatedAt: null },
+    ]);
+    const stats = await h.as('sales_manager', { method: 'GET', url: `/api/sequences/${id}/stats` });
+    expect(stats.json()).toMatchObject({
+      enrolled: 0,
+      steps: expect.any(Array),
+      endReasons: expect.any(Object),
+    });
+
+    const clone = await h.as('sequence_manager', {
+      method: 'POST',
+      url: `/api/sequences/${id}/clone`,
+      payload: { name: 'Copy' },
+    });
+    expect(clone.json()).toMatchObject({ name: 'Copy', status: 'inactive', version: 1 });
+    // Bodies of all-optional fields may be left out.
+    const bare = await h.as('sequence_manager', { method: 'POST', url: `/api/sequences/${id}/clone` });
+    expect(bare.statusCode).toBe(201);
+    expect(bare.json()).toMatchObject({ name: 'Blank v2 (copy)' });
+
+    const listed = (
+      await h.as('salesperson', { method: 'GET', url: '/api/sequences?status=revision' })
+    ).json();
+    expect(listed.items.map((s: { id: string }) => s.id)).toEqual([id]);
+
+    const off = await h.as('admin', { method: 'POST', url: `/api/sequences/${id}/deactivate` });
+    expect(off.json()).toMatchObject({ status: 'inactive' });
+    expect(
+      (await h.as('admin', { method: 'POST', url: `/api/sequences/${id}/deactivate` })).json(),
+    ).toMatchObject({ code: 'sequence_not_active' });
+    expect((await h.as('admin', { method: 'DELETE', url: `/api/sequences/${id}` })).statusCode).toBe(204);
+    expect((await h.as('admin', { method: 'GET', url: `/api/sequences/${id}` })).statusCode).toBe(404);
+  });
+});

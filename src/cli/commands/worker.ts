@@ -1,0 +1,85 @@
+// `stepwise worker`: runs the engine's workers without the HTTP server. Several such processes may
+// share one PostgreSQL database (leases + SKIP LOCKED); SIGTERM/SIGINT finish the batch in hand.
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { type Logger, pino } from 'pino';
+import { loadConfig } from '../../config.js';
+import { SystemClock } from '../../engine/clock.js';
+import type { EngineDeps } from '../../engine/deps.js';
+import { RandomIds } from '../../engine/ids.js';
+import { Worker, type WorkerOptions } from '../../engine/scheduler.js';
+import { openStore } from '../../storage/open-store.js';
+import type { CommandContext } from '../context.js';
+
+/** Starts one worker on `deps` and points in-process hints (`onWorkScheduled`) at it. */
+export function startWorker(
+  deps: EngineDeps,
+  log: Logger,
+  name: string,
+  options: Partial<WorkerOptions> = {},
+): Worker {
+  const worker = new Worker(deps, {
+    leaseOwner: `${hostname()}:${process.pid}:${name}`,
+    onError: (error) => log.error({ err: error, worker: name }, 'worker batch failed'),
+    ...options,
+  });
+  const previous = deps.onWorkScheduled;
+  deps.onWorkScheduled = (dueAt) => {
+    previous?.(dueAt);
+    worker.nudge();
+  };
+  worker.start();
+  log.info({ worker: name }, 'worker started');
+  return worker;
+}
+
+function positiveInteger(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+export function workerCommand(program: Command, context: CommandContext): void {
+  program
+    .command('worker')
+    .description('Run engine workers (due steps, timers) without the HTTP server')
+    .option('--concurrency <n>', 'workers in this process', positiveInteger('--concurrency'), 1)
+    .option('--batch-size <n>', 'enrollments per claim and transaction', positiveInteger('--batch-size'), 500)
+    .action(async (options: { concurrency: number; batchSize: number }) => {
+      const config = loadConfig(context.env);
+      const log = pino({ level: config.logLevel, name: 'stepwise-worker' });
+      const store = await openStore(config.databaseUrl);
+      const clock = new SystemClock();
+      const deps: EngineDeps = {
+        store,
+        clock,
+        ids: new RandomIds(clock),
+        settings: {
+          allowParallelEnrollments: config.allowParallelEnrollments,
+          maxActiveSequences: config.maxActiveSequences,
+        },
+      };
+      const workers = Array.from({ length: options.concurrency }, (_, i) =>
+        startWorker(deps, log, `w${i + 1}`, { batchSize: options.batchSize }),
+      );
+      context.output.out(
+        `stepwise worker: ${workers.length} worker(s) on ${store.dialect}, batch size ${options.batchSize}`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          log.info('stopping: finishing the batches in hand');
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await Promise.all(workers.map((worker) => worker.stop()));
+      const processed = workers.reduce((sum, worker) => sum + worker.processed, 0);
+      await store.close();
+      context.output.out(`stepwise worker: stopped after ${processed} transition(s)`);
+    });
+}

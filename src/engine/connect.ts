@@ -1,0 +1,156 @@
+// Connecting records to a sequence: each record accepted or rejected with a reason. The `start`
+// transition is computed in memory per record; everything is inserted set-based in one transaction,
+// where enrollments_one_running_key has the last word (a racing connect gets `already_enrolled`).
+import type { EngineDeps } from './deps.js';
+import { definitionKey, engineCache } from './engine-cache.js';
+import type { EngineRecord, EnrollmentCommit, Role } from './ports/store.js';
+import {
+  exclusiveSlot,
+  startAdvances,
+  startEnrollment,
+  startTransition,
+  transitionContext,
+} from './start-enrollment.js';
+
+export const CONNECT_REJECTIONS = [
+  'already_enrolled',
+  'entity_mismatch',
+  'not_found',
+  'forbidden',
+  'sequence_not_active',
+] as const;
+export type ConnectRejection = (typeof CONNECT_REJECTIONS)[number];
+
+export interface ConnectInput {
+  sequenceId: string;
+  recordIds: readonly string[];
+  /** A salesperson may connect only records they own; managers and administrators any. */
+  actor: { id: string; role: Role };
+}
+
+export interface ConnectResult {
+  enrolled: { recordId: string; enrollmentId: string }[];
+  rejected: { recordId: string; code: ConnectRejection; message: string }[];
+}
+
+const WAKE_HORIZON_MS = 1_000;
+
+export async function connectRecords(deps: EngineDeps, input: ConnectInput): Promise<ConnectResult> {
+  const { store } = deps;
+  const now = deps.clock.now();
+  const result: ConnectResult = { enrolled: [], rejected: [] };
+  const reject = (recordId: string, code: ConnectRejection, message: string) =>
+    result.rejected.push({ recordId, code, message });
+
+  const recordIds: string[] = [];
+  const seen = new Set<string>();
+  for (const id of input.recordIds) {
+    if (seen.has(id)) reject(id, 'already_enrolled', 'The record is listed more than once.');
+    else {
+      seen.add(id);
+      recordIds.push(id);
+    }
+  }
+
+  const sequence = await store.sequences.get(input.sequenceId);
+  if (sequence === null || sequence.deletedAt !== null) {
+    for (const id of recordIds) reject(id, 'not_found', 'No such sequence.');
+    return result;
+  }
+  const version = sequence.activeVersion;
+  if (sequence.status === 'inactive' || version === null) {
+    for (const id of recordIds) reject(id, 'sequence_not_active', 'Only an active sequence accepts records.');
+    return result;
+  }
+  const cache = engineCache(store);
+  const entry = (await cache.definitions(store, [{ sequenceId: sequence.id, version }])).get(
+    definitionKey(sequence.id, version),
+  );
+  if (entry === undefined) {
+    for (const id of recordIds) reject(id, 'sequence_not_active', 'The active version is missing.');
+    return result;
+  }
+
+  const records = new Map<string, EngineRecord>();
+  for (const r of await store.engine.loadRecords(recordIds, entry.needsFields)) records.set(r.id, r);
+  const candidates: EngineRecord[] = [];
+  const isSeller = input.actor.role === 'salesperson';
+  for (const id of recordIds) {
+    const record = records.get(id);
+    if (record === undefined) reject(id, 'not_found', 'No such record.');
+    else if (record.type !== sequence.entityType)
+      reject(
+        id,
+        'entity_mismatch',
+        `The sequence is for ${sequence.entityType} records, not ${record.type}.`,
+      );
+    else if (isSeller && record.ownerId !== input.actor.id)
+      reject(id, 'forbidden', 'A salesperson may connect only records they own.');
+    else candidates.push(record);
+  }
+
+  // Pre-check (the unique index decides in the end): one running enrollment per record, or per record
+  // and sequence when parallel enrollments are allowed.
+  const slot = exclusiveSlot(deps, sequence.id);
+  const busy = new Set<string>();
+  for (const running of await store.engine.runningSlots(candidates.map((r) => r.id))) {
+    if (slot === '' || running.sequenceId === sequence.id) busy.add(running.recordId);
+  }
+  const calendars = await cache.calendars(
+    store,
+    candidates.map((r) => r.ownerId),
+  );
+  const commits: EnrollmentCommit[] = [];
+  const recordFree = !entry.needsFields && !entry.needsRecipientZone;
+  const byOwner = new Map<string, ReturnType<typeof startTransition>>();
+  const recordOf = new Map<string, string>();
+  let earliest: number | null = null;
+  for (const record of candidates) {
+    if (busy.has(record.id)) {
+      reject(record.id, 'already_enrolled', 'The record is already in a running sequence.');
+      continue;
+    }
+    const ctx = transitionContext(now, entry, calendars.get(record.ownerId), record);
+    // A definition that reads nothing of the record starts the same way for all of one owner's records.
+    let transition = recordFree ? byOwner.get(record.ownerId) : undefined;
+    if (transition === undefined) {
+      transition = startTransition(entry, ctx);
+      if (recordFree) byOwner.set(record.ownerId, transition);
+    }
+    const started = startEnrollment(deps, {
+      sequenceId: sequence.id,
+      version,
+      entry,
+      record,
+      ctx,
+      transition,
+    });
+    if (started.advances.length > 0) {
+      await startAdvances(
+        deps,
+        cache,
+        started.commit,
+        { recordId: record.id, ownerId: record.ownerId },
+        started.advances,
+        now,
+      );
+    }
+    const due = started.state.dueAt;
+    if (due !== null && (earliest === null || due < earliest)) earliest = due;
+    commits.push(started.commit);
+    recordOf.set(started.commit.enrollmentId, record.id);
+  }
+  if (commits.length === 0) return result;
+
+  const soon = earliest !== null && earliest <= now + WAKE_HORIZON_MS;
+  const { alreadyEnrolled } = await store.engine.commit(commits, { notify: soon });
+  const lost = new Set(alreadyEnrolled);
+  for (const commit of commits) {
+    const recordId = recordOf.get(commit.enrollmentId) as string;
+    if (lost.has(commit.enrollmentId))
+      reject(recordId, 'already_enrolled', 'The record is already in a running sequence.');
+    else result.enrolled.push({ recordId, enrollmentId: commit.enrollmentId });
+  }
+  if (soon && earliest !== null && result.enrolled.length > 0) deps.onWorkScheduled?.(earliest);
+  return result;
+}

@@ -1,0 +1,131 @@
+// A sequence's statistics (api.md `GET /api/sequences/{id}/stats`), read from counters that are kept as
+// things happen, never by scanning history: enrollment counts by status (enrollments_sequence_status_idx,
+// index-only) and step_stats summed over versions.
+//
+// Counter names read from step_stats (a counter nobody writes yet reads as 0):
+// - per step: `reached`, `completed`, `skipped`, `failed`, `cancelled` (engine, domain StepCounter);
+//   `yes`, `no` and `outcome:<call outcome>` go to `outcomes` (a condition's branches, a call's outcomes);
+//   `email_sent`, `email_opened`, `email_clicked`, `email_replied`, `email_bounced` (mail and signals);
+// - enrollment level, step id '': `ended:<end reason>` (engine's StatDelta).
+import { END_REASONS, type EndReason } from '../../domain/enrollment.js';
+import type { EngineDeps } from '../deps.js';
+import { liveSequence, storedVersion } from './stored-sequence.js';
+
+export interface StepStatsView {
+  stepId: string;
+  reached: number;
+  completed: number;
+  skipped: number;
+  failed: number;
+  cancelled: number;
+  emailsSent: number;
+  opened: number;
+  clicked: number;
+  replied: number;
+  bounced: number;
+  /** Call outcomes (`answered`…) and condition branches (`yes`, `no`), by name. */
+  outcomes: Record<string, number>;
+}
+
+export interface SequenceStatsView {
+  /** Every enrollment ever, whatever its status. */
+  enrolled: number;
+  active: number;
+  paused: number;
+  completed: number;
+  disconnected: number;
+  error: number;
+  endReasons: Record<EndReason, number>;
+  /** The shown definition's steps in its order, then steps only older versions had. */
+  steps: StepStatsView[];
+}
+
+const STEP_FIELDS = {
+  reached: 'reached',
+  completed: 'completed',
+  skipped: 'skipped',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  email_sent: 'emailsSent',
+  email_opened: 'opened',
+  email_clicked: 'clicked',
+  email_replied: 'replied',
+  email_bounced: 'bounced',
+} as const satisfies Record<string, Exclude<keyof StepStatsView, 'stepId' | 'outcomes'>>;
+
+const OUTCOME_PREFIX = 'outcome:';
+const ENDED_PREFIX = 'ended:';
+/** step_stats' step id for counters about whole enrollments. */
+const ENROLLMENT_LEVEL = '';
+
+function emptyStep(stepId: string): StepStatsView {
+  return {
+    stepId,
+    reached: 0,
+    completed: 0,
+    skipped: 0,
+    failed: 0,
+    cancelled: 0,
+    emailsSent: 0,
+    opened: 0,
+    clicked: 0,
+    replied: 0,
+    bounced: 0,
+    outcomes: {},
+  };
+}
+
+export async function getSequenceStats(deps: EngineDeps, id: string): Promise<SequenceStatsView> {
+  const sequence = await liveSequence(deps.store, id);
+  const shown = await storedVersion(deps.store, sequence.id, sequence.activeVersion ?? sequence.draftVersion);
+  const byStatus = await deps.store.sequenceLifecycle.countEnrollmentsByStatus(sequence.id);
+  const counters = await deps.store.sequenceLifecycle.stepCounters(sequence.id);
+
+  const endReasons = Object.fromEntries(END_REASONS.map((reason) => [reason, 0])) as Record<
+    EndReason,
+    number
+  >;
+  const steps = new Map<string, StepStatsView>(
+    shown.definition.steps.map((step) => [step.id, emptyStep(step.id)]),
+  );
+  const olderSteps: StepStatsView[] = [];
+  for (const { stepId, counter, value } of counters) {
+    if (stepId === ENROLLMENT_LEVEL) {
+      const reason = counter.slice(ENDED_PREFIX.length);
+      if (counter.startsWith(ENDED_PREFIX) && reason in endReasons) endReasons[reason as EndReason] += value;
+      continue;
+    }
+    let step = steps.get(stepId);
+    if (step === undefined) {
+      step = emptyStep(stepId);
+      steps.set(stepId, step);
+      olderSteps.push(step);
+    }
+    if (Object.hasOwn(STEP_FIELDS, counter)) {
+      step[STEP_FIELDS[counter as keyof typeof STEP_FIELDS]] += value;
+    } else if (counter.startsWith(OUTCOME_PREFIX)) {
+      const outcome = counter.slice(OUTCOME_PREFIX.length);
+      step.outcomes[outcome] = (step.outcomes[outcome] ?? 0) + value;
+    } else if (counter === 'yes' || counter === 'no') {
+      step.outcomes[counter] = (step.outcomes[counter] ?? 0) + value;
+    }
+  }
+  olderSteps.sort((a, b) => (a.stepId < b.stepId ? -1 : a.stepId > b.stepId ? 1 : 0));
+
+  return {
+    enrolled: Object.values(byStatus).reduce((sum, n) => sum + n, 0),
+    active: byStatus.active,
+    paused: byStatus.paused,
+    completed: byStatus.completed,
+    disconnected: byStatus.disconnected,
+    error: byStatus.error,
+    endReasons,
+    steps: [
+      ...shown.definition.steps.flatMap((step) => {
+        const stats = steps.get(step.id);
+        return stats === undefined ? [] : [stats];
+      }),
+      ...olderSteps,
+    ],
+  };
+}

@@ -1,0 +1,165 @@
+// Locks and reads of the sequence use cases (activate, deactivate, delete, versions, stats): written once
+// for both dialects. Locks are no-op writes, so they mean the same thing on both: on PostgreSQL an UPDATE
+// (or ON CONFLICT DO UPDATE) holds the row lock until commit; on SQLite every transaction already began
+// IMMEDIATE, holding the single write lock.
+import type { Selectable } from 'kysely';
+import type { EntityType, SequenceDefinition } from '../../domain/definition.js';
+import {
+  ENROLLMENT_STATUSES,
+  type EnrollmentStatus,
+  type RunningSequence,
+  type SequenceLifecycleRepository,
+  type SequenceVersion,
+} from '../../engine/ports/store.js';
+import { fromJson, toJson } from '../codec.js';
+import type { SequenceVersionsTable } from '../schema.js';
+import { chunked, type RepositoryContext, selectByIds } from './context.js';
+
+/** The settings row that activations, deactivations and deletions lock in turn. */
+const STATUS_LOCK_KEY = 'lock:sequence_status';
+
+function toSequenceVersion(row: Selectable<SequenceVersionsTable>): SequenceVersion {
+  return {
+    sequenceId: row.sequence_id,
+    version: row.version,
+    definition: fromJson<SequenceDefinition>(row.definition),
+    description: row.description,
+    createdAt: row.created_at,
+    activatedAt: row.activated_at,
+  };
+}
+
+export function createSequenceLifecycleRepository({ db }: RepositoryContext): SequenceLifecycleRepository {
+  return {
+    async lockStatusChanges() {
+      // A second caller waits here (PostgreSQL: on the row; SQLite: already on BEGIN IMMEDIATE) until the
+      // first commits, and its reads afterwards see what the first wrote (READ COMMITTED: per statement).
+      const stamp = toJson(0);
+      await db
+        .insertInto('settings')
+        .values({ key: STATUS_LOCK_KEY, value: stamp })
+        .onConflict((conflict) => conflict.column('key').doUpdateSet({ value: stamp }))
+        .execute();
+    },
+
+    async lockSequence(id) {
+      const result = await db
+        .updateTable('sequences')
+        .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async listRunning() {
+      // sequences_status_name_idx; at most the active-sequence limit of rows.
+      const rows = await db
+        .selectFrom('sequences')
+        .innerJoin('sequence_versions', (join) =>
+          join
+            .onRef('sequence_versions.sequence_id', '=', 'sequences.id')
+            .onRef('sequence_versions.version', '=', 'sequences.active_version'),
+        )
+        .select([
+          'sequences.id',
+          'sequences.name',
+          'sequences.entity_type',
+          'sequences.status',
+          'sequences.active_version',
+          'sequence_versions.definition',
+        ])
+        .where('sequences.deleted_at', 'is', null)
+        .where('sequences.status', 'in', ['active', 'revision'])
+        .orderBy('sequences.id')
+        .execute();
+      return rows.flatMap((row): RunningSequence[] =>
+        row.active_version === null
+          ? []
+          : [
+              {
+                id: row.id,
+                name: row.name,
+                entityType: row.entity_type as EntityType,
+                status: row.status as RunningSequence['status'],
+                activeVersion: row.active_version,
+                definition: fromJson<SequenceDefinition>(row.definition),
+              },
+            ],
+      );
+    },
+
+    async countEnrollmentsByStatus(sequenceId) {
+      // enrollments_sequence_status_idx (sequence_id, status, id): index-only, no history read.
+      const rows = await db
+        .selectFrom('enrollments')
+        .select(['status', (eb) => eb.fn.countAll<number | string>().as('n')])
+        .where('sequence_id', '=', sequenceId)
+        .groupBy('status')
+        .execute();
+      const counts = Object.fromEntries(ENROLLMENT_STATUSES.map((status) => [status, 0])) as Record<
+        EnrollmentStatus,
+        number
+      >;
+      for (const row of rows) counts[row.status as EnrollmentStatus] = Number(row.n);
+      return counts;
+    },
+
+    async countRunningEnrollments(sequenceIds) {
+      // enrollments_sequence_status_idx, index-only.
+      const rows = await selectByIds(sequenceIds, (chunk) =>
+        db
+          .selectFrom('enrollments')
+          .select(['sequence_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+          .where('sequence_id', 'in', chunk)
+          .where('status', 'in', ['active', 'paused'])
+          .groupBy('sequence_id')
+          .execute(),
+      );
+      return new Map(rows.map((row) => [row.sequence_id, Number(row.n)]));
+    },
+
+    async countRunningEnrollmentsByVersion(sequenceId) {
+      // enrollments_sequence_status_idx finds the running rows; the version is read from each (the
+      // versions page is an administrator's view, not a hot path).
+      const rows = await db
+        .selectFrom('enrollments')
+        .select(['sequence_version', (eb) => eb.fn.countAll<number | string>().as('n')])
+        .where('sequence_id', '=', sequenceId)
+        .where('status', 'in', ['active', 'paused'])
+        .groupBy('sequence_version')
+        .execute();
+      return new Map(rows.map((row) => [row.sequence_version, Number(row.n)]));
+    },
+
+    async getVersions(keys) {
+      const versions: SequenceVersion[] = [];
+      // Primary key lookups, (sequence_id, version) IN ((…), …).
+      for (const chunk of chunked(keys, 2, 1000)) {
+        const rows = await db
+          .selectFrom('sequence_versions')
+          .selectAll()
+          .where((eb) =>
+            eb(
+              eb.refTuple('sequence_id', 'version'),
+              'in',
+              chunk.map((key) => eb.tuple(key.sequenceId, key.version)),
+            ),
+          )
+          .execute();
+        versions.push(...rows.map(toSequenceVersion));
+      }
+      return versions;
+    },
+
+    async stepCounters(sequenceId) {
+      // step_stats primary key (sequence_id, version, step_id, counter): a prefix range, summed over versions.
+      const rows = await db
+        .selectFrom('step_stats')
+        .select(['step_id', 'counter', (eb) => eb.fn.sum<number | string>('value').as('total')])
+        .where('sequence_id', '=', sequenceId)
+        .groupBy(['step_id', 'counter'])
+        .execute();
+      return rows.map((row) => ({ stepId: row.step_id, counter: row.counter, value: Number(row.total) }));
+    },
+  };
+}
