@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -115,5 +115,31 @@ describe('HTTP server', () => {
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toMatchObject({ code: 'not_ready' });
     await lonely.close();
+  });
+
+  it('serves the built web app, with index.html for client-side routes', async () => {
+    const webRoot = mkdtempSync(join(tmpdir(), 'stepwise-web-'));
+    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>Stepwise app</title>');
+    mkdirSync(join(webRoot, 'assets'));
+    writeFileSync(join(webRoot, 'assets', 'app.js'), 'console.log(1)');
+    const app = await buildServer({
+      config: loadConfig({}),
+      engine: h.deps,
+      logger: pino({ level: 'silent' }),
+      webRoot,
+    });
+    for (const url of ['/', '/sequences/seq_123', '/records/lead?q=x']) {
+      const page = await app.inject({ method: 'GET', url });
+      expect(page.statusCode, url).toBe(200);
+      expect(page.body).toContain('Stepwise app');
+    }
+    const asset = await app.inject({ method: 'GET', url: '/assets/app.js' });
+    expect(asset.body).toBe('console.log(1)');
+    const api = await app.inject({ method: 'GET', url: '/api/no-such-thing' });
+    expect(api.statusCode).toBe(404);
+    expect(api.headers['content-type']).toContain('application/problem+json');
+    const post = await app.inject({ method: 'POST', url: '/sequences/seq_123' });
+    expect(post.statusCode).toBe(404);
+    await app.close();
   });
 });

@@ -1,6 +1,7 @@
 // The HTTP server: Fastify with TypeBox schemas, the OpenAPI document generated from them,
 // problem+json errors, and the web app's static files. Routes live one file per resource in routes/.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -42,6 +43,9 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+/** Paths the server answers itself; never the web app's index.html. */
+const SERVER_PATHS = /^\/(api|t|u|healthz|readyz|metrics)(\/|\?|$)/;
+
 export async function buildServer(deps: ServerDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -58,7 +62,15 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error, request, reply) => problemErrorHandler(error, request, reply));
-  app.setNotFoundHandler((request, reply) => notFoundHandler(request, reply));
+  // The web app routes on the client: a GET for a page (not an API, tracking or operations path)
+  // that no file answers gets index.html, so deep links like /sequences/abc load the app.
+  const webApp = deps.webRoot !== undefined && existsSync(join(deps.webRoot, 'index.html'));
+  app.setNotFoundHandler((request, reply) => {
+    if (webApp && request.method === 'GET' && !SERVER_PATHS.test(request.url)) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return notFoundHandler(request, reply);
+  });
   app.addHook('onRoute', documentCredentials);
 
   await app.register(fastifySwagger, {
@@ -110,7 +122,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(sequenceRoutes, { deps: engine });
   await app.register(sequenceTemplateRoutes, { deps: engine });
 
-  if (deps.webRoot !== undefined && existsSync(deps.webRoot)) {
+  if (webApp && deps.webRoot !== undefined) {
     await app.register(fastifyStatic, { root: deps.webRoot, wildcard: false });
   } else {
     app.get('/', { schema: { hide: true } }, async (_request, reply) =>

@@ -1,0 +1,73 @@
+// "Assign email template": a searchable list of the email templates with a preview of the chosen one.
+import { useId, useMemo, useState } from 'react';
+import { useApi } from '../../app/api-context.js';
+import { useResource } from '../../ui/use-resource.js';
+
+export function TemplateLookup({
+  value,
+  onChange,
+  disabled,
+}: {
+  value: string | undefined;
+  onChange: (templateId: string | undefined) => void;
+  disabled: boolean;
+}) {
+  const api = useApi();
+  const templates = useResource(() => api.emailTemplates.list(), [api]);
+  const [query, setQuery] = useState('');
+  const id = useId();
+  const matches = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return (templates.data ?? []).filter(
+      (t) => q === '' || t.name.toLowerCase().includes(q) || t.subject.toLowerCase().includes(q),
+    );
+  }, [templates.data, query]);
+  const chosen = templates.data?.find((t) => t.id === value);
+  return (
+    <fieldset className="fieldset">
+      <legend>Email template</legend>
+      {value?.startsWith('builtin:') && (
+        <p className="field-hint">Uses the template’s built-in email ({value.slice('builtin:'.length)}).</p>
+      )}
+      <label className="field">
+        <span className="field-label">Search templates</span>
+        <input
+          type="search"
+          value={query}
+          disabled={disabled}
+          onChange={(e) => setQuery(e.target.value)}
+          aria-controls={`${id}-list`}
+        />
+      </label>
+      {templates.status === 'loading' && <p className="field-hint">Loading templates…</p>}
+      {templates.status === 'error' && (
+        <p className="field-error">Templates can’t be loaded: {(templates.error as Error).message}</p>
+      )}
+      {templates.status === 'ok' && (
+        <label className="field">
+          <span className="field-label">Template</span>
+          <select
+            id={`${id}-list`}
+            size={Math.min(6, Math.max(2, matches.length + 1))}
+            value={value ?? ''}
+            disabled={disabled}
+            onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
+          >
+            <option value="">No template (the seller writes the email)</option>
+            {matches.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {chosen !== undefined && (
+        <section className="template-preview" aria-label="Template preview">
+          <p className="template-preview-subject">{chosen.subject}</p>
+          <p className="template-preview-body">{chosen.body}</p>
+        </section>
+      )}
+    </fieldset>
+  );
+}

@@ -1,0 +1,121 @@
+// The canvas' node components, one per node type of the flow union, registered once at module scope.
+import { Handle, type NodeProps, type NodeTypes, Position } from '@xyflow/react';
+import { Icon } from '../../ui/Icon.js';
+import { stepSubtitle, stepTitle } from '../describe-step.js';
+import { useDesigner } from '../designer-context.js';
+import type {
+  ActivityNode,
+  CommandNode,
+  ConditionNode,
+  EndNode,
+  StartNode,
+  StepContent,
+  WaitNode,
+} from '../flow-types.js';
+import { STEP_TYPE_LOOKS } from '../step-kinds.js';
+
+function StartNodeView(_: NodeProps<StartNode>) {
+  const showOptions = useDesigner((s) => s.showOptions);
+  return (
+    <div className="flow-start">
+      <Icon name="flag" size={16} />
+      <span>Sequence starts here</span>
+      <button type="button" className="link-button" onClick={showOptions}>
+        Options
+      </button>
+      <Handle type="source" position={Position.Bottom} isConnectable={false} />
+    </div>
+  );
+}
+
+function StepCard({ step, branches }: { step: StepContent; branches?: boolean }) {
+  const selected = useDesigner((s) => s.panel?.kind === 'step' && s.panel.stepId === step.id);
+  const errors = useDesigner((s) => s.stepErrors[step.id]);
+  const select = useDesigner((s) => s.select);
+  const steps = useDesigner((s) => s.definition.steps);
+  const nameOf = (id: string) => {
+    const found = steps.find((s) => s.id === id);
+    return found === undefined ? id : stepTitle(found);
+  };
+  const look = STEP_TYPE_LOOKS[step.type];
+  const hasErrors = errors !== undefined && errors.length > 0;
+  return (
+    <div
+      className={`flow-step flow-step-${step.type}${selected ? ' selected' : ''}${hasErrors ? ' has-errors' : ''}`}
+    >
+      <Handle type="target" position={Position.Top} isConnectable={false} />
+      <button
+        type="button"
+        className="flow-step-button"
+        onClick={() => select(step.id)}
+        aria-pressed={selected}
+        aria-label={`${stepTitle(step)}, ${look.title}${hasErrors ? `, ${errors.length} problem${errors.length === 1 ? '' : 's'}` : ''}`}
+      >
+        <span className="flow-step-icon" aria-hidden="true">
+          <Icon name={look.icon} />
+        </span>
+        <span className="flow-step-text">
+          <span className="flow-step-title">{stepTitle(step)}</span>
+          <span className="flow-step-subtitle">{stepSubtitle(step, nameOf)}</span>
+        </span>
+        {hasErrors && (
+          <span className="flow-step-error" title={errors.map((e) => e.message).join('\n')}>
+            <Icon name="warning" size={16} />
+          </span>
+        )}
+      </button>
+      {hasErrors && <p className="flow-step-error-text">{errors[0]?.message}</p>}
+      {branches ? (
+        <>
+          <Handle
+            id="yes"
+            type="source"
+            position={Position.Bottom}
+            style={{ left: '30%' }}
+            isConnectable={false}
+          />
+          <Handle
+            id="no"
+            type="source"
+            position={Position.Bottom}
+            style={{ left: '70%' }}
+            isConnectable={false}
+          />
+        </>
+      ) : (
+        step.type !== 'advance_to_sequence' && (
+          <Handle type="source" position={Position.Bottom} isConnectable={false} />
+        )
+      )}
+    </div>
+  );
+}
+
+function ActivityNodeView({ data }: NodeProps<ActivityNode>) {
+  return <StepCard step={data.step} />;
+}
+function WaitNodeView({ data }: NodeProps<WaitNode>) {
+  return <StepCard step={data.step} />;
+}
+function ConditionNodeView({ data }: NodeProps<ConditionNode>) {
+  return <StepCard step={data.step} branches />;
+}
+function CommandNodeView({ data }: NodeProps<CommandNode>) {
+  return <StepCard step={data.step} />;
+}
+function EndNodeView(_: NodeProps<EndNode>) {
+  return (
+    <div className="flow-end" title="End of this branch">
+      <Handle type="target" position={Position.Top} isConnectable={false} />
+    </div>
+  );
+}
+
+export const NODE_TYPES = {
+  start: StartNodeView,
+  activity: ActivityNodeView,
+  wait: WaitNodeView,
+  condition: ConditionNodeView,
+  command: CommandNodeView,
+  end: EndNodeView,
+} satisfies NodeTypes;

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { daysHoursProblem, describeWait, fromDaysHours, toDaysHours } from './wait-duration.js';
+
+describe('wait duration fields', () => {
+  it('reads ISO durations as days and hours', () => {
+    expect(toDaysHours('P2D')).toEqual({ days: 2, hours: 0, minutes: 0 });
+    expect(toDaysHours('P1DT12H')).toEqual({ days: 1, hours: 12, minutes: 0 });
+    expect(toDaysHours('PT36H')).toEqual({ days: 1, hours: 12, minutes: 0 });
+    expect(toDaysHours('P1W')).toEqual({ days: 7, hours: 0, minutes: 0 });
+  });
+
+  it('writes them back', () => {
+    expect(fromDaysHours({ days: 2, hours: 0, minutes: 0 })).toBe('P2D');
+    expect(fromDaysHours({ days: 0, hours: 4, minutes: 0 })).toBe('PT4H');
+    expect(fromDaysHours({ days: 1, hours: 12, minutes: 30 })).toBe('P1DT12H30M');
+  });
+
+  it('refuses more than 30 days, nothing at all, and 24 hours or more', () => {
+    expect(daysHoursProblem({ days: 30, hours: 0, minutes: 0 })).toBeUndefined();
+    expect(daysHoursProblem({ days: 30, hours: 1, minutes: 0 })).toMatch(/30 days/);
+    expect(daysHoursProblem({ days: 0, hours: 0, minutes: 0 })).toMatch(/at least/);
+    expect(daysHoursProblem({ days: 1, hours: 24, minutes: 0 })).toMatch(/23/);
+  });
+
+  it('describes a wait for people', () => {
+    expect(describeWait('P1DT2H')).toBe('1 day 2 hours');
+  });
+});

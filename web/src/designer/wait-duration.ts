@@ -1,0 +1,49 @@
+// Days + hours fields ↔ the ISO 8601 duration a wait or a condition's time limit holds; at most 30 days,
+// as Dynamics' "Set wait time".
+import { MAX_STEP_DURATION_DAYS, parseDuration } from '@domain/duration.js';
+
+export { MAX_STEP_DURATION_DAYS };
+
+export interface DaysHours {
+  days: number;
+  hours: number;
+  /** Minutes written by hand or by an import; kept so editing days doesn't lose them. */
+  minutes: number;
+}
+
+export function toDaysHours(text: string | undefined): DaysHours {
+  if (text === undefined) return { days: 0, hours: 0, minutes: 0 };
+  const parsed = parseDuration(text);
+  if (!parsed.ok) return { days: 0, hours: 0, minutes: 0 };
+  const { days, hours, minutes } = parsed.duration;
+  // PT36H reads as 1 day 12 hours in the fields.
+  return { days: days + Math.floor(hours / 24), hours: hours % 24, minutes };
+}
+
+export function fromDaysHours({ days, hours, minutes }: DaysHours): string {
+  const time = `${hours > 0 ? `${hours}H` : ''}${minutes > 0 ? `${minutes}M` : ''}`;
+  if (days === 0 && time === '') return 'P0D';
+  return `P${days > 0 ? `${days}D` : ''}${time === '' ? '' : `T${time}`}`;
+}
+
+/** Why the fields can't be saved as they are, or undefined when they can. */
+export function daysHoursProblem({ days, hours, minutes }: DaysHours): string | undefined {
+  if (![days, hours, minutes].every((n) => Number.isInteger(n) && n >= 0))
+    return 'Use whole, positive numbers.';
+  if (hours > 23) return 'Hours go up to 23; add a day instead.';
+  if (days * 24 * 60 + hours * 60 + minutes === 0) return 'Wait at least one hour.';
+  if (days * 24 * 60 + hours * 60 + minutes > MAX_STEP_DURATION_DAYS * 24 * 60)
+    return `The longest wait is ${MAX_STEP_DURATION_DAYS} days.`;
+  return undefined;
+}
+
+/** "2 days 4 hours" for a node's subtitle. */
+export function describeWait(text: string | undefined): string {
+  const { days, hours, minutes } = toDaysHours(text);
+  const parts = [
+    days > 0 ? `${days} day${days === 1 ? '' : 's'}` : '',
+    hours > 0 ? `${hours} hour${hours === 1 ? '' : 's'}` : '',
+    minutes > 0 ? `${minutes} min` : '',
+  ].filter((p) => p !== '');
+  return parts.length === 0 ? 'No time set' : parts.join(' ');
+}

@@ -1,0 +1,270 @@
+// The email template editor: name, subject and body with a merge-field picker and a live preview; the
+// server's problems (with line and column) appear next to the fields.
+import { ENTITY_TYPES, type EntityType } from '@domain/definition.js';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { ApiError } from '../api/api-error.js';
+import type { EmailTemplate } from '../api/types.js';
+import { useApi } from '../app/api-context.js';
+import { ENTITY_NAMES } from '../sequences/sequence-labels.js';
+import { Dialog } from '../ui/Dialog.js';
+import { ErrorState, FormError, Loading } from '../ui/states.js';
+import { useResource } from '../ui/use-resource.js';
+import { insertAt, MERGE_FIELDS, SAMPLE_CONTEXT } from './merge-fields.js';
+import { type PreviewResult, renderPreview } from './render-preview.js';
+
+type Draft = Omit<EmailTemplate, 'id'>;
+const BLANK: Draft = { name: '', subject: '', body: '', entityType: null };
+
+export function EmailTemplateEditorPage() {
+  const { id = 'new' } = useParams();
+  const api = useApi();
+  const existing = useResource(
+    () => (id === 'new' ? Promise.resolve(null) : api.emailTemplates.get(id)),
+    [api, id],
+  );
+  if (existing.status === 'loading') return <Loading label="Loading the template…" />;
+  if (existing.status === 'error')
+    return (
+      <div className="page">
+        <ErrorState error={existing.error} onRetry={existing.reload} />
+      </div>
+    );
+  return <Editor key={id} id={id === 'new' ? null : id} initial={existing.data ?? BLANK} />;
+}
+
+function Editor({ id, initial }: { id: string | null; initial: Draft }) {
+  const api = useApi();
+  const navigate = useNavigate();
+  const [draft, setDraft] = useState<Draft>({
+    name: initial.name,
+    subject: initial.subject,
+    body: initial.body,
+    entityType: initial.entityType ?? null,
+  });
+  const [preview, setPreview] = useState<PreviewResult | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [target, setTarget] = useState<'subject' | 'body'>('body');
+  const subjectRef = useRef<HTMLInputElement>(null);
+  const bodyRef = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    let current = true;
+    const timer = setTimeout(() => {
+      renderPreview(draft.subject, draft.body, SAMPLE_CONTEXT).then((result) => {
+        if (current) setPreview(result);
+      });
+    }, 200);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [draft.subject, draft.body]);
+
+  const insert = (snippet: string) => {
+    const element = target === 'subject' ? subjectRef.current : bodyRef.current;
+    const text = draft[target];
+    const start = element?.selectionStart ?? text.length;
+    const end = element?.selectionEnd ?? text.length;
+    const next = insertAt(text, start, end, snippet);
+    setDraft((d) => ({ ...d, [target]: next.text }));
+    requestAnimationFrame(() => {
+      element?.focus();
+      element?.setSelectionRange(next.cursor, next.cursor);
+    });
+  };
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      const body = { ...draft, name: draft.name.trim() };
+      if (id === null) {
+        const created = await api.emailTemplates.create(body);
+        navigate(`/email-templates/${encodeURIComponent(created.id)}`, { replace: true });
+      } else {
+        await api.emailTemplates.update(id, body);
+        setSaved(true);
+      }
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const fieldErrors = (field: string) =>
+    error instanceof ApiError
+      ? error.errors.filter((e) => e.path === `/${field}` || e.path?.startsWith(`/${field}/`))
+      : [];
+  const previewError = (field: 'subject' | 'body') =>
+    preview !== null && !preview.ok && preview.field === field ? preview.message : undefined;
+
+  return (
+    <div className="page page-wide">
+      <header className="page-header">
+        <div>
+          <p className="breadcrumb">
+            <Link to="/email-templates">Email templates</Link>
+          </p>
+          <h1>{id === null ? 'New email template' : draft.name || 'Email template'}</h1>
+        </div>
+        <div className="actions">
+          {id !== null && (
+            <button type="button" className="button button-danger" onClick={() => setConfirmDelete(true)}>
+              Delete
+            </button>
+          )}
+          <button
+            type="submit"
+            form="template-form"
+            className="button button-primary"
+            disabled={busy || draft.name.trim() === ''}
+          >
+            {busy ? 'Saving…' : 'Save'}
+          </button>
+        </div>
+      </header>
+      {saved && (
+        <p className="notice" role="status">
+          Saved.
+        </p>
+      )}
+      <FormError error={error} />
+      <div className="editor-grid">
+        <form id="template-form" className="form card" onSubmit={save}>
+          <label className="field">
+            <span className="field-label">Name</span>
+            <input
+              value={draft.name}
+              required
+              onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+            />
+          </label>
+          <label className="field">
+            <span className="field-label">Record type</span>
+            <select
+              value={draft.entityType ?? ''}
+              onChange={(e) =>
+                setDraft({
+                  ...draft,
+                  entityType: e.target.value === '' ? null : (e.target.value as EntityType),
+                })
+              }
+            >
+              <option value="">Any</option>
+              {ENTITY_TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {ENTITY_NAMES[t]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span className="field-label">Subject</span>
+            <input
+              ref={subjectRef}
+              value={draft.subject}
+              onFocus={() => setTarget('subject')}
+              onChange={(e) => setDraft({ ...draft, subject: e.target.value })}
+              aria-invalid={previewError('subject') !== undefined || fieldErrors('subject').length > 0}
+            />
+            <FieldProblems
+              messages={[previewError('subject'), ...fieldErrors('subject').map((e) => e.message)]}
+            />
+          </label>
+          <label className="field">
+            <span className="field-label">Body</span>
+            <textarea
+              ref={bodyRef}
+              rows={14}
+              value={draft.body}
+              onFocus={() => setTarget('body')}
+              onChange={(e) => setDraft({ ...draft, body: e.target.value })}
+              aria-invalid={previewError('body') !== undefined || fieldErrors('body').length > 0}
+            />
+            <FieldProblems messages={[previewError('body'), ...fieldErrors('body').map((e) => e.message)]} />
+          </label>
+          <fieldset className="fieldset">
+            <legend>Insert a merge field into the {target}</legend>
+            <div className="chips">
+              {MERGE_FIELDS.map((f) => (
+                <button
+                  key={f.snippet}
+                  type="button"
+                  className="chip"
+                  onClick={() => insert(f.snippet)}
+                  title={f.snippet}
+                >
+                  {f.label}
+                </button>
+              ))}
+            </div>
+          </fieldset>
+        </form>
+        <section className="card preview" aria-labelledby="preview-title" aria-live="polite">
+          <h2 id="preview-title">Preview</h2>
+          <p className="field-hint">
+            With a sample lead, {SAMPLE_CONTEXT.record.name} of {SAMPLE_CONTEXT.record.company}.
+          </p>
+          {preview?.ok ? (
+            <div className="mail-preview">
+              <p className="mail-subject">{preview.subject || '(no subject)'}</p>
+              <div className="mail-body">{preview.body}</div>
+            </div>
+          ) : (
+            <p className="muted">
+              {preview === null ? 'Rendering…' : 'Fix the template to see the preview.'}
+            </p>
+          )}
+        </section>
+      </div>
+      <Dialog
+        title="Delete this template?"
+        open={confirmDelete}
+        onClose={() => setConfirmDelete(false)}
+        size="small"
+        footer={
+          <>
+            <button type="button" className="button" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button button-danger"
+              onClick={async () => {
+                setConfirmDelete(false);
+                if (id === null) return;
+                try {
+                  await api.emailTemplates.remove(id);
+                  navigate('/email-templates');
+                } catch (caught) {
+                  setError(caught);
+                }
+              }}
+            >
+              Delete
+            </button>
+          </>
+        }
+      >
+        <p>Steps that use it will send without a template until you choose another.</p>
+      </Dialog>
+    </div>
+  );
+}
+
+function FieldProblems({ messages }: { messages: (string | undefined)[] }) {
+  const shown = messages.filter((m): m is string => m !== undefined);
+  if (shown.length === 0) return null;
+  return (
+    <span className="field-error" role="alert">
+      {shown.join(' ')}
+    </span>
+  );
+}

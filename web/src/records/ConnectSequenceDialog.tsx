@@ -1,0 +1,131 @@
+// "Connect sequence": the active sequences of the record type; connecting reports the result per record.
+import type { EntityType } from '@domain/definition.js';
+import { useState } from 'react';
+import type { ConnectAnswer, CrmRecord } from '../api/types.js';
+import { useApi } from '../app/api-context.js';
+import { Dialog } from '../ui/Dialog.js';
+import { ErrorState, FormError, Loading } from '../ui/states.js';
+import { useResource } from '../ui/use-resource.js';
+
+export function ConnectSequenceDialog({
+  open,
+  entityType,
+  records,
+  onClose,
+}: {
+  open: boolean;
+  entityType: EntityType;
+  records: CrmRecord[];
+  onClose: (changed: boolean) => void;
+}) {
+  const api = useApi();
+  const sequences = useResource(
+    (signal) => (open ? api.sequences.list({ status: 'active' }, signal) : Promise.resolve({ items: [] })),
+    [api, open],
+  );
+  const [choice, setChoice] = useState('');
+  const [result, setResult] = useState<ConnectAnswer | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const options = (sequences.data?.items ?? []).filter((s) => s.entityType === entityType);
+  const nameOf = (id: string) => records.find((r) => r.id === id)?.name ?? id;
+  const close = () => {
+    const changed = result !== null;
+    setResult(null);
+    setChoice('');
+    setError(null);
+    onClose(changed);
+  };
+  const connect = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(
+        await api.enrollments.connect(
+          choice,
+          records.map((r) => r.id),
+        ),
+      );
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog
+      title="Connect sequence"
+      open={open}
+      onClose={close}
+      size="small"
+      footer={
+        result === null ? (
+          <>
+            <button type="button" className="button" onClick={close}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={choice === '' || busy}
+              onClick={connect}
+            >
+              {busy ? 'Connecting…' : 'Connect'}
+            </button>
+          </>
+        ) : (
+          <button type="button" className="button button-primary" onClick={close}>
+            Done
+          </button>
+        )
+      }
+    >
+      {result !== null ? (
+        <div role="status">
+          <p>
+            Connected {result.enrolled.length} of {records.length} record{records.length === 1 ? '' : 's'}.
+          </p>
+          {result.rejected.length > 0 && (
+            <ul className="result-list">
+              {result.rejected.map((r) => (
+                <li key={r.recordId}>
+                  <strong>{nameOf(r.recordId)}</strong>: {r.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      ) : sequences.status === 'loading' ? (
+        <Loading label="Loading sequences…" />
+      ) : sequences.status === 'error' ? (
+        <ErrorState error={sequences.error} onRetry={sequences.reload} />
+      ) : options.length === 0 ? (
+        <p>No active sequence is for this record type. Activate one first.</p>
+      ) : (
+        <fieldset className="fieldset">
+          <legend>
+            Connect {records.length} record{records.length === 1 ? '' : 's'} to
+          </legend>
+          <FormError error={error} />
+          {options.map((s) => (
+            <label key={s.id} className="check check-block">
+              <input
+                type="radio"
+                name="connect-sequence"
+                value={s.id}
+                checked={choice === s.id}
+                onChange={() => setChoice(s.id)}
+              />
+              <span>
+                <span className="check-title">{s.name}</span>
+                <span className="field-hint">
+                  {s.summary.stepCount} steps · {s.summary.durationDays} days
+                </span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,164 @@
+// Records of one type: search, owner filter, the sequence each is on; select some to connect them to a
+// sequence or disconnect them from theirs.
+import { useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import type { CrmRecord } from '../api/types.js';
+import { useApi, useSession } from '../app/api-context.js';
+import { NotFoundPage } from '../app/NotFoundPage.js';
+import { Icon } from '../ui/Icon.js';
+import { Empty, ErrorState, Loading } from '../ui/states.js';
+import { useResource } from '../ui/use-resource.js';
+import { ConnectSequenceDialog } from './ConnectSequenceDialog.js';
+import { ENTITY_PATHS, ENTITY_PLURALS, entityFromPath } from './record-types.js';
+
+export function RecordsPage() {
+  const { type: path } = useParams();
+  const entityType = entityFromPath(path);
+  if (entityType === undefined) return <NotFoundPage />;
+  return <RecordsList key={entityType} entityType={entityType} />;
+}
+
+function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof entityFromPath>> }) {
+  const api = useApi();
+  const session = useSession();
+  const [search, setSearch] = useState('');
+  const [query, setQuery] = useState('');
+  const [owner, setOwner] = useState<'all' | 'mine'>('all');
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [connecting, setConnecting] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => setQuery(search.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [search]);
+  const records = useResource(
+    () =>
+      api.records.list({
+        type: entityType,
+        q: query,
+        ...(owner === 'mine' && session !== null ? { ownerId: session.user.id } : {}),
+        limit: 100,
+      }),
+    [api, entityType, query, owner],
+  );
+  const items = records.data?.items ?? [];
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const allSelected = items.length > 0 && items.every((r) => selected.has(r.id));
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>{ENTITY_PLURALS[entityType]}</h1>
+        <div className="actions">
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={selected.size === 0}
+            onClick={() => setConnecting(true)}
+          >
+            Connect sequence{selected.size > 0 ? ` (${selected.size})` : ''}
+          </button>
+        </div>
+      </header>
+      <div className="toolbar">
+        <label className="field field-inline search-field">
+          <span className="visually-hidden">Search {ENTITY_PLURALS[entityType].toLowerCase()}</span>
+          <Icon name="search" size={16} />
+          <input
+            type="search"
+            placeholder="Search by name, email or company"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+        </label>
+        <label className="field field-inline">
+          <span className="field-label">Owner</span>
+          <select value={owner} onChange={(e) => setOwner(e.target.value as 'all' | 'mine')}>
+            <option value="all">Everyone’s</option>
+            <option value="mine">Mine</option>
+          </select>
+        </label>
+      </div>
+      {records.status === 'loading' && records.data === undefined && <Loading />}
+      {records.status === 'error' && <ErrorState error={records.error} onRetry={records.reload} />}
+      {records.status === 'ok' && items.length === 0 && (
+        <Empty
+          title={query === '' ? `No ${ENTITY_PLURALS[entityType].toLowerCase()} yet` : 'Nothing matches'}
+        >
+          {query === '' ? 'Records come from the API or a CSV import.' : 'Try other words.'}
+        </Empty>
+      )}
+      {items.length > 0 && (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">
+                  <input
+                    type="checkbox"
+                    checked={allSelected}
+                    aria-label="Select all"
+                    onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((r) => r.id)))}
+                  />
+                </th>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Company</th>
+                <th scope="col">Sequence</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((r: CrmRecord) => (
+                <tr key={r.id}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      checked={selected.has(r.id)}
+                      onChange={() => toggle(r.id)}
+                      aria-label={`Select ${r.name}`}
+                    />
+                  </td>
+                  <td>
+                    <Link
+                      to={`/records/${ENTITY_PATHS[entityType]}/${encodeURIComponent(r.id)}`}
+                      className="row-title"
+                    >
+                      {r.name}
+                    </Link>
+                  </td>
+                  <td>{r.email ?? '—'}</td>
+                  <td>{r.company ?? '—'}</td>
+                  <td>
+                    {r.currentSequence ? (
+                      <Link to={`/sequences/${encodeURIComponent(r.currentSequence.id)}`}>
+                        {r.currentSequence.name}
+                      </Link>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ConnectSequenceDialog
+        open={connecting}
+        entityType={entityType}
+        records={items.filter((r) => selected.has(r.id))}
+        onClose={(changed) => {
+          setConnecting(false);
+          if (changed) {
+            setSelected(new Set());
+            records.reload();
+          }
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,383 @@
+// One sequence: the designer and its life cycle (save, activate, deactivate, revise, clone, delete), its
+// details, connected records, stats and version history.
+import { useEffect, useId, useMemo, useState } from 'react';
+import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { useStore } from 'zustand';
+import { ApiError } from '../api/api-error.js';
+import type { Sequence } from '../api/types.js';
+import { useApi } from '../app/api-context.js';
+import { Designer } from '../designer/components/Designer.js';
+import { DesignerProvider } from '../designer/designer-context.js';
+import { createDesignerStore, type DesignerStore } from '../designer/designer-store.js';
+import { Dialog } from '../ui/Dialog.js';
+import { ErrorState, FormError, Loading } from '../ui/states.js';
+import { Tabs, tabPanelProps } from '../ui/Tabs.js';
+import { useResource } from '../ui/use-resource.js';
+import { ConnectedRecords } from './ConnectedRecords.js';
+import { errorsWithStepIds } from './errors-with-step-ids.js';
+import { SequenceStats } from './SequenceStats.js';
+import { days, ENTITY_NAMES, STATUS_NAMES } from './sequence-labels.js';
+import { VersionHistory } from './VersionHistory.js';
+
+const TABS = ['designer', 'details', 'records', 'stats', 'versions'] as const;
+type Tab = (typeof TABS)[number];
+const TAB_NAMES: Record<Tab, string> = {
+  designer: 'Designer',
+  details: 'Details',
+  records: 'Connected records',
+  stats: 'Stats',
+  versions: 'Version history',
+};
+
+export function SequencePage() {
+  const { id = '' } = useParams();
+  const api = useApi();
+  const sequence = useResource(() => api.sequences.get(id), [api, id]);
+  if (sequence.status === 'loading' && sequence.data === undefined)
+    return <Loading label="Loading the sequence…" />;
+  if (sequence.status === 'error' && sequence.data === undefined)
+    return (
+      <div className="page">
+        <ErrorState error={sequence.error} onRetry={sequence.reload} />
+      </div>
+    );
+  if (sequence.data === undefined) return null;
+  return (
+    <SequenceView
+      key={`${sequence.data.id}:${sequence.data.status}:${sequence.data.version}`}
+      sequence={sequence.data}
+      reload={sequence.reload}
+    />
+  );
+}
+
+function SequenceView({ sequence, reload }: { sequence: Sequence; reload: () => void }) {
+  const api = useApi();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const tab = (TABS as readonly string[]).includes(params.get('tab') ?? '')
+    ? (params.get('tab') as Tab)
+    : 'designer';
+  const tabsId = useId();
+  const editable = sequence.status !== 'active';
+  const store: DesignerStore = useMemo(
+    () => createDesignerStore({ definition: sequence.definition, readOnly: !editable }),
+    [sequence.definition, editable],
+  );
+  const dirty = useStore(store, (s) => s.dirty);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [dialog, setDialog] = useState<'activate' | 'deactivate' | 'delete' | 'clone' | null>(null);
+  const [versionDescription, setVersionDescription] = useState('');
+  const [cloneName, setCloneName] = useState(`${sequence.name} (copy)`);
+
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
+  /** Runs an action; a 422 goes onto the steps, anything else above the designer. */
+  const run = async (label: string, action: () => Promise<void>) => {
+    setBusy(label);
+    setError(null);
+    try {
+      await action();
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.code === 'validation_failed') {
+        store.getState().setServerErrors(errorsWithStepIds(caught.errors, store.getState().definition));
+        setParams({});
+      }
+      setError(caught);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const save = () =>
+    run('save', async () => {
+      const saved = await api.sequences.update(sequence.id, { definition: store.getState().definition });
+      store.getState().markSaved(saved.definition ?? store.getState().definition);
+      store.getState().setServerErrors([]);
+    });
+
+  const activate = () =>
+    run('activate', async () => {
+      setDialog(null);
+      if (store.getState().dirty) {
+        const saved = await api.sequences.update(sequence.id, { definition: store.getState().definition });
+        store.getState().markSaved(saved.definition ?? store.getState().definition);
+      }
+      await api.sequences.activate(
+        sequence.id,
+        sequence.status === 'revision' ? versionDescription.trim() : undefined,
+      );
+      reload();
+    });
+
+  const lifecycle = (label: string, action: () => Promise<unknown>, after: () => void = reload) =>
+    run(label, async () => {
+      setDialog(null);
+      await action();
+      after();
+    });
+
+  return (
+    <div className="page page-wide">
+      <header className="page-header sequence-header">
+        <div>
+          <h1>{sequence.name}</h1>
+          <p className="muted">
+            <span className={`badge badge-${sequence.status}`}>{STATUS_NAMES[sequence.status]}</span>{' '}
+            {ENTITY_NAMES[sequence.entityType]} · version {sequence.version} · {sequence.summary.stepCount}{' '}
+            steps · {days(sequence.summary.durationDays)}
+            {dirty && <span className="unsaved"> · Unsaved changes</span>}
+          </p>
+        </div>
+        <div className="actions">
+          <button type="button" className="button" onClick={() => store.getState().showOptions()}>
+            Options
+          </button>
+          {editable && (
+            <button type="button" className="button" disabled={!dirty || busy !== null} onClick={save}>
+              {busy === 'save' ? 'Saving…' : 'Save'}
+            </button>
+          )}
+          {editable && (
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={busy !== null}
+              onClick={() => setDialog('activate')}
+            >
+              {busy === 'activate' ? 'Activating…' : 'Activate'}
+            </button>
+          )}
+          {sequence.status === 'active' && (
+            <>
+              <button
+                type="button"
+                className="button button-primary"
+                disabled={busy !== null}
+                onClick={() => lifecycle('revise', () => api.sequences.revise(sequence.id))}
+              >
+                Edit
+              </button>
+              <button
+                type="button"
+                className="button"
+                disabled={busy !== null}
+                onClick={() => setDialog('deactivate')}
+              >
+                Deactivate
+              </button>
+            </>
+          )}
+          <button
+            type="button"
+            className="button"
+            disabled={busy !== null}
+            onClick={() => setDialog('clone')}
+          >
+            Clone
+          </button>
+          <button
+            type="button"
+            className="button button-danger"
+            disabled={busy !== null}
+            onClick={() => setDialog('delete')}
+          >
+            Delete
+          </button>
+        </div>
+      </header>
+      {error !== null && !(error instanceof ApiError && error.code === 'validation_failed') && (
+        <FormError error={error} />
+      )}
+      {error instanceof ApiError && error.code === 'validation_failed' && (
+        <div className="notice notice-error" role="alert">
+          The sequence can’t be activated yet: {error.errors.length} problem
+          {error.errors.length === 1 ? '' : 's'} marked on the steps.
+        </div>
+      )}
+      <Tabs
+        id={tabsId}
+        label="Sequence"
+        items={TABS.map((key) => ({ key, label: TAB_NAMES[key] }))}
+        selected={tab}
+        onSelect={(next) => setParams(next === 'designer' ? {} : { tab: next })}
+      />
+      <div className="tab-body" {...tabPanelProps(tabsId, tab)}>
+        {tab === 'designer' && (
+          <DesignerProvider
+            store={store}
+            environment={{ sequenceId: sequence.id, entityType: sequence.entityType }}
+          >
+            {!editable && (
+              <p className="notice">
+                This sequence is active. Select Edit to work on a new version while this one keeps running.
+              </p>
+            )}
+            <Designer label={`Steps of ${sequence.name}`} />
+          </DesignerProvider>
+        )}
+        {tab === 'details' && <SequenceDetails sequence={sequence} />}
+        {tab === 'records' && <ConnectedRecords sequence={sequence} />}
+        {tab === 'stats' && <SequenceStats sequence={sequence} />}
+        {tab === 'versions' && <VersionHistory sequence={sequence} />}
+      </div>
+
+      <Dialog
+        title="Activate this sequence?"
+        open={dialog === 'activate'}
+        onClose={() => setDialog(null)}
+        size="small"
+        footer={
+          <>
+            <button type="button" className="button" onClick={() => setDialog(null)}>
+              Cancel
+            </button>
+            <button type="button" className="button button-primary" onClick={activate}>
+              Activate
+            </button>
+          </>
+        }
+      >
+        {sequence.status === 'revision' ? (
+          <>
+            <p>
+              Activating publishes version {sequence.version}. Records already connected stay on their
+              version.
+            </p>
+            <label className="field">
+              <span className="field-label">What changed in this version</span>
+              <textarea
+                rows={3}
+                value={versionDescription}
+                onChange={(e) => setVersionDescription(e.target.value)}
+              />
+            </label>
+          </>
+        ) : (
+          <p>
+            Once active, records can be connected to it and it can no longer be edited directly.
+            {dirty && ' Your unsaved changes are saved first.'}
+          </p>
+        )}
+      </Dialog>
+      <Dialog
+        title="Deactivate this sequence?"
+        open={dialog === 'deactivate'}
+        onClose={() => setDialog(null)}
+        size="small"
+        footer={
+          <>
+            <button type="button" className="button" onClick={() => setDialog(null)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button button-danger"
+              onClick={() => lifecycle('deactivate', () => api.sequences.deactivate(sequence.id))}
+            >
+              Deactivate
+            </button>
+          </>
+        }
+      >
+        <p>
+          The {sequence.enrolledCount ?? 0} connected record{sequence.enrolledCount === 1 ? '' : 's'} will be
+          disconnected from it.
+        </p>
+      </Dialog>
+      <Dialog
+        title="Delete this sequence permanently?"
+        open={dialog === 'delete'}
+        onClose={() => setDialog(null)}
+        size="small"
+        footer={
+          <>
+            <button type="button" className="button" onClick={() => setDialog(null)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button button-danger"
+              onClick={() =>
+                lifecycle(
+                  'delete',
+                  () => api.sequences.remove(sequence.id),
+                  () => navigate('/sequences'),
+                )
+              }
+            >
+              Delete permanently
+            </button>
+          </>
+        }
+      >
+        <p>
+          “{sequence.name}” is deleted for good.
+          {sequence.status === 'active' && ' Records connected to it are disconnected.'}
+        </p>
+      </Dialog>
+      <Dialog
+        title="Clone this sequence"
+        open={dialog === 'clone'}
+        onClose={() => setDialog(null)}
+        size="small"
+        footer={
+          <>
+            <button type="button" className="button" onClick={() => setDialog(null)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={cloneName.trim() === ''}
+              onClick={() =>
+                run('clone', async () => {
+                  setDialog(null);
+                  const copy = await api.sequences.clone(sequence.id, cloneName.trim());
+                  navigate(`/sequences/${encodeURIComponent(copy.id)}`);
+                })
+              }
+            >
+              Clone
+            </button>
+          </>
+        }
+      >
+        <label className="field">
+          <span className="field-label">Name of the copy</span>
+          <input value={cloneName} onChange={(e) => setCloneName(e.target.value)} />
+        </label>
+      </Dialog>
+    </div>
+  );
+}
+
+function SequenceDetails({ sequence }: { sequence: Sequence }) {
+  const rows: [string, string][] = [
+    ['Name', sequence.name],
+    ['Description', sequence.description ?? '—'],
+    ['Owner', sequence.ownerName ?? sequence.ownerId],
+    ['Status', STATUS_NAMES[sequence.status]],
+    ['Record type', ENTITY_NAMES[sequence.entityType]],
+    ['Activities', String(sequence.summary.stepCount)],
+    ['Duration', days(sequence.summary.durationDays)],
+    ['Connected records', String(sequence.enrolledCount ?? 0)],
+    ['Version', String(sequence.version)],
+  ];
+  return (
+    <dl className="details">
+      {rows.map(([term, value]) => (
+        <div key={term} className="details-row">
+          <dt>{term}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

@@ -1,0 +1,27 @@
+// The names of the icons the app draws (ui/Icon.tsx); pure so that registries outside React can name them.
+export const ICON_NAMES = [
+  'mail',
+  'mail-auto',
+  'phone',
+  'task',
+  'clock',
+  'branch',
+  'linkedin',
+  'edit-field',
+  'forward',
+  'flag',
+  'plus',
+  'trash',
+  'close',
+  'search',
+  'sequences',
+  'records',
+  'work',
+  'template',
+  'settings',
+  'menu',
+  'warning',
+  'check',
+  'history',
+] as const;
+export type IconName = (typeof ICON_NAMES)[number];
