@@ -6,6 +6,11 @@ import { createSequenceFromTemplate } from '../engine/sequence-templates.js';
 import { activateSequence } from '../engine/sequences/activate-sequence.js';
 import { createApiToken } from './auth/api-tokens.js';
 import { type Harness, PASSWORD, startHarness } from './test-support/api-harness.js';
+import {
+  enrolledLead,
+  type FirstStep,
+  activeSequence as flowSequence,
+} from './test-support/enrollment-fixtures.js';
 import { serverRoutes } from './test-support/route-list.js';
 
 type Caller = 'admin' | 'sequence_manager' | 'sales_manager' | 'salesperson' | 'anonymous';
@@ -22,6 +27,13 @@ interface Fixtures {
   unique(): string;
   /** A fresh API token of the salesperson. */
   token(): Promise<string>;
+  /** An active sequence (one per kind) whose current step after connecting is a call, a manual email or a wait. */
+  flow(first: FirstStep): Promise<string>;
+  /** A new lead of the salesperson (own) or the other seller, connected to flow(first). */
+  enrolled(
+    owner: 'own' | 'other',
+    first: FirstStep,
+  ): Promise<{ recordId: string; enrollmentId: string; stepRowId: string }>;
 }
 
 interface Row {
@@ -292,6 +304,140 @@ const TABLE: Row[] = [
     }),
     expect: managers(201),
   },
+
+  // Mail: tracking and unsubscribe are public (a forged token records nothing: pixel 200, others 404).
+  { route: 'GET /t/o/:token', request: async () => get('/t/o/forged.token'), expect: all(200, 200) },
+  { route: 'GET /t/c/:token', request: async () => get('/t/c/forged.token'), expect: all(404, 404) },
+  { route: 'GET /u/:token', request: async () => get('/u/forged.token'), expect: all(404, 404) },
+  {
+    route: 'POST /u/:token',
+    request: async () => ({ method: 'POST', url: '/u/forged.token', payload: {} }),
+    expect: all(404, 404),
+  },
+  {
+    route: 'POST /api/inbound-email',
+    // Every caller here uses an API token: administrators and integrations post inbound mail.
+    request: async () => ({
+      method: 'POST',
+      url: '/api/inbound-email',
+      headers: { 'content-type': 'message/rfc822' },
+      payload:
+        'From: someone@example.org\r\nTo: sales@example.com\r\nSubject: Hello\r\n\r\nA new message.\r\n',
+    }),
+    expect: all(200),
+  },
+
+  // Enrollments, the work list and step actions (own vs. another seller's record), signals, the test clock.
+  {
+    route: 'POST /api/sequences/:id/enrollments',
+    request: async (f) => ({
+      method: 'POST',
+      url: `/api/sequences/${await f.flow('call')}/enrollments`,
+      payload: { recordIds: [await f.record('own')] },
+    }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/sequences/:id/enrollments',
+    request: async (f) => get(`/api/sequences/${await f.flow('call')}/enrollments`),
+    expect: managers(200),
+  },
+  {
+    route: 'POST /api/sequences/:id/enrollments/disconnect',
+    request: async (f) => ({
+      method: 'POST',
+      url: `/api/sequences/${await f.flow('call')}/enrollments/disconnect`,
+      payload: { recordIds: [(await f.enrolled('own', 'call')).recordId] },
+    }),
+    expect: all(200),
+  },
+  { route: 'GET /api/worklist', request: async () => get('/api/worklist?when=today'), expect: all(200) },
+  ...(['own', 'other'] as const).flatMap((owner): Row[] => {
+    const variant = owner === 'own' ? 'own record' : "other seller's record";
+    const ok = managers(200, owner === 'own' ? 200 : 404);
+    const post = (url: string, payload: object = {}): InjectOptions => ({ method: 'POST', url, payload });
+    return [
+      {
+        route: 'GET /api/enrollments/:id',
+        variant,
+        request: async (f) => get(`/api/enrollments/${(await f.enrolled(owner, 'call')).enrollmentId}`),
+        expect: ok,
+      },
+      ...(['pause', 'resume'] as const).map(
+        (action): Row => ({
+          route: `POST /api/enrollments/:id/${action}`,
+          variant,
+          request: async (f) =>
+            post(`/api/enrollments/${(await f.enrolled(owner, 'call')).enrollmentId}/${action}`),
+          expect: ok,
+        }),
+      ),
+      {
+        route: 'GET /api/records/:id/up-next',
+        variant,
+        request: async (f) => get(`/api/records/${(await f.enrolled(owner, 'call')).recordId}/up-next`),
+        expect: ok,
+      },
+      {
+        route: 'POST /api/enrollment-steps/:id/complete',
+        variant,
+        request: async (f) =>
+          post(`/api/enrollment-steps/${(await f.enrolled(owner, 'call')).stepRowId}/complete`, {
+            outcome: 'answered',
+          }),
+        expect: ok,
+      },
+      {
+        route: 'POST /api/enrollment-steps/:id/skip',
+        variant,
+        request: async (f) =>
+          post(`/api/enrollment-steps/${(await f.enrolled(owner, 'call')).stepRowId}/skip`),
+        expect: ok,
+      },
+      {
+        route: 'POST /api/enrollment-steps/:id/snooze',
+        variant,
+        request: async (f) =>
+          post(`/api/enrollment-steps/${(await f.enrolled(owner, 'call')).stepRowId}/snooze`, {
+            until: new Date(f.h.clock.now() + 3_600_000).toISOString(),
+          }),
+        expect: ok,
+      },
+      {
+        route: 'POST /api/enrollment-steps/:id/skip-wait',
+        variant,
+        request: async (f) =>
+          post(`/api/enrollment-steps/${(await f.enrolled(owner, 'wait')).stepRowId}/skip-wait`),
+        expect: ok,
+      },
+      {
+        route: 'POST /api/enrollment-steps/:id/send',
+        variant,
+        request: async (f) =>
+          post(`/api/enrollment-steps/${(await f.enrolled(owner, 'email')).stepRowId}/send`, {
+            subject: 'Hello',
+          }),
+        expect: ok,
+      },
+    ];
+  }),
+  {
+    route: 'POST /api/signals',
+    request: async (f) => ({
+      method: 'POST',
+      url: '/api/signals',
+      payload: { signals: [{ type: 'email_opened', recordId: await f.record('own') }] },
+    }),
+    expect: managers(200),
+  },
+  { route: 'GET /metrics', request: async () => get('/metrics'), expect: all(200, 200) },
+  // The test clock (this suite runs with STEPWISE_CLOCK=manual): anyone signed in on a test installation.
+  { route: 'GET /api/clock', request: async () => get('/api/clock'), expect: all(200) },
+  {
+    route: 'POST /api/clock',
+    request: async () => ({ method: 'POST', url: '/api/clock', payload: { advance: 'PT1M' } }),
+    expect: all(200),
+  },
 ];
 
 describe('route × role matrix', () => {
@@ -299,13 +445,30 @@ describe('route × role matrix', () => {
   let fixtures: Fixtures;
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ env: { STEPWISE_CLOCK: 'manual' } });
     let n = 0;
     const { deps, users } = h;
     const sequence = async () =>
       (await createSequenceFromTemplate(deps, { key: 'follow-up-no-show', ownerId: users.admin.id })).id;
+    const flows = new Map<FirstStep, Promise<string>>();
+    const flow = (first: FirstStep) => {
+      let id = flows.get(first);
+      if (id === undefined) {
+        id = flowSequence(deps, users.admin, first);
+        flows.set(first, id);
+      }
+      return id;
+    };
     fixtures = {
       h,
+      flow,
+      enrolled: async (owner, first) =>
+        enrolledLead(
+          deps,
+          users.admin,
+          owner === 'own' ? users.salesperson : users.seller2,
+          await flow(first),
+        ),
       unique: () => `u${++n}`,
       token: async () => (await createApiToken(deps, users.salesperson.id, 'spare')).id,
       async record(owner) {

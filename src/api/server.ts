@@ -9,19 +9,29 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Config } from '../config.js';
+import { ManualClock } from '../engine/clock.js';
 import type { EngineDeps } from '../engine/deps.js';
+import { installationSecret } from '../mail/installation-secret.js';
 import { authenticate, CSRF_HEADER } from './auth/authenticate.js';
 import { LoginLimiter, type LoginLimits } from './auth/login-limiter.js';
 import { PasswordCheck, SESSION_COOKIE } from './auth/sessions.js';
+import { createServerMetrics, metricsRoutes, observeRequests, type ServerMetrics } from './metrics.js';
 import { notFoundHandler, problemErrorHandler } from './problem.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { authRoutes } from './routes/auth.js';
+import { clockRoutes } from './routes/clock.js';
 import { emailTemplateRoutes } from './routes/email-templates.js';
+import { enrollmentRoutes } from './routes/enrollments.js';
 import { healthRoutes } from './routes/health.js';
+import { inboundEmailRoutes } from './routes/inbound-email.js';
 import { recordRoutes } from './routes/records.js';
 import { sequenceTemplateRoutes } from './routes/sequence-templates.js';
 import { sequenceRoutes } from './routes/sequences.js';
+import { signalRoutes } from './routes/signals.js';
+import { trackingRoutes } from './routes/tracking.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { userRoutes } from './routes/users.js';
+import { worklistRoutes } from './routes/worklist.js';
 import { Problem } from './schemas.js';
 
 export interface ServerDeps {
@@ -33,6 +43,8 @@ export interface ServerDeps {
   webRoot?: string;
   /** Sign-in throttling (default: 10 attempts per account and 30 per address every 15 minutes). */
   loginLimits?: LoginLimits;
+  /** This instance's Prometheus metrics (shared with the worker and the mail sender); made here when absent. */
+  metrics?: ServerMetrics;
 }
 
 export type App = FastifyInstance<
@@ -50,6 +62,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: 64 * 1024 * 1024,
+    // Tracking and unsubscribe tokens (signed, carrying the link) are longer than the default 100.
+    maxParamLength: 8192,
     genReqId: () => crypto.randomUUID(),
     ajv: {
       customOptions: {
@@ -62,6 +76,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error, request, reply) => problemErrorHandler(error, request, reply));
+  const metrics = deps.metrics ?? createServerMetrics(deps.engine);
+  app.addHook('onResponse', observeRequests(metrics));
   // The web app routes on the client: a GET for a page (not an API, tracking or operations path)
   // that no file answers gets index.html, so deep links like /sequences/abc load the app.
   const webApp = deps.webRoot !== undefined && existsSync(join(deps.webRoot, 'index.html'));
@@ -109,6 +125,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
 
   const engine = deps.engine;
   await app.register(healthRoutes, { store: engine.store });
+  await app.register(metricsRoutes, { metrics });
   await app.register(authRoutes, {
     deps: engine,
     config: deps.config,
@@ -121,6 +138,18 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(emailTemplateRoutes, { deps: engine, config: deps.config });
   await app.register(sequenceRoutes, { deps: engine });
   await app.register(sequenceTemplateRoutes, { deps: engine });
+  await app.register(enrollmentRoutes, { deps: engine });
+  await app.register(worklistRoutes, { deps: engine });
+  await app.register(signalRoutes, { deps: engine });
+  const mailSecret = await installationSecret(engine, deps.config.secret);
+  await app.register(trackingRoutes, { deps: engine, secret: mailSecret });
+  await app.register(unsubscribeRoutes, { deps: engine, secret: mailSecret });
+  await app.register(inboundEmailRoutes, { deps: engine });
+  if (deps.config.clock === 'manual') {
+    // The test clock's routes exist only in this mode (api.md "Test clock"), on the engine's own clock.
+    if (!(engine.clock instanceof ManualClock)) throw new Error('STEPWISE_CLOCK=manual needs a ManualClock');
+    await app.register(clockRoutes, { deps: engine, clock: engine.clock });
+  }
 
   if (webApp && deps.webRoot !== undefined) {
     await app.register(fastifyStatic, { root: deps.webRoot, wildcard: false });

@@ -1,6 +1,7 @@
 // The `stepwise` command: one executable for the server and the administrator's work.
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
+import { inboundCommand } from './commands/inbound.js';
 import { migrateCommand } from './commands/migrate.js';
 import { seedDemoCommand } from './commands/seed-demo.js';
 import { serveCommand } from './commands/serve.js';
@@ -34,6 +35,7 @@ export function buildProgram(context: CommandContext): Command {
   seedDemoCommand(program, context);
   simulateCommand(program, context);
   workerCommand(program, context);
+  inboundCommand(program, context);
   return program;
 }
 

@@ -153,3 +153,68 @@ forEachDialect('connectRecords', (t) => {
     expect(await countOf(t, 'SELECT COUNT(*) AS n FROM enrollment_steps')).toBe(5_000);
   });
 });
+
+forEachDialect('connectRecords racing a deactivation', (t) => {
+  it('writes nothing when the sequence went inactive between its read and the commit', async () => {
+    const deps = engineDeps(t.store());
+    const seller = await aUser(deps.store, 'sales_manager');
+    const seq = await activeSequence(deps.store, seller.id, ONE_TASK);
+    const records = await someRecords(deps.store, seller.id, 3);
+    // Connect read the sequence while it was active; a deactivation commits before connect's commit.
+    const seenActive = await deps.store.sequences.get(seq);
+    await deps.store.sequences.update(seq, { status: 'inactive', activeVersion: null }, T0);
+    const racing = {
+      ...deps,
+      store: { ...deps.store, sequences: { ...deps.store.sequences, get: async () => seenActive } },
+    };
+    const result = await connectRecords(racing, {
+      sequenceId: seq,
+      recordIds: records,
+      actor: { id: seller.id, role: 'sales_manager' },
+    });
+    expect(result.enrolled).toEqual([]);
+    expect(result.rejected.map((r) => r.code)).toEqual([
+      'sequence_not_active',
+      'sequence_not_active',
+      'sequence_not_active',
+    ]);
+    expect(await countOf(t, 'SELECT COUNT(*) AS n FROM enrollments')).toBe(0);
+    expect(await countOf(t, 'SELECT COUNT(*) AS n FROM enrollment_steps')).toBe(0);
+  });
+
+  it('starts on the newer version when one was activated in between', async () => {
+    const deps = engineDeps(t.store());
+    const seller = await aUser(deps.store, 'sales_manager');
+    const seq = await activeSequence(deps.store, seller.id, ONE_TASK);
+    const [record] = await someRecords(deps.store, seller.id, 1);
+    const seenV1 = await deps.store.sequences.get(seq);
+    await deps.store.sequences.createVersion({
+      sequenceId: seq,
+      version: 2,
+      definition: ONE_TASK,
+      createdAt: T0,
+    });
+    await deps.store.sequences.updateVersion(seq, 2, { activatedAt: T0 });
+    let reads = 0;
+    const racing = {
+      ...deps,
+      store: {
+        ...deps.store,
+        sequences: {
+          ...deps.store.sequences,
+          // The first read is from before version 2 went live; later reads see the store.
+          get: async (id: string) => (reads++ === 0 ? seenV1 : deps.store.sequences.get(id)),
+        },
+      },
+    };
+    await deps.store.sequences.update(seq, { activeVersion: 2 }, T0);
+    const result = await connectRecords(racing, {
+      sequenceId: seq,
+      recordIds: [record as string],
+      actor: { id: seller.id, role: 'sales_manager' },
+    });
+    expect(result.rejected).toEqual([]);
+    const enrollment = await deps.store.enrollments.get(result.enrolled[0]?.enrollmentId as string);
+    expect(enrollment?.sequenceVersion).toBe(2);
+  });
+});

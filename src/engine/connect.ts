@@ -35,7 +35,18 @@ export interface ConnectResult {
 
 const WAKE_HORIZON_MS = 1_000;
 
-export async function connectRecords(deps: EngineDeps, input: ConnectInput): Promise<ConnectResult> {
+/** Re-reads after the sequence changed under a connect (a newer version activated meanwhile). */
+const MAX_CONNECT_ATTEMPTS = 2;
+
+export function connectRecords(deps: EngineDeps, input: ConnectInput): Promise<ConnectResult> {
+  return connectAttempt(deps, input, 0);
+}
+
+async function connectAttempt(
+  deps: EngineDeps,
+  input: ConnectInput,
+  attempt: number,
+): Promise<ConnectResult> {
   const { store } = deps;
   const now = deps.clock.now();
   const result: ConnectResult = { enrolled: [], rejected: [] };
@@ -143,8 +154,19 @@ export async function connectRecords(deps: EngineDeps, input: ConnectInput): Pro
   if (commits.length === 0) return result;
 
   const soon = earliest !== null && earliest <= now + WAKE_HORIZON_MS;
-  const { alreadyEnrolled } = await store.engine.commit(commits, { notify: soon });
-  const lost = new Set(alreadyEnrolled);
+  // The sequence was read outside the transaction: the commit re-checks it under a share lock, so a
+  // deactivation (or a newer active version) in between writes nothing rather than enrolling onto it.
+  const committed = await store.engine.commit(commits, {
+    notify: soon,
+    sequenceLive: { sequenceId: sequence.id, version },
+  });
+  if (committed.sequenceNotLive === true) {
+    if (attempt < MAX_CONNECT_ATTEMPTS) return connectAttempt(deps, input, attempt + 1);
+    for (const recordId of recordOf.values())
+      reject(recordId, 'sequence_not_active', 'The sequence changed while connecting; try again.');
+    return result;
+  }
+  const lost = new Set(committed.alreadyEnrolled);
   for (const commit of commits) {
     const recordId = recordOf.get(commit.enrollmentId) as string;
     if (lost.has(commit.enrollmentId))

@@ -85,11 +85,13 @@ export function effectRows(
     endedAt: null,
   };
   // A step entered in this same transition is still an insert: later effects edit the row to insert.
-  const inserted = new Map<number, StepHistoryInsert>();
-  const patches = new Map<number, StepHistoryPatch>();
+  // Made on first use: a bulk connect calls this 100,000 times, most with one step entered.
+  let inserted: Map<number, StepHistoryInsert> | null = null;
+  let patches: Map<number, StepHistoryPatch> | null = null;
   const edit = (seq: number): Omit<StepHistoryPatch, 'id'> => {
-    const row = inserted.get(seq);
+    const row = inserted?.get(seq);
     if (row !== undefined) return row as unknown as Omit<StepHistoryPatch, 'id'>;
+    patches ??= new Map();
     let patch = patches.get(seq);
     if (patch === undefined) {
       patch = { id: stepRowId(e.id, seq), ...EMPTY_PATCH };
@@ -120,6 +122,7 @@ export function effectRows(
           notes: null,
           actorId: null,
         };
+        inserted ??= new Map();
         inserted.set(effect.seq, row);
         rows.steps.push(row);
         break;
@@ -202,7 +205,7 @@ export function effectRows(
         effect satisfies never;
     }
   }
-  rows.stepPatches = [...patches.values()];
+  if (patches !== null) rows.stepPatches = [...(patches as Map<number, StepHistoryPatch>).values()];
   return rows;
 }
 

@@ -10,13 +10,21 @@ import { createApiTokenRepository } from './repositories/api-tokens.js';
 import { createAuditRepository } from './repositories/audit.js';
 import type { RepositoryContext } from './repositories/context.js';
 import { createEmailTemplateRepository } from './repositories/email-templates.js';
+import { createEnrollmentViewRepository } from './repositories/enrollment-views.js';
 import { createEnrollmentRepository } from './repositories/enrollments.js';
 import { createFieldDefinitionRepository } from './repositories/field-definitions.js';
+import { createMailboxRepository } from './repositories/mailboxes.js';
+import { createOperationsRepository } from './repositories/operations.js';
+import { createOutboxRepository } from './repositories/outbox.js';
+import { createRecordLifecycleRepository } from './repositories/record-lifecycle.js';
 import { createRecordRepository } from './repositories/records.js';
 import { createSequenceLifecycleRepository } from './repositories/sequence-lifecycle.js';
 import { createSequenceRepository } from './repositories/sequences.js';
 import { createSessionRepository } from './repositories/sessions.js';
 import { createSettingsRepository } from './repositories/settings.js';
+import { createSignalRepository } from './repositories/signals.js';
+import { createStepInstanceRepository } from './repositories/step-instances.js';
+import { createSuppressionRepository } from './repositories/suppressions.js';
 import { createUserRepository } from './repositories/users.js';
 import type { Database } from './schema.js';
 import { sqliteEngineSql } from './sqlite/sqlite-engine-sql.js';
@@ -45,6 +53,14 @@ function storeOver(dialect: StorageDialect, db: Kysely<Database>, inTransaction:
     settings: createSettingsRepository(context),
     engine: createEngineRepository(context, ENGINE_SQL[dialect.name], dialect.listen ?? null),
     sequenceLifecycle: createSequenceLifecycleRepository(context),
+    outbox: createOutboxRepository(context),
+    mailboxes: createMailboxRepository(context),
+    enrollmentViews: createEnrollmentViewRepository(context),
+    operations: createOperationsRepository(context),
+    stepInstances: createStepInstanceRepository(context),
+    signals: createSignalRepository(context),
+    suppressions: createSuppressionRepository(context),
+    recordLifecycle: createRecordLifecycleRepository(context),
     transaction: (fn) =>
       inTransaction ? fn(store) : db.transaction().execute((trx) => fn(storeOver(dialect, trx, true))),
     async ping() {

@@ -24,6 +24,31 @@ const PLANS: { query: string; index: string; sql: string }[] = [
                    ORDER BY due_at, id LIMIT 50`,
   },
   {
+    // src/storage/repositories/enrollment-views.ts `worklist`, its open half: a keyset page of one owner.
+    query: 'work list page, open steps',
+    index: 'enrollment_steps_worklist_idx',
+    sql: `SELECT s.id FROM enrollment_steps s INNER JOIN enrollments e ON e.id = s.enrollment_id
+                   WHERE s.owner_id = 'usr_1' AND s.state = 'open' AND e.status = 'active'
+                     AND s.due_at >= 0 AND s.due_at < 100 AND s.due_at >= 5 AND (s.due_at > 5 OR s.id > 'x')
+                   ORDER BY s.due_at, s.id LIMIT 51`,
+  },
+  {
+    // Its scheduled half: manual steps that open later (scheduled or snoozed).
+    query: 'work list page, scheduled steps',
+    index: 'enrollment_steps_scheduled_idx',
+    sql: `SELECT s.id FROM enrollment_steps s INNER JOIN enrollments e ON e.id = s.enrollment_id
+                   WHERE s.owner_id = 'usr_1' AND s.state = 'waiting'
+                     AND s.type IN ('email', 'phone_call', 'task', 'linkedin_research', 'linkedin_get_introduced',
+                                    'linkedin_connect', 'linkedin_inmail')
+                     AND e.status = 'active' AND s.due_at >= 100
+                   ORDER BY s.due_at, s.id LIMIT 51`,
+  },
+  {
+    query: 'due backlog (metrics)',
+    index: 'enrollments_due_idx',
+    sql: `SELECT count(*) FROM enrollments WHERE status = 'active' AND due_at IS NOT NULL AND due_at <= 1`,
+  },
+  {
     query: 'running enrollment of a record',
     index: 'enrollments_one_running_key',
     sql: `SELECT id FROM enrollments WHERE record_id = 'rec_1' AND exclusive_slot IS NOT NULL`,

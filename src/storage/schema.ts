@@ -155,6 +155,32 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: number;
   sent_at: number | null;
+  /** 0003_mail: outboxKeyHash(idempotency_key), set when the message is handed to SMTP. */
+  message_key_hash: string | null;
+  mailbox_key: string | null;
+  provider_response: string | null;
+}
+
+export interface MailboxesTable {
+  id: string;
+  user_id: string | null;
+  host: string;
+  port: number;
+  secure: BooleanColumn;
+  username: string | null;
+  password_encrypted: string | null;
+  from_address: string | null;
+  daily_cap: number | null;
+  min_spacing_ms: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MailSendsTable {
+  id: string;
+  mailbox_key: string;
+  outbox_id: string;
+  at: number;
 }
 
 export interface SignalsTable {
@@ -210,6 +236,8 @@ export interface Database {
   enrollments: EnrollmentsTable;
   enrollment_steps: EnrollmentStepsTable;
   outbox: OutboxTable;
+  mailboxes: MailboxesTable;
+  mail_sends: MailSendsTable;
   signals: SignalsTable;
   step_stats: StepStatsTable;
   audit_log: AuditLogTable;

@@ -2,13 +2,15 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { type Logger, pino } from 'pino';
+import { createServerMetrics } from '../../api/metrics.js';
 import { buildServer } from '../../api/server.js';
 import { type Config, describeConfig, loadConfig } from '../../config.js';
-import { SystemClock } from '../../engine/clock.js';
+import { ManualClock, SystemClock } from '../../engine/clock.js';
 import { DEFAULT_ENGINE_SETTINGS, type EngineDeps } from '../../engine/deps.js';
 import { RandomIds } from '../../engine/ids.js';
 import { openStore } from '../../storage/open-store.js';
 import type { CommandContext } from '../context.js';
+import { startMailSender } from '../mail-sender.js';
 import { addUser } from './users.js';
 import { startWorker } from './worker.js';
 
@@ -50,7 +52,8 @@ export async function serve(
   if (config.clock === 'manual')
     log.warn('running on a MANUAL test clock (STEPWISE_CLOCK=manual): never in production');
   const store = await openStore(config.databaseUrl);
-  const clock = new SystemClock();
+  // The test clock starts at the real time and then moves only by POST /api/clock; engine, worker and API share it.
+  const clock = config.clock === 'manual' ? new ManualClock(new SystemClock().now()) : new SystemClock();
   const deps: EngineDeps = {
     store,
     clock,
@@ -63,15 +66,25 @@ export async function serve(
   };
   await ensureSecret(deps, config, log);
   await ensureAdministrator(deps, config, log);
-  const app = await buildServer({ config, engine: deps, logger: log, webRoot: `${PACKAGE_ROOT}web/dist` });
+  // One metrics registry for this process: the API's histogram, the engine's gauges, the sender's counter.
+  const metrics = createServerMetrics(deps);
+  const app = await buildServer({
+    config,
+    engine: deps,
+    logger: log,
+    webRoot: `${PACKAGE_ROOT}web/dist`,
+    metrics,
+  });
   const url = await app.listen({ port: config.port, host: config.host });
   log.info(`Stepwise is serving on ${url} (${store.dialect})`);
   const worker = options.worker === false ? null : startWorker(deps, log, 'serve');
+  const mailSender = options.worker === false ? null : await startMailSender(deps, config, log, metrics);
   return {
     url,
     async close() {
       await app.close();
       await worker?.stop();
+      await mailSender?.stop();
       await store.close();
     },
   };

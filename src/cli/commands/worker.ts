@@ -10,6 +10,7 @@ import { RandomIds } from '../../engine/ids.js';
 import { Worker, type WorkerOptions } from '../../engine/scheduler.js';
 import { openStore } from '../../storage/open-store.js';
 import type { CommandContext } from '../context.js';
+import { startMailSender } from '../mail-sender.js';
 
 /** Starts one worker on `deps` and points in-process hints (`onWorkScheduled`) at it. */
 export function startWorker(
@@ -64,6 +65,7 @@ export function workerCommand(program: Command, context: CommandContext): void {
       const workers = Array.from({ length: options.concurrency }, (_, i) =>
         startWorker(deps, log, `w${i + 1}`, { batchSize: options.batchSize }),
       );
+      const mailSender = await startMailSender(deps, config, log);
       context.output.out(
         `stepwise worker: ${workers.length} worker(s) on ${store.dialect}, batch size ${options.batchSize}`,
       );
@@ -78,6 +80,7 @@ export function workerCommand(program: Command, context: CommandContext): void {
         process.on('SIGTERM', stop);
       });
       await Promise.all(workers.map((worker) => worker.stop()));
+      await mailSender.stop();
       const processed = workers.reduce((sum, worker) => sum + worker.processed, 0);
       await store.close();
       context.output.out(`stepwise worker: stopped after ${processed} transition(s)`);

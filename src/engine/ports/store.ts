@@ -777,6 +777,13 @@ export interface EnrollmentCommit {
 export interface CommitOptions {
   /** Wake other processes' workers (PostgreSQL NOTIFY at commit; a hint only). */
   notify: boolean;
+  /**
+   * Write nothing unless this sequence is still live and active on this version, checked inside the
+   * commit's transaction with the sequence row share-locked (PostgreSQL `FOR SHARE`; SQLite's IMMEDIATE
+   * transaction already serialises): a connect racing a deactivation either lands before it (and is
+   * disconnected by it) or sees the sequence inactive. Connect passes it; ticks don't need it.
+   */
+  sequenceLive?: { sequenceId: string; version: number };
 }
 
 export interface CommitResult {
@@ -786,6 +793,8 @@ export interface CommitResult {
   stale: string[];
   /** Inserts refused by enrollments_one_running_key: nothing of theirs was written. */
   alreadyEnrolled: string[];
+  /** Set when `sequenceLive` did not hold: nothing at all was written. */
+  sequenceNotLive?: true;
 }
 
 export interface EngineRepository {
@@ -859,6 +868,271 @@ export interface SequenceLifecycleRepository {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Read models of enrollments: the work list, a record's current steps, one history row; and the
+// operations figures /metrics reports. Reads only.
+
+/** A manual step in a work list, or a record's current step, with what a seller needs to see. */
+export interface WorkRow {
+  /** The history row's id (stepRowId): what /api/enrollment-steps/{id} takes. */
+  id: string;
+  enrollmentId: string;
+  stepId: string;
+  type: StepType;
+  /** `open` (workable now) or `waiting` (scheduled, snoozed, a running wait or condition). */
+  state: EnrollmentStepState;
+  ownerId: string;
+  dueAt: number | null;
+  sequenceId: string;
+  sequenceVersion: number;
+  sequenceName: string;
+  record: { id: string; name: string; type: EntityType };
+}
+
+export interface WorklistOptions extends PageOptions {
+  ownerId: string;
+  /** Due at or after (inclusive); null: no lower bound. */
+  dueFrom: number | null;
+  /** Due before (exclusive); null: no upper bound. */
+  dueBefore: number | null;
+}
+
+export interface EnrollmentViewRepository {
+  /**
+   * One owner's open and scheduled manual steps of active enrollments, by (due_at, id), in one
+   * statement over enrollment_steps_worklist_idx and enrollment_steps_scheduled_idx.
+   */
+  worklist(options: WorklistOptions): Promise<Page<WorkRow>>;
+  /** The current step (open or waiting) of each running enrollment of a record. */
+  currentSteps(recordId: string): Promise<WorkRow[]>;
+  /** One history row by id. */
+  step(id: string): Promise<EnrollmentStep | null>;
+}
+
+export interface OperationsRepository {
+  /** Active enrollments due by `now` (enrollments_due_idx). */
+  dueBacklog(now: number): Promise<number>;
+  /** Outbox rows by status, for the statuses an index counts cheaply: pending, failed, send_unknown. */
+  outboxDepth(): Promise<Record<string, number>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail: the outbox as the sender works it, and SMTP mailboxes with their send log (0003_mail).
+
+export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failed', 'send_unknown', 'dropped'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+export interface OutboxMessage {
+  id: string;
+  idempotencyKey: string;
+  kind: string;
+  payload: JsonObject;
+  status: OutboxStatus;
+  availableAt: number;
+  attempts: number;
+  leaseUntil: number | null;
+  lastError: string | null;
+  createdAt: number;
+  sentAt: number | null;
+  /** outboxKeyHash(idempotencyKey): set when the message is first handed to SMTP. */
+  messageKeyHash: string | null;
+  mailboxKey: string | null;
+  providerResponse: string | null;
+}
+
+export interface OutboxRepository {
+  /**
+   * Leases up to `limit` pending rows of `kind` available by `now` whose lease is free or expired,
+   * oldest `available_at` first (outbox_pending_idx; PostgreSQL FOR UPDATE SKIP LOCKED). They stay
+   * `pending`: only `markSending` takes one out of the pending set.
+   */
+  claimDue(kind: string, now: number, limit: number, leaseUntil: number): Promise<OutboxMessage[]>;
+  /** The earliest `available_at` of a pending row of `kind` (outbox_pending_idx). */
+  nextAvailableAt(kind: string): Promise<number | null>;
+  get(id: string): Promise<OutboxMessage | null>;
+  /** The row whose Message-ID carries this hash (outbox_message_key_hash_idx). */
+  getByMessageKeyHash(hash: string): Promise<OutboxMessage | null>;
+  /** pending → pending later (a wait for a mailbox, a limit, a retry), lease released. */
+  reschedule(
+    id: string,
+    change: { availableAt: number; lastError: string | null; countAttempt: boolean },
+  ): Promise<boolean>;
+  /**
+   * pending → sending, attempts + 1, with the lease that bounds the SMTP exchange; false when the row
+   * is no longer pending (dropped by a disconnect meanwhile). Written before any byte goes out.
+   */
+  markSending(
+    id: string,
+    sending: { at: number; leaseUntil: number; messageKeyHash: string; mailboxKey: string },
+  ): Promise<boolean>;
+  /** sending → sent, with the provider's answer. */
+  markSent(id: string, sentAt: number, providerResponse: string): Promise<boolean>;
+  /** sending → pending at `availableAt` (a transient failure; the attempt is already counted). */
+  retryLater(id: string, availableAt: number, lastError: string): Promise<boolean>;
+  /** from `from` → `to` with the reason in last_error; false when the row was not in `from`. */
+  settle(
+    id: string,
+    from: readonly OutboxStatus[],
+    to: 'failed' | 'send_unknown' | 'dropped',
+    reason: string,
+  ): Promise<boolean>;
+  /** send_unknown → pending at `availableAt` (an administrator's re-send); false when not send_unknown. */
+  requeueUnknown(id: string, availableAt: number): Promise<boolean>;
+  /** Rows left `sending` past their lease (a crashed or hung sender) become `send_unknown`; returns them. */
+  expireSending(now: number): Promise<OutboxMessage[]>;
+  /** Rows in `status`, oldest first (outbox_attention_idx for failed / send_unknown). */
+  listByStatus(status: OutboxStatus, options?: PageOptions): Promise<Page<OutboxMessage>>;
+}
+
+export interface Mailbox {
+  id: string;
+  /** Null: the installation's default mailbox. */
+  userId: string | null;
+  host: string;
+  port: number;
+  /** TLS from the first byte (smtps, port 465); otherwise STARTTLS when the server offers it. */
+  secure: boolean;
+  username: string | null;
+  /** AES-256-GCM ciphertext (src/mail/mailbox-password.ts); never the password itself. */
+  passwordEncrypted: string | null;
+  fromAddress: string | null;
+  /** Messages per rolling 24 hours; null: no cap. */
+  dailyCap: number | null;
+  minSpacingMs: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewMailbox {
+  id: string;
+  userId: string | null;
+  host: string;
+  port: number;
+  secure?: boolean | undefined;
+  username?: string | null | undefined;
+  passwordEncrypted?: string | null | undefined;
+  fromAddress?: string | null | undefined;
+  /** Default 400; null: no cap. */
+  dailyCap?: number | null | undefined;
+  /** Default 20,000. */
+  minSpacingMs?: number | undefined;
+  createdAt: number;
+}
+
+export type MailboxPatch = Partial<Omit<NewMailbox, 'id' | 'userId' | 'createdAt'>>;
+
+export interface MailboxRepository {
+  /** @throws StoreConflictError `conflict` (mailboxes_user_key): the user (or the installation) has one. */
+  create(mailbox: NewMailbox): Promise<Mailbox>;
+  get(id: string): Promise<Mailbox | null>;
+  /** The user's own mailbox; `null` asks for the installation default (mailboxes_user_key). */
+  forUser(userId: string | null): Promise<Mailbox | null>;
+  list(): Promise<Mailbox[]>;
+  update(id: string, patch: MailboxPatch, updatedAt: number): Promise<Mailbox | null>;
+  delete(id: string): Promise<boolean>;
+  /** Logs one SMTP attempt of a mailbox (its key: a mailbox id, or `env` for STEPWISE_SMTP_URL). */
+  logSend(send: { id: string; mailboxKey: string; outboxId: string; at: number }): Promise<void>;
+  /**
+   * Attempts since `since` (mail_sends_mailbox_at_idx): how many, the latest, and the time of the
+   * `nth` oldest of them (0-based; null when there are not that many) — when the cap frees a slot.
+   */
+  sendWindow(
+    mailboxKey: string,
+    since: number,
+    nth: number,
+  ): Promise<{ count: number; lastAt: number | null; nthAt: number | null }>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seller actions, signals, suppression and records' life (src/engine/seller-actions.ts, signals.ts,
+// suppression.ts, record-lifecycle.ts; tables of 0004_signals_suppressions).
+
+/** A history row with the sequence version its enrollment runs (step_stats is kept per version). */
+export interface StepInstance extends EnrollmentStep {
+  sequenceVersion: number;
+}
+
+export interface StepInstanceRepository {
+  /** History rows by id (enrollment_steps pkey); missing ones are absent. */
+  getMany(ids: readonly string[]): Promise<StepInstance[]>;
+  /**
+   * The newest completed (sent) `email` or `automated_email` row of each of these enrollments, where
+   * there is one (enrollment_steps_enrollment_idx): what a reply or open without a message id concerns.
+   */
+  latestSentEmails(enrollmentIds: readonly string[]): Promise<StepInstance[]>;
+}
+
+/** The step_stats counter a signal adds to, once per (step instance, counter). */
+export interface SignalCount {
+  stepRowId: string;
+  sequenceId: string;
+  version: number;
+  stepId: string;
+  counter: string;
+}
+
+export interface SignalInsert {
+  id: string;
+  /** The client's signal id; a second signal with the same key is not stored (signals_dedupe_key_key). */
+  dedupeKey: string | null;
+  type: string;
+  recordId: string | null;
+  enrollmentId: string | null;
+  /** The outbox idempotency key of the message the signal is about. */
+  messageKey: string | null;
+  at: number;
+  data: JsonObject | null;
+  count: SignalCount | null;
+}
+
+export interface SignalRepository {
+  /** Those of these dedupe keys already stored (signals_dedupe_key_key). */
+  existingDedupeKeys(keys: readonly string[]): Promise<string[]>;
+  /** Outbox idempotency keys of rows named by their id (outbox pkey) or Message-ID hash (outbox_message_key_hash_idx). */
+  outboxKeys(refs: {
+    ids: readonly string[];
+    hashes: readonly string[];
+  }): Promise<{ id: string; messageKeyHash: string | null; idempotencyKey: string }[]>;
+  /**
+   * Inserts the rows in one transaction, skipping those whose dedupe key is taken; for each inserted
+   * row's `count`, adds 1 to step_stats unless an earlier signal already counted that (step instance,
+   * counter) (signal_step_firsts pkey). Returns the ids of the inserted rows.
+   */
+  insert(rows: readonly SignalInsert[]): Promise<string[]>;
+}
+
+export const SUPPRESSION_REASONS = ['unsubscribed', 'bounced', 'manual'] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+/** An address never to email again. */
+export interface Suppression {
+  /** Lower-cased. */
+  email: string;
+  reason: SuppressionReason;
+  at: number;
+  /** Where it came from: `signal`, `unsubscribe_page`, a user id… */
+  source: string | null;
+}
+
+export interface SuppressionRepository {
+  /** Adds the addresses not yet suppressed (the first reason stays); returns those added. Emails must be lower-cased. */
+  addMany(entries: readonly Suppression[]): Promise<string[]>;
+  /** The entries of these lower-cased addresses (suppressions pkey). */
+  getMany(emails: readonly string[]): Promise<Suppression[]>;
+  /** Ordered by email. */
+  list(options?: PageOptions): Promise<Page<Suppression>>;
+  remove(email: string): Promise<boolean>;
+}
+
+export interface RecordLifecycleRepository {
+  /**
+   * In one transaction: the live record's owner, and its running enrollments' owner (their version
+   * bumped, so a transition loaded before this re-reads); history rows keep theirs. Null when there
+   * is no live record; otherwise the running enrollments' ids.
+   */
+  changeOwner(recordId: string, ownerId: string, at: number): Promise<{ enrollmentIds: string[] } | null>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The store
 
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -880,6 +1154,22 @@ export interface Store {
   readonly sequenceLifecycle: SequenceLifecycleRepository;
   /** The engine's hot-path statements. */
   readonly engine: EngineRepository;
+  /** The outbox as the mail sender works it (claim, send, settle). */
+  readonly outbox: OutboxRepository;
+  /** SMTP mailboxes and their send log (limits). */
+  readonly mailboxes: MailboxRepository;
+  /** Work list, a record's current steps, history rows (src/engine/worklist.ts, enrollment-views.ts). */
+  readonly enrollmentViews: EnrollmentViewRepository;
+  /** Figures for /metrics. */
+  readonly operations: OperationsRepository;
+  /** History rows with their sequence version (seller actions, signals). */
+  readonly stepInstances: StepInstanceRepository;
+  /** Engagement signals, deduplicated, and their per-step counters. */
+  readonly signals: SignalRepository;
+  /** Addresses never to email again. */
+  readonly suppressions: SuppressionRepository;
+  /** Owner changes of records with their running enrollments. */
+  readonly recordLifecycle: RecordLifecycleRepository;
   /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
    * Called on a transaction's store, it joins that transaction. Inside `fn` use `tx` only: on SQLite

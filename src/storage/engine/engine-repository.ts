@@ -1,11 +1,13 @@
-// The engine's hot-path statements, written once for both dialects over raw SQL (constant text per
-// row count, so SQLite's statement cache and PostgreSQL's parser see few shapes) with the dialect's
-// placeholders. A commit is set-based: fence every update first, insert new enrollments, then write the
-// history, outbox, field, stats and audit rows of the commits that landed only.
+// The engine's hot-path statements over raw SQL (no query builder on the hot path). Reads are written
+// once for both dialects with the dialect's placeholders; a commit's writes are the dialect's own
+// (`<db>-engine-writes.ts`: unnest arrays on PostgreSQL, a prepared statement per row on SQLite). A
+// commit is set-based: fence every update first, insert new enrollments, then write the history,
+// outbox, field, stats and audit rows of the commits that landed only, one write per table.
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { EntityType } from '../../domain/definition.js';
 import { isEnded } from '../../domain/enrollment.js';
 import type {
+  AuditEntry,
   CommitResult,
   EngineEnrollment,
   EngineRecord,
@@ -14,6 +16,8 @@ import type {
   RecordFields,
   RunningSlot,
   StatDelta,
+  StepHistoryInsert,
+  StepHistoryPatch,
 } from '../../engine/ports/store.js';
 import type { RepositoryContext } from '../repositories/context.js';
 import type { Database } from '../schema.js';
@@ -21,6 +25,9 @@ import {
   ENGINE_ENROLLMENT_COLUMNS,
   type EngineEnrollmentRow,
   type EngineSql,
+  type EnrollmentInsertRow,
+  type FenceRow,
+  type OutboxRow,
   Params,
   WORK_CHANNEL,
 } from './engine-sql.js';
@@ -60,195 +67,98 @@ export function createEngineRepository(
 ): EngineRepository {
   const { db } = context;
 
-  /** Fenced update (enrollments pkey): only rows still at the expected version change. */
-  async function fence(trx: Kysely<Database>, commits: EnrollmentCommit[]): Promise<Set<string>> {
-    const landed = new Set<string>();
-    for (const chunk of chunks(commits)) {
-      const p = new Params(engineSql);
-      const values = chunk.map((commit) => {
-        if (commit.target.type !== 'update') throw new Error('fence() takes updates only');
-        const row = commit.target.row;
-        const c = encodeState(row.state);
-        return `(${p.add(row.id)}, ${p.add(row.expectedVersion, 'int')}, ${p.add(c.status)}, ${p.add(c.end_reason)}, ${p.add(c.current_step_id)}, ${p.add(c.due_at, 'bigint')}, ${p.add(c.state, 'json')}, ${p.add(row.endedAt, 'bigint')})`;
-      });
-      const rows = await run<{ id: string }>(
-        trx,
-        `WITH v (id, expected, status, end_reason, current_step_id, due_at, state, ended_at) AS (VALUES ${values.join(', ')})
-         UPDATE enrollments
-            SET status = v.status, end_reason = v.end_reason, current_step_id = v.current_step_id,
-                due_at = v.due_at, state = v.state, ended_at = v.ended_at,
-                exclusive_slot = CASE WHEN v.status IN ${RUNNING} THEN enrollments.exclusive_slot ELSE NULL END,
-                lease_until = NULL, lease_owner = NULL, version = enrollments.version + 1
-           FROM v
-          WHERE enrollments.id = v.id AND enrollments.version = v.expected
-         RETURNING enrollments.id`,
-        p.values,
-      );
-      for (const row of rows) landed.add(row.id);
-    }
-    return landed;
+  const writes = engineSql.writes;
+
+  function fenceRow(commit: EnrollmentCommit): FenceRow {
+    if (commit.target.type !== 'update') throw new Error('fence() takes updates only');
+    const row = commit.target.row;
+    const c = encodeState(row.state);
+    return {
+      id: row.id,
+      expected: row.expectedVersion,
+      status: c.status,
+      endReason: c.end_reason,
+      currentStepId: c.current_step_id,
+      dueAt: c.due_at,
+      state: c.state,
+      endedAt: row.endedAt,
+    };
   }
 
-  /** New enrollments; enrollments_one_running_key is the arbiter (ON CONFLICT DO NOTHING). */
-  async function insertEnrollments(trx: Kysely<Database>, commits: EnrollmentCommit[]): Promise<Set<string>> {
-    const landed = new Set<string>();
-    for (const chunk of chunks(commits)) {
-      const p = new Params(engineSql);
-      const values = chunk.map((commit) => {
-        if (commit.target.type !== 'insert') throw new Error('insertEnrollments() takes inserts only');
-        const row = commit.target.row;
-        const c = encodeState(row.state);
-        const slot = isEnded(row.state) ? null : row.exclusiveSlot;
-        return `(${p.add(row.id)}, ${p.add(row.sequenceId)}, ${p.add(row.sequenceVersion, 'int')}, ${p.add(row.recordId)}, ${p.add(row.ownerId)}, ${p.add(c.status)}, ${p.add(c.end_reason)}, ${p.add(c.current_step_id)}, ${p.add(c.due_at, 'bigint')}, ${p.add(c.state, 'json')}, ${p.add(row.startedAt, 'bigint')}, ${p.add(row.endedAt, 'bigint')}, ${p.add(slot)})`;
-      });
-      const rows = await run<{ id: string }>(
-        trx,
-        `INSERT INTO enrollments (id, sequence_id, sequence_version, record_id, owner_id, status, end_reason,
-                                  current_step_id, due_at, state, started_at, ended_at, exclusive_slot)
-         VALUES ${values.join(', ')}
-         ON CONFLICT DO NOTHING
-         RETURNING id`,
-        p.values,
-      );
-      for (const row of rows) landed.add(row.id);
-    }
-    return landed;
+  function insertRow(commit: EnrollmentCommit): EnrollmentInsertRow {
+    if (commit.target.type !== 'insert') throw new Error('insertEnrollments() takes inserts only');
+    const row = commit.target.row;
+    const c = encodeState(row.state);
+    return {
+      id: row.id,
+      sequenceId: row.sequenceId,
+      sequenceVersion: row.sequenceVersion,
+      recordId: row.recordId,
+      ownerId: row.ownerId,
+      status: c.status,
+      endReason: c.end_reason,
+      currentStepId: c.current_step_id,
+      dueAt: c.due_at,
+      state: c.state,
+      startedAt: row.startedAt,
+      endedAt: row.endedAt,
+      exclusiveSlot: isEnded(row.state) ? null : row.exclusiveSlot,
+    };
   }
 
+  /** History, outbox, field, counter and audit rows of the commits that landed, one write per table. */
   async function writeRows(trx: Kysely<Database>, landed: EnrollmentCommit[]): Promise<void> {
-    const steps = landed.flatMap((c) => c.steps);
-    for (const chunk of chunks(steps)) {
-      const p = new Params(engineSql);
-      const values = chunk.map(
-        (s) =>
-          `(${p.add(s.id)}, ${p.add(s.enrollmentId)}, ${p.add(s.stepId)}, ${p.add(s.type)}, ${p.add(s.state)}, ${p.add(s.ownerId)}, ${p.add(s.recordId)}, ${p.add(s.sequenceId)}, ${p.add(s.proposedDueAt, 'bigint')}, ${p.add(s.dueAt, 'bigint')}, ${p.add(s.openedAt, 'bigint')}, ${p.add(s.completedAt, 'bigint')}, ${p.add(s.outcome)}, ${p.add(s.notes)}, ${p.add(s.actorId)})`,
-      );
-      // No ON CONFLICT: the id is (enrollment, seq), and a second insert would be a bug the fence missed.
-      await run(
-        trx,
-        `INSERT INTO enrollment_steps (id, enrollment_id, step_id, type, state, owner_id, record_id, sequence_id,
-                                       proposed_due_at, due_at, opened_at, completed_at, outcome, notes, actor_id)
-         VALUES ${values.join(', ')}`,
-        p.values,
-      );
-    }
-
-    const patches = landed.flatMap((c) => c.stepPatches);
-    for (const chunk of chunks(patches)) {
-      const p = new Params(engineSql);
-      const values = chunk.map(
-        (s) =>
-          `(${p.add(s.id)}, ${p.add(s.state)}, ${p.add(s.dueAt, 'bigint')}, ${p.add(s.openedAt, 'bigint')}, ${p.add(s.completedAt, 'bigint')}, ${p.add(s.outcome)}, ${p.add(s.notes)}, ${p.add(s.actorId)})`,
-      );
-      // enrollment_steps pkey.
-      await run(
-        trx,
-        `WITH v (id, state, due_at, opened_at, completed_at, outcome, notes, actor_id) AS (VALUES ${values.join(', ')})
-         UPDATE enrollment_steps
-            SET state = COALESCE(v.state, enrollment_steps.state),
-                due_at = COALESCE(v.due_at, enrollment_steps.due_at),
-                opened_at = COALESCE(v.opened_at, enrollment_steps.opened_at),
-                completed_at = COALESCE(v.completed_at, enrollment_steps.completed_at),
-                outcome = COALESCE(v.outcome, enrollment_steps.outcome),
-                notes = COALESCE(v.notes, enrollment_steps.notes),
-                actor_id = COALESCE(v.actor_id, enrollment_steps.actor_id)
-           FROM v
-          WHERE enrollment_steps.id = v.id`,
-        p.values,
-      );
-    }
-
-    const outbox = landed.flatMap((c) => c.outbox);
-    for (const chunk of chunks(outbox)) {
-      const p = new Params(engineSql);
-      const values = chunk.map(
-        (o) =>
-          `(${p.add(o.id)}, ${p.add(o.idempotencyKey)}, ${p.add(o.kind)}, ${p.add(JSON.stringify(o.payload), 'json')}, 'pending', ${p.add(o.availableAt, 'bigint')}, ${p.add(o.createdAt, 'bigint')})`,
-      );
-      // outbox_idempotency_key_key: a retried step never queues a second message.
-      await run(
-        trx,
-        `INSERT INTO outbox (id, idempotency_key, kind, payload, status, available_at, created_at)
-         VALUES ${values.join(', ')}
-         ON CONFLICT DO NOTHING`,
-        p.values,
-      );
-    }
-
-    const drops = landed.flatMap((c) => c.outboxDrops);
-    for (const chunk of chunks(drops)) {
-      const p = new Params(engineSql);
-      const keys = chunk.map((key) => p.add(key));
-      // outbox_idempotency_key_key; a row already handed to SMTP (sending, sent, send_unknown) stays.
-      await run(
-        trx,
-        `UPDATE outbox SET status = 'dropped' WHERE idempotency_key IN (${keys.join(', ')}) AND status = 'pending'`,
-        p.values,
-      );
-    }
-
-    // Field updates are rare (update_field steps): one statement each, records pkey.
-    for (const commit of landed) {
-      for (const f of commit.fields) {
-        const p = new Params(engineSql);
-        const patch = p.add(JSON.stringify({ [f.field]: f.value }), 'json');
-        const at = p.add(f.at, 'bigint');
-        const id = p.add(f.recordId);
-        await run(
-          trx,
-          `UPDATE records SET fields = ${engineSql.mergeJson('fields', patch)}, updated_at = ${at} WHERE id = ${id}`,
-          p.values,
-        );
+    const steps: StepHistoryInsert[] = [];
+    const patches: StepHistoryPatch[] = [];
+    const outbox: OutboxRow[] = [];
+    const drops: string[] = [];
+    const audit: AuditEntry[] = [];
+    // A record's field writes of this commit, merged in order into one patch.
+    const fields = new Map<string, { patch: Record<string, unknown>; at: number }>();
+    const stats = new Map<string, StatDelta>();
+    for (const c of landed) {
+      for (const s of c.steps) steps.push(s);
+      for (const s of c.stepPatches) patches.push(s);
+      for (const o of c.outbox)
+        outbox.push({
+          id: o.id,
+          idempotencyKey: o.idempotencyKey,
+          kind: o.kind,
+          payload: JSON.stringify(o.payload),
+          availableAt: o.availableAt,
+          createdAt: o.createdAt,
+        });
+      for (const k of c.outboxDrops) drops.push(k);
+      for (const a of c.audit) audit.push(a);
+      for (const f of c.fields) {
+        const seen = fields.get(f.recordId);
+        if (seen === undefined) fields.set(f.recordId, { patch: { [f.field]: f.value }, at: f.at });
+        else {
+          seen.patch[f.field] = f.value;
+          seen.at = Math.max(seen.at, f.at);
+        }
+      }
+      for (const d of c.stats) {
+        const key = `${d.sequenceId}\u0000${d.version}\u0000${d.stepId}\u0000${d.counter}`;
+        const seen = stats.get(key);
+        if (seen === undefined) stats.set(key, { ...d });
+        else seen.by += d.by;
       }
     }
-
-    await upsertStats(
+    await writes.insertSteps(trx, steps);
+    await writes.patchSteps(trx, patches);
+    await writes.insertOutbox(trx, outbox);
+    await writes.dropOutbox(trx, drops);
+    await writes.mergeFields(
       trx,
-      landed.flatMap((c) => c.stats),
+      [...fields].map(([recordId, f]) => ({ recordId, patch: JSON.stringify(f.patch), at: f.at })),
     );
-
-    const audit = landed.flatMap((c) => c.audit);
-    for (const chunk of chunks(audit)) {
-      const p = new Params(engineSql);
-      const values = chunk.map(
-        (a) =>
-          `(${p.add(a.id)}, ${p.add(a.at, 'bigint')}, ${p.add(a.actorId)}, ${p.add(a.action)}, ${p.add(a.subjectType)}, ${p.add(a.subjectId)}, ${p.add(a.data === null ? null : JSON.stringify(a.data), 'json')})`,
-      );
-      await run(
-        trx,
-        `INSERT INTO audit_log (id, at, actor_id, action, subject_type, subject_id, data) VALUES ${values.join(', ')}`,
-        p.values,
-      );
-    }
-  }
-
-  /**
-   * One row per (sequence, version, step, counter) and batch, in key order: concurrent workers take the
-   * counters' row locks in the same order, so they queue rather than deadlock (step_stats pkey).
-   */
-  async function upsertStats(trx: Kysely<Database>, deltas: StatDelta[]): Promise<void> {
-    if (deltas.length === 0) return;
-    const sums = new Map<string, StatDelta>();
-    for (const d of deltas) {
-      const key = `${d.sequenceId}\u0000${d.version}\u0000${d.stepId}\u0000${d.counter}`;
-      const seen = sums.get(key);
-      if (seen === undefined) sums.set(key, { ...d });
-      else seen.by += d.by;
-    }
-    const sorted = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
-    for (const chunk of chunks(sorted)) {
-      const p = new Params(engineSql);
-      const values = chunk.map(
-        (d) =>
-          `(${p.add(d.sequenceId)}, ${p.add(d.version, 'int')}, ${p.add(d.stepId)}, ${p.add(d.counter)}, ${p.add(d.by, 'bigint')})`,
-      );
-      await run(
-        trx,
-        `INSERT INTO step_stats (sequence_id, version, step_id, counter, value) VALUES ${values.join(', ')}
-         ON CONFLICT (sequence_id, version, step_id, counter) DO UPDATE SET value = step_stats.value + excluded.value`,
-        p.values,
-      );
-    }
+    // In key order: concurrent workers take the counters' row locks in the same order (step_stats pkey).
+    await writes.upsertStats(
+      trx,
+      [...stats.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d),
+    );
+    await writes.insertAudit(trx, audit);
   }
 
   return {
@@ -374,10 +284,25 @@ export function createEngineRepository(
     async commit(commits, options): Promise<CommitResult> {
       if (commits.length === 0) return { written: [], stale: [], alreadyEnrolled: [] };
       return context.atomically(async (trx) => {
+        if (options.sequenceLive !== undefined) {
+          const { sequenceId, version } = options.sequenceLive;
+          const [sequence] = await run<{
+            status: string;
+            active_version: number | null;
+            deleted_at: number | null;
+          }>(trx, engineSql.sequenceGuard, [sequenceId]);
+          if (
+            sequence === undefined ||
+            sequence.deleted_at !== null ||
+            sequence.status === 'inactive' ||
+            sequence.active_version !== version
+          )
+            return { written: [], stale: [], alreadyEnrolled: [], sequenceNotLive: true };
+        }
         const updates = commits
           .filter((c) => c.target.type === 'update')
           .sort((a, b) => (a.enrollmentId < b.enrollmentId ? -1 : 1));
-        const fenced = await fence(trx, updates);
+        const fenced = await writes.fence(trx, updates.map(fenceRow));
         const landed: EnrollmentCommit[] = [];
         const stale: string[] = [];
         const alreadyEnrolled: string[] = [];
@@ -392,7 +317,7 @@ export function createEngineRepository(
         for (let level = 0; level < 16; level++) {
           const next = [...inserts, ...parents.flatMap((c) => c.follow)];
           if (next.length === 0) break;
-          const inserted = await insertEnrollments(trx, next);
+          const inserted = await writes.insertEnrollments(trx, next.map(insertRow));
           parents = [];
           for (const c of next) {
             if (inserted.has(c.enrollmentId)) {

@@ -1,6 +1,7 @@
 // What the engine's statements spell differently per dialect (kysely's pattern: a small interface,
 // one implementation per dialect folder). The statements themselves are in engine-repository.ts.
 import type { Kysely } from 'kysely';
+import type { AuditEntry, StatDelta, StepHistoryInsert, StepHistoryPatch } from '../../engine/ports/store.js';
 import type { Database } from '../schema.js';
 
 export type ParamType = 'text' | 'int' | 'bigint' | 'json';
@@ -27,8 +28,6 @@ export const ENGINE_ENROLLMENT_COLUMNS =
 export interface EngineSql {
   /** The bind placeholder of the `n`th parameter (1-based). */
   param(n: number, type: ParamType): string;
-  /** A JSON object column merged with a JSON patch text (null values remove keys). */
-  mergeJson(column: string, patch: string): string;
   claimDue(
     db: Kysely<Database>,
     now: number,
@@ -38,6 +37,77 @@ export interface EngineSql {
   ): Promise<EngineEnrollmentRow[]>;
   /** Sent inside a commit that made work due soon; null when the dialect has no NOTIFY. */
   readonly notifyWork: string | null;
+  /** `status, active_version, deleted_at` of sequence `?`/`$1`, share-locked until the transaction ends. */
+  readonly sequenceGuard: string;
+  /** The commit's set-based writes (one file per dialect: `<db>-engine-writes.ts`). */
+  readonly writes: EngineWrites;
+}
+
+/** A fenced enrollment update: lands only when the row is still at `expected`. */
+export interface FenceRow {
+  id: string;
+  expected: number;
+  status: string;
+  endReason: string | null;
+  currentStepId: string | null;
+  dueAt: number | null;
+  /** The compact state (enrollment-state-codec.ts) as JSON text. */
+  state: string;
+  endedAt: number | null;
+}
+
+export interface EnrollmentInsertRow {
+  id: string;
+  sequenceId: string;
+  sequenceVersion: number;
+  recordId: string;
+  ownerId: string;
+  status: string;
+  endReason: string | null;
+  currentStepId: string | null;
+  dueAt: number | null;
+  state: string;
+  startedAt: number;
+  endedAt: number | null;
+  exclusiveSlot: string | null;
+}
+
+export interface OutboxRow {
+  id: string;
+  idempotencyKey: string;
+  kind: string;
+  /** JSON text. */
+  payload: string;
+  availableAt: number;
+  createdAt: number;
+}
+
+/** One record's field writes of a commit merged into one JSON patch (null values remove keys). */
+export interface FieldMerge {
+  recordId: string;
+  patch: string;
+  at: number;
+}
+
+/**
+ * What a commit writes, table by table, inside the caller's transaction. Each takes every row of the
+ * commit at once (no chunking by the caller) and is one statement per table on PostgreSQL (unnest of
+ * arrays) or one cached prepared statement run per row on SQLite.
+ */
+export interface EngineWrites {
+  /** The ids whose fence held (updated). */
+  fence(db: Kysely<Database>, rows: readonly FenceRow[]): Promise<Set<string>>;
+  /** The ids inserted (enrollments_one_running_key refuses the others: ON CONFLICT DO NOTHING). */
+  insertEnrollments(db: Kysely<Database>, rows: readonly EnrollmentInsertRow[]): Promise<Set<string>>;
+  insertSteps(db: Kysely<Database>, rows: readonly StepHistoryInsert[]): Promise<void>;
+  patchSteps(db: Kysely<Database>, rows: readonly StepHistoryPatch[]): Promise<void>;
+  insertOutbox(db: Kysely<Database>, rows: readonly OutboxRow[]): Promise<void>;
+  dropOutbox(db: Kysely<Database>, idempotencyKeys: readonly string[]): Promise<void>;
+  /** At most one row per record. */
+  mergeFields(db: Kysely<Database>, rows: readonly FieldMerge[]): Promise<void>;
+  /** One row per key, in key order (concurrent workers lock counters in the same order). */
+  upsertStats(db: Kysely<Database>, rows: readonly StatDelta[]): Promise<void>;
+  insertAudit(db: Kysely<Database>, rows: readonly AuditEntry[]): Promise<void>;
 }
 
 /** Collects bind values and hands out their placeholders. */

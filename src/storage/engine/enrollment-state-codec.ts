@@ -24,7 +24,20 @@ export interface EnrollmentStateColumns {
   state: string;
 }
 
+// States are immutable values (the transition returns a new object for any change), and a bulk connect
+// shares one start state among all records of an owner: encoded once per object, not once per row.
+const encoded = new WeakMap<EnrollmentState, EnrollmentStateColumns>();
+
 export function encodeState(state: EnrollmentState): EnrollmentStateColumns {
+  let columns = encoded.get(state);
+  if (columns === undefined) {
+    columns = encodeFresh(state);
+    encoded.set(state, columns);
+  }
+  return columns;
+}
+
+function encodeFresh(state: EnrollmentState): EnrollmentStateColumns {
   const compact: CompactState = {};
   if (state.phase !== null) compact.p = state.phase;
   if (state.seq !== 0) compact.q = state.seq;

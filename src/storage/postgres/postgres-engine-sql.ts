@@ -1,13 +1,17 @@
-// PostgreSQL's spelling of the engine's statements: typed `$n` placeholders (VALUES lists need types),
-// jsonb merge for field updates, and NOTIFY as a wake-up hint for other processes' workers.
+// PostgreSQL's spelling of the engine's statements: typed `$n` placeholders (VALUES lists need types), and NOTIFY as a wake-up hint for other processes' workers.
 import { type EngineSql, WORK_CHANNEL } from '../engine/engine-sql.js';
 import { postgresClaimDue } from './postgres-claim-due.js';
 
 const CASTS = { text: 'text', int: 'integer', bigint: 'bigint', json: 'jsonb' } as const;
 
+import { postgresEngineWrites } from './postgres-engine-writes.js';
+
 export const postgresEngineSql: EngineSql = {
   param: (n, type) => `$${n}::${CASTS[type]}`,
-  mergeJson: (column, patch) => `jsonb_strip_nulls(${column} || ${patch})`,
   claimDue: postgresClaimDue,
+  writes: postgresEngineWrites,
+  // FOR SHARE conflicts with the lifecycle's row lock (lockSequence): a deactivation waits for this
+  // commit, or this commit waits for the deactivation and then reads its status.
+  sequenceGuard: 'SELECT status, active_version, deleted_at FROM sequences WHERE id = $1 FOR SHARE',
   notifyWork: `SELECT pg_notify('${WORK_CHANNEL}', '')`,
 };

@@ -67,6 +67,7 @@ ALTER TABLE enrollment_steps ADD CONSTRAINT enrollment_steps_pkey PRIMARY KEY (i
 ALTER TABLE enrollment_steps ADD CONSTRAINT enrollment_steps_state_check CHECK ((state = ANY (ARRAY['waiting'::text, 'open'::text, 'completed'::text, 'skipped'::text, 'cancelled'::text, 'failed'::text])));
 CREATE INDEX enrollment_steps_enrollment_idx ON enrollment_steps USING btree (enrollment_id);
 CREATE UNIQUE INDEX enrollment_steps_pkey ON enrollment_steps USING btree (id);
+CREATE INDEX enrollment_steps_scheduled_idx ON enrollment_steps USING btree (owner_id, due_at, id) WHERE ((state = 'waiting'::text) AND (type = ANY (ARRAY['email'::text, 'phone_call'::text, 'task'::text, 'linkedin_research'::text, 'linkedin_get_introduced'::text, 'linkedin_connect'::text, 'linkedin_inmail'::text])));
 CREATE INDEX enrollment_steps_worklist_idx ON enrollment_steps USING btree (owner_id, due_at, id) WHERE (state = 'open'::text);
 
 CREATE TABLE enrollments (
@@ -111,6 +112,37 @@ ALTER TABLE field_definitions ADD CONSTRAINT field_definitions_kind_check CHECK 
 ALTER TABLE field_definitions ADD CONSTRAINT field_definitions_pkey PRIMARY KEY (entity_type, key);
 CREATE UNIQUE INDEX field_definitions_pkey ON field_definitions USING btree (entity_type, key);
 
+CREATE TABLE mail_sends (
+  id text COLLATE "C" NOT NULL,
+  mailbox_key text COLLATE "C" NOT NULL,
+  outbox_id text COLLATE "C" NOT NULL,
+  at bigint NOT NULL
+);
+ALTER TABLE mail_sends ADD CONSTRAINT mail_sends_pkey PRIMARY KEY (id);
+CREATE INDEX mail_sends_mailbox_at_idx ON mail_sends USING btree (mailbox_key, at);
+CREATE UNIQUE INDEX mail_sends_pkey ON mail_sends USING btree (id);
+
+CREATE TABLE mailboxes (
+  id text COLLATE "C" NOT NULL,
+  user_id text COLLATE "C",
+  host text NOT NULL,
+  port integer NOT NULL,
+  secure boolean NOT NULL DEFAULT false,
+  username text,
+  password_encrypted text,
+  from_address text,
+  daily_cap integer DEFAULT 400,
+  min_spacing_ms integer NOT NULL DEFAULT 20000,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+ALTER TABLE mailboxes ADD CONSTRAINT mailboxes_daily_cap_check CHECK (((daily_cap IS NULL) OR (daily_cap > 0)));
+ALTER TABLE mailboxes ADD CONSTRAINT mailboxes_min_spacing_ms_check CHECK ((min_spacing_ms >= 0));
+ALTER TABLE mailboxes ADD CONSTRAINT mailboxes_pkey PRIMARY KEY (id);
+ALTER TABLE mailboxes ADD CONSTRAINT mailboxes_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE;
+CREATE UNIQUE INDEX mailboxes_pkey ON mailboxes USING btree (id);
+CREATE UNIQUE INDEX mailboxes_user_key ON mailboxes USING btree (COALESCE(user_id, ''::text));
+
 CREATE TABLE outbox (
   id text COLLATE "C" NOT NULL,
   idempotency_key text COLLATE "C" NOT NULL,
@@ -122,14 +154,19 @@ CREATE TABLE outbox (
   lease_until bigint,
   last_error text,
   created_at bigint NOT NULL,
-  sent_at bigint
+  sent_at bigint,
+  message_key_hash text COLLATE "C",
+  mailbox_key text COLLATE "C",
+  provider_response text
 );
 ALTER TABLE outbox ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
 ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'send_unknown'::text, 'dropped'::text])));
 CREATE INDEX outbox_attention_idx ON outbox USING btree (status, created_at) WHERE (status = ANY (ARRAY['failed'::text, 'send_unknown'::text]));
 CREATE UNIQUE INDEX outbox_idempotency_key_key ON outbox USING btree (idempotency_key);
+CREATE INDEX outbox_message_key_hash_idx ON outbox USING btree (message_key_hash) WHERE (message_key_hash IS NOT NULL);
 CREATE INDEX outbox_pending_idx ON outbox USING btree (available_at) WHERE (status = 'pending'::text);
 CREATE UNIQUE INDEX outbox_pkey ON outbox USING btree (id);
+CREATE INDEX outbox_sending_idx ON outbox USING btree (lease_until) WHERE (status = 'sending'::text);
 
 CREATE TABLE records (
   id text COLLATE "C" NOT NULL,
@@ -228,6 +265,14 @@ CREATE TABLE settings (
 ALTER TABLE settings ADD CONSTRAINT settings_pkey PRIMARY KEY (key);
 CREATE UNIQUE INDEX settings_pkey ON settings USING btree (key);
 
+CREATE TABLE signal_step_firsts (
+  step_row_id text COLLATE "C" NOT NULL,
+  counter text COLLATE "C" NOT NULL,
+  at bigint NOT NULL
+);
+ALTER TABLE signal_step_firsts ADD CONSTRAINT signal_step_firsts_pkey PRIMARY KEY (step_row_id, counter);
+CREATE UNIQUE INDEX signal_step_firsts_pkey ON signal_step_firsts USING btree (step_row_id, counter);
+
 CREATE TABLE signals (
   id text COLLATE "C" NOT NULL,
   dedupe_key text COLLATE "C",
@@ -252,6 +297,17 @@ CREATE TABLE step_stats (
 );
 ALTER TABLE step_stats ADD CONSTRAINT step_stats_pkey PRIMARY KEY (sequence_id, version, step_id, counter);
 CREATE UNIQUE INDEX step_stats_pkey ON step_stats USING btree (sequence_id, version, step_id, counter);
+
+CREATE TABLE suppressions (
+  email text COLLATE "C" NOT NULL,
+  reason text NOT NULL,
+  at bigint NOT NULL,
+  source text
+);
+ALTER TABLE suppressions ADD CONSTRAINT suppressions_email_check CHECK ((email = lower(email)));
+ALTER TABLE suppressions ADD CONSTRAINT suppressions_pkey PRIMARY KEY (email);
+ALTER TABLE suppressions ADD CONSTRAINT suppressions_reason_check CHECK ((reason = ANY (ARRAY['unsubscribed'::text, 'bounced'::text, 'manual'::text])));
+CREATE UNIQUE INDEX suppressions_pkey ON suppressions USING btree (email);
 
 CREATE TABLE users (
   id text COLLATE "C" NOT NULL,

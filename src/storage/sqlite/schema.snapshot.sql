@@ -62,6 +62,11 @@ CREATE TABLE enrollment_steps (
 
 CREATE INDEX enrollment_steps_enrollment_idx ON enrollment_steps (enrollment_id);
 
+CREATE INDEX enrollment_steps_scheduled_idx ON enrollment_steps (owner_id, due_at, id)
+  WHERE state = 'waiting'
+    AND type IN ('email', 'phone_call', 'task', 'linkedin_research', 'linkedin_get_introduced',
+                 'linkedin_connect', 'linkedin_inmail');
+
 CREATE INDEX enrollment_steps_worklist_idx ON enrollment_steps (owner_id, due_at, id) WHERE state = 'open';
 
 CREATE TABLE enrollments (
@@ -105,6 +110,35 @@ CREATE TABLE field_definitions (
   PRIMARY KEY (entity_type, key)
 );
 
+CREATE TABLE mail_sends (
+  id          TEXT    NOT NULL PRIMARY KEY,
+  mailbox_key TEXT    NOT NULL,
+  outbox_id   TEXT    NOT NULL,
+  at          INTEGER NOT NULL
+);
+
+CREATE INDEX mail_sends_mailbox_at_idx ON mail_sends (mailbox_key, at);
+
+CREATE TABLE mailboxes (
+  id                 TEXT    NOT NULL PRIMARY KEY,
+  -- NULL: the installation's default mailbox (at most one, see mailboxes_user_key).
+  user_id            TEXT    REFERENCES users (id) ON DELETE CASCADE,
+  host               TEXT    NOT NULL,
+  port               INTEGER NOT NULL,
+  secure             INTEGER NOT NULL DEFAULT 0 CHECK (secure IN (0, 1)),
+  username           TEXT,
+  -- AES-256-GCM under a key derived from STEPWISE_SECRET (or the stored secret); never the password.
+  password_encrypted TEXT,
+  from_address       TEXT,
+  -- Messages per rolling 24 hours; NULL switches the cap off.
+  daily_cap          INTEGER DEFAULT 400 CHECK (daily_cap IS NULL OR daily_cap > 0),
+  min_spacing_ms     INTEGER NOT NULL DEFAULT 20000 CHECK (min_spacing_ms >= 0),
+  created_at         INTEGER NOT NULL,
+  updated_at         INTEGER NOT NULL
+);
+
+CREATE UNIQUE INDEX mailboxes_user_key ON mailboxes (COALESCE(user_id, ''));
+
 CREATE TABLE outbox (
   id              TEXT    NOT NULL PRIMARY KEY,
   idempotency_key TEXT    NOT NULL,
@@ -117,13 +151,17 @@ CREATE TABLE outbox (
   last_error      TEXT,
   created_at      INTEGER NOT NULL,
   sent_at         INTEGER
-);
+, message_key_hash TEXT, mailbox_key TEXT, provider_response TEXT);
 
 CREATE INDEX outbox_attention_idx ON outbox (status, created_at) WHERE status IN ('failed', 'send_unknown');
 
 CREATE UNIQUE INDEX outbox_idempotency_key_key ON outbox (idempotency_key);
 
+CREATE INDEX outbox_message_key_hash_idx ON outbox (message_key_hash) WHERE message_key_hash IS NOT NULL;
+
 CREATE INDEX outbox_pending_idx ON outbox (available_at) WHERE status = 'pending';
+
+CREATE INDEX outbox_sending_idx ON outbox (lease_until) WHERE status = 'sending';
 
 CREATE TABLE records (
   id           TEXT    NOT NULL PRIMARY KEY,
@@ -211,6 +249,13 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 
+CREATE TABLE signal_step_firsts (
+  step_row_id TEXT    NOT NULL,
+  counter     TEXT    NOT NULL,
+  at          INTEGER NOT NULL,
+  PRIMARY KEY (step_row_id, counter)
+) WITHOUT ROWID;
+
 CREATE TABLE signals (
   id            TEXT    NOT NULL PRIMARY KEY,
   dedupe_key    TEXT,
@@ -233,6 +278,13 @@ CREATE TABLE step_stats (
   counter     TEXT    NOT NULL,
   value       INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (sequence_id, version, step_id, counter)
+) WITHOUT ROWID;
+
+CREATE TABLE suppressions (
+  email  TEXT    NOT NULL PRIMARY KEY CHECK (email = lower(email)),
+  reason TEXT    NOT NULL CHECK (reason IN ('unsubscribed', 'bounced', 'manual')),
+  at     INTEGER NOT NULL,
+  source TEXT
 ) WITHOUT ROWID;
 
 CREATE TABLE users (

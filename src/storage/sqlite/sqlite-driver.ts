@@ -12,6 +12,21 @@ import {
 
 const STATEMENT_CACHE_SIZE = 256;
 
+/**
+ * One statement's bind values for many rows. Passed as the only parameter of a CompiledQuery, it makes
+ * the connection run the (cached) prepared statement once per row in a synchronous loop and return each
+ * row's `changes` as the result rows: better-sqlite3 runs a prepared statement in ~1–2 µs, so a loop
+ * beats building and parsing a multi-row VALUES text (measured on 100,000 inserts: see engine writes).
+ */
+export class StatementBatch {
+  constructor(readonly rows: readonly (readonly unknown[])[]) {}
+}
+
+/** A query that runs `text` once per row of `rows`; its result rows are the per-row change counts. */
+export function eachRow(text: string, rows: readonly (readonly unknown[])[]): CompiledQuery {
+  return CompiledQuery.raw(text, [new StatementBatch(rows)]);
+}
+
 class SqliteConnection implements DatabaseConnection {
   readonly #db: Sqlite.Database;
   readonly #statements = new Map<string, Sqlite.Statement>();
@@ -38,6 +53,13 @@ class SqliteConnection implements DatabaseConnection {
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const statement = this.#prepare(query.sql);
     const parameters = query.parameters as unknown[];
+    const batch = parameters[0];
+    if (batch instanceof StatementBatch) {
+      const changes: number[] = new Array(batch.rows.length);
+      for (let i = 0; i < batch.rows.length; i++)
+        changes[i] = statement.run(batch.rows[i] as unknown[]).changes;
+      return Promise.resolve({ rows: changes as R[] });
+    }
     if (statement.reader) return Promise.resolve({ rows: statement.all(parameters) as R[] });
     const { changes } = statement.run(parameters);
     return Promise.resolve({ numAffectedRows: BigInt(changes), rows: [] });
@@ -61,6 +83,15 @@ export class SqliteStoreDriver implements Driver {
   constructor(db: Sqlite.Database) {
     this.#db = db;
     this.#connection = new SqliteConnection(db);
+    // 64 MiB of page cache (the default is 2 MiB): a burn-down of 100,000 enrollments touches the
+    // enrollments table, its due index and the history's indexes on every batch; with 2 MiB they were
+    // re-read from the OS cache on each one. Per connection, and memory is only taken as pages are read.
+    if (db.open && db.memory === false) {
+      db.pragma('cache_size = -65536');
+      // Checkpoint every ~40 MiB of WAL instead of every 4 MiB: the burn-down rewrites the same hot pages
+      // (due index, enrollment rows) batch after batch, and each checkpoint copied them to the file again.
+      db.pragma('wal_autocheckpoint = 10000');
+    }
   }
 
   async init(): Promise<void> {}

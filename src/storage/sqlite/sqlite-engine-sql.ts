@@ -1,11 +1,14 @@
 // SQLite's spelling of the engine's statements: `?` placeholders (values keep the type they are bound
-// with), json_patch for field updates, no NOTIFY (one process writes; workers poll, bounded).
+// with), no NOTIFY (one process writes; workers poll, bounded).
 import type { EngineSql } from '../engine/engine-sql.js';
 import { sqliteClaimDue } from './sqlite-claim-due.js';
+import { sqliteEngineWrites } from './sqlite-engine-writes.js';
 
 export const sqliteEngineSql: EngineSql = {
   param: () => '?',
-  mergeJson: (column, patch) => `json_patch(${column}, ${patch})`,
   claimDue: sqliteClaimDue,
+  writes: sqliteEngineWrites,
+  // BEGIN IMMEDIATE holds the write lock: nothing changes the sequence until this transaction ends.
+  sequenceGuard: 'SELECT status, active_version, deleted_at FROM sequences WHERE id = ?',
   notifyWork: null,
 };

@@ -1,0 +1,60 @@
+// Inbound mail over HTTP (api.md: `POST /api/inbound-email`, a raw RFC 5322 message as
+// `message/rfc822`), for mail providers' inbound webhooks and scripts: the same classifier and
+// handling as the SMTP listener. Administrators, or any user's API token (an integration's).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { EngineDeps } from '../../engine/deps.js';
+import { StoreError } from '../../engine/ports/store.js';
+import { handleInboundEmail, MAX_INBOUND_BYTES } from '../../mail/inbound/handle-inbound.js';
+import { actorOf, forbidden } from '../auth/actor.js';
+import { badRequest } from '../problem.js';
+
+const InboundResultView = Type.Object({
+  kind: Type.Union([
+    Type.Literal('reply'),
+    Type.Literal('auto_reply'),
+    Type.Literal('bounce'),
+    Type.Literal('unknown'),
+  ]),
+  reason: Type.String(),
+  matched: Type.Union([Type.Literal('message'), Type.Literal('sender'), Type.Literal('none')]),
+  signals: Type.Integer(),
+});
+
+export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async (app, { deps }) => {
+  app.addContentTypeParser(
+    ['message/rfc822', 'text/plain', 'application/octet-stream'],
+    { parseAs: 'buffer', bodyLimit: MAX_INBOUND_BYTES },
+    (_request, body, done) => done(null, body),
+  );
+
+  app.post(
+    '/api/inbound-email',
+    {
+      preHandler: async (request) => {
+        const actor = actorOf(request);
+        if (actor.role !== 'admin' && actor.via !== 'api_token') {
+          throw forbidden('Inbound mail is posted by an administrator or with an API token.');
+        }
+      },
+      schema: {
+        tags: ['mail'],
+        summary: 'Classify a raw inbound message (reply, auto-reply, bounce) and record its signals',
+        consumes: ['message/rfc822'],
+        response: { 200: InboundResultView, 413: Type.Any() },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      if (!Buffer.isBuffer(body) || body.length === 0)
+        throw badRequest('Send the raw message as message/rfc822.');
+      try {
+        return await handleInboundEmail(deps, body);
+      } catch (error) {
+        if (error instanceof StoreError) throw error;
+        request.log.warn({ err: error }, 'inbound message could not be parsed');
+        throw badRequest('The body is not an email message.');
+      }
+    },
+  );
+};

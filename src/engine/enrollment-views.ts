@@ -1,0 +1,185 @@
+// What the API shows of enrollments: one enrollment with its history, a sequence's connected records with
+// their progress, a record's "up next", and who may see which. A salesperson sees only enrollments of
+// their records (or whose steps they work); anything else is "not found", never "forbidden".
+import type { EngineDeps } from './deps.js';
+import { definitionKey, engineCache } from './engine-cache.js';
+import { NotFoundError } from './errors.js';
+import type { EndReason, Enrollment, EnrollmentStatus, EnrollmentStepState, Page } from './ports/store.js';
+import type { ActingUser } from './sequences/stored-sequence.js';
+import { toWorkItems, type WorkItem } from './worklist.js';
+
+const DAY_MS = 86_400_000;
+
+export interface HistoryEntry {
+  id: string;
+  stepId: string;
+  type: string;
+  name: string | null;
+  state: EnrollmentStepState;
+  dueAt: number | null;
+  openedAt: number | null;
+  completedAt: number | null;
+  outcome: string | null;
+  notes: string | null;
+  actorId: string | null;
+}
+
+export interface EnrollmentDetail {
+  id: string;
+  sequenceId: string;
+  sequenceVersion: number;
+  recordId: string;
+  ownerId: string;
+  status: EnrollmentStatus;
+  endReason: EndReason | null;
+  currentStepId: string | null;
+  dueAt: number | null;
+  startedAt: number;
+  endedAt: number | null;
+  history: HistoryEntry[];
+}
+
+export interface ConnectedRecord {
+  enrollmentId: string;
+  record: { id: string; name: string; type: string } | null;
+  ownerId: string;
+  status: EnrollmentStatus;
+  endReason: EndReason | null;
+  sequenceVersion: number;
+  currentStep: { id: string; name: string | null; type: string | null } | null;
+  dueAt: number | null;
+  startedAt: number;
+  endedAt: number | null;
+  /** Whole days from the start to now (or to the end). */
+  daysElapsed: number;
+}
+
+const isSeller = (actor: ActingUser) => actor.role === 'salesperson';
+
+/** The enrollment if the actor may know of it: managers any, a salesperson theirs or their record's. */
+export async function visibleEnrollment(
+  deps: EngineDeps,
+  actor: ActingUser,
+  id: string,
+): Promise<Enrollment> {
+  const enrollment = await deps.store.enrollments.get(id);
+  if (enrollment === null) throw new NotFoundError('No such enrollment.');
+  if (isSeller(actor) && enrollment.ownerId !== actor.id) {
+    const record = await deps.store.records.get(enrollment.recordId);
+    if (record === null || record.ownerId !== actor.id) throw new NotFoundError('No such enrollment.');
+  }
+  return enrollment;
+}
+
+async function stepNames(
+  deps: EngineDeps,
+  sequenceId: string,
+  versions: Iterable<number>,
+): Promise<(version: number, stepId: string) => { name: string | null; type: string | null }> {
+  const definitions = await engineCache(deps.store).definitions(
+    deps.store,
+    [...new Set(versions)].map((version) => ({ sequenceId, version })),
+  );
+  return (version, stepId) => {
+    const step = definitions
+      .get(definitionKey(sequenceId, version))
+      ?.definition.steps.find((s) => s.id === stepId);
+    return { name: step?.name ?? null, type: step?.type ?? null };
+  };
+}
+
+export async function getEnrollment(
+  deps: EngineDeps,
+  actor: ActingUser,
+  id: string,
+): Promise<EnrollmentDetail> {
+  return enrollmentDetail(deps, await visibleEnrollment(deps, actor, id));
+}
+
+/** An enrollment with its history, without access checks (the caller made them); 404 when it is gone. */
+export async function enrollmentDetailOf(deps: EngineDeps, id: string): Promise<EnrollmentDetail> {
+  const enrollment = await deps.store.enrollments.get(id);
+  if (enrollment === null) throw new NotFoundError('No such enrollment.');
+  return enrollmentDetail(deps, enrollment);
+}
+
+async function enrollmentDetail(deps: EngineDeps, enrollment: Enrollment): Promise<EnrollmentDetail> {
+  const steps = await deps.store.enrollments.listSteps(enrollment.id);
+  const names = await stepNames(deps, enrollment.sequenceId, [enrollment.sequenceVersion]);
+  return {
+    id: enrollment.id,
+    sequenceId: enrollment.sequenceId,
+    sequenceVersion: enrollment.sequenceVersion,
+    recordId: enrollment.recordId,
+    ownerId: enrollment.ownerId,
+    status: enrollment.status,
+    endReason: enrollment.endReason,
+    currentStepId: enrollment.currentStepId,
+    dueAt: enrollment.dueAt,
+    startedAt: enrollment.startedAt,
+    endedAt: enrollment.endedAt,
+    history: steps.map((step) => ({
+      id: step.id,
+      stepId: step.stepId,
+      type: step.type,
+      name: names(enrollment.sequenceVersion, step.stepId).name,
+      state: step.state,
+      dueAt: step.dueAt,
+      openedAt: step.openedAt,
+      completedAt: step.completedAt,
+      outcome: step.outcome,
+      notes: step.notes,
+      actorId: step.actorId,
+    })),
+  };
+}
+
+/** A sequence's connected records (by status, then id) with their progress; 404 for no such sequence. */
+export async function listSequenceEnrollments(
+  deps: EngineDeps,
+  sequenceId: string,
+  options: { status?: EnrollmentStatus | undefined; limit: number; cursor: string | null },
+): Promise<Page<ConnectedRecord>> {
+  const sequence = await deps.store.sequences.get(sequenceId);
+  if (sequence === null || sequence.deletedAt !== null) throw new NotFoundError('No such sequence.');
+  const page = await deps.store.enrollments.listBySequence(sequenceId, options);
+  const records = new Map(
+    (await deps.store.records.getMany(page.items.map((e) => e.recordId))).map((r) => [r.id, r]),
+  );
+  const names = await stepNames(
+    deps,
+    sequenceId,
+    page.items.map((e) => e.sequenceVersion),
+  );
+  const now = deps.clock.now();
+  return {
+    items: page.items.map((e) => {
+      const record = records.get(e.recordId);
+      return {
+        enrollmentId: e.id,
+        record: record === undefined ? null : { id: record.id, name: record.name, type: record.type },
+        ownerId: e.ownerId,
+        status: e.status,
+        endReason: e.endReason,
+        sequenceVersion: e.sequenceVersion,
+        currentStep:
+          e.currentStepId === null
+            ? null
+            : { id: e.currentStepId, ...names(e.sequenceVersion, e.currentStepId) },
+        dueAt: e.dueAt,
+        startedAt: e.startedAt,
+        endedAt: e.endedAt,
+        daysElapsed: Math.max(0, Math.floor(((e.endedAt ?? now) - e.startedAt) / DAY_MS)),
+      };
+    }),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/** A record's current step in each running enrollment (open, scheduled, or a running wait), or []. */
+export async function upNext(deps: EngineDeps, actor: ActingUser, recordId: string): Promise<WorkItem[]> {
+  const record = await deps.store.records.get(recordId);
+  if (record === null || record.deletedAt !== null || (isSeller(actor) && record.ownerId !== actor.id))
+    throw new NotFoundError('No such record.');
+  return toWorkItems(deps, await deps.store.enrollmentViews.currentSteps(record.id));
+}

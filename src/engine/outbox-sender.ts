@@ -1,0 +1,609 @@
+// The mail sender: drains due automated emails from the outbox. Per row: suppression, the mailbox and
+// its limits, the message (through the Mailer port), then `sending` is committed BEFORE the SMTP
+// exchange and the answer settles the row and reaches the enrollment (email_sent / email_failed /
+// email_suppressed). A row whose sender died after handing the message over is never re-sent by
+// itself: it becomes `send_unknown` for an administrator (design.md §3.3).
+import { applyEvents } from './apply-events.js';
+import type { EngineDeps } from './deps.js';
+import { type EmailDraft, EmailPreparationError, type MailboxAccount, type Mailer } from './ports/mailer.js';
+import type { JsonObject, Mailbox, OutboxMessage, Page, PageOptions, SalesRecord } from './ports/store.js';
+
+export const EMAIL_KIND = 'email';
+
+export interface SenderLog {
+  info(data: object, message: string): void;
+  warn(data: object, message: string): void;
+  error(data: object, message: string): void;
+}
+
+export interface MailSenderDeps extends EngineDeps {
+  mailer: Mailer;
+  /** STEPWISE_SMTP_URL as an account, used when neither the owner nor the installation has a stored mailbox. */
+  fallbackAccount: MailboxAccount | null;
+  /** STEPWISE_MAIL_FROM: the sender address of the installation mailbox (else the owner's email). */
+  defaultFrom: string | null;
+  /** An address that unsubscribed or hard-bounced (src/engine/suppression.ts). */
+  isSuppressed(email: string): Promise<boolean>;
+  log?: SenderLog;
+}
+
+export interface SenderOptions {
+  /** Rows claimed per pass. */
+  batchSize: number;
+  /** How long a claim keeps other senders off the claimed rows. */
+  claimLeaseMs: number;
+  /** Bounds one SMTP exchange: past it a `sending` row is taken for a dead sender and becomes `send_unknown`. */
+  sendLeaseMs: number;
+  /** First retry after a transient failure; doubles per attempt up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Transient failures of one message before it counts as failed for good. */
+  maxAttempts: number;
+  /** How long a message waits when no mailbox is configured. */
+  noMailboxWaitMs: number;
+}
+
+export const SENDER_DEFAULTS = {
+  batchSize: 50,
+  claimLeaseMs: 60_000,
+  sendLeaseMs: 10 * 60_000,
+  retryBaseMs: 60_000,
+  retryMaxMs: 60 * 60_000,
+  maxAttempts: 10,
+  noMailboxWaitMs: 5 * 60_000,
+} satisfies SenderOptions;
+
+const DAY_MS = 24 * 60 * 60_000;
+
+export interface SendPassResult {
+  sent: number;
+  retried: number;
+  failed: number;
+  suppressed: number;
+  unknown: number;
+  /** Waiting for a mailbox, its daily cap or its spacing. */
+  deferred: number;
+  /** `sending` rows of a dead sender turned `send_unknown` at the start of the pass. */
+  recovered: number;
+}
+
+/** The queued email as the engine wrote it (enrollment-commit.ts `email.queue`). */
+interface EmailPayload {
+  enrollmentId: string;
+  sequenceId: string;
+  sequenceVersion: number;
+  recordId: string;
+  ownerId: string;
+  stepId: string;
+  seq: number;
+  templateId: string;
+}
+
+function payloadOf(row: OutboxMessage): EmailPayload | null {
+  const p = row.payload;
+  const text = (key: string) => (typeof p[key] === 'string' ? (p[key] as string) : null);
+  const num = (key: string) => (typeof p[key] === 'number' ? (p[key] as number) : null);
+  const fields = {
+    enrollmentId: text('enrollmentId'),
+    sequenceId: text('sequenceId'),
+    sequenceVersion: num('sequenceVersion'),
+    recordId: text('recordId'),
+    ownerId: text('ownerId'),
+    stepId: text('stepId'),
+    seq: num('seq'),
+    templateId: text('templateId'),
+  };
+  for (const value of Object.values(fields)) if (value === null) return null;
+  return fields as EmailPayload;
+}
+
+export function accountOfMailbox(mailbox: Mailbox): MailboxAccount {
+  return {
+    key: mailbox.id,
+    host: mailbox.host,
+    port: mailbox.port,
+    secure: mailbox.secure,
+    username: mailbox.username,
+    password: mailbox.passwordEncrypted === null ? null : { encrypted: mailbox.passwordEncrypted },
+    fromAddress: mailbox.fromAddress,
+    dailyCap: mailbox.dailyCap,
+    minSpacingMs: mailbox.minSpacingMs,
+    version: mailbox.updatedAt,
+  };
+}
+
+function recordContext(record: SalesRecord): JsonObject {
+  return {
+    id: record.id,
+    type: record.type,
+    name: record.name,
+    email: record.email,
+    phone: record.phone,
+    company: record.company,
+    linkedinUrl: record.linkedinUrl,
+    timezone: record.timezone,
+    fields: record.fields,
+  };
+}
+
+/** One pass of the sender: what it needs across rows (mailboxes, limits it has already hit). */
+class SendPass {
+  readonly result: SendPassResult = {
+    sent: 0,
+    retried: 0,
+    failed: 0,
+    suppressed: 0,
+    unknown: 0,
+    deferred: 0,
+    recovered: 0,
+  };
+  readonly #accounts = new Map<string, { account: MailboxAccount; own: boolean } | null>();
+  /** Mailboxes that may not send before this time in this pass (spacing or cap). */
+  readonly #blocked = new Map<string, number>();
+
+  constructor(
+    readonly deps: MailSenderDeps,
+    readonly o: SenderOptions,
+  ) {}
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  /** The owner's own mailbox, else the installation's (stored, else STEPWISE_SMTP_URL). */
+  async accountFor(ownerId: string): Promise<{ account: MailboxAccount; own: boolean } | null> {
+    const cached = this.#accounts.get(ownerId);
+    if (cached !== undefined) return cached;
+    const { mailboxes } = this.deps.store;
+    const own = await mailboxes.forUser(ownerId);
+    const shared = own === null ? await mailboxes.forUser(null) : null;
+    const mailbox = own ?? shared;
+    const account = mailbox === null ? this.deps.fallbackAccount : accountOfMailbox(mailbox);
+    const found = account === null ? null : { account, own: own !== null };
+    this.#accounts.set(ownerId, found);
+    return found;
+  }
+
+  /** When `account` may send next: now, or a later time (its spacing or its rolling daily cap). */
+  async nextAllowed(account: MailboxAccount, now: number): Promise<number> {
+    const blocked = this.#blocked.get(account.key) ?? now;
+    const cap = account.dailyCap;
+    if (cap === null && account.minSpacingMs === 0) return now;
+    const window = await this.deps.store.mailboxes.sendWindow(
+      account.key,
+      now - DAY_MS,
+      cap === null ? -1 : 0,
+    );
+    let at = Math.max(now, blocked);
+    if (window.lastAt !== null) at = Math.max(at, window.lastAt + account.minSpacingMs);
+    if (cap !== null && window.count >= cap) {
+      // The window holds `count` sends; the oldest `count - cap + 1` must leave it before one more fits.
+      const freeing = await this.deps.store.mailboxes.sendWindow(
+        account.key,
+        now - DAY_MS,
+        window.count - cap,
+      );
+      at = Math.max(at, (freeing.nthAt ?? now) + DAY_MS + 1);
+    }
+    if (at > now) this.#blocked.set(account.key, at);
+    return at;
+  }
+
+  block(account: MailboxAccount, until: number): void {
+    this.#blocked.set(account.key, until);
+  }
+}
+
+function backoff(o: SenderOptions, attempts: number): number {
+  return Math.min(o.retryMaxMs, o.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+async function deliverEvent(
+  deps: MailSenderDeps,
+  p: EmailPayload,
+  event:
+    | { type: 'email_sent'; at: number }
+    | { type: 'email_failed'; reason: string }
+    | { type: 'email_suppressed' },
+): Promise<void> {
+  const base = { stepId: p.stepId, seq: p.seq };
+  const full =
+    event.type === 'email_sent'
+      ? { ...base, type: event.type, at: event.at }
+      : event.type === 'email_failed'
+        ? { ...base, type: event.type, permanent: true, reason: event.reason }
+        : { ...base, type: event.type };
+  await applyEvents(deps, [{ enrollmentId: p.enrollmentId, event: full }]);
+}
+
+/** Fails a row for good and moves its enrollment on (the transition's rule for a failed email). */
+async function failForGood(
+  pass: SendPass,
+  row: OutboxMessage,
+  p: EmailPayload,
+  from: 'pending' | 'sending',
+  reason: string,
+): Promise<void> {
+  const { deps } = pass;
+  if (await deps.store.outbox.settle(row.id, [from], 'failed', reason)) {
+    pass.result.failed++;
+    deps.log?.warn({ outboxId: row.id, enrollmentId: p.enrollmentId, reason }, 'automated email failed');
+    await deliverEvent(deps, p, { type: 'email_failed', reason });
+  }
+}
+
+async function draftOf(
+  pass: SendPass,
+  row: OutboxMessage,
+  p: EmailPayload,
+  record: SalesRecord & { email: string },
+  mailbox: { account: MailboxAccount; own: boolean },
+): Promise<EmailDraft | string> {
+  const { store } = pass.deps;
+  const [template, owner, sequence, version] = await Promise.all([
+    store.emailTemplates.get(p.templateId),
+    store.users.get(p.ownerId),
+    store.sequences.get(p.sequenceId),
+    store.sequences.getVersion(p.sequenceId, p.sequenceVersion),
+  ]);
+  if (template === null) return `email template ${p.templateId} no longer exists`;
+  if (owner === null) return `owner ${p.ownerId} no longer exists`;
+  const ownerAddress = { name: owner.name, address: owner.email };
+  // A seller's own mailbox sends as the seller; the installation's as STEPWISE_MAIL_FROM if set.
+  const address = mailbox.account.fromAddress ?? (mailbox.own ? null : pass.deps.defaultFrom) ?? owner.email;
+  const from = { name: owner.name, address };
+  return {
+    outboxId: row.id,
+    outboxKey: row.idempotencyKey,
+    from,
+    to: { name: record.name, address: record.email },
+    template: { subject: template.subject, body: template.body },
+    context: {
+      record: recordContext(record),
+      sender: { name: from.name, address: from.address },
+      owner: ownerAddress,
+      sequence: { name: sequence?.name ?? '' },
+    },
+    tracking: version?.definition.options.tracking ?? true,
+    date: pass.now(),
+  };
+}
+
+async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
+  const { deps, o } = pass;
+  const { store } = deps;
+  const p = payloadOf(row);
+  if (p === null) {
+    await store.outbox.settle(row.id, ['pending'], 'failed', 'the queued email is missing fields');
+    pass.result.failed++;
+    return;
+  }
+  const record = await store.records.get(p.recordId);
+  if (record === null || record.deletedAt !== null || record.email === null || record.email.trim() === '') {
+    await failForGood(
+      pass,
+      row,
+      p,
+      'pending',
+      record?.email ? 'the record was deleted' : 'the record has no email address',
+    );
+    return;
+  }
+  if (await deps.isSuppressed(record.email)) {
+    if (await store.outbox.settle(row.id, ['pending'], 'dropped', 'suppressed')) {
+      pass.result.suppressed++;
+      await deliverEvent(deps, p, { type: 'email_suppressed' });
+    }
+    return;
+  }
+
+  const mailbox = await pass.accountFor(p.ownerId);
+  const now = pass.now();
+  if (mailbox === null) {
+    deps.log?.warn(
+      { outboxId: row.id },
+      'no mailbox configured (STEPWISE_SMTP_URL or a stored mailbox): the email waits',
+    );
+    await store.outbox.reschedule(row.id, {
+      availableAt: now + o.noMailboxWaitMs,
+      lastError: 'waiting for a mailbox to be configured',
+      countAttempt: false,
+    });
+    pass.result.deferred++;
+    return;
+  }
+  const { account } = mailbox;
+  const allowed = await pass.nextAllowed(account, now);
+  if (allowed > now) {
+    await store.outbox.reschedule(row.id, {
+      availableAt: allowed,
+      lastError: row.lastError,
+      countAttempt: false,
+    });
+    pass.result.deferred++;
+    return;
+  }
+
+  const draft = await draftOf(pass, row, p, { ...record, email: record.email }, mailbox);
+  if (typeof draft === 'string') {
+    await failForGood(pass, row, p, 'pending', draft);
+    return;
+  }
+  let prepared: Awaited<ReturnType<Mailer['prepare']>>;
+  try {
+    prepared = await deps.mailer.prepare(draft);
+  } catch (error) {
+    if (!(error instanceof EmailPreparationError)) throw error;
+    await failForGood(pass, row, p, 'pending', error.message);
+    return;
+  }
+
+  // Committed before a byte goes out: from here on, a crash leaves `sending`, which becomes
+  // `send_unknown` when the lease runs out, and is never sent again without an administrator.
+  const marked = await store.transaction(async (tx) => {
+    const ok = await tx.outbox.markSending(row.id, {
+      at: now,
+      leaseUntil: now + o.sendLeaseMs,
+      messageKeyHash: messageKeyHashOf(prepared.messageId),
+      mailboxKey: account.key,
+    });
+    if (ok)
+      await tx.mailboxes.logSend({
+        id: deps.ids.newId('snd'),
+        mailboxKey: account.key,
+        outboxId: row.id,
+        at: now,
+      });
+    return ok;
+  });
+  if (!marked) return; // dropped meanwhile (the enrollment ended): nothing to send.
+  if (account.minSpacingMs > 0) pass.block(account, now + account.minSpacingMs);
+
+  const outcome = await deps.mailer.deliver(account, prepared);
+  const attempts = row.attempts + 1;
+  switch (outcome.kind) {
+    case 'sent': {
+      const at = pass.now();
+      try {
+        await store.transaction(async (tx) => {
+          if (await tx.outbox.markSent(row.id, at, outcome.response)) {
+            await applyEvents({ ...deps, store: tx }, [
+              {
+                enrollmentId: p.enrollmentId,
+                event: { type: 'email_sent', stepId: p.stepId, seq: p.seq, at },
+              },
+            ]);
+          }
+        });
+      } catch (error) {
+        // The message is out: record that much even if the enrollment could not be moved now.
+        await store.outbox.markSent(row.id, at, outcome.response);
+        deps.log?.error({ err: error, outboxId: row.id }, 'sent, but the enrollment could not be moved on');
+      }
+      pass.result.sent++;
+      return;
+    }
+    case 'transient':
+      if (attempts >= o.maxAttempts) {
+        await failForGood(pass, row, p, 'sending', `gave up after ${attempts} attempts: ${outcome.reason}`);
+        return;
+      }
+      await store.outbox.retryLater(row.id, pass.now() + backoff(o, attempts), outcome.reason);
+      pass.result.retried++;
+      return;
+    case 'permanent':
+      await failForGood(pass, row, p, 'sending', outcome.reason);
+      return;
+    case 'unknown':
+      if (await store.outbox.settle(row.id, ['sending'], 'send_unknown', outcome.reason)) {
+        pass.result.unknown++;
+        deps.log?.error(
+          { outboxId: row.id, reason: outcome.reason },
+          'email may or may not have been delivered: left as send_unknown for an administrator',
+        );
+      }
+      return;
+    default:
+      outcome satisfies never;
+  }
+}
+
+/** `<sw.{hash}@domain>` → `hash` (the Mailer builds Message-IDs with message-id.ts). */
+function messageKeyHashOf(messageId: string): string {
+  const match = /<sw\.([0-9a-f]{32})@/.exec(messageId);
+  if (match?.[1] === undefined)
+    throw new Error(`the mailer made a Message-ID the sender cannot index: ${messageId}`);
+  return match[1];
+}
+
+/** Every resolved sender option: the defaults in one place. */
+export function senderOptions(overrides: Partial<SenderOptions> = {}): SenderOptions {
+  const options: SenderOptions = { ...SENDER_DEFAULTS };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
+  }
+  return options;
+}
+
+/**
+ * Rows left `sending` past their lease become `send_unknown`: their sender died (or hung) after
+ * `sending` was committed, so the message may be out. Runs at start and at every pass.
+ */
+export async function recoverInterruptedSends(deps: MailSenderDeps): Promise<OutboxMessage[]> {
+  const expired = await deps.store.outbox.expireSending(deps.clock.now());
+  for (const row of expired) {
+    deps.log?.error({ outboxId: row.id }, 'a send was interrupted after the hand-over: now send_unknown');
+  }
+  return expired;
+}
+
+/** Sends everything due now, batch after batch, until nothing due is left to claim. */
+export async function sendDueEmails(
+  deps: MailSenderDeps,
+  overrides: Partial<SenderOptions> = {},
+): Promise<SendPassResult> {
+  const o = senderOptions(overrides);
+  const pass = new SendPass(deps, o);
+  pass.result.recovered = (await recoverInterruptedSends(deps)).length;
+  for (;;) {
+    const now = pass.now();
+    const claimed = await deps.store.outbox.claimDue(EMAIL_KIND, now, o.batchSize, now + o.claimLeaseMs);
+    if (claimed.length === 0) return pass.result;
+    for (const row of claimed) await sendOne(pass, row);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Administrators' decisions on `send_unknown` messages
+
+export function listUnknown(deps: EngineDeps, options?: PageOptions): Promise<Page<OutboxMessage>> {
+  return deps.store.outbox.listByStatus('send_unknown', options);
+}
+
+/** Queues a `send_unknown` message again, now (same Message-ID: receivers can tell it is a repeat). */
+export async function resendUnknown(
+  deps: EngineDeps,
+  id: string,
+  actorId: string | null = null,
+): Promise<boolean> {
+  const now = deps.clock.now();
+  const ok = await deps.store.outbox.requeueUnknown(id, now);
+  if (ok) {
+    await deps.store.audit.append({
+      id: deps.ids.newId('aud'),
+      at: now,
+      actorId,
+      action: 'outbox.resend_unknown',
+      subjectType: 'outbox',
+      subjectId: id,
+      data: null,
+    });
+    deps.onWorkScheduled?.(now);
+  }
+  return ok;
+}
+
+/**
+ * Drops a `send_unknown` message for good. `delivered`: the administrator found it was delivered (the
+ * provider's log), so the enrollment moves on as after a send; otherwise as after a failed email.
+ */
+export async function dropUnknown(
+  deps: EngineDeps,
+  id: string,
+  options: { delivered?: boolean; actorId?: string | null } = {},
+): Promise<boolean> {
+  const row = await deps.store.outbox.get(id);
+  if (row === null) return false;
+  const delivered = options.delivered === true;
+  const reason = delivered ? 'delivered (an administrator checked)' : 'dropped by an administrator';
+  if (!(await deps.store.outbox.settle(id, ['send_unknown'], 'dropped', reason))) return false;
+  const now = deps.clock.now();
+  await deps.store.audit.append({
+    id: deps.ids.newId('aud'),
+    at: now,
+    actorId: options.actorId ?? null,
+    action: 'outbox.drop_unknown',
+    subjectType: 'outbox',
+    subjectId: id,
+    data: { delivered },
+  });
+  const p = payloadOf(row);
+  if (p !== null) {
+    await applyEvents(deps, [
+      {
+        enrollmentId: p.enrollmentId,
+        event: delivered
+          ? { type: 'email_sent', stepId: p.stepId, seq: p.seq, at: now }
+          : { type: 'email_failed', stepId: p.stepId, seq: p.seq, permanent: true, reason },
+      },
+    ]);
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The long-running sender (serve / worker)
+
+export class MailSender {
+  readonly #deps: MailSenderDeps;
+  readonly #options: SenderOptions & { maxIdleMs: number; errorBackoffMs: number };
+  #running = false;
+  #loop: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #nudged = false;
+  sent = 0;
+
+  readonly #onPass: ((result: SendPassResult) => void) | undefined;
+
+  constructor(
+    deps: MailSenderDeps,
+    options: Partial<SenderOptions> & {
+      maxIdleMs?: number;
+      errorBackoffMs?: number;
+      /** Told after every pass (metrics). */
+      onPass?: (result: SendPassResult) => void;
+    } = {},
+  ) {
+    this.#deps = deps;
+    this.#onPass = options.onPass;
+    this.#options = {
+      ...senderOptions(options),
+      maxIdleMs: options.maxIdleMs ?? 1_000,
+      errorBackoffMs: options.errorBackoffMs ?? 5_000,
+    };
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  nudge(): void {
+    this.#nudged = true;
+    this.#wakeUp();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wakeUp();
+    await this.#loop;
+    this.#loop = null;
+  }
+
+  async #run(): Promise<void> {
+    const o = this.#options;
+    while (this.#running) {
+      try {
+        this.#nudged = false;
+        const result = await sendDueEmails(this.#deps, o);
+        this.sent += result.sent;
+        this.#onPass?.(result);
+        if (this.#nudged || !this.#running) continue;
+        const next = await this.#deps.store.outbox.nextAvailableAt(EMAIL_KIND);
+        const now = this.#deps.clock.now();
+        // Due rows left after a pass are leased by another sender: look again shortly.
+        await this.#sleep(next === null ? o.maxIdleMs : next > now ? Math.min(next - now, o.maxIdleMs) : 200);
+      } catch (error) {
+        this.#deps.log?.error({ err: error }, 'mail sender pass failed');
+        if (this.#running) await this.#sleep(o.errorBackoffMs);
+      }
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+      this.#timer = setTimeout(() => this.#wakeUp(), ms);
+    });
+  }
+
+  #wakeUp(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+}

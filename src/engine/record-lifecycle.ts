@@ -1,0 +1,114 @@
+// A record's owner change and deletion, with what they mean for its running enrollments.
+// Owner change (issue 3): the step in progress stays with the previous owner (its history row keeps
+// its owner_id); steps entered afterwards go to the new owner (the enrollment's owner_id changes).
+// Delete: the record is soft-deleted, then its running enrollments end with `record_deleted`.
+import { applyEvents } from './apply-events.js';
+import type { EngineDeps } from './deps.js';
+import { BadRequestError, ForbiddenError, NotFoundError } from './errors.js';
+import type { SalesRecord } from './ports/store.js';
+import type { EngineActor } from './seller-actions.js';
+
+const NO_RECORD = 'No such record.';
+
+/** The live record if the actor may know it exists (a seller never learns of others' records). */
+async function visibleRecord(deps: EngineDeps, actor: EngineActor, recordId: string): Promise<SalesRecord> {
+  const record = await deps.store.records.get(recordId);
+  if (record === null || record.deletedAt !== null) throw new NotFoundError(NO_RECORD);
+  if (actor.role === 'salesperson' && record.ownerId !== actor.id) throw new NotFoundError(NO_RECORD);
+  return record;
+}
+
+export interface OwnerChange {
+  record: SalesRecord;
+  /** Running enrollments whose later steps go to the new owner (empty when nothing changed). */
+  enrollmentIds: string[];
+}
+
+/**
+ * Gives a record to another user, with its running enrollments, in one transaction.
+ * @throws NotFoundError no such (visible) record; ForbiddenError a salesperson giving a record away;
+ *   BadRequestError `owner_not_found` (no such user, or disabled).
+ */
+export async function changeRecordOwner(
+  deps: EngineDeps,
+  actor: EngineActor,
+  recordId: string,
+  newOwnerId: string,
+): Promise<OwnerChange> {
+  const record = await visibleRecord(deps, actor, recordId);
+  if (record.ownerId === newOwnerId) return { record, enrollmentIds: [] };
+  if (actor.role === 'salesperson') throw new ForbiddenError('A salesperson can only own their own records.');
+  const owner = await deps.store.users.get(newOwnerId);
+  if (owner === null || owner.disabled) {
+    throw new BadRequestError('No such owner.', [
+      { code: 'owner_not_found', path: '/ownerId', message: 'No active user has this id.' },
+    ]);
+  }
+  const now = deps.clock.now();
+  const changed = await deps.store.recordLifecycle.changeOwner(record.id, owner.id, now);
+  if (changed === null) throw new NotFoundError(NO_RECORD);
+  await deps.store.audit.append({
+    id: deps.ids.newId('aud'),
+    at: now,
+    actorId: actor.id,
+    action: 'record.owner_changed',
+    subjectType: 'record',
+    subjectId: record.id,
+    data: { from: record.ownerId, to: owner.id, enrollmentIds: changed.enrollmentIds },
+  });
+  const updated = await deps.store.records.get(record.id);
+  return {
+    record: updated ?? { ...record, ownerId: owner.id, updatedAt: now },
+    enrollmentIds: changed.enrollmentIds,
+  };
+}
+
+/** Ends a record's running enrollments with `record_deleted`; returns their ids. */
+async function endRunning(deps: EngineDeps, recordId: string): Promise<string[]> {
+  const slots = await deps.store.engine.runningSlots([recordId]);
+  if (slots.length === 0) return [];
+  const result = await applyEvents(
+    deps,
+    slots.map((slot) => ({
+      enrollmentId: slot.enrollmentId,
+      event: { type: 'disconnect', reason: 'record_deleted' } as const,
+    })),
+  );
+  return result.results.filter((r) => r.outcome === 'applied').map((r) => r.enrollmentId);
+}
+
+/**
+ * Soft-deletes a record and ends its running enrollments (`record_deleted`). Deleting first stops new
+ * connections (connect reads live records only); a crash in between is repaired by deleting again,
+ * which ends what is left and then answers 404.
+ * @throws NotFoundError no such (visible) record.
+ */
+export async function deleteRecord(
+  deps: EngineDeps,
+  actor: EngineActor,
+  recordId: string,
+): Promise<{ disconnected: string[] }> {
+  const stored = await deps.store.records.get(recordId);
+  if (
+    stored !== null &&
+    stored.deletedAt !== null &&
+    (actor.role !== 'salesperson' || stored.ownerId === actor.id)
+  ) {
+    await endRunning(deps, stored.id);
+    throw new NotFoundError(NO_RECORD);
+  }
+  const record = await visibleRecord(deps, actor, recordId);
+  const now = deps.clock.now();
+  if (!(await deps.store.records.softDelete(record.id, now))) throw new NotFoundError(NO_RECORD);
+  const disconnected = await endRunning(deps, record.id);
+  await deps.store.audit.append({
+    id: deps.ids.newId('aud'),
+    at: now,
+    actorId: actor.id,
+    action: 'record.deleted',
+    subjectType: 'record',
+    subjectId: record.id,
+    data: { disconnected },
+  });
+  return { disconnected };
+}

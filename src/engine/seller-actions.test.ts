@@ -1,0 +1,234 @@
+// Seller actions on both dialects: each action through applyEvents, who may act, repeats answering the
+// current state, actions on steps that are not open (or not current) refused with 409, snooze limits.
+import { expect, it } from 'vitest';
+import { forEachDialect } from '../storage/test-support/dialects.js';
+import { connectRecords } from './connect.js';
+import { stepRowId } from './enrollment-commit.js';
+import { BadRequestError, ConflictError, NotFoundError } from './errors.js';
+import { runDue } from './scheduler.js';
+import {
+  completeStep,
+  type EngineActor,
+  markEmailSent,
+  pauseEnrollment,
+  resumeEnrollment,
+  skipStep,
+  skipWait,
+  snoozeStep,
+} from './seller-actions.js';
+import {
+  activeSequence,
+  aUser,
+  DAY,
+  definition,
+  engineDeps,
+  HOUR,
+  someRecords,
+  statsOf,
+  T0,
+} from './test-support/engine-world.js';
+
+const CALL_TASK_WAIT_EMAIL = definition([
+  { id: 'p1', type: 'phone_call', name: 'Call', next: 't1' },
+  { id: 't1', type: 'task', name: 'Research', next: 'w1' },
+  { id: 'w1', type: 'wait', duration: 'P2D', next: 'e1' },
+  { id: 'e1', type: 'email', name: 'Write', templateId: 'tpl_1' },
+]);
+
+async function world(t: Parameters<Parameters<typeof forEachDialect>[1]>[0]) {
+  const deps = engineDeps(t.store());
+  const seller = await aUser(deps.store, 'salesperson');
+  const other = await aUser(deps.store, 'salesperson');
+  const manager = await aUser(deps.store, 'sales_manager');
+  const sequenceId = await activeSequence(deps.store, manager.id, CALL_TASK_WAIT_EMAIL);
+  const [recordId] = await someRecords(deps.store, seller.id, 1);
+  const connected = await connectRecords(deps, {
+    sequenceId,
+    recordIds: [recordId as string],
+    actor: { id: seller.id, role: 'salesperson' },
+  });
+  const enrollmentId = connected.enrolled[0]?.enrollmentId as string;
+  const as = (user: { id: string; role: EngineActor['role'] }): EngineActor => ({
+    id: user.id,
+    role: user.role,
+  });
+  return {
+    deps,
+    sequenceId,
+    enrollmentId,
+    recordId: recordId as string,
+    seller: as(seller),
+    other: as(other),
+    manager: as(manager),
+    step: (seq: number) => stepRowId(enrollmentId, seq),
+  };
+}
+
+async function history(deps: ReturnType<typeof engineDeps>, id: string) {
+  return (await deps.store.enrollments.listSteps(id)).map(
+    (s) => `${s.stepId}:${s.state}${s.outcome ? `:${s.outcome}` : ''}`,
+  );
+}
+
+forEachDialect('seller actions', (t) => {
+  it('complete with a call outcome, skip, skip a wait, send a manual email: each moves the sequence on', async () => {
+    const w = await world(t);
+    const done = await completeStep(w.deps, w.seller, w.step(1), { outcome: 'answered', notes: 'Booked' });
+    expect(done).toMatchObject({ enrollmentId: w.enrollmentId, applied: true });
+    expect(done.state).toMatchObject({ status: 'active', stepId: 't1', phase: 'open', seq: 2 });
+    const [call] = await w.deps.store.enrollments.listSteps(w.enrollmentId);
+    expect(call).toMatchObject({
+      state: 'completed',
+      outcome: 'answered',
+      notes: 'Booked',
+      actorId: w.seller.id,
+    });
+
+    expect((await skipStep(w.deps, w.seller, w.step(2))).state).toMatchObject({
+      stepId: 'w1',
+      phase: 'waiting',
+    });
+    expect((await skipWait(w.deps, w.seller, w.step(3))).state).toMatchObject({
+      stepId: 'e1',
+      phase: 'open',
+    });
+    const sent = await markEmailSent(w.deps, w.seller, w.step(4), { at: T0 });
+    expect(sent.state).toMatchObject({ status: 'completed', endReason: 'completed' });
+    expect(await history(w.deps, w.enrollmentId)).toEqual([
+      'p1:completed:answered',
+      't1:skipped',
+      'w1:skipped',
+      'e1:completed',
+    ]);
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({
+      'p1/outcome:answered': 1,
+      't1/skipped': 1,
+      'e1/completed': 1,
+    });
+    const audit = await w.deps.store.audit.list({ subject: { type: 'enrollment_step', id: w.step(1) } });
+    expect(audit.items).toMatchObject([
+      { actorId: w.seller.id, action: 'enrollment_step.completed', data: { outcome: 'answered' } },
+    ]);
+  });
+
+  it('a repeat of an action already done answers the current state; other actions on it conflict', async () => {
+    const w = await world(t);
+    const first = await completeStep(w.deps, w.seller, w.step(1), { outcome: 'no_answer' });
+    const again = await completeStep(w.deps, w.seller, w.step(1), { outcome: 'no_answer' });
+    expect(again).toMatchObject({ applied: false, version: first.version });
+    expect(again.state).toEqual(first.state);
+    await expect(skipStep(w.deps, w.seller, w.step(1))).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('no longer the current step'),
+    });
+
+    await skipStep(w.deps, w.seller, w.step(2));
+    expect((await skipStep(w.deps, w.seller, w.step(2))).applied).toBe(false);
+    await expect(completeStep(w.deps, w.seller, w.step(2))).rejects.toBeInstanceOf(ConflictError);
+
+    await skipWait(w.deps, w.seller, w.step(3));
+    expect((await skipWait(w.deps, w.seller, w.step(3))).applied).toBe(false);
+    await markEmailSent(w.deps, w.seller, w.step(4));
+    expect((await markEmailSent(w.deps, w.seller, w.step(4))).applied).toBe(false);
+    // Only one audit entry per action that applied.
+    const audit = await w.deps.store.audit.list({ subject: { type: 'enrollment_step', id: w.step(1) } });
+    expect(audit.items).toHaveLength(1);
+  });
+
+  it('refuses actions that do not fit the step: outcome on a task, skip-wait on a call, send on a task', async () => {
+    const w = await world(t);
+    await expect(
+      completeStep(w.deps, w.seller, w.step(1), { outcome: 'maybe' as 'answered' }),
+    ).rejects.toMatchObject({ code: 'bad_request', errors: [{ code: 'invalid_outcome' }] });
+    await expect(skipWait(w.deps, w.seller, w.step(1))).rejects.toMatchObject({
+      code: 'conflict',
+      message: 'Step p1 is a phone_call, not a wait.',
+    });
+    await completeStep(w.deps, w.seller, w.step(1));
+    const outcomeOnTask = completeStep(w.deps, w.seller, w.step(2), { outcome: 'answered' });
+    await expect(outcomeOnTask).rejects.toBeInstanceOf(BadRequestError);
+    await expect(outcomeOnTask).rejects.toMatchObject({ errors: [{ code: 'outcome_not_allowed' }] });
+    await expect(markEmailSent(w.deps, w.seller, w.step(2))).rejects.toBeInstanceOf(ConflictError);
+    await completeStep(w.deps, w.seller, w.step(2));
+    // The wait is not an activity: it cannot be completed.
+    await expect(completeStep(w.deps, w.seller, w.step(3))).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('a salesperson acts only on their records (404 otherwise); managers on any', async () => {
+    const w = await world(t);
+    await expect(completeStep(w.deps, w.other, w.step(1))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(pauseEnrollment(w.deps, w.other, w.enrollmentId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(completeStep(w.deps, w.seller, 'not-a-step')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(completeStep(w.deps, w.seller, stepRowId('enr_missing', 1))).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(pauseEnrollment(w.deps, w.seller, 'enr_missing')).rejects.toBeInstanceOf(NotFoundError);
+    expect((await completeStep(w.deps, w.manager, w.step(1))).applied).toBe(true);
+    expect((await pauseEnrollment(w.deps, w.manager, w.enrollmentId)).state.status).toBe('paused');
+  });
+
+  it('snoozes an open step into the future, at most 30 days; it opens again at that time', async () => {
+    const w = await world(t);
+    await expect(snoozeStep(w.deps, w.seller, w.step(1), { until: T0 })).rejects.toMatchObject({
+      code: 'bad_request',
+      errors: [{ code: 'snooze_in_past' }],
+    });
+    await expect(snoozeStep(w.deps, w.seller, w.step(1), { until: T0 + 30 * DAY + 1 })).rejects.toMatchObject(
+      {
+        errors: [{ code: 'snooze_too_far' }],
+      },
+    );
+    const until = T0 + 2 * DAY + 3 * HOUR;
+    const snoozed = await snoozeStep(w.deps, w.seller, w.step(1), { until });
+    expect(snoozed.state).toMatchObject({ stepId: 'p1', phase: 'scheduled', due: until, dueAt: until });
+    expect((await w.deps.store.stepInstances.getMany([w.step(1)]))[0]).toMatchObject({
+      state: 'waiting',
+      dueAt: until,
+    });
+    expect((await snoozeStep(w.deps, w.seller, w.step(1), { until })).applied).toBe(false);
+    await expect(snoozeStep(w.deps, w.seller, w.step(1), { until: until + HOUR })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('not open'),
+    });
+    await expect(completeStep(w.deps, w.seller, w.step(1))).rejects.toBeInstanceOf(ConflictError);
+
+    w.deps.clock.set(until);
+    await runDue(w.deps, { batchSize: 10, leaseOwner: 'test' });
+    expect((await w.deps.store.stepInstances.getMany([w.step(1)]))[0]?.state).toBe('open');
+    expect((await completeStep(w.deps, w.seller, w.step(1))).applied).toBe(true);
+    // Exactly 30 days is allowed.
+    expect((await snoozeStep(w.deps, w.seller, w.step(2), { until: until + 30 * DAY })).applied).toBe(true);
+  });
+
+  it('pauses and resumes; a repeat is idempotent; steps of a paused enrollment wait; an ended one conflicts', async () => {
+    const w = await world(t);
+    const paused = await pauseEnrollment(w.deps, w.seller, w.enrollmentId);
+    expect(paused).toMatchObject({ applied: true, state: { status: 'paused' } });
+    expect(await pauseEnrollment(w.deps, w.seller, w.enrollmentId)).toMatchObject({
+      applied: false,
+      version: paused.version,
+    });
+    await expect(completeStep(w.deps, w.seller, w.step(1))).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('paused'),
+    });
+    w.deps.clock.advance(HOUR);
+    expect(await resumeEnrollment(w.deps, w.seller, w.enrollmentId)).toMatchObject({
+      applied: true,
+      state: { status: 'active' },
+    });
+    expect((await resumeEnrollment(w.deps, w.seller, w.enrollmentId)).applied).toBe(false);
+    const audit = await w.deps.store.audit.list({ subject: { type: 'enrollment', id: w.enrollmentId } });
+    expect(audit.items.map((a) => a.action).sort()).toEqual(['enrollment.paused', 'enrollment.resumed']);
+
+    await completeStep(w.deps, w.seller, w.step(1));
+    await completeStep(w.deps, w.seller, w.step(2));
+    await skipWait(w.deps, w.seller, w.step(3));
+    await markEmailSent(w.deps, w.seller, w.step(4));
+    await expect(pauseEnrollment(w.deps, w.seller, w.enrollmentId)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('ended'),
+    });
+    await expect(resumeEnrollment(w.deps, w.seller, w.enrollmentId)).rejects.toBeInstanceOf(ConflictError);
+  });
+});

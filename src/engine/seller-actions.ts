@@ -1,0 +1,358 @@
+// What a seller does to the steps in their work list and to an enrollment: complete (with a call's
+// outcome), skip, snooze, skip a wait, record a manual email as sent, pause and resume. Each use case
+// loads what it needs, checks who may act, and goes through applyEvents; the step rules are the
+// transition's. A repeat of an action already done answers the current state; any other action on a
+// step that is not open (or not current) is a 409 `conflict` saying why.
+import {
+  CALL_OUTCOMES,
+  type CallOutcome,
+  MANUAL_ACTIVITY_TYPES,
+  type StepType,
+} from '../domain/definition.js';
+import type { EnrollmentEvent, EnrollmentState, StepPhase } from '../domain/enrollment.js';
+import { applyEvents } from './apply-events.js';
+import type { EngineDeps } from './deps.js';
+import { parseStepRowId } from './enrollment-commit.js';
+import { BadRequestError, ConflictError, NotFoundError } from './errors.js';
+import type { EngineEnrollment, JsonObject, Role, StepInstance } from './ports/store.js';
+
+/** Who acts: a salesperson only on their own records, managers and administrators on any. */
+export interface EngineActor {
+  id: string;
+  role: Role;
+}
+
+export interface ActionResult {
+  enrollmentId: string;
+  /** False when the action had already been done: a repeat answers the current state. */
+  applied: boolean;
+  state: EnrollmentState;
+  version: number;
+}
+
+/** How far ahead a step may be snoozed (as a wait: at most 30 days). */
+export const MAX_SNOOZE_MS = 30 * 24 * 3_600_000;
+
+const MANUAL_TYPES: readonly StepType[] = MANUAL_ACTIVITY_TYPES;
+const NO_STEP = 'No such enrollment step.';
+const NO_ENROLLMENT = 'No such enrollment.';
+
+/** A seller may act where they own the record, or where the step is theirs (kept after an owner change). */
+async function mayAct(deps: EngineDeps, actor: EngineActor, recordId: string, stepOwnerId?: string) {
+  if (actor.role !== 'salesperson' || stepOwnerId === actor.id) return true;
+  const record = await deps.store.records.get(recordId);
+  return record !== null && record.ownerId === actor.id;
+}
+
+async function loadEnrollment(deps: EngineDeps, id: string): Promise<EngineEnrollment | undefined> {
+  const [enrollment] = await deps.store.engine.load([id]);
+  return enrollment;
+}
+
+interface LoadedStep {
+  row: StepInstance;
+  seq: number;
+  enrollment: EngineEnrollment;
+}
+
+async function loadStep(deps: EngineDeps, actor: EngineActor, stepRowId: string): Promise<LoadedStep> {
+  const parsed = parseStepRowId(stepRowId);
+  if (parsed === null) throw new NotFoundError(NO_STEP);
+  const [row] = await deps.store.stepInstances.getMany([stepRowId]);
+  const enrollment = row === undefined ? undefined : await loadEnrollment(deps, row.enrollmentId);
+  if (
+    row === undefined ||
+    enrollment === undefined ||
+    !(await mayAct(deps, actor, row.recordId, row.ownerId))
+  )
+    throw new NotFoundError(NO_STEP);
+  return { row, seq: parsed.seq, enrollment };
+}
+
+function describeState(state: EnrollmentState): string {
+  if (state.status === 'paused') return 'the enrollment is paused; resume it first';
+  if (state.status !== 'active') return `the enrollment has ended (${state.endReason ?? state.status})`;
+  return '';
+}
+
+interface StepActionSpec {
+  /** For messages: "complete", "skip"… */
+  verb: string;
+  /** Why this step can't take the action at all (its type), or null. */
+  refuse(row: StepInstance): string | null;
+  /** The action was already done to this step instance: answer the current state. */
+  done(row: StepInstance, state: EnrollmentState): boolean;
+  /** The current step's phase the action needs. */
+  phase: StepPhase;
+  event(row: StepInstance, seq: number): EnrollmentEvent;
+  audit: { action: string; data: JsonObject };
+}
+
+async function stepAction(
+  deps: EngineDeps,
+  actor: EngineActor,
+  stepRowId: string,
+  spec: StepActionSpec,
+): Promise<ActionResult> {
+  const { row, seq, enrollment } = await loadStep(deps, actor, stepRowId);
+  const refused = spec.refuse(row);
+  if (refused !== null) throw new ConflictError('conflict', refused);
+  const current = (e: EngineEnrollment): ActionResult => ({
+    enrollmentId: e.id,
+    applied: false,
+    state: e.state,
+    version: e.version,
+  });
+  if (spec.done(row, enrollment.state)) return current(enrollment);
+
+  const notCurrent = (state: EnrollmentState): string => {
+    const why = describeState(state);
+    if (why !== '') return `Can't ${spec.verb} step ${row.stepId}: ${why}.`;
+    if (state.seq !== seq)
+      return `Can't ${spec.verb} step ${row.stepId}: it is ${row.state}, no longer the current step.`;
+    return `Can't ${spec.verb} step ${row.stepId}: it is not ${spec.phase === 'waiting' ? 'a running wait' : 'open'} (it is ${row.state}).`;
+  };
+  const s = enrollment.state;
+  if (s.status !== 'active' || s.seq !== seq || s.stepId !== row.stepId || s.phase !== spec.phase)
+    throw new ConflictError('conflict', notCurrent(s));
+
+  const [result] =
+    // No expectedVersion: the event names the step instance (seq), so a tick that landed meanwhile
+    // is re-read and the transition decides.
+    (await applyEvents(deps, [{ enrollmentId: enrollment.id, event: spec.event(row, seq) }])).results;
+  if (result?.outcome === 'applied' && result.state !== null && result.version !== null) {
+    await deps.store.audit.append({
+      id: deps.ids.newId('aud'),
+      at: deps.clock.now(),
+      actorId: actor.id,
+      action: spec.audit.action,
+      subjectType: 'enrollment_step',
+      subjectId: row.id,
+      data: { enrollmentId: enrollment.id, stepId: row.stepId, ...spec.audit.data },
+    });
+    return { enrollmentId: enrollment.id, applied: true, state: result.state, version: result.version };
+  }
+  if (result?.outcome === 'not_found') throw new NotFoundError(NO_STEP);
+  // Someone else moved the enrollment meanwhile: a repeat of the same action is done, anything else conflicts.
+  const [after] = await deps.store.stepInstances.getMany([row.id]);
+  const now = await loadEnrollment(deps, enrollment.id);
+  if (after === undefined || now === undefined) throw new NotFoundError(NO_STEP);
+  if (spec.done(after, now.state)) return current(now);
+  throw new ConflictError(
+    'conflict',
+    result?.outcome === 'stale'
+      ? `Step ${row.stepId} changed while you acted on it; reload and try again.`
+      : notCurrent(now.state),
+  );
+}
+
+function manualOnly(verb: string) {
+  return (row: StepInstance): string | null =>
+    MANUAL_TYPES.includes(row.type)
+      ? null
+      : `Can't ${verb} step ${row.stepId}: a ${row.type} step is not a seller's activity.`;
+}
+
+export interface CompleteStepInput {
+  /** For a phone call only. */
+  outcome?: CallOutcome | undefined;
+  notes?: string | undefined;
+}
+
+/** Completes an open manual activity (POST /api/enrollment-steps/{id}/complete). */
+export async function completeStep(
+  deps: EngineDeps,
+  actor: EngineActor,
+  stepRowId: string,
+  input: CompleteStepInput = {},
+): Promise<ActionResult> {
+  const { outcome, notes } = input;
+  if (outcome !== undefined && !CALL_OUTCOMES.includes(outcome)) {
+    throw new BadRequestError('Not a call outcome.', [
+      {
+        code: 'invalid_outcome',
+        path: '/outcome',
+        message: `A call's outcome is one of ${CALL_OUTCOMES.join(', ')}.`,
+      },
+    ]);
+  }
+  return stepAction(deps, actor, stepRowId, {
+    verb: 'complete',
+    refuse(row) {
+      const refused = manualOnly('complete')(row);
+      if (refused === null && outcome !== undefined && row.type !== 'phone_call') {
+        throw new BadRequestError('Only a phone call has an outcome.', [
+          {
+            code: 'outcome_not_allowed',
+            path: '/outcome',
+            message: `Step ${row.stepId} is a ${row.type}; only a phone call takes an outcome.`,
+          },
+        ]);
+      }
+      return refused;
+    },
+    done: (row) => row.state === 'completed',
+    phase: 'open',
+    event: (row, seq) => ({
+      type: 'step_completed',
+      stepId: row.stepId,
+      seq,
+      actorId: actor.id,
+      ...(outcome !== undefined && { outcome }),
+      ...(notes !== undefined && { notes }),
+    }),
+    audit: {
+      action: 'enrollment_step.completed',
+      data: { ...(outcome !== undefined && { outcome }), ...(notes !== undefined && { hasNotes: true }) },
+    },
+  });
+}
+
+/** Skips an open manual activity; a condition testing it takes `no` (POST …/skip). */
+export function skipStep(deps: EngineDeps, actor: EngineActor, stepRowId: string): Promise<ActionResult> {
+  return stepAction(deps, actor, stepRowId, {
+    verb: 'skip',
+    refuse: manualOnly('skip'),
+    done: (row) => row.state === 'skipped',
+    phase: 'open',
+    event: (row, seq) => ({ type: 'step_skipped', stepId: row.stepId, seq, actorId: actor.id }),
+    audit: { action: 'enrollment_step.skipped', data: {} },
+  });
+}
+
+/**
+ * Takes an open manual activity out of the work list until `until` (epoch ms), which must be in the
+ * future and at most 30 days away (POST …/snooze). The step opens at exactly `until`.
+ */
+export async function snoozeStep(
+  deps: EngineDeps,
+  actor: EngineActor,
+  stepRowId: string,
+  input: { until: number },
+): Promise<ActionResult> {
+  const { until } = input;
+  const now = deps.clock.now();
+  const invalid = (code: string, message: string) =>
+    new BadRequestError('The snooze time is not allowed.', [{ code, path: '/until', message }]);
+  return stepAction(deps, actor, stepRowId, {
+    verb: 'snooze',
+    refuse(row) {
+      const refused = manualOnly('snooze')(row);
+      if (refused !== null) return refused;
+      // Checked after loading: a repeat of a snooze already done answers 200 even once `until` is near.
+      if (row.state === 'waiting' && row.dueAt === until) return null;
+      if (!Number.isFinite(until) || until <= now)
+        throw invalid('snooze_in_past', 'Snooze until a time in the future.');
+      if (until > now + MAX_SNOOZE_MS)
+        throw invalid('snooze_too_far', 'A step can be snoozed for at most 30 days.');
+      return null;
+    },
+    done: (row, state) =>
+      row.state === 'waiting' &&
+      row.dueAt === until &&
+      state.stepId === row.stepId &&
+      state.phase === 'scheduled' &&
+      state.due === until,
+    phase: 'open',
+    event: (row, seq) => ({ type: 'snoozed', stepId: row.stepId, seq, until }),
+    audit: { action: 'enrollment_step.snoozed', data: { until } },
+  });
+}
+
+/** Ends a running wait now; the sequence moves on (POST …/skip-wait). */
+export function skipWait(deps: EngineDeps, actor: EngineActor, stepRowId: string): Promise<ActionResult> {
+  return stepAction(deps, actor, stepRowId, {
+    verb: 'skip the wait of',
+    refuse: (row) => (row.type === 'wait' ? null : `Step ${row.stepId} is a ${row.type}, not a wait.`),
+    done: (row) => row.state === 'skipped',
+    phase: 'waiting',
+    event: (row, seq) => ({ type: 'wait_skipped', stepId: row.stepId, seq }),
+    audit: { action: 'enrollment_step.wait_skipped', data: {} },
+  });
+}
+
+/**
+ * Records that the seller sent an open manual `email` step from their own mailbox (the `/send` route,
+ * after the mail part sent it): the step completes as sent at `at` (default now).
+ */
+export function markEmailSent(
+  deps: EngineDeps,
+  actor: EngineActor,
+  stepRowId: string,
+  input: { at?: number | undefined } = {},
+): Promise<ActionResult> {
+  const at = input.at ?? deps.clock.now();
+  return stepAction(deps, actor, stepRowId, {
+    verb: 'send',
+    refuse: (row) =>
+      row.type === 'email' ? null : `Step ${row.stepId} is a ${row.type}, not a manual email.`,
+    done: (row) => row.state === 'completed',
+    phase: 'open',
+    event: (row, seq) => ({ type: 'email_sent', stepId: row.stepId, seq, at }),
+    audit: { action: 'enrollment_step.email_sent', data: { at } },
+  });
+}
+
+async function enrollmentAction(
+  deps: EngineDeps,
+  actor: EngineActor,
+  enrollmentId: string,
+  action: 'pause' | 'resume',
+): Promise<ActionResult> {
+  const enrollment = await loadEnrollment(deps, enrollmentId);
+  if (enrollment === undefined || !(await mayAct(deps, actor, enrollment.recordId)))
+    throw new NotFoundError(NO_ENROLLMENT);
+  const target = action === 'pause' ? 'paused' : 'active';
+  const current = (e: EngineEnrollment): ActionResult => ({
+    enrollmentId: e.id,
+    applied: false,
+    state: e.state,
+    version: e.version,
+  });
+  const conflict = (state: EnrollmentState) =>
+    new ConflictError(
+      'conflict',
+      state.status === 'active' || state.status === 'paused'
+        ? `Can't ${action} this enrollment now.`
+        : `Can't ${action} this enrollment: it has ended (${state.endReason ?? state.status}).`,
+    );
+  if (enrollment.state.status === target) return current(enrollment);
+  if (enrollment.state.status !== 'active' && enrollment.state.status !== 'paused')
+    throw conflict(enrollment.state);
+
+  const [result] = (await applyEvents(deps, [{ enrollmentId, event: { type: action } }])).results;
+  if (result?.outcome === 'applied' && result.state !== null && result.version !== null) {
+    await deps.store.audit.append({
+      id: deps.ids.newId('aud'),
+      at: deps.clock.now(),
+      actorId: actor.id,
+      action: action === 'pause' ? 'enrollment.paused' : 'enrollment.resumed',
+      subjectType: 'enrollment',
+      subjectId: enrollmentId,
+      data: null,
+    });
+    return { enrollmentId, applied: true, state: result.state, version: result.version };
+  }
+  const now = await loadEnrollment(deps, enrollmentId);
+  if (now === undefined) throw new NotFoundError(NO_ENROLLMENT);
+  if (now.state.status === target) return current(now);
+  throw conflict(now.state);
+}
+
+/** Holds the enrollment: nothing falls due and seller actions wait until it resumes. */
+export function pauseEnrollment(
+  deps: EngineDeps,
+  actor: EngineActor,
+  enrollmentId: string,
+): Promise<ActionResult> {
+  return enrollmentAction(deps, actor, enrollmentId, 'pause');
+}
+
+/** Resumes a paused enrollment; its pending times shift by the paused duration. */
+export function resumeEnrollment(
+  deps: EngineDeps,
+  actor: EngineActor,
+  enrollmentId: string,
+): Promise<ActionResult> {
+  return enrollmentAction(deps, actor, enrollmentId, 'resume');
+}

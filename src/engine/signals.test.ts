@@ -1,0 +1,243 @@
+// Signals on both dialects: dedupe by id, resolution by outbox key / Message-ID hash / record, exit on
+// reply, bounce and unsubscribe ending all of a record's enrollments and suppressing its address, the
+// per-step counters (first per step instance only), unknown signals counted, and a 1,000-signal batch.
+import { expect, it } from 'vitest';
+import type { SequenceDefinition } from '../domain/definition.js';
+import { forEachDialect } from '../storage/test-support/dialects.js';
+import { applyEvents } from './apply-events.js';
+import { connectRecords } from './connect.js';
+import { emailKey, stepRowId } from './enrollment-commit.js';
+import { runDue } from './scheduler.js';
+import { ingestSignals } from './signals.js';
+import { isSuppressed, listSuppressions } from './suppression.js';
+import {
+  activeSequence,
+  aUser,
+  DAY,
+  definition,
+  engineDeps,
+  HOUR,
+  someRecords,
+  statsOf,
+  T0,
+} from './test-support/engine-world.js';
+import { countOf, rawQuery } from './test-support/raw-db.js';
+
+/** automated email → replied within P2D? yes: call; no: task. */
+function emailThenCondition(exitOnReply: boolean): SequenceDefinition {
+  return definition(
+    [
+      { id: 'a1', type: 'automated_email', templateId: 'tpl_1', next: 'c1' },
+      {
+        id: 'c1',
+        type: 'condition',
+        if: { signal: 'email_replied', step: 'a1' },
+        within: 'P2D',
+        yes: 'p1',
+        no: 't1',
+      },
+      { id: 'p1', type: 'phone_call', name: 'Book the meeting' },
+      { id: 't1', type: 'task', name: 'Try another contact' },
+    ],
+    { exitOnReply },
+  );
+}
+
+type T = Parameters<Parameters<typeof forEachDialect>[1]>[0];
+
+/** Records connected to a sequence whose first email has been sent (seq 1). */
+async function world(t: T, opts: { exitOnReply?: boolean; count?: number; parallel?: boolean } = {}) {
+  const deps = engineDeps(t.store(), { allowParallelEnrollments: opts.parallel ?? false });
+  const owner = await aUser(deps.store, 'admin');
+  const sequenceId = await activeSequence(
+    deps.store,
+    owner.id,
+    emailThenCondition(opts.exitOnReply ?? false),
+  );
+  const recordIds = await someRecords(deps.store, owner.id, opts.count ?? 1);
+  for (const [i, id] of recordIds.entries()) {
+    if (i < 5) await deps.store.records.update(id, { email: `Lead.${i}@Example.com` }, T0);
+  }
+  const connected = await connectRecords(deps, {
+    sequenceId,
+    recordIds,
+    actor: { id: owner.id, role: 'admin' },
+  });
+  const ids = connected.enrolled.map((e) => e.enrollmentId);
+  await applyEvents(
+    deps,
+    ids.map((enrollmentId) => ({
+      enrollmentId,
+      event: { type: 'email_sent', stepId: 'a1', seq: 1, at: T0 } as const,
+    })),
+  );
+  return { deps, owner, sequenceId, recordIds, ids };
+}
+
+async function statusOf(deps: ReturnType<typeof engineDeps>, id: string) {
+  const e = await deps.store.enrollments.get(id);
+  return `${e?.status}${e?.endReason ? `:${e.endReason}` : ''}`;
+}
+
+forEachDialect('ingestSignals', (t) => {
+  it('dedupes by id; counts only the first open per step instance; stores every accepted signal', async () => {
+    const w = await world(t);
+    const enrollmentId = w.ids[0] as string;
+    const key = emailKey(enrollmentId, 1);
+    expect(
+      await ingestSignals(w.deps, [
+        { id: 'o-1', type: 'email_opened', messageId: key },
+        { id: 'o-1', type: 'email_opened', messageId: key },
+      ]),
+    ).toEqual({ accepted: 1, duplicates: 1, unknown: 0 });
+    expect(await ingestSignals(w.deps, [{ id: 'o-1', type: 'email_opened', messageId: key }])).toEqual({
+      accepted: 0,
+      duplicates: 1,
+      unknown: 0,
+    });
+    // Another open of the same email: stored, not counted again; a click counts once.
+    expect(
+      await ingestSignals(w.deps, [
+        { id: 'o-2', type: 'email_opened', messageId: key },
+        {
+          type: 'email_clicked',
+          stepRowId: stepRowId(enrollmentId, 1),
+          data: { url: 'https://example.com' },
+        },
+      ]),
+    ).toEqual({ accepted: 2, duplicates: 0, unknown: 0 });
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({
+      'a1/email_opened': 1,
+      'a1/email_clicked': 1,
+    });
+    expect(await countOf(t, 'SELECT count(*) AS n FROM signals')).toBe(3);
+    const [row] = await rawQuery<{ message_key: string; enrollment_id: string; record_id: string }>(
+      t,
+      `SELECT message_key, enrollment_id, record_id FROM signals WHERE dedupe_key = 'o-1'`,
+    );
+    expect(row).toEqual({ message_key: key, enrollment_id: enrollmentId, record_id: w.recordIds[0] });
+  });
+
+  it('a reply with exitOnReply ends the enrollment (exit_on_reply); found by our Message-ID hash', async () => {
+    const w = await world(t, { exitOnReply: true });
+    const enrollmentId = w.ids[0] as string;
+    const hash = '0123456789abcdef0123456789abcdef';
+    await rawQuery(
+      t,
+      `UPDATE outbox SET message_key_hash = '${hash}' WHERE idempotency_key = '${emailKey(enrollmentId, 1)}'`,
+    );
+    expect(
+      await ingestSignals(w.deps, [
+        { id: 'r-1', type: 'email_replied', messageId: `<sw.${hash}@mail.example.com>` },
+      ]),
+    ).toEqual({ accepted: 1, duplicates: 0, unknown: 0 });
+    expect(await statusOf(w.deps, enrollmentId)).toBe('disconnected:exit_on_reply');
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({
+      'a1/email_replied': 1,
+      '/ended:exit_on_reply': 1,
+    });
+    // The hash alone works too, and a repeat changes nothing.
+    expect(await ingestSignals(w.deps, [{ type: 'email_replied', messageId: hash }])).toMatchObject({
+      accepted: 1,
+    });
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({ 'a1/email_replied': 1 });
+  });
+
+  it('without exitOnReply, a reply known only by its record lands on the latest sent email: the condition says yes', async () => {
+    const w = await world(t, { exitOnReply: false });
+    const enrollmentId = w.ids[0] as string;
+    w.deps.clock.advance(HOUR);
+    expect(
+      await ingestSignals(w.deps, [{ type: 'email_replied', recordId: w.recordIds[0] as string }]),
+    ).toMatchObject({ accepted: 1 });
+    expect(await statusOf(w.deps, enrollmentId)).toBe('active');
+    w.deps.clock.set(T0 + 2 * DAY);
+    await runDue(w.deps, { batchSize: 10, leaseOwner: 'test' });
+    const steps = await w.deps.store.enrollments.listSteps(enrollmentId);
+    expect(steps.map((s) => `${s.stepId}:${s.state}${s.outcome ? `:${s.outcome}` : ''}`)).toEqual([
+      'a1:completed',
+      'c1:completed:yes',
+      'p1:open',
+    ]);
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({ 'a1/email_replied': 1 });
+  });
+
+  it('a hard bounce ends every running enrollment of the record and suppresses its address', async () => {
+    const w = await world(t, { parallel: true });
+    const recordId = w.recordIds[0] as string;
+    const second = await activeSequence(w.deps.store, w.owner.id, definition([{ id: 't1', type: 'task' }]));
+    const other = await connectRecords(w.deps, {
+      sequenceId: second,
+      recordIds: [recordId],
+      actor: { id: w.owner.id, role: 'admin' },
+    });
+    const otherId = other.enrolled[0]?.enrollmentId as string;
+    expect(
+      await ingestSignals(w.deps, [
+        { id: 'b-1', type: 'email_bounced', messageId: emailKey(w.ids[0] as string, 1) },
+      ]),
+    ).toEqual({ accepted: 1, duplicates: 0, unknown: 0 });
+    expect(await statusOf(w.deps, w.ids[0] as string)).toBe('disconnected:bounced');
+    expect(await statusOf(w.deps, otherId)).toBe('disconnected:bounced');
+    expect(await isSuppressed(w.deps, ' LEAD.0@example.COM ')).toBe(true);
+    expect((await listSuppressions(w.deps)).items).toMatchObject([
+      { email: 'lead.0@example.com', reason: 'bounced', source: 'signal' },
+    ]);
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({ 'a1/email_bounced': 1 });
+    expect(await statsOf(w.deps.store, second)).toMatchObject({ '/ended:bounced': 1 });
+  });
+
+  it('an unsubscribe by record ends its enrollments (paused ones too) and suppresses the address', async () => {
+    const w = await world(t, { count: 2 });
+    const r0 = w.recordIds[0] as string;
+    await applyEvents(w.deps, [{ enrollmentId: w.ids[0] as string, event: { type: 'pause' } }]);
+    expect(await ingestSignals(w.deps, [{ type: 'email_unsubscribed', recordId: r0 }])).toMatchObject({
+      accepted: 1,
+    });
+    expect(await statusOf(w.deps, w.ids[0] as string)).toBe('disconnected:unsubscribed');
+    expect(await statusOf(w.deps, w.ids[1] as string)).toBe('active');
+    expect(await isSuppressed(w.deps, 'lead.0@example.com')).toBe(true);
+    expect(await isSuppressed(w.deps, 'lead.1@example.com')).toBe(false);
+    expect((await listSuppressions(w.deps)).items).toMatchObject([{ reason: 'unsubscribed' }]);
+  });
+
+  it('counts unknown records and messages without failing the batch', async () => {
+    const w = await world(t);
+    expect(
+      await ingestSignals(w.deps, [
+        { type: 'email_opened', recordId: 'rec_nope' },
+        { type: 'email_opened', messageId: 'enr_nope:1' },
+        { type: 'email_opened', messageId: 'ffffffffffffffffffffffffffffffff' },
+        { type: 'email_clicked', messageId: 'out_nope' },
+        { type: 'email_replied', enrollmentId: 'enr_nope' },
+        { type: 'linkedin_connection_accepted', recordId: w.recordIds[0] as string },
+      ]),
+    ).toEqual({ accepted: 1, duplicates: 0, unknown: 5 });
+    expect(await countOf(t, 'SELECT count(*) AS n FROM signals')).toBe(1);
+  });
+
+  it('takes a batch of 1,000 signals in one call, and a repeat of it as 1,000 duplicates', async () => {
+    const w = await world(t, { count: 1000 });
+    expect(w.ids).toHaveLength(1000);
+    const batch = w.ids.map((enrollmentId, i) => ({
+      id: `open-${i}`,
+      type: 'email_opened' as const,
+      messageId: emailKey(enrollmentId, 1),
+    }));
+    expect(await ingestSignals(w.deps, batch)).toEqual({ accepted: 1000, duplicates: 0, unknown: 0 });
+    expect(await ingestSignals(w.deps, batch)).toEqual({ accepted: 0, duplicates: 1000, unknown: 0 });
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({ 'a1/email_opened': 1000 });
+    const replies = w.ids.map((enrollmentId, i) => ({
+      id: `reply-${i}`,
+      type: 'email_replied' as const,
+      messageId: emailKey(enrollmentId, 1),
+    }));
+    expect(await ingestSignals(w.deps, replies)).toMatchObject({ accepted: 1000 });
+    w.deps.clock.set(T0 + 2 * DAY);
+    await runDue(w.deps, { batchSize: 500, leaseOwner: 'test' });
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({
+      'c1/yes': 1000,
+      'a1/email_replied': 1000,
+    });
+  });
+});

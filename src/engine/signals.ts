@@ -1,0 +1,324 @@
+// Engagement signals (POST /api/signals, tracking hits, inbound mail): deduplicated by the client's
+// id, resolved to an enrollment and its email step, delivered as `signal` events through applyEvents
+// in one call per batch, stored, and counted per step (first open/click/reply/bounce per step instance).
+// A bounce or unsubscribe ends every running enrollment of the record and suppresses its address.
+//
+// Order, for exactly-once counting with at-least-once delivery: suppress, deliver (the transition
+// ignores a repeat), then store and count in one transaction. A crash before the store leaves the
+// signal unrecorded, so the client's retry delivers it again (harmlessly) and counts it once.
+import { EMAIL_STEP_TYPES, type StepType } from '../domain/definition.js';
+import type { EnrollmentSignal } from '../domain/enrollment.js';
+import { type ApplyItem, applyEvents } from './apply-events.js';
+import type { EngineDeps } from './deps.js';
+import { stepRowId } from './enrollment-commit.js';
+import type { JsonObject, SignalInsert, StepInstance, Suppression } from './ports/store.js';
+import { normalizeEmail } from './suppression.js';
+
+export const SIGNAL_TYPES = [
+  'email_opened',
+  'email_clicked',
+  'email_replied',
+  'email_bounced',
+  'email_unsubscribed',
+  'linkedin_connection_accepted',
+  'email_attachment_opened',
+] as const satisfies readonly EnrollmentSignal[];
+export type SignalType = (typeof SIGNAL_TYPES)[number];
+
+export interface SignalInput {
+  /** The client's id: a second signal with the same id is a no-op (counted in `duplicates`). */
+  id?: string | undefined;
+  type: SignalType;
+  recordId?: string | undefined;
+  /**
+   * The message the signal is about: our outbox key (`{enrollmentId}:{seq}`), the outbox row id, the
+   * hash in our Message-ID, or the Message-ID itself (`<sw.{hash}@domain>`).
+   */
+  messageId?: string | undefined;
+  enrollmentId?: string | undefined;
+  /** The email step's history row id (stepRowId). */
+  stepRowId?: string | undefined;
+  /** Epoch ms; default now; a future time counts as now. */
+  at?: number | undefined;
+  data?: JsonObject | undefined;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  /** Signals whose record, enrollment and message are all unknown: not stored, not an error. */
+  unknown: number;
+}
+
+/** step_stats counters (src/engine/sequences/sequence-stats.ts reads them). */
+const COUNTERS: Partial<Record<SignalType, string>> = {
+  email_opened: 'email_opened',
+  email_clicked: 'email_clicked',
+  email_replied: 'email_replied',
+  email_bounced: 'email_bounced',
+};
+/** Signals about one email (they go to its step, or to each enrollment's latest sent email). */
+const ABOUT_AN_EMAIL: ReadonlySet<SignalType> = new Set([
+  'email_opened',
+  'email_clicked',
+  'email_replied',
+  'email_attachment_opened',
+  'email_bounced',
+]);
+/** Signals that end every running enrollment of the record and suppress its address. */
+const ENDS_ALL: Partial<Record<SignalType, Suppression['reason']>> = {
+  email_bounced: 'bounced',
+  email_unsubscribed: 'unsubscribed',
+};
+const EMAIL_TYPES: readonly StepType[] = EMAIL_STEP_TYPES;
+
+type MessageRef =
+  | { kind: 'key'; key: string; stepRowId: string }
+  | { kind: 'hash'; hash: string }
+  | { kind: 'id'; id: string };
+
+const OUR_MESSAGE_ID = /^<?\s*sw\.([0-9a-f]{32})@[^>\s]+\s*>?$/i;
+const HASH = /^[0-9a-f]{32}$/i;
+const OUTBOX_KEY = /^(.+):(\d+)$/;
+
+function stepRowOfKey(key: string): string | null {
+  const match = OUTBOX_KEY.exec(key);
+  return match === null ? null : stepRowId(match[1] as string, Number(match[2]));
+}
+
+function messageRef(messageId: string): MessageRef {
+  const text = messageId.trim();
+  const header = OUR_MESSAGE_ID.exec(text);
+  if (header !== null) return { kind: 'hash', hash: (header[1] as string).toLowerCase() };
+  if (HASH.test(text)) return { kind: 'hash', hash: text.toLowerCase() };
+  const row = stepRowOfKey(text);
+  return row === null ? { kind: 'id', id: text } : { kind: 'key', key: text, stepRowId: row };
+}
+
+/** What one signal was resolved to. */
+interface Resolved {
+  input: SignalInput;
+  at: number;
+  recordId: string;
+  /** The email step instance it is about, when known. */
+  instance: StepInstance | null;
+  enrollmentId: string | null;
+  messageKey: string | null;
+}
+
+export async function ingestSignals(
+  deps: EngineDeps,
+  signals: readonly SignalInput[],
+): Promise<IngestResult> {
+  const { store } = deps;
+  const now = deps.clock.now();
+  const result: IngestResult = { accepted: 0, duplicates: 0, unknown: 0 };
+
+  // Duplicates: within the batch, then against stored signals (signals_dedupe_key_key).
+  const ids = new Set<string>();
+  const fresh: SignalInput[] = [];
+  for (const signal of signals) {
+    if (signal.id !== undefined) {
+      if (ids.has(signal.id)) {
+        result.duplicates++;
+        continue;
+      }
+      ids.add(signal.id);
+    }
+    fresh.push(signal);
+  }
+  const stored = new Set(ids.size === 0 ? [] : await store.signals.existingDedupeKeys([...ids]));
+  const todo = fresh.filter((s) => s.id === undefined || !stored.has(s.id));
+  result.duplicates += fresh.length - todo.length;
+  if (todo.length === 0) return result;
+
+  const resolved = await resolve(deps, todo, now);
+  result.unknown = todo.length - resolved.length;
+
+  // Who each signal reaches: one email step, or every running enrollment of the record.
+  const endingRecords = [
+    ...new Set(resolved.filter((r) => ENDS_ALL[r.input.type] !== undefined).map((r) => r.recordId)),
+  ];
+  const needFanOut = resolved.filter(
+    (r) => r.instance === null && r.enrollmentId === null && ABOUT_AN_EMAIL.has(r.input.type),
+  );
+  const running = new Map<string, string[]>();
+  const fanOutRecords = [...new Set([...endingRecords, ...needFanOut.map((r) => r.recordId)])];
+  for (const slot of fanOutRecords.length === 0 ? [] : await store.engine.runningSlots(fanOutRecords)) {
+    const list = running.get(slot.recordId) ?? [];
+    list.push(slot.enrollmentId);
+    running.set(slot.recordId, list);
+  }
+  // The latest sent email of each enrollment a signal reaches without naming a message.
+  const latestFor = new Set<string>();
+  for (const r of resolved) {
+    if (r.instance !== null || !ABOUT_AN_EMAIL.has(r.input.type)) continue;
+    for (const id of r.enrollmentId !== null ? [r.enrollmentId] : (running.get(r.recordId) ?? []))
+      latestFor.add(id);
+  }
+  const latest = new Map(
+    (latestFor.size === 0 ? [] : await store.stepInstances.latestSentEmails([...latestFor])).map((row) => [
+      row.enrollmentId,
+      row,
+    ]),
+  );
+
+  // Suppress first: whatever happens next, the address is never emailed again.
+  await suppressRecords(deps, resolved, now);
+
+  const items: ApplyItem[] = [];
+  const rows: SignalInsert[] = [];
+  for (const r of resolved) {
+    const { type } = r.input;
+    let countOn = r.instance;
+    if (ENDS_ALL[type] !== undefined) {
+      for (const enrollmentId of running.get(r.recordId) ?? [])
+        items.push({ enrollmentId, event: { type: 'signal', signal: type, at: r.at } });
+      countOn ??= firstLatest(r, running, latest);
+    } else if (ABOUT_AN_EMAIL.has(type)) {
+      if (r.instance !== null) {
+        items.push({
+          enrollmentId: r.instance.enrollmentId,
+          event: { type: 'signal', signal: type, stepId: r.instance.stepId, at: r.at },
+        });
+      } else {
+        for (const enrollmentId of r.enrollmentId !== null
+          ? [r.enrollmentId]
+          : (running.get(r.recordId) ?? [])) {
+          const email = latest.get(enrollmentId);
+          if (email === undefined) continue;
+          items.push({
+            enrollmentId,
+            event: { type: 'signal', signal: type, stepId: email.stepId, at: r.at },
+          });
+          countOn ??= email;
+        }
+      }
+    }
+    const counter = COUNTERS[type];
+    rows.push({
+      id: deps.ids.newId('sig'),
+      dedupeKey: r.input.id ?? null,
+      type,
+      recordId: r.recordId,
+      enrollmentId: r.instance?.enrollmentId ?? r.enrollmentId,
+      messageKey: r.messageKey,
+      at: r.at,
+      data: r.input.data ?? null,
+      count:
+        counter !== undefined && countOn !== null && EMAIL_TYPES.includes(countOn.type)
+          ? {
+              stepRowId: countOn.id,
+              sequenceId: countOn.sequenceId,
+              version: countOn.sequenceVersion,
+              stepId: countOn.stepId,
+              counter,
+            }
+          : null,
+    });
+  }
+
+  if (items.length > 0) await applyEvents(deps, items, { now });
+  const inserted = await store.signals.insert(rows);
+  result.accepted = inserted.length;
+  // A concurrent request stored the same id first: that one counts it.
+  result.duplicates += rows.length - inserted.length;
+  return result;
+}
+
+function firstLatest(
+  r: Resolved,
+  running: ReadonlyMap<string, string[]>,
+  latest: ReadonlyMap<string, StepInstance>,
+): StepInstance | null {
+  for (const id of r.enrollmentId !== null ? [r.enrollmentId] : (running.get(r.recordId) ?? [])) {
+    const email = latest.get(id);
+    if (email !== undefined) return email;
+  }
+  return null;
+}
+
+/** Each signal's record, and its email step instance and enrollment where the signal names them. */
+async function resolve(deps: EngineDeps, signals: readonly SignalInput[], now: number): Promise<Resolved[]> {
+  const { store } = deps;
+  const refs = signals.map((s) => (s.messageId === undefined ? null : messageRef(s.messageId)));
+  const hashes = refs.flatMap((ref) => (ref?.kind === 'hash' ? [ref.hash] : []));
+  const outboxIds = refs.flatMap((ref) => (ref?.kind === 'id' ? [ref.id] : []));
+  const keyByRef = new Map<string, string>();
+  if (hashes.length > 0 || outboxIds.length > 0) {
+    for (const row of await store.signals.outboxKeys({ ids: outboxIds, hashes })) {
+      keyByRef.set(`id:${row.id}`, row.idempotencyKey);
+      if (row.messageKeyHash !== null) keyByRef.set(`hash:${row.messageKeyHash}`, row.idempotencyKey);
+    }
+  }
+  const messageKeys = refs.map((ref) => {
+    if (ref === null) return null;
+    if (ref.kind === 'key') return ref.key;
+    return keyByRef.get(ref.kind === 'hash' ? `hash:${ref.hash}` : `id:${ref.id}`) ?? null;
+  });
+  const rowIds = signals.map((s, i) => {
+    if (s.stepRowId !== undefined) return s.stepRowId;
+    const ref = refs[i];
+    if (ref?.kind === 'key') return ref.stepRowId;
+    const key = messageKeys[i];
+    return key === null || key === undefined ? null : stepRowOfKey(key);
+  });
+  const wanted = rowIds.filter((id): id is string => id !== null);
+  const instances = new Map(
+    (wanted.length === 0 ? [] : await store.stepInstances.getMany(wanted)).map((row) => [row.id, row]),
+  );
+
+  const enrollmentIds = signals.flatMap((s, i) => {
+    const id = rowIds[i];
+    return s.enrollmentId !== undefined && (id === null || !instances.has(id as string))
+      ? [s.enrollmentId]
+      : [];
+  });
+  const enrollments = new Map(
+    (enrollmentIds.length === 0 ? [] : await store.engine.load(enrollmentIds)).map((e) => [e.id, e]),
+  );
+  const recordIds = signals.flatMap((s) => (s.recordId === undefined ? [] : [s.recordId]));
+  const records = new Set(
+    (recordIds.length === 0 ? [] : await store.records.getMany(recordIds)).map((r) => r.id),
+  );
+
+  const out: Resolved[] = [];
+  signals.forEach((input, i) => {
+    const rowId = rowIds[i];
+    const instance = rowId === null || rowId === undefined ? null : (instances.get(rowId) ?? null);
+    const enrollment =
+      instance === null && input.enrollmentId !== undefined ? enrollments.get(input.enrollmentId) : undefined;
+    const recordId =
+      instance?.recordId ??
+      enrollment?.recordId ??
+      (input.recordId !== undefined && records.has(input.recordId) ? input.recordId : null);
+    if (recordId === null) return;
+    const at = input.at !== undefined && Number.isFinite(input.at) ? Math.min(input.at, now) : now;
+    out.push({
+      input,
+      at,
+      recordId,
+      instance,
+      enrollmentId: instance?.enrollmentId ?? enrollment?.id ?? null,
+      // The outbox key when we found the message; else what the client said, for the timeline.
+      messageKey: messageKeys[i] ?? input.messageId ?? null,
+    });
+  });
+  return out;
+}
+
+async function suppressRecords(deps: EngineDeps, resolved: readonly Resolved[], now: number): Promise<void> {
+  const reasons = new Map<string, Suppression['reason']>();
+  for (const r of resolved) {
+    const reason = ENDS_ALL[r.input.type];
+    if (reason !== undefined && !reasons.has(r.recordId)) reasons.set(r.recordId, reason);
+  }
+  if (reasons.size === 0) return;
+  const entries: Suppression[] = [];
+  for (const record of await deps.store.records.getMany([...reasons.keys()])) {
+    const reason = reasons.get(record.id);
+    if (record.email === null || reason === undefined) continue;
+    entries.push({ email: normalizeEmail(record.email), reason, at: now, source: 'signal' });
+  }
+  if (entries.length > 0) await deps.store.suppressions.addMany(entries);
+}

@@ -1,0 +1,340 @@
+// The sender end to end on both dialects, over real SMTP on loopback: nodemailer → smtp-server.
+// The raw message (headers, parts, merge fields, tracking), exactly one message per step after 4xx
+// retries and after a crash between "handed over" and "marked sent", 5xx → failed and the enrollment
+// moves on, the daily cap and spacing on a manual clock, suppression, and no mailbox.
+import { simpleParser } from 'mailparser';
+import { afterEach, expect, it } from 'vitest';
+import { connectRecords } from '../engine/connect.js';
+import { emailKey, stepRowId } from '../engine/enrollment-commit.js';
+import {
+  dropUnknown,
+  listUnknown,
+  type MailSenderDeps,
+  recoverInterruptedSends,
+  resendUnknown,
+  sendDueEmails,
+} from '../engine/outbox-sender.js';
+import { runDue } from '../engine/scheduler.js';
+import { isSuppressed, suppress } from '../engine/suppression.js';
+import {
+  activeSequence,
+  aUser,
+  DAY,
+  definition,
+  engineDeps,
+  someRecords,
+  T0,
+} from '../engine/test-support/engine-world.js';
+import { forEachDialect } from '../storage/test-support/dialects.js';
+import { messageIdFor } from './message-id.js';
+import { SmtpMailer } from './smtp-mailer.js';
+import { accountFromSmtpUrl } from './smtp-url.js';
+import { type SinkAnswer, type SmtpSink, startSmtpSink } from './test-support/smtp-sink.js';
+import { verifyToken } from './tracking-token.js';
+
+const SECRET = 'a-test-secret-of-at-least-32-characters';
+const PUBLIC_URL = 'https://sw.example';
+
+let sinks: SmtpSink[] = [];
+let mailers: SmtpMailer[] = [];
+afterEach(async () => {
+  await Promise.all(mailers.map((m) => m.close()));
+  await Promise.all(sinks.map((s) => s.close()));
+  sinks = [];
+  mailers = [];
+});
+
+type T = Parameters<Parameters<typeof forEachDialect>[1]>[0];
+
+async function world(
+  t: T,
+  options: { plan?: (n: number) => SinkAnswer; records?: number; limits?: string; tracking?: boolean } = {},
+) {
+  const sink = await startSmtpSink(options.plan);
+  sinks.push(sink);
+  const engine = engineDeps(t.store());
+  const mailer = new SmtpMailer({ publicUrl: PUBLIC_URL, secret: SECRET, timeouts: { socket: 1_500 } });
+  mailers.push(mailer);
+  const deps: MailSenderDeps & { clock: typeof engine.clock } = {
+    ...engine,
+    mailer,
+    fallbackAccount: accountFromSmtpUrl(
+      `smtp://127.0.0.1:${sink.port}${options.limits ?? '?dailyCap=off&minSpacingMs=0'}`,
+    ),
+    defaultFrom: 'sales@stepwise.example',
+    isSuppressed: (email) => isSuppressed(engine, email),
+  };
+  const owner = await aUser(deps.store, 'admin', { name: 'Olivia Owner' });
+  await deps.store.emailTemplates.create({
+    id: 'tpl_intro',
+    name: 'Intro',
+    subject: 'Hello {{ record.name }} from {{ sequence.name }}',
+    body: 'Hi {{ record.fields.title | default: "there" }},\n\nSee https://example.org/pricing and reply.\n\n{{ sender.name }}',
+    createdAt: T0,
+  });
+  const sequenceId = await activeSequence(
+    deps.store,
+    owner.id,
+    definition(
+      [
+        { id: 'a1', type: 'automated_email', templateId: 'tpl_intro', next: 't1' },
+        { id: 't1', type: 'task', name: 'Follow up' },
+      ],
+      { tracking: options.tracking ?? true },
+    ),
+  );
+  const recordIds = await someRecords(deps.store, owner.id, options.records ?? 1, 'lead', {
+    fields: { title: 'Dr.' },
+  });
+  for (const [i, id] of recordIds.entries())
+    await deps.store.records.update(id, { name: `Ada ${i}`, email: `ada.${i}@customer.example` }, T0);
+  const { enrolled } = await connectRecords(deps, {
+    sequenceId,
+    recordIds,
+    actor: { id: owner.id, role: 'admin' },
+  });
+  await runDue(deps, { batchSize: 100, leaseOwner: 'test' });
+  const enrollmentIds = enrolled.map((e) => e.enrollmentId);
+  return { deps, sink, owner, sequenceId, recordIds, enrollmentIds };
+}
+
+async function outboxRow(deps: MailSenderDeps, enrollmentId: string) {
+  const page = await deps.store.outbox.listByStatus('pending', { limit: 1000 });
+  const all = [
+    ...page.items,
+    ...(await deps.store.outbox.listByStatus('sent', { limit: 1000 })).items,
+    ...(await deps.store.outbox.listByStatus('failed', { limit: 1000 })).items,
+    ...(await deps.store.outbox.listByStatus('send_unknown', { limit: 1000 })).items,
+    ...(await deps.store.outbox.listByStatus('dropped', { limit: 1000 })).items,
+    ...(await deps.store.outbox.listByStatus('sending', { limit: 1000 })).items,
+  ];
+  const row = all.find((r) => r.idempotencyKey === emailKey(enrollmentId, 1));
+  if (row === undefined) throw new Error('no outbox row');
+  return row;
+}
+
+/** `step:state` of each history row; the task after the email is `t1:next` whether it is open yet or not. */
+async function stepStates(deps: MailSenderDeps, enrollmentId: string) {
+  return (await deps.store.enrollments.listSteps(enrollmentId)).map((s) =>
+    s.stepId === 't1' ? 't1:next' : `${s.stepId}:${s.state}`,
+  );
+}
+
+forEachDialect('mail sender over SMTP', (t) => {
+  it('sends one message with Message-ID, RFC 8058 headers, both parts, merge fields and tracking', async () => {
+    const { deps, sink, enrollmentIds } = await world(t);
+    const [enrollmentId = ''] = enrollmentIds;
+    const result = await sendDueEmails(deps);
+    expect(result.sent).toBe(1);
+    expect(sink.accepted).toHaveLength(1);
+
+    const mail = await simpleParser(sink.accepted[0] as Buffer);
+    expect(mail.messageId).toBe(messageIdFor(emailKey(enrollmentId, 1), 'stepwise.example'));
+    expect(mail.subject).toMatch(/^Hello Ada 0 from seq_/);
+    expect(mail.date?.getTime()).toBe(T0);
+    expect(mail.from?.value[0]).toMatchObject({ name: 'Olivia Owner', address: 'sales@stepwise.example' });
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0] : null).toMatchObject({
+      name: 'Ada 0',
+      address: 'ada.0@customer.example',
+    });
+    const rawText = (sink.accepted[0] as Buffer).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
+    expect(rawText).toMatch(/^List-Unsubscribe: <https:\/\/sw\.example\/u\/[\w-]+\.[\w-]+>\r$/m);
+    expect(rawText).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
+    expect(mail.attachments).toHaveLength(0);
+    expect(mail.text).toContain('Hi Dr.,');
+    expect(mail.text).toContain('https://example.org/pricing');
+    expect(mail.text).toContain('Olivia Owner');
+    const html = String(mail.html);
+    const click = /href="https:\/\/sw\.example\/t\/c\/([^"]+)"/.exec(html)?.[1] ?? '';
+    const row = await outboxRow(deps, enrollmentId);
+    expect(verifyToken(SECRET, click)).toEqual({
+      kind: 'click',
+      messageId: row.id,
+      linkIndex: 0,
+      url: 'https://example.org/pricing',
+    });
+    const open = /src="https:\/\/sw\.example\/t\/o\/([^"]+)"/.exec(html)?.[1] ?? '';
+    expect(verifyToken(SECRET, open)).toEqual({ kind: 'open', messageId: row.id });
+
+    expect(row.status).toBe('sent');
+    expect(row.providerResponse).toContain('queued as Q1');
+    expect(row.messageKeyHash).toHaveLength(32);
+    expect(await stepStates(deps, enrollmentId)).toEqual(['a1:completed', 't1:next']);
+    // Nothing left to send: a second pass sends nothing.
+    expect((await sendDueEmails(deps)).sent).toBe(0);
+    expect(sink.received).toHaveLength(1);
+  });
+
+  it('leaves links alone and adds no pixel when the sequence switches tracking off', async () => {
+    const { deps, sink } = await world(t, { tracking: false });
+    await sendDueEmails(deps);
+    const html = String((await simpleParser(sink.accepted[0] as Buffer)).html);
+    expect(html).toContain('href="https://example.org/pricing"');
+    expect(html).not.toContain('/t/o/');
+  });
+
+  it('retries 4xx with backoff and sends exactly one message', async () => {
+    const { deps, sink, enrollmentIds } = await world(t, {
+      plan: (n) => (n <= 2 ? { code: 451, message: '4.3.0 Try again later' } : 'accept'),
+    });
+    const [enrollmentId = ''] = enrollmentIds;
+    expect((await sendDueEmails(deps)).retried).toBe(1);
+    let row = await outboxRow(deps, enrollmentId);
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, availableAt: T0 + 60_000 });
+    expect(row.lastError).toContain('451');
+    expect((await sendDueEmails(deps)).sent).toBe(0); // not due yet
+    deps.clock.advance(60_000);
+    expect((await sendDueEmails(deps)).retried).toBe(1);
+    expect((await outboxRow(deps, enrollmentId)).availableAt).toBe(T0 + 60_000 + 120_000);
+    deps.clock.advance(120_000);
+    expect((await sendDueEmails(deps)).sent).toBe(1);
+    row = await outboxRow(deps, enrollmentId);
+    expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+    expect(sink.received).toHaveLength(3);
+    expect(sink.accepted).toHaveLength(1);
+    deps.clock.advance(DAY);
+    await sendDueEmails(deps);
+    expect(sink.accepted).toHaveLength(1);
+  });
+
+  it('fails on 5xx and moves the enrollment on (a failed email counts as not opened, not replied)', async () => {
+    const { deps, sink, enrollmentIds } = await world(t, {
+      plan: () => ({ code: 550, message: '5.1.1 User unknown' }),
+    });
+    const [enrollmentId = ''] = enrollmentIds;
+    expect((await sendDueEmails(deps)).failed).toBe(1);
+    const row = await outboxRow(deps, enrollmentId);
+    expect(row.status).toBe('failed');
+    expect(row.lastError).toContain('550');
+    expect(await stepStates(deps, enrollmentId)).toEqual(['a1:failed', 't1:next']);
+    expect(sink.accepted).toHaveLength(0);
+  });
+
+  it('a crash after the hand-over leaves send_unknown: nothing re-sent until an administrator decides', async () => {
+    const { deps, sink, enrollmentIds } = await world(t);
+    const [enrollmentId = ''] = enrollmentIds;
+    // The "crashed" process: claims, commits `sending`, hands the message over, and dies before the answer is stored.
+    const [claimed] = await deps.store.outbox.claimDue('email', T0, 10, T0 + 60_000);
+    if (claimed === undefined) throw new Error('nothing claimed');
+    const account = deps.fallbackAccount;
+    if (account === null) throw new Error('no account');
+    const key = emailKey(enrollmentId, 1);
+    const messageId = messageIdFor(key, 'stepwise.example');
+    expect(
+      await deps.store.outbox.markSending(claimed.id, {
+        at: T0,
+        leaseUntil: T0 + 600_000,
+        messageKeyHash: messageId.slice(4, 36),
+        mailboxKey: account.key,
+      }),
+    ).toBe(true);
+    const raw = Buffer.from(`Message-ID: ${messageId}\r\nSubject: x\r\n\r\nbody\r\n`);
+    expect(
+      (
+        await deps.mailer.deliver(account, {
+          messageId,
+          envelope: { from: 'a@b.example', to: 'c@d.example' },
+          raw,
+        })
+      ).kind,
+    ).toBe('sent');
+    expect(sink.accepted).toHaveLength(1);
+
+    // A new sender before the lease ran out: the row is someone else's exchange, left alone.
+    expect((await sendDueEmails(deps)).sent).toBe(0);
+    deps.clock.advance(600_001);
+    const result = await sendDueEmails(deps);
+    expect(result).toMatchObject({ recovered: 1, sent: 0 });
+    expect((await outboxRow(deps, enrollmentId)).status).toBe('send_unknown');
+    expect((await listUnknown(deps)).items.map((r) => r.id)).toEqual([claimed.id]);
+    deps.clock.advance(DAY);
+    await sendDueEmails(deps);
+    expect(sink.accepted).toHaveLength(1);
+    expect(await stepStates(deps, enrollmentId)).toEqual(['a1:waiting']);
+
+    // The administrator re-sends: one more message, the same Message-ID.
+    expect(await resendUnknown(deps, claimed.id)).toBe(true);
+    expect((await sendDueEmails(deps)).sent).toBe(1);
+    expect(sink.accepted).toHaveLength(2);
+    expect((await simpleParser(sink.accepted[1] as Buffer)).messageId).toBe(messageId);
+    expect(await stepStates(deps, enrollmentId)).toEqual(['a1:completed', 't1:next']);
+  });
+
+  it('no answer after DATA was accepted → send_unknown at once; dropping it moves the enrollment on', async () => {
+    const { deps, sink, enrollmentIds } = await world(t, { plan: () => 'hang' });
+    const [enrollmentId = ''] = enrollmentIds;
+    expect((await sendDueEmails(deps)).unknown).toBe(1);
+    const row = await outboxRow(deps, enrollmentId);
+    expect(row.status).toBe('send_unknown');
+    expect(sink.received).toHaveLength(1);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 0, unknown: 0 });
+    expect(sink.received).toHaveLength(1);
+    expect(await dropUnknown(deps, row.id)).toBe(true);
+    expect(await stepStates(deps, enrollmentId)).toEqual(['a1:failed', 't1:next']);
+  });
+
+  it('a connection refused is transient: the message waits and is sent when the server is back', async () => {
+    const { deps, sink, enrollmentIds } = await world(t);
+    const [enrollmentId = ''] = enrollmentIds;
+    const live = deps.fallbackAccount;
+    if (live === null) throw new Error('no account');
+    deps.fallbackAccount = { ...live, port: 1, version: 1 };
+    expect((await sendDueEmails(deps)).retried).toBe(1);
+    expect((await outboxRow(deps, enrollmentId)).status).toBe('pending');
+    deps.fallbackAccount = live;
+    deps.clock.advance(60_000);
+    expect((await sendDueEmails(deps)).sent).toBe(1);
+    expect(sink.accepted).toHaveLength(1);
+  });
+
+  it('keeps the minimum spacing and the rolling daily cap: over the cap a message waits, never dropped', async () => {
+    const { deps, sink, enrollmentIds } = await world(t, {
+      records: 3,
+      limits: '?dailyCap=2&minSpacingMs=20000',
+    });
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 2 });
+    const rows = await Promise.all(enrollmentIds.map((id) => outboxRow(deps, id)));
+    expect(rows.filter((r) => r.status === 'pending').map((r) => r.availableAt)).toEqual([
+      T0 + 20_000,
+      T0 + 20_000,
+    ]);
+    deps.clock.advance(20_000);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 1 });
+    // Two sends in the last 24 hours: the third waits until the first leaves the window.
+    const waiting = (await Promise.all(enrollmentIds.map((id) => outboxRow(deps, id)))).find(
+      (r) => r.status === 'pending',
+    );
+    expect(waiting?.availableAt).toBe(T0 + DAY + 1);
+    deps.clock.advance(DAY - 20_000);
+    expect((await sendDueEmails(deps)).sent).toBe(0);
+    deps.clock.advance(1);
+    expect((await sendDueEmails(deps)).sent).toBe(1);
+    expect(sink.accepted).toHaveLength(3);
+  });
+
+  it('skips a suppressed address: no message, the step is skipped with reason suppressed', async () => {
+    const { deps, sink, enrollmentIds } = await world(t);
+    const [enrollmentId = ''] = enrollmentIds;
+    await suppress(deps, { email: 'ADA.0@customer.example', reason: 'unsubscribed' });
+    expect((await sendDueEmails(deps)).suppressed).toBe(1);
+    expect(sink.received).toHaveLength(0);
+    const row = await outboxRow(deps, enrollmentId);
+    expect(row).toMatchObject({ status: 'dropped', lastError: 'suppressed' });
+    const steps = await deps.store.enrollments.listSteps(enrollmentId);
+    expect(steps[0]).toMatchObject({
+      id: stepRowId(enrollmentId, 1),
+      state: 'skipped',
+      outcome: 'suppressed',
+    });
+  });
+
+  it('without any mailbox, messages wait (with a warning) instead of failing', async () => {
+    const { deps, enrollmentIds } = await world(t);
+    const [enrollmentId = ''] = enrollmentIds;
+    deps.fallbackAccount = null;
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 0, deferred: 1 });
+    const row = await outboxRow(deps, enrollmentId);
+    expect(row).toMatchObject({ status: 'pending', availableAt: T0 + 5 * 60_000 });
+    expect(await recoverInterruptedSends(deps)).toEqual([]);
+  });
+});

@@ -1,0 +1,291 @@
+// The Mailer over SMTP: renders a queued email (merge fields, tracking, RFC 8058 unsubscribe headers,
+// deterministic Message-ID), then hands it to the mailbox's server over a kept-open connection per
+// mailbox. It tells "not accepted" (retry) from "handed over, no answer" (send_unknown) by whether
+// the server had already accepted DATA when the exchange broke off.
+import { Readable } from 'node:stream';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import {
+  type DeliveryOutcome,
+  type EmailDraft,
+  EmailPreparationError,
+  type MailboxAccount,
+  type Mailer,
+  type PreparedEmail,
+} from '../engine/ports/mailer.js';
+import { decryptMailboxPassword } from './mailbox-password.js';
+import { messageIdFor } from './message-id.js';
+import { compileTemplate, type MergeRecord, renderEmail, TemplateRenderError } from './render.js';
+import { rewriteLinksForTracking } from './tracking-links.js';
+import { signUnsubscribeToken } from './unsubscribe-token.js';
+
+export interface SmtpMailerOptions {
+  /** STEPWISE_PUBLIC_URL, no trailing slash: tracking and unsubscribe links point there. */
+  publicUrl: string;
+  /** STEPWISE_SECRET or the stored secret: signs tokens, decrypts stored mailbox passwords. */
+  secret: string;
+  /** An address that takes unsubscribe requests by mail, for a `mailto:` in List-Unsubscribe. */
+  unsubscribeMailto?: string | undefined;
+  /** Milliseconds; `socket` bounds every wait for the server, the answer to the message included. */
+  timeouts?: { connection?: number; greeting?: number; socket?: number } | undefined;
+}
+
+const TIMEOUT_DEFAULTS = { connection: 30_000, greeting: 30_000, socket: 120_000 };
+/** A kept-open connection is closed after this many messages (servers limit it, and a fresh one heals). */
+const MESSAGES_PER_CONNECTION = 100;
+
+/** One open SMTP session of one mailbox. */
+interface Session {
+  connection: SMTPConnection;
+  version: number;
+  alive: boolean;
+  busy: boolean;
+  sent: number;
+}
+
+type Stage = 'connect' | 'envelope' | 'data';
+
+function errorText(error: SMTPConnection.SMTPError): string {
+  return (error.response ?? error.message).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The rule: an SMTP answer decides (5xx permanent, 4xx transient), except a 5xx at connection or
+ * log-in time, which says the mailbox is misconfigured, not that this message is bad: it waits.
+ * Without an answer: before the body went out, transient; after, unknown.
+ */
+export function classifyDeliveryError(error: SMTPConnection.SMTPError, stage: Stage): DeliveryOutcome {
+  const reason = `${error.command ?? stage}: ${errorText(error)}`;
+  const code = error.responseCode;
+  if (typeof code === 'number') {
+    if (code >= 500 && stage !== 'connect') return { kind: 'permanent', reason };
+    return { kind: 'transient', reason };
+  }
+  if ((error.code === 'EENVELOPE' || error.code === 'EMESSAGE') && stage !== 'data') {
+    return { kind: 'permanent', reason };
+  }
+  return stage === 'data' ? { kind: 'unknown', reason } : { kind: 'transient', reason };
+}
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1) || 'localhost';
+}
+
+function build(composer: MailComposer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    composer.compile().build((error, message) => (error ? reject(error) : resolve(message)));
+  });
+}
+
+/** Runs one connection step; a socket error or hang-up in between fails it (nodemailer reports those as events). */
+function untilDone(
+  connection: SMTPConnection,
+  start: (done: (error?: SMTPConnection.SMTPError) => void) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (error?: SMTPConnection.SMTPError) => {
+      if (settled) return;
+      settled = true;
+      connection.off('error', finish);
+      connection.off('end', onEnd);
+      if (error === undefined || error === null) resolve();
+      else reject(error);
+    };
+    const onEnd = () =>
+      finish(Object.assign(new Error('the server closed the connection'), { code: 'ECONNECTION' }));
+    connection.on('error', finish);
+    connection.on('end', onEnd);
+    start(finish);
+  });
+}
+
+export class SmtpMailer implements Mailer {
+  readonly #options: SmtpMailerOptions;
+  readonly #timeouts: typeof TIMEOUT_DEFAULTS;
+  readonly #sessions = new Map<string, Session>();
+
+  constructor(options: SmtpMailerOptions) {
+    this.#options = { ...options, publicUrl: options.publicUrl.replace(/\/+$/, '') };
+    this.#timeouts = { ...TIMEOUT_DEFAULTS, ...options.timeouts };
+  }
+
+  async prepare(draft: EmailDraft): Promise<PreparedEmail> {
+    const { publicUrl, secret } = this.#options;
+    const compiled = compileTemplate(draft.template);
+    if (!compiled.ok) {
+      const first = compiled.errors[0];
+      throw new EmailPreparationError(
+        `the template does not compile: ${first?.field} line ${first?.line}, column ${first?.column}: ${first?.message}`,
+      );
+    }
+    const unsubscribeUrl = `${publicUrl}/u/${signUnsubscribeToken(secret, {
+      messageId: draft.outboxId,
+      email: draft.to.address,
+    })}`;
+    let rendered: ReturnType<typeof renderEmail>;
+    try {
+      rendered = renderEmail(compiled.compiled, {
+        record: draft.context.record as unknown as MergeRecord,
+        sender: { name: draft.context.sender.name, email: draft.context.sender.address },
+        owner: { name: draft.context.owner.name, email: draft.context.owner.address },
+        sequence: draft.context.sequence,
+        unsubscribeUrl,
+      });
+    } catch (error) {
+      if (error instanceof TemplateRenderError) throw new EmailPreparationError(error.message);
+      throw error;
+    }
+    const html = draft.tracking
+      ? rewriteLinksForTracking(rendered.html, {
+          baseUrl: publicUrl,
+          key: secret,
+          messageId: draft.outboxId,
+          unsubscribeUrl,
+        })
+      : rendered.html;
+    const messageId = messageIdFor(draft.outboxKey, domainOf(draft.from.address));
+    const mailto = this.#options.unsubscribeMailto;
+    const raw = await build(
+      new MailComposer({
+        from: draft.from,
+        to: draft.to,
+        subject: rendered.subject,
+        text: rendered.text,
+        html,
+        messageId,
+        date: new Date(draft.date),
+        headers: {
+          'List-Unsubscribe':
+            mailto === undefined
+              ? `<${unsubscribeUrl}>`
+              : `<${unsubscribeUrl}>, <mailto:${mailto}?subject=unsubscribe>`,
+          // RFC 8058: a POST to the https link unsubscribes in one click, without a confirm page.
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+      }),
+    );
+    return { messageId, envelope: { from: draft.from.address, to: draft.to.address }, raw };
+  }
+
+  async deliver(account: MailboxAccount, email: PreparedEmail): Promise<DeliveryOutcome> {
+    let stage: Stage = 'connect';
+    let session: Session | null = null;
+    try {
+      session = await this.#session(account);
+      stage = 'envelope';
+      // Read only once the server has accepted DATA (nodemailer pipes the body after the envelope).
+      let pushed = false;
+      const body = new Readable({
+        read() {
+          stage = 'data';
+          if (!pushed) {
+            pushed = true;
+            this.push(email.raw);
+          }
+          this.push(null);
+        },
+      });
+      const info = await this.#send(session, { from: email.envelope.from, to: [email.envelope.to] }, body);
+      session.sent += 1;
+      return { kind: 'sent', response: info.response };
+    } catch (error) {
+      if (session !== null) this.#discard(account.key, session);
+      return classifyDeliveryError(error as SMTPConnection.SMTPError, stage);
+    } finally {
+      if (session !== null) {
+        session.busy = false;
+        const kept = this.#sessions.get(account.key) === session;
+        if (session.alive && (!kept || session.sent >= MESSAGES_PER_CONNECTION))
+          this.#discard(account.key, session);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const [key, session] of this.#sessions) this.#discard(key, session);
+  }
+
+  /** The mailbox's open session, or a new one (connected and logged in). */
+  async #session(account: MailboxAccount): Promise<Session> {
+    const current = this.#sessions.get(account.key);
+    if (current?.alive && !current.busy && current.version === account.version) {
+      current.busy = true;
+      return current;
+    }
+    if (current !== undefined && !current.busy) this.#discard(account.key, current);
+    const connection = new SMTPConnection({
+      host: account.host,
+      port: account.port,
+      secure: account.secure,
+      connectionTimeout: this.#timeouts.connection,
+      greetingTimeout: this.#timeouts.greeting,
+      socketTimeout: this.#timeouts.socket,
+    });
+    const session: Session = { connection, version: account.version, alive: true, busy: true, sent: 0 };
+    // Errors while idle (the server hung up) only retire the session; a send in flight hears of them below.
+    connection.on('error', () => {
+      session.alive = false;
+    });
+    connection.on('end', () => {
+      session.alive = false;
+    });
+    try {
+      await untilDone(connection, (done) => connection.connect(done));
+      if (account.username !== null) {
+        const auth = { user: account.username, pass: this.#password(account) };
+        await untilDone(connection, (done) => connection.login(auth, done));
+      }
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+    // A busy session (another send in flight) stays; this one is used once and closed.
+    if (current === undefined || !current.busy) this.#sessions.set(account.key, session);
+    return session;
+  }
+
+  #password(account: MailboxAccount): string {
+    const password = account.password;
+    if (password === null) return '';
+    return 'plain' in password
+      ? password.plain
+      : decryptMailboxPassword(this.#options.secret, password.encrypted);
+  }
+
+  #send(
+    session: Session,
+    envelope: SMTPConnection.Envelope,
+    body: Readable,
+  ): Promise<SMTPConnection.SentMessageInfo> {
+    const { connection } = session;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = (error: SMTPConnection.SMTPError | null, info?: SMTPConnection.SentMessageInfo) => {
+        if (settled) return;
+        settled = true;
+        connection.off('error', onError);
+        connection.off('end', onEnd);
+        if (error !== null || info === undefined) reject(error ?? new Error('no answer'));
+        else resolve(info);
+      };
+      const onError = (error: SMTPConnection.SMTPError) => finish(error);
+      const onEnd = () =>
+        finish(Object.assign(new Error('the server closed the connection'), { code: 'ECONNECTION' }));
+      connection.on('error', onError);
+      connection.on('end', onEnd);
+      connection.send(envelope, body, (error, info) => finish(error, info));
+    });
+  }
+
+  #discard(key: string, session: Session): void {
+    session.alive = false;
+    if (this.#sessions.get(key) === session) this.#sessions.delete(key);
+    try {
+      session.connection.quit();
+    } catch {
+      // Already closed.
+    }
+    session.connection.close();
+  }
+}

@@ -1,0 +1,192 @@
+// The outbox as the mail sender works it: claim due rows under a lease, then move each one through
+// pending → sending → sent | failed | send_unknown | dropped. Every transition names the state it
+// leaves, so a row another process (or a disconnect) has moved meanwhile is left alone.
+import { type Selectable, sql } from 'kysely';
+import type { JsonObject, OutboxMessage, OutboxRepository, OutboxStatus } from '../../engine/ports/store.js';
+import { fromJson } from '../codec.js';
+import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import type { OutboxTable } from '../schema.js';
+import type { RepositoryContext } from './context.js';
+
+function toMessage(row: Selectable<OutboxTable>): OutboxMessage {
+  return {
+    id: row.id,
+    idempotencyKey: row.idempotency_key,
+    kind: row.kind,
+    payload:
+      typeof row.payload === 'string' ? fromJson<JsonObject>(row.payload) : (row.payload as JsonObject),
+    status: row.status as OutboxStatus,
+    availableAt: Number(row.available_at),
+    attempts: Number(row.attempts),
+    leaseUntil: row.lease_until === null ? null : Number(row.lease_until),
+    lastError: row.last_error,
+    createdAt: Number(row.created_at),
+    sentAt: row.sent_at === null ? null : Number(row.sent_at),
+    messageKeyHash: row.message_key_hash ?? null,
+    mailboxKey: row.mailbox_key ?? null,
+    providerResponse: row.provider_response ?? null,
+  };
+}
+
+/** Provider answers and errors are short lines; a hostile server must not fill a column. */
+const MAX_TEXT = 2_000;
+const clip = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
+
+export function createOutboxRepository({
+  db,
+  capabilities,
+  atomically,
+}: RepositoryContext): OutboxRepository {
+  return {
+    async claimDue(kind, now, limit, leaseUntil) {
+      // outbox_pending_idx (available_at) WHERE status = 'pending': walked in order, LIMIT stops it.
+      // Several senders on PostgreSQL skip each other's locked rows; SQLite has one writer.
+      const lock = capabilities.supportsSkipLocked ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+      const claim = (run: typeof db) =>
+        sql<Selectable<OutboxTable>>`
+          UPDATE outbox SET lease_until = ${leaseUntil}
+           WHERE id IN (SELECT id FROM outbox
+                         WHERE status = 'pending' AND available_at <= ${now} AND kind = ${kind}
+                           AND (lease_until IS NULL OR lease_until < ${now})
+                         ORDER BY available_at
+                         LIMIT ${limit}
+                         ${lock})
+          RETURNING *`.execute(run);
+      const result = await atomically(claim);
+      return result.rows
+        .map(toMessage)
+        .sort((a, b) => a.availableAt - b.availableAt || (a.id < b.id ? -1 : 1));
+    },
+
+    async nextAvailableAt(kind) {
+      const row = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.min('available_at').as('at'))
+        .where('status', '=', 'pending')
+        .where('kind', '=', kind)
+        .executeTakeFirst();
+      return row?.at === null || row?.at === undefined ? null : Number(row.at);
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : toMessage(row);
+    },
+
+    async getByMessageKeyHash(hash) {
+      const row = await db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('message_key_hash', 'is not', null)
+        .where('message_key_hash', '=', hash)
+        .executeTakeFirst();
+      return row === undefined ? null : toMessage(row);
+    },
+
+    async reschedule(id, change) {
+      const result = await db
+        .updateTable('outbox')
+        .set((eb) => ({
+          available_at: change.availableAt,
+          lease_until: null,
+          last_error: change.lastError === null ? null : clip(change.lastError),
+          ...(change.countAttempt ? { attempts: eb('attempts', '+', 1) } : {}),
+        }))
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async markSending(id, sending) {
+      const result = await db
+        .updateTable('outbox')
+        .set((eb) => ({
+          status: 'sending',
+          attempts: eb('attempts', '+', 1),
+          lease_until: sending.leaseUntil,
+          message_key_hash: sending.messageKeyHash,
+          mailbox_key: sending.mailboxKey,
+        }))
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async markSent(id, sentAt, providerResponse) {
+      const result = await db
+        .updateTable('outbox')
+        .set({
+          status: 'sent',
+          sent_at: sentAt,
+          lease_until: null,
+          last_error: null,
+          provider_response: clip(providerResponse),
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'sending')
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async retryLater(id, availableAt, lastError) {
+      const result = await db
+        .updateTable('outbox')
+        .set({ status: 'pending', available_at: availableAt, lease_until: null, last_error: clip(lastError) })
+        .where('id', '=', id)
+        .where('status', '=', 'sending')
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async settle(id, from, to, reason) {
+      if (from.length === 0) return false;
+      const result = await db
+        .updateTable('outbox')
+        .set({ status: to, lease_until: null, last_error: clip(reason) })
+        .where('id', '=', id)
+        .where('status', 'in', [...from])
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async requeueUnknown(id, availableAt) {
+      const result = await db
+        .updateTable('outbox')
+        .set({ status: 'pending', available_at: availableAt, lease_until: null })
+        .where('id', '=', id)
+        .where('status', '=', 'send_unknown')
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async expireSending(now) {
+      // outbox_sending_idx (lease_until) WHERE status = 'sending'.
+      const result = await sql<Selectable<OutboxTable>>`
+        UPDATE outbox
+           SET status = 'send_unknown', lease_until = NULL,
+               last_error = 'the sender stopped after handing the message over, before recording the answer'
+         WHERE status = 'sending' AND lease_until < ${now}
+        RETURNING *`.execute(db);
+      return result.rows.map(toMessage);
+    },
+
+    async listByStatus(status, options) {
+      const limit = pageLimit(options);
+      const after = decodeCursor(options, ['number', 'string']);
+      let query = db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('status', '=', status)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit + 1);
+      if (after !== null) {
+        query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(after[0], after[1])));
+      }
+      const rows = await query.execute();
+      return toPage(rows, limit, toMessage, (row) => [Number(row.created_at), row.id]);
+    },
+  };
+}
