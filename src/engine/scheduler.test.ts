@@ -305,7 +305,8 @@ forEachDialect('engine scheduler', (t) => {
     expect(await disconnectSequenceEnrollments(deps, sequenceId, 'sequence_deactivated')).toBe(0);
   });
 
-  it('burns down 10,000 enrollments (prints transitions/s; asserts only correctness)', async () => {
+  // Speed is measured by `npm run bench:engine`; this checks a bulk burn-down is exact.
+  it('burns down 2,000 enrollments exactly', async () => {
     const def = definition(
       [
         { id: 'w1', type: 'wait', duration: 'PT1H', next: 'w2' },
@@ -319,7 +320,7 @@ forEachDialect('engine scheduler', (t) => {
     const deps = engineDeps(t.store());
     const owner = await aUser(deps.store, 'admin');
     const sequenceId = await activeSequence(deps.store, owner.id, def);
-    const recordIds = await someRecords(deps.store, owner.id, 10_000);
+    const recordIds = await someRecords(deps.store, owner.id, 2_000);
     let started = performance.now();
     const connected = await connectRecords(deps, {
       sequenceId,
@@ -327,7 +328,7 @@ forEachDialect('engine scheduler', (t) => {
       actor: { id: owner.id, role: 'admin' },
     });
     const connectMs = performance.now() - started;
-    expect(connected.enrolled).toHaveLength(10_000);
+    expect(connected.enrolled).toHaveLength(2_000);
     let transitions = 0;
     started = performance.now();
     for (let hour = 0; hour < 3; hour++) {
@@ -336,12 +337,12 @@ forEachDialect('engine scheduler', (t) => {
     }
     const ms = performance.now() - started;
     console.log(
-      `[${t.dialect}] connect 10,000: ${connectMs.toFixed(0)} ms; burn-down ${transitions} transitions in ${ms.toFixed(0)} ms = ${Math.round((transitions / ms) * 1000)} transitions/s`,
+      `[${t.dialect}] connect 2,000: ${connectMs.toFixed(0)} ms; burn-down ${transitions} transitions in ${ms.toFixed(0)} ms = ${Math.round((transitions / ms) * 1000)} transitions/s`,
     );
-    expect(transitions).toBe(30_000);
+    expect(transitions).toBe(6_000);
     expect(
       await countOf(t, `SELECT COUNT(*) AS n FROM enrollment_steps WHERE step_id = 't1' AND state = 'open'`),
-    ).toBe(10_000);
-    expect(await statsOf(deps.store, sequenceId)).toMatchObject({ 'c1/yes': 10_000, 'w3/completed': 10_000 });
-  });
+    ).toBe(2_000);
+    expect(await statsOf(deps.store, sequenceId)).toMatchObject({ 'c1/yes': 2_000, 'w3/completed': 2_000 });
+  }, 180_000);
 });
