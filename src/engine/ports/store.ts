@@ -2,7 +2,7 @@
 // The store never invents ids nor reads the clock: callers pass ids (Ids port) and times (Clock port),
 // as epoch milliseconds. Implementations live in src/storage (SQLite and PostgreSQL).
 import type { EntityType, FieldValue, SequenceDefinition, StepType } from '../../domain/definition.js';
-import type { EnrollmentState } from '../../domain/enrollment.js';
+import type { EndReason, EnrollmentState, EnrollmentStatus } from '../../domain/enrollment.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -493,21 +493,13 @@ export interface SequenceRepository {
 // ---------------------------------------------------------------------------------------------
 // Enrollments (minimal: the engine adds its hot-path statements next to these)
 
-export const ENROLLMENT_STATUSES = ['active', 'paused', 'completed', 'disconnected', 'error'] as const;
-export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];
-
-export const END_REASONS = [
-  'user_disconnected',
-  'sequence_deactivated',
-  'sequence_deleted',
-  'record_deleted',
-  'exit_on_reply',
-  'bounced',
-  'unsubscribed',
-  'advanced_to_other_sequence',
-  'completed',
-] as const;
-export type EndReason = (typeof END_REASONS)[number];
+// The enrollment statuses and end reasons are the domain's (the transition function decides them).
+export {
+  END_REASONS,
+  ENROLLMENT_STATUSES,
+  type EndReason,
+  type EnrollmentStatus,
+} from '../../domain/enrollment.js';
 
 export const ENROLLMENT_STEP_STATES = [
   'waiting',
