@@ -18,6 +18,6 @@ cp "$binding" "$work/node20.node"
 trap 'cp "$work/node20.node" "$binding"' EXIT
 cp "$work/better-sqlite3/build/Release/better_sqlite3.node" "$binding"
 
-"$node24/bin/node" node_modules/vitest/vitest.mjs run src/domain src/storage src/engine src/config.test.ts \
+"$node24/bin/node" node_modules/vitest/vitest.mjs run --project server src/domain src/storage src/config.test.ts src/architecture.test.ts \
   --reporter=default --reporter=json --outputFile.json=test-output/vitest-node24.json
 "$node24/bin/node" .ci/check-suites.mjs test-output/vitest-node24.json
