@@ -1,0 +1,202 @@
+// pg-boss 10 as its documentation recommends: one queue (createQueue), one delayed job per next
+// step (startAfter) with a known id, `insert` for enrolment, `cancel(name, ids)` for an exit; the
+// app's signals and the ledger in its own tables. Defaults: `work()` with batchSize 1 and a 2 s
+// polling interval. Tuned: batchSize 500 and the minimum 0.5 s polling interval, the batch handled
+// set-based (one ledger insert, one `insert` of follow-ups per batch).
+
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+import type { LedgerStep } from '../../workload/workload.js';
+import type { Controller, RunSettings, StepJob, WorkerArgs } from '../adapter.js';
+import { followUp } from './peer-steps.js';
+import { pgQuery } from './stepwise-controller.js';
+
+const QUEUE = 'sequence-steps';
+const STEP_CODE: Record<LedgerStep, number> = { email1: 1, email2: 2, condition: 3, call: 4, task: 5 };
+
+/** pg-boss ids are UUIDs: a deterministic one per (step, enrollment) so an exit can cancel it. */
+export function jobUuid(i: number, step: LedgerStep): string {
+  return `${i.toString(16).padStart(8, '0')}-0000-4000-8000-${STEP_CODE[step].toString(16).padStart(12, '0')}`;
+}
+
+const names = (s: RunSettings) => ({
+  boss: `pgboss_${s.runId}`,
+  app: `bapp_${s.runId}`,
+  appName: `bench_${s.runId}`,
+});
+const withApp = (url: string, appName: string) =>
+  `${url}${url.includes('?') ? '&' : '?'}application_name=${appName}`;
+
+export async function runPgBossWorker(args: WorkerArgs): Promise<() => Promise<void>> {
+  const n = names(args);
+  const url = withApp(args.pgUrl, n.appName);
+  const boss = new PgBoss({
+    connectionString: url,
+    schema: n.boss,
+    supervise: false,
+    schedule: false,
+    migrate: false,
+  });
+  boss.on('error', console.error);
+  await boss.start();
+  const app = new pg.Pool({ connectionString: url, max: 4 });
+  const tuned = args.adapter === 'pg-boss-tuned';
+  await boss.work<StepJob>(
+    QUEUE,
+    tuned ? { batchSize: 500, pollingIntervalSeconds: 0.5 } : {},
+    async (jobs) => {
+      const executedAt = Date.now();
+      const conditions = jobs.filter((j) => j.data.step === 'condition').map((j) => j.data.i);
+      const opened = new Map<number, number>();
+      if (conditions.length > 0) {
+        const { rows } = await app.query<{ i: number; opened_at: string }>(
+          `SELECT i, opened_at FROM ${n.app}.signal WHERE i = ANY($1::int[]) AND opened_at IS NOT NULL`,
+          [conditions],
+        );
+        for (const r of rows) opened.set(r.i, Number(r.opened_at));
+      }
+      const next = jobs.flatMap((j) => {
+        const f = followUp(j.data, executedAt, args.mode, opened.get(j.data.i) ?? null);
+        return f === null ? [] : [f];
+      });
+      if (next.length > 0) {
+        await boss.insert(
+          next.map((f) => ({
+            id: jobUuid(f.job.i, f.job.step),
+            name: QUEUE,
+            data: f.job,
+            startAfter: new Date(f.runAt),
+          })),
+        );
+      }
+      // Recorded after the follow-ups are scheduled: a full ledger means every next job exists.
+      await app.query(
+        `INSERT INTO ${n.app}.ledger (i, step, at) SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[])`,
+        [jobs.map((j) => j.data.i), jobs.map((j) => j.data.step), jobs.map(() => executedAt)],
+      );
+    },
+  );
+  return async () => {
+    await boss.stop({ graceful: false, wait: false });
+    await app.end();
+  };
+}
+
+export function pgBossController(settings: RunSettings): Controller {
+  const n = names(settings);
+  let boss: PgBoss;
+  let app: pg.Pool;
+  let lastId = 0;
+  return {
+    drivesWorkers: false,
+    worklistEmulated: true,
+    async setup() {
+      boss = new PgBoss({
+        connectionString: withApp(settings.pgUrl, n.appName),
+        schema: n.boss,
+        supervise: false,
+        schedule: false,
+      });
+      boss.on('error', console.error);
+      await boss.start();
+      await boss.createQueue(QUEUE);
+      app = new pg.Pool({ connectionString: settings.pgUrl, max: 4 });
+      await app.query(`CREATE SCHEMA ${n.app}`);
+      await app.query(
+        `CREATE TABLE ${n.app}.ledger (id bigserial PRIMARY KEY, i int NOT NULL, step text NOT NULL, at bigint NOT NULL)`,
+      );
+      await app.query(
+        `CREATE TABLE ${n.app}.signal (i int PRIMARY KEY, replied_at bigint, opened_at bigint)`,
+      );
+    },
+    workerExtra: () => ({}),
+    async enrol(indices) {
+      for (let start = 0; start < indices.length; start += 1_000) {
+        await boss.insert(
+          indices.slice(start, start + 1_000).map((i) => ({
+            id: jobUuid(i, 'email1'),
+            name: QUEUE,
+            data: {
+              i,
+              step: 'email1',
+              owner: i % settings.owners,
+              due: settings.mode === 'burn' ? 0 : Date.now(),
+            },
+          })),
+        );
+      }
+    },
+    async jump() {
+      // No promote API in pg-boss: the harness moves start_after (outside the timed part).
+      await app.query(
+        `UPDATE ${n.boss}.job SET start_after = now() WHERE state = 'created' AND start_after > now()`,
+      );
+    },
+    async signal(items) {
+      await app.query(
+        `INSERT INTO ${n.app}.signal (i, replied_at, opened_at)
+         SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[])
+         ON CONFLICT (i) DO UPDATE SET replied_at = COALESCE(EXCLUDED.replied_at, signal.replied_at),
+                                      opened_at = COALESCE(EXCLUDED.opened_at, signal.opened_at)`,
+        [
+          items.map((s) => s.i),
+          items.map((s) => (s.kind === 'replied' ? s.at : null)),
+          items.map((s) => (s.kind === 'opened' ? s.at : null)),
+        ],
+      );
+      const replies = items.filter((s) => s.kind === 'replied').map((s) => jobUuid(s.i, 'email2'));
+      if (replies.length > 0) await boss.cancel(QUEUE, replies);
+    },
+    async ledgerCount() {
+      const { rows } = await app.query<{ n: string }>(`SELECT count(*) AS n FROM ${n.app}.ledger`);
+      return Number(rows[0]?.n ?? 0);
+    },
+    async ledger() {
+      const { rows } = await app.query<{ i: number; step: LedgerStep; at: string }>(
+        `SELECT i, step, at FROM ${n.app}.ledger`,
+      );
+      return { timeBase: 'real', rows: rows.map((r) => ({ i: r.i, step: r.step, at: Number(r.at) })) };
+    },
+    async ledgerSince(_at, steps) {
+      const { rows } = await app.query<{ id: string; i: number; step: LedgerStep; at: string }>(
+        `SELECT id, i, step, at FROM ${n.app}.ledger WHERE id > $1 ORDER BY id`,
+        [lastId],
+      );
+      if (rows.length > 0) lastId = Number(rows[rows.length - 1]?.id);
+      return rows
+        .filter((r) => steps.includes(r.step))
+        .map((r) => ({ i: r.i, step: r.step, at: Number(r.at) }));
+    },
+    async worklist(owner) {
+      const { rows } = await app.query(
+        `SELECT id FROM ${n.boss}.job WHERE name = $1 AND state = 'created' AND (data->>'owner')::int = $2
+          ORDER BY start_after LIMIT 50`,
+        [QUEUE, owner],
+      );
+      return rows.length;
+    },
+    async storeBytes() {
+      const { rows } = await app.query<{ bytes: string }>(
+        `SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0) AS bytes FROM pg_class c
+           JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = $1 AND c.relkind IN ('r', 'm')`,
+        [n.boss],
+      );
+      return Number(rows[0]?.bytes ?? 0);
+    },
+    async serverPids() {
+      const { rows } = await app.query(`SELECT pid FROM pg_stat_activity WHERE application_name = $1`, [
+        n.appName,
+      ]);
+      return rows.map((r: { pid: number }) => r.pid);
+    },
+    async teardown() {
+      await boss.stop({ graceful: false, wait: false });
+      await app.end();
+      await pgQuery(
+        settings.pgUrl,
+        `DROP SCHEMA IF EXISTS ${n.boss} CASCADE; DROP SCHEMA IF EXISTS ${n.app} CASCADE`,
+        [],
+      );
+    },
+  };
+}

@@ -1,0 +1,540 @@
+// `tsx bench/peers/run.ts [--n 100000] [--runs 5] [--only a,b] [--mode burn|real|both] [--workers 2]
+//  [--seed 7] [--no-kill] [--pg URL] [--redis URL]` — Stepwise against the job queues a team would
+// use instead (issue 7), on one workload, each run on a fresh store and checked against its ledger.
+// One warm-up run per adapter and mode is discarded; the table shows median and min–max of `--runs`.
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { percentiles, type Spread, spread } from '../workload/figures.js';
+import { checkLedger, type LedgerCheck, type LedgerRow } from '../workload/ledger-check.js';
+import {
+  buildWorkload,
+  DAY_MS,
+  expectedRows,
+  type Mode,
+  phaseTargets,
+  REAL_DAY_MS,
+  WAIT_DAYS,
+  WITHIN_DAYS,
+  type Workload,
+} from '../workload/workload.js';
+import {
+  ADAPTERS,
+  type AdapterName,
+  type Controller,
+  type RunSettings,
+  type SignalInput,
+} from './adapter.js';
+import { bullmqController } from './adapters/bullmq.js';
+import { graphileController } from './adapters/graphile-worker.js';
+import { pgBossController } from './adapters/pg-boss.js';
+import { stepwiseController } from './adapters/stepwise-controller.js';
+import { STEPWISE_T0 } from './adapters/stepwise-worker.js';
+import { cpuSince, cpuSnapshot, peakRss } from './process-stats.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
+}
+const N = Number(flag('n', '100000'));
+const RUNS = Number(flag('runs', '5'));
+const SEED = Number(flag('seed', '7'));
+const WORKERS = Number(flag('workers', '2'));
+const PG_URL = flag('pg', 'postgres://postgres@127.0.0.1:5432/test');
+const REDIS_URL = flag('redis', 'redis://127.0.0.1:6379/7');
+const ONLY = flag('only', ADAPTERS.join(',')).split(',') as AdapterName[];
+const MODES: Mode[] = flag('mode', 'both') === 'both' ? ['burn', 'real'] : [flag('mode', 'burn') as Mode];
+const KILL = !process.argv.includes('--no-kill');
+/** How long a phase may take before the run is declared stuck (its misses then count). */
+const PHASE_TIMEOUT_MS = Number(flag('phase-timeout', String(60_000 + N * 2)));
+/** After a SIGKILL: how long the harness waits for the system to recover the killed worker's jobs. */
+const RECOVERY_MS = 45_000;
+
+function controllerFor(settings: RunSettings): Controller {
+  switch (settings.adapter) {
+    case 'stepwise-sqlite':
+    case 'stepwise-postgres':
+      return stepwiseController(settings);
+    case 'bullmq':
+    case 'bullmq-tuned':
+      return bullmqController(settings);
+    case 'pg-boss':
+    case 'pg-boss-tuned':
+      return pgBossController(settings);
+    case 'graphile-worker':
+    case 'graphile-worker-tuned':
+      return graphileController(settings);
+    default:
+      return settings.adapter satisfies never;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class WorkerSet {
+  readonly children: ChildProcess[] = [];
+  readonly pids: number[] = [];
+  readonly #settings: RunSettings;
+  readonly #extra: Record<string, string>;
+
+  constructor(settings: RunSettings, extra: Record<string, string>) {
+    this.#settings = settings;
+    this.#extra = extra;
+  }
+
+  async spawn(index: number): Promise<ChildProcess> {
+    const child = fork(
+      join(here, 'worker-main.ts'),
+      [JSON.stringify({ ...this.#settings, index, extra: this.#extra })],
+      {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`worker exited with ${code} before ready`)));
+      child.on('message', (m: { type: string; message?: string }) => {
+        if (m.type === 'ready') resolve();
+        if (m.type === 'error') console.error(`worker ${index}: ${m.message}`);
+      });
+    });
+    child.removeAllListeners('exit');
+    this.children[index] = child;
+    if (child.pid !== undefined) this.pids.push(child.pid);
+    return child;
+  }
+
+  live(): ChildProcess[] {
+    return this.children.filter((c) => c.exitCode === null && c.signalCode === null);
+  }
+
+  /** Stepwise burn-down: every live worker runs what is due at `now`; resolves when all are done. */
+  phase(now: number, only: readonly ChildProcess[] = this.live()): Promise<void> {
+    return Promise.all(
+      only.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            const onMessage = (m: { type: string }) => {
+              if (m.type !== 'phase-done') return;
+              child.off('message', onMessage);
+              child.off('exit', onExit);
+              resolve();
+            };
+            const onExit = () => resolve();
+            child.on('message', onMessage);
+            child.once('exit', onExit);
+            child.send({ type: 'phase', now });
+          }),
+      ),
+    ).then(() => {});
+  }
+
+  peakRss(): number {
+    return Math.max(0, ...this.live().map((c) => peakRss(c.pid as number)));
+  }
+
+  async exit(): Promise<void> {
+    await Promise.all(
+      this.live().map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              c.kill('SIGKILL');
+              resolve();
+            }, 10_000);
+            c.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            c.send({ type: 'exit' });
+          }),
+      ),
+    );
+  }
+}
+
+interface RunResult {
+  adapter: AdapterName;
+  mode: Mode;
+  kill: boolean;
+  check: Omit<LedgerCheck, 'lateness'>;
+  /** Enrollments left out of the check: the harness injected their signal too late (real time only). */
+  lateSignals: number;
+  transitions: number;
+  transitionsPerSecond: number;
+  enrolPerSecond: number;
+  lateness: { p50: number; p95: number; p99: number; max: number } | null;
+  worklist: { p50: number; p99: number; emulated: boolean };
+  workerRssBytes: number;
+  storeBytesPerEnrollment: number;
+  cpuSecondsPer1000: number;
+  workerCpuSeconds: number;
+  serverCpuSeconds: number;
+}
+
+async function waitForCount(
+  ctl: Controller,
+  target: number,
+  timeoutMs: number,
+  onTick?: (count: number) => Promise<void>,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const count = await ctl.ledgerCount();
+    if (onTick !== undefined) await onTick(count);
+    if (count >= target || Date.now() > deadline) return count;
+    await sleep(25);
+  }
+}
+
+async function measureWorklist(ctl: Controller, owners: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let q = 0; q < 100; q++) {
+    const t = performance.now();
+    await ctl.worklist((q * 37) % owners);
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+async function runOnce(
+  adapter: AdapterName,
+  mode: Mode,
+  workload: Workload,
+  kill: boolean,
+): Promise<RunResult> {
+  const runId = `${process.pid}_${Date.now().toString(36)}`;
+  const settings: RunSettings = {
+    adapter,
+    mode,
+    n: workload.n,
+    owners: workload.owners,
+    runId,
+    pgUrl: PG_URL,
+    redisUrl: REDIS_URL,
+    // SQLite has one writer: a second Stepwise process would only wait for the lock.
+    workers: adapter === 'stepwise-sqlite' ? 1 : WORKERS,
+  };
+  const ctl = controllerFor(settings);
+  await ctl.setup();
+  const workers = new WorkerSet(settings, ctl.workerExtra());
+  for (let w = 0; w < settings.workers; w++) await workers.spawn(w);
+  const serverBefore = cpuSnapshot(await ctl.serverPids());
+  const workerBefore = cpuSnapshot(workers.pids);
+  const all = Array.from({ length: workload.n }, (_, i) => i);
+  let enrolMs = 0;
+  let busyMs = 0;
+  let worklistTimes: number[] = [];
+  const releases: { real: number; day: number }[] = [];
+  const email1Due = new Float64Array(workload.n);
+  const lateSignals = new Set<number>();
+  let killed = false;
+  const killOne = async () => {
+    if (killed) return;
+    killed = true;
+    workers.children[0]?.kill('SIGKILL');
+    const replacement = await workers.spawn(settings.workers);
+    return replacement;
+  };
+
+  if (mode === 'burn') {
+    let t = performance.now();
+    await ctl.enrol(all);
+    enrolMs = performance.now() - t;
+    const phases = phaseTargets(workload);
+    let cumulative = 0;
+    for (const [index, phase] of phases.entries()) {
+      // Released before the jump: promoted jobs may start while the jump is still promoting others.
+      releases.push({ real: Date.now(), day: phase.day });
+      if (index > 0) await ctl.jump(phase.day); // a jump in time: not timed
+      cumulative += phase.rows;
+      t = performance.now();
+      const killAt = kill && index === 0 ? Math.floor(workload.n / 3) : Number.POSITIVE_INFINITY;
+      if (ctl.drivesWorkers) {
+        const now = STEPWISE_T0 + phase.day * DAY_MS;
+        const running = workers.phase(now);
+        if (killAt < Number.POSITIVE_INFINITY) {
+          await waitForCount(ctl, killAt, PHASE_TIMEOUT_MS);
+          const replacement = await killOne();
+          if (replacement !== undefined) await workers.phase(now, [replacement]);
+        }
+        await running;
+        // A killed worker's claims are reclaimed once their lease (30 s) has passed.
+        if (killed && index === 0) await workers.phase(now + 60_000);
+      } else {
+        await waitForCount(
+          ctl,
+          cumulative,
+          killed || kill ? PHASE_TIMEOUT_MS + RECOVERY_MS : PHASE_TIMEOUT_MS,
+          async (count) => {
+            if (count >= killAt && !killed) await killOne();
+          },
+        );
+      }
+      busyMs += performance.now() - t;
+      if (index === 0 && ctl.worklistEmulated) worklistTimes = await measureWorklist(ctl, workload.owners);
+      const signals: SignalInput[] = [];
+      workload.plans.forEach((plan, i) => {
+        if (index === 0 && plan.replyAfterDays !== null)
+          signals.push({ i, kind: 'replied', at: Math.round(plan.replyAfterDays * DAY_MS) });
+        if (index === 1 && plan.openAfterDays !== null)
+          signals.push({ i, kind: 'opened', at: Math.round((WAIT_DAYS + plan.openAfterDays) * DAY_MS) });
+      });
+      if (signals.length > 0) {
+        signals.sort((a, b) => a.at - b.at);
+        t = performance.now();
+        await ctl.signal(signals);
+        busyMs += performance.now() - t;
+      }
+    }
+  } else {
+    const start = Date.now();
+    const pending: SignalInput[] = [];
+    const mustPrecede = new Map<SignalInput, number>();
+    const seen = new Set<string>();
+    let done = false;
+    const injector = (async () => {
+      while (!done) {
+        for (const row of await ctl.ledgerSince(Date.now() - 5_000, ['email1', 'email2'])) {
+          const key = `${row.i}|${row.step}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const plan = workload.plans[row.i];
+          if (row.step === 'email1' && plan?.replyAfterDays != null)
+            pending.push({
+              i: row.i,
+              kind: 'replied',
+              at: Math.round(row.at + plan.replyAfterDays * REAL_DAY_MS),
+            });
+          if (row.step === 'email2' && plan?.openAfterDays != null)
+            pending.push({
+              i: row.i,
+              kind: 'opened',
+              at: Math.round(row.at + plan.openAfterDays * REAL_DAY_MS),
+            });
+        }
+        pending.sort((a, b) => a.at - b.at);
+        const now = Date.now();
+        const due = pending.filter((s) => s.at <= now);
+        if (due.length > 0) {
+          pending.splice(0, due.length);
+          await ctl.signal(due);
+          // A signal applied after the step it must precede fell due is the harness's lateness, not the system's.
+          const appliedAt = Date.now();
+          for (const signal of due)
+            if (appliedAt > (mustPrecede.get(signal) ?? Number.POSITIVE_INFINITY)) lateSignals.add(signal.i);
+        }
+        await sleep(20);
+      }
+    })();
+    const CHUNKS = 10;
+    const size = Math.ceil(workload.n / CHUNKS);
+    for (let c = 0; c < CHUNKS; c++) {
+      await sleep(start + c * 1_000 - Date.now());
+      const chunk = all.slice(c * size, (c + 1) * size);
+      // Due from the moment the connect call starts: a bulk insert may run its first jobs before it returns.
+      const at = Date.now();
+      for (const i of chunk) email1Due[i] = at;
+      const t = performance.now();
+      await ctl.enrol(chunk);
+      enrolMs += performance.now() - t;
+      if (kill && c === CHUNKS / 2) await killOne();
+    }
+    await waitForCount(ctl, expectedRows(workload), PHASE_TIMEOUT_MS + (kill ? RECOVERY_MS : 0));
+    done = true;
+    await injector;
+    busyMs = Date.now() - start;
+    releases.push({ real: start, day: 0 });
+  }
+  if (worklistTimes.length === 0) worklistTimes = await measureWorklist(ctl, workload.owners);
+
+  const workerCpu = cpuSince(workerBefore, workers.pids);
+  const serverCpu = cpuSince(serverBefore, await ctl.serverPids());
+  const rss = workers.peakRss();
+  const ledger = await ctl.ledger();
+  const toWorkload = (at: number): number => {
+    if (ledger.timeBase === 'workload') return at;
+    if (mode === 'real') return at - (releases[0]?.real ?? 0);
+    let day = 0;
+    for (const r of releases) if (r.real <= at) day = r.day;
+    return day * DAY_MS;
+  };
+  const rows: LedgerRow[] = ledger.rows.map((r) => ({ ...r, at: toWorkload(r.at) }));
+  const start = releases[0]?.real ?? 0;
+  const check = checkLedger(
+    workload,
+    rows,
+    mode === 'burn' ? DAY_MS : REAL_DAY_MS,
+    (i) => (mode === 'burn' ? 0 : (email1Due[i] as number) - start),
+    mode === 'burn' ? 0 : 2,
+    lateSignals,
+  );
+  const bytes = await ctl.storeBytes();
+  await workers.exit();
+  // A failed run's store is kept for inspection (as pg-boss's tests keep a failed test's schema).
+  if (check.ok || process.env.BENCH_KEEP_FAILED !== '1') await ctl.teardown();
+  else console.error(`kept the store of failed run ${runId}`);
+  const { lateness, ...checkRest } = check;
+  const transitions = check.rows;
+  return {
+    adapter,
+    mode,
+    kill,
+    check: checkRest,
+    lateSignals: lateSignals.size,
+    transitions,
+    transitionsPerSecond: transitions / (busyMs / 1000),
+    enrolPerSecond: workload.n / (enrolMs / 1000),
+    lateness: mode === 'real' ? percentiles(lateness) : null,
+    worklist: {
+      p50: percentiles(worklistTimes).p50,
+      p99: percentiles(worklistTimes).p99,
+      emulated: ctl.worklistEmulated,
+    },
+    workerRssBytes: rss,
+    storeBytesPerEnrollment: bytes / workload.n,
+    cpuSecondsPer1000: ((workerCpu + serverCpu) / transitions) * 1000,
+    workerCpuSeconds: workerCpu,
+    serverCpuSeconds: serverCpu,
+  };
+}
+
+interface Summary {
+  adapter: AdapterName;
+  mode: Mode;
+  passed: number;
+  failed: number;
+  problems: string[];
+  transitionsPerSecond: Spread;
+  enrolPerSecond: Spread;
+  lateness: Record<'p50' | 'p95' | 'p99' | 'max', Spread> | null;
+  worklist: { p50: Spread; p99: Spread; emulated: boolean };
+  workerRssMB: Spread;
+  storeBytesPerEnrollment: Spread;
+  cpuSecondsPer1000: Spread;
+  duplicates: number;
+  misses: number;
+  kill: { ok: boolean; duplicates: number; misses: number; extras: number } | null;
+}
+
+function summarise(adapter: AdapterName, mode: Mode, runs: RunResult[], kill: RunResult | null): Summary {
+  const good = runs.filter((r) => r.check.ok);
+  const of = (f: (r: RunResult) => number) => spread(good.map(f));
+  return {
+    adapter,
+    mode,
+    passed: good.length,
+    failed: runs.length - good.length,
+    problems: runs.flatMap((r) => r.check.problems).slice(0, 5),
+    transitionsPerSecond: of((r) => r.transitionsPerSecond),
+    enrolPerSecond: of((r) => r.enrolPerSecond),
+    lateness:
+      mode === 'real'
+        ? {
+            p50: of((r) => r.lateness?.p50 ?? Number.NaN),
+            p95: of((r) => r.lateness?.p95 ?? Number.NaN),
+            p99: of((r) => r.lateness?.p99 ?? Number.NaN),
+            max: of((r) => r.lateness?.max ?? Number.NaN),
+          }
+        : null,
+    worklist: {
+      p50: of((r) => r.worklist.p50),
+      p99: of((r) => r.worklist.p99),
+      emulated: runs[0]?.worklist.emulated ?? false,
+    },
+    workerRssMB: of((r) => r.workerRssBytes / 1_048_576),
+    storeBytesPerEnrollment: of((r) => r.storeBytesPerEnrollment),
+    cpuSecondsPer1000: of((r) => r.cpuSecondsPer1000),
+    duplicates: runs.reduce((s, r) => s + r.check.duplicates, 0),
+    misses: runs.reduce((s, r) => s + r.check.misses, 0),
+    kill:
+      kill === null
+        ? null
+        : {
+            ok: kill.check.ok,
+            duplicates: kill.check.duplicates,
+            misses: kill.check.misses,
+            extras: kill.check.extras,
+          },
+  };
+}
+
+const fmt = (v: number, digits = 0) =>
+  Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits }) : '–';
+const cell = (s: Spread, digits = 0) =>
+  Number.isFinite(s.median) ? `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})` : '–';
+
+function table(summaries: Summary[]): string {
+  const lines = [
+    '| system | mode | check | steps/s | enrol/s | lateness p50 / p95 / p99 / max (ms) | work list p50 / p99 (ms) | worker RSS MB | store B/enr | CPU s / 1k steps | dup / miss | after SIGKILL dup / miss |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of summaries) {
+    const check =
+      s.failed === 0 ? `passed ${s.passed}/${s.passed}` : `**FAILED** ${s.failed}/${s.passed + s.failed}`;
+    const failed = s.passed === 0;
+    const late =
+      s.lateness === null
+        ? '–'
+        : `${fmt(s.lateness.p50.median)} / ${fmt(s.lateness.p95.median)} / ${fmt(s.lateness.p99.median)} / ${fmt(s.lateness.max.median)}`;
+    const kill =
+      s.kill === null
+        ? '–'
+        : `${s.kill.ok ? '' : '**FAILED** '}${s.kill.duplicates} / ${s.kill.misses}${s.kill.extras > 0 ? ` (+${s.kill.extras} extra)` : ''}`;
+    lines.push(
+      `| ${s.adapter} | ${s.mode} | ${check} | ${failed ? 'FAILED' : cell(s.transitionsPerSecond)} | ${failed ? 'FAILED' : cell(s.enrolPerSecond)} | ${failed ? 'FAILED' : late} | ${fmt(s.worklist.p50.median, 2)} / ${fmt(s.worklist.p99.median, 2)}${s.worklist.emulated ? ' (emulated)' : ''} | ${fmt(s.workerRssMB.median)} | ${fmt(s.storeBytesPerEnrollment.median)} | ${fmt(s.cpuSecondsPer1000.median, 3)} | ${s.duplicates} / ${s.misses} | ${kill} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const workload = buildWorkload(N, SEED);
+const summaries: Summary[] = [];
+const raw: Record<string, RunResult[]> = {};
+for (const adapter of ONLY) {
+  if (!(ADAPTERS as readonly string[]).includes(adapter)) throw new Error(`Unknown adapter ${adapter}`);
+  for (const mode of MODES) {
+    const runs: RunResult[] = [];
+    for (let r = 0; r <= RUNS; r++) {
+      const result = await runOnce(adapter, mode, workload, false);
+      console.error(
+        `${adapter} ${mode} ${r === 0 ? 'warm-up' : `run ${r}`}: ${result.check.ok ? 'ok' : 'FAILED'} ${fmt(result.transitionsPerSecond)} steps/s (load ${loadavg()[0]?.toFixed(2)})${result.check.ok ? '' : ` ${result.check.problems.slice(0, 3).join('; ')}`}`,
+      );
+      if (r > 0) runs.push(result);
+      // A warm-up that fails (typically: could not finish within the phase timeout) is not repeated.
+      else if (!result.check.ok) {
+        runs.push(result);
+        break;
+      }
+    }
+    let killRun: RunResult | null = null;
+    if (KILL && mode === 'burn' && runs.every((r) => r.check.ok)) {
+      killRun = await runOnce(adapter, mode, workload, true);
+      console.error(
+        `${adapter} ${mode} SIGKILL run: ${killRun.check.ok ? 'ok' : 'FAILED'} ${killRun.check.problems.slice(0, 3).join('; ')}`,
+      );
+    }
+    raw[`${adapter}/${mode}`] = killRun === null ? runs : [...runs, killRun];
+    summaries.push(summarise(adapter, mode, runs, killRun));
+  }
+}
+
+const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load ${loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ')}`;
+const markdown = `# Stepwise against job queues — ${stamp}\n\n${machine}; N = ${N}, runs = ${RUNS} (+1 warm-up), workers = ${WORKERS}, seed ${SEED}\n\n${table(summaries)}\n`;
+const out = join(here, '..', 'results');
+mkdirSync(out, { recursive: true });
+writeFileSync(
+  join(out, `peers-${stamp}.json`),
+  `${JSON.stringify({ machine, n: N, runs: RUNS, seed: SEED, workers: WORKERS, summaries, raw }, null, 2)}\n`,
+);
+writeFileSync(join(out, `peers-${stamp}.md`), markdown);
+console.log(markdown);
+process.exit(0);
