@@ -5,10 +5,12 @@ const report = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const tests = report.testResults.flatMap((file) => file.assertionResults);
 const postgres = tests.filter((test) => test.fullName.includes('[postgres]'));
 const count = (list, status) => list.filter((test) => test.status === status).length;
+const skipped = count(tests, 'skipped') + count(tests, 'pending') + count(tests, 'todo');
 console.log(
-  `tests: ${count(tests, 'passed')} passed, ${count(tests, 'failed')} failed, ${tests.length} in all; ` +
-    `[postgres]: ${count(postgres, 'passed')} passed, ${count(postgres, 'skipped') + count(postgres, 'pending')} skipped`,
+  `[postgres] tests: ${count(postgres, 'passed')} passed, ${count(postgres, 'skipped') + count(postgres, 'pending')} skipped`,
 );
+// The plain closing line CI readers look for.
+console.log(`tests: ${count(tests, 'passed')} passed, ${count(tests, 'failed')} failed, ${skipped} skipped`);
 if (count(tests, 'passed') === 0) throw new Error('No test ran.');
 if (count(postgres, 'passed') === 0)
   throw new Error('The PostgreSQL suite did not run (is STEPWISE_TEST_POSTGRES set?).');
