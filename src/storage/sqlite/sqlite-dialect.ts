@@ -1,6 +1,5 @@
 // Opens a SQLite file (or `:memory:`) as a StorageDialect: WAL, synchronous=NORMAL, foreign keys on,
 // and a busy timeout so a second process waits for the write lock instead of failing.
-import Sqlite from 'better-sqlite3';
 import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import type { StorageDialect } from '../dialect.js';
 import { ErrorMappingDriver } from '../error-mapping-driver.js';
@@ -8,6 +7,7 @@ import { loadMigrations } from '../migrations.js';
 import type { Database } from '../schema.js';
 import { SqliteStoreDriver } from './sqlite-driver.js';
 import { sqliteErrorMapper } from './sqlite-errors.js';
+import { openSqliteDatabase, setPragma } from './sqlite-handles.js';
 import { migrateSqlite } from './sqlite-migrator.js';
 import { sqliteCapabilities, sqliteSql } from './sqlite-sql.js';
 
@@ -17,13 +17,13 @@ export interface SqliteOptions {
 }
 
 export function openSqliteDialect(path: string, options: SqliteOptions): StorageDialect {
-  const raw = new Sqlite(path);
+  const raw = openSqliteDatabase(path);
   const mapError = sqliteErrorMapper(raw);
   try {
-    raw.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
-    if (path !== ':memory:') raw.pragma('journal_mode = WAL');
-    raw.pragma('synchronous = NORMAL');
-    raw.pragma('foreign_keys = ON');
+    setPragma(raw, `busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
+    if (path !== ':memory:') setPragma(raw, 'journal_mode = WAL');
+    setPragma(raw, 'synchronous = NORMAL');
+    setPragma(raw, 'foreign_keys = ON');
   } catch (error) {
     raw.close();
     throw mapError(error);
@@ -55,7 +55,7 @@ export function openSqliteDialect(path: string, options: SqliteOptions): Storage
       // Kysely destroys its driver only if a query initialised it; a store that only migrated (or was
       // only pinged through the raw connection) must still release the file.
       await db.destroy();
-      if (raw.open) raw.close();
+      await driver.destroy();
     },
   };
 }

@@ -1,6 +1,7 @@
 // A Kysely driver over one better-sqlite3 connection: statements are prepared once and reused (an LRU
-// of compiled statements), and transactions begin IMMEDIATE so a writer takes the write lock up front
-// and waits on busy_timeout instead of failing on a read-to-write upgrade.
+// of compiled statements; unbounded on Node 24, see sqlite-handles.ts), and transactions begin
+// IMMEDIATE so a writer takes the write lock up front and waits on busy_timeout instead of failing on a
+// read-to-write upgrade.
 import type Sqlite from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -9,8 +10,13 @@ import {
   type QueryResult,
   SelectQueryNode,
 } from 'kysely';
+import { iterateStatement, KEEP_SQLITE_HANDLES, prepareStatement, setPragma } from './sqlite-handles.js';
 
-const STATEMENT_CACHE_SIZE = 256;
+/**
+ * Compiled statements kept per connection. On Node 24 nothing is evicted: an evicted statement's wrapper
+ * must stay alive anyway (sqlite-handles.ts), so evicting would only re-prepare and keep a second copy.
+ */
+const STATEMENT_CACHE_SIZE = KEEP_SQLITE_HANDLES ? Number.POSITIVE_INFINITY : 256;
 
 /**
  * One statement's bind values for many rows. Passed as the only parameter of a CompiledQuery, it makes
@@ -38,7 +44,7 @@ class SqliteConnection implements DatabaseConnection {
   #prepare(text: string): Sqlite.Statement {
     let statement = this.#statements.get(text);
     if (statement === undefined) {
-      statement = this.#db.prepare(text);
+      statement = prepareStatement(this.#db, text);
       if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
         const oldest = this.#statements.keys().next();
         if (oldest.done !== true) this.#statements.delete(oldest.value);
@@ -67,9 +73,14 @@ class SqliteConnection implements DatabaseConnection {
 
   async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     if (!SelectQueryNode.is(query.query)) throw new Error('SQLite streams only SELECT statements');
-    for (const row of this.#prepare(query.sql).iterate(query.parameters as unknown[])) {
+    for (const row of iterateStatement(this.#prepare(query.sql), query.parameters as unknown[])) {
       yield { rows: [row as R] };
     }
+  }
+
+  /** Drops the cache (the database finalises the statements when it closes). */
+  clear(): void {
+    this.#statements.clear();
   }
 }
 
@@ -87,10 +98,10 @@ export class SqliteStoreDriver implements Driver {
     // enrollments table, its due index and the history's indexes on every batch; with 2 MiB they were
     // re-read from the OS cache on each one. Per connection, and memory is only taken as pages are read.
     if (db.open && db.memory === false) {
-      db.pragma('cache_size = -65536');
+      setPragma(db, 'cache_size = -65536');
       // Checkpoint every ~40 MiB of WAL instead of every 4 MiB: the burn-down rewrites the same hot pages
       // (due index, enrollment rows) batch after batch, and each checkpoint copied them to the file again.
-      db.pragma('wal_autocheckpoint = 10000');
+      setPragma(db, 'wal_autocheckpoint = 10000');
     }
   }
 
@@ -135,7 +146,9 @@ export class SqliteStoreDriver implements Driver {
     release?.();
   }
 
+  /** Closes the database; safe to call again (Kysely's destroy and the dialect's close both may). */
   async destroy(): Promise<void> {
-    this.#db.close();
+    this.#connection.clear();
+    if (this.#db.open) this.#db.close();
   }
 }

@@ -5,6 +5,7 @@ import type Sqlite from 'better-sqlite3';
 import { StoreConflictError, StoreError } from '../../engine/ports/store.js';
 import { uniqueViolationReason } from '../conflicts.js';
 import type { ErrorMapper } from '../error-mapping-driver.js';
+import { prepareStatement } from './sqlite-handles.js';
 
 interface SqliteFailure {
   code: string;
@@ -19,22 +20,19 @@ function isSqliteFailure(error: unknown): error is SqliteFailure {
 /** "users.email, users.name" → index name, for every unique index and primary key. */
 function readUniqueKeys(db: Sqlite.Database): Map<string, string> {
   const keys = new Map<string, string>();
-  const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+  const tables = prepareStatement(
+    db,
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+  )
     .pluck()
     .all() as string[];
+  const indexList = prepareStatement(db, 'SELECT name, "unique", origin FROM pragma_index_list(?)');
+  const indexColumns = prepareStatement(db, 'SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck();
   for (const table of tables) {
-    const indexes = db.prepare('SELECT name, "unique", origin FROM pragma_index_list(?)').all(table) as {
-      name: string;
-      unique: number;
-      origin: string;
-    }[];
+    const indexes = indexList.all(table) as { name: string; unique: number; origin: string }[];
     for (const index of indexes) {
       if (index.unique !== 1) continue;
-      const columns = db
-        .prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno')
-        .pluck()
-        .all(index.name) as (string | null)[];
+      const columns = indexColumns.all(index.name) as (string | null)[];
       const key = columns.map((column) => `${table}.${column ?? '?'}`).join(', ');
       keys.set(key, index.origin === 'pk' ? `${table}_pkey` : index.name);
     }

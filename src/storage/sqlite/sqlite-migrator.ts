@@ -2,6 +2,7 @@
 // file waits on the write lock (busy_timeout), then finds nothing left to do.
 import type Sqlite from 'better-sqlite3';
 import { type Migration, pendingMigrations } from '../migrations.js';
+import { prepareStatement } from './sqlite-handles.js';
 
 const CREATE_MIGRATIONS_TABLE = `
   CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -14,12 +15,12 @@ export function migrateSqlite(db: Sqlite.Database, migrations: readonly Migratio
   db.exec('BEGIN IMMEDIATE');
   try {
     db.exec(CREATE_MIGRATIONS_TABLE);
-    const applied = db.prepare('SELECT name, checksum FROM schema_migrations').all() as {
+    const applied = prepareStatement(db, 'SELECT name, checksum FROM schema_migrations').all() as {
       name: string;
       checksum: string;
     }[];
     const pending = pendingMigrations(migrations, applied);
-    const record = db.prepare('INSERT INTO schema_migrations (name, checksum) VALUES (?, ?)');
+    const record = prepareStatement(db, 'INSERT INTO schema_migrations (name, checksum) VALUES (?, ?)');
     for (const migration of pending) {
       db.exec(migration.sql);
       record.run(migration.name, migration.checksum);

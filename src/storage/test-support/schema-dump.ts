@@ -1,18 +1,18 @@
 // Dumps a migrated database's schema as stable text, for the schema snapshot test (graphile-worker
 // style): tables, columns, constraints and indexes, independent of the test's file or schema name.
-import Sqlite from 'better-sqlite3';
 import pg from 'pg';
+import { openSqliteDatabase, prepareStatement } from '../sqlite/sqlite-handles.js';
 import type { TestDatabase } from './dialects.js';
 
 function dumpSqlite(path: string): string {
-  const db = new Sqlite(path, { readonly: true });
+  const db = openSqliteDatabase(path, { readonly: true });
   try {
-    const rows = db
-      .prepare(
-        `SELECT sql FROM sqlite_master
-          WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'
-          ORDER BY tbl_name, CASE type WHEN 'table' THEN 0 ELSE 1 END, name`,
-      )
+    const rows = prepareStatement(
+      db,
+      `SELECT sql FROM sqlite_master
+        WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'
+        ORDER BY tbl_name, CASE type WHEN 'table' THEN 0 ELSE 1 END, name`,
+    )
       .pluck()
       .all() as string[];
     return `${rows.map((sql) => `${sql.trim()};`).join('\n\n')}\n`;
