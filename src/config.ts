@@ -11,6 +11,9 @@ export interface Config {
   secret: string | null;
   smtpUrl: string | null;
   mailFrom: string | null;
+  /** `imaps://user:pass@host:993/INBOX`: replies and bounces polled by `serve`/`worker`; null = off. */
+  imapUrl: string | null;
+  imapPollSeconds: number;
   adminEmail: string | null;
   adminPassword: string | null;
   clock: 'system' | 'manual';
@@ -36,6 +39,8 @@ function defaults(env: Env) {
     secret: null,
     smtpUrl: null,
     mailFrom: null,
+    imapUrl: null,
+    imapPollSeconds: 60,
     adminEmail: null,
     adminPassword: null,
     clock: 'system',
@@ -108,6 +113,8 @@ export function loadConfig(env: Env = process.env): Config {
     secret,
     smtpUrl: url('STEPWISE_SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: text('STEPWISE_MAIL_FROM'),
+    imapUrl: url('STEPWISE_IMAP_URL', ['imap:', 'imaps:']),
+    imapPollSeconds: integer('STEPWISE_IMAP_POLL_SECONDS', base.imapPollSeconds, 5, 86_400),
     adminEmail,
     adminPassword,
     clock: clockRaw === 'manual' ? 'manual' : 'system',
@@ -128,6 +135,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     ...config,
     databaseUrl: maskUrlPassword(config.databaseUrl),
     smtpUrl: maskUrlPassword(config.smtpUrl),
+    imapUrl: maskUrlPassword(config.imapUrl),
     secret: mask(config.secret),
     adminPassword: mask(config.adminPassword),
   };

@@ -1,7 +1,9 @@
 // `npm run bench:mail` (tsx bench/mail/run.ts): messages/s through the outbox to a local smtp-server
 // (daily cap and spacing off), and classification throughput of the inbound corpus. Prints a table
 // and one JSON line. Options: --messages N (default 2000), --rounds N (corpus passes, default 50),
-// DATABASE_URL=postgres://… to run the outbox half on PostgreSQL (default: a temporary SQLite file).
+// --concurrency N (messages in flight, default the sender's), --batch-size N (rows per claim and per
+// engine commit, default the sender's), DATABASE_URL=postgres://… to run the outbox half on
+// PostgreSQL (default: a temporary SQLite file).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +13,7 @@ import { SystemClock } from '../../src/engine/clock.js';
 import { connectRecords } from '../../src/engine/connect.js';
 import { DEFAULT_ENGINE_SETTINGS, type EngineDeps } from '../../src/engine/deps.js';
 import { RandomIds } from '../../src/engine/ids.js';
-import { type MailSenderDeps, sendDueEmails } from '../../src/engine/outbox-sender.js';
+import { type MailSenderDeps, SENDER_DEFAULTS, sendDueEmails } from '../../src/engine/outbox-sender.js';
 import { runDue } from '../../src/engine/scheduler.js';
 import { isSuppressed } from '../../src/engine/suppression.js';
 import { activeSequence, definition } from '../../src/engine/test-support/engine-world.js';
@@ -22,10 +24,26 @@ import { startSmtpSink } from '../../src/mail/test-support/smtp-sink.js';
 import { openStore } from '../../src/storage/open-store.js';
 
 const { values } = parseArgs({
-  options: { messages: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '50' } },
+  options: {
+    messages: { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: String(SENDER_DEFAULTS.concurrency) },
+    'batch-size': { type: 'string', default: String(SENDER_DEFAULTS.batchSize) },
+    help: { type: 'boolean', default: false },
+  },
 });
+if (values.help) {
+  console.log(
+    'npm run bench:mail -- [--messages 2000] [--rounds 50] [--concurrency N] [--batch-size N]\n' +
+      '  outbox → local smtp-server (cap and spacing off), then inbound classification of the corpus.\n' +
+      '  DATABASE_URL=postgres://… runs the outbox half on PostgreSQL (default: a temporary SQLite file).',
+  );
+  process.exit(0);
+}
 const MESSAGES = Number(values.messages);
 const ROUNDS = Number(values.rounds);
+const CONCURRENCY = Number(values.concurrency);
+const BATCH_SIZE = Number(values['batch-size']);
 
 async function outboxThroughput() {
   const url =
@@ -78,6 +96,7 @@ async function outboxThroughput() {
   const mailer = new SmtpMailer({
     publicUrl: 'https://sw.example',
     secret: 'bench-secret-of-at-least-32-characters',
+    maxConnections: CONCURRENCY,
   });
   const senderDeps: MailSenderDeps = {
     ...deps,
@@ -87,14 +106,21 @@ async function outboxThroughput() {
     isSuppressed: (email) => isSuppressed(deps, email),
   };
   const started = performance.now();
-  const result = await sendDueEmails(senderDeps, { batchSize: 200 });
+  const result = await sendDueEmails(senderDeps, { batchSize: BATCH_SIZE, concurrency: CONCURRENCY });
   const seconds = (performance.now() - started) / 1000;
   await mailer.close();
   await sink.close();
   await store.close();
   if (result.sent !== MESSAGES || sink.accepted.length !== MESSAGES)
     throw new Error(`sent ${result.sent}, received ${sink.accepted.length}, expected ${MESSAGES}`);
-  return { dialect: store.dialect, messages: MESSAGES, seconds, perSecond: MESSAGES / seconds };
+  return {
+    dialect: store.dialect,
+    messages: MESSAGES,
+    concurrency: CONCURRENCY,
+    batchSize: BATCH_SIZE,
+    seconds,
+    perSecond: MESSAGES / seconds,
+  };
 }
 
 async function classificationThroughput() {
@@ -112,7 +138,7 @@ const classify = await classificationThroughput();
 console.log('| measure | count | seconds | per second |');
 console.log('|---|---:|---:|---:|');
 console.log(
-  `| outbox → SMTP (${outbox.dialect}, cap off) | ${outbox.messages} | ${outbox.seconds.toFixed(2)} | ${outbox.perSecond.toFixed(0)} |`,
+  `| outbox → SMTP (${outbox.dialect}, cap off, ${outbox.concurrency} in flight, batch ${outbox.batchSize}) | ${outbox.messages} | ${outbox.seconds.toFixed(2)} | ${outbox.perSecond.toFixed(0)} |`,
 );
 console.log(
   `| inbound classification (${classify.corpus} messages × ${classify.rounds}) | ${classify.messages} | ${classify.seconds.toFixed(2)} | ${classify.perSecond.toFixed(0)} |`,

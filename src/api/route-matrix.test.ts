@@ -4,6 +4,7 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSequenceFromTemplate } from '../engine/sequence-templates.js';
 import { activateSequence } from '../engine/sequences/activate-sequence.js';
+import { createWebhook, sendWebhookPing } from '../engine/webhooks/endpoints.js';
 import { createApiToken } from './auth/api-tokens.js';
 import { type Harness, PASSWORD, startHarness } from './test-support/api-harness.js';
 import {
@@ -27,6 +28,9 @@ interface Fixtures {
   unique(): string;
   /** A fresh API token of the salesperson. */
   token(): Promise<string>;
+  /** A new salesperson's id, and a mailbox of a new user. */
+  user(): Promise<string>;
+  mailbox(): Promise<string>;
   /** An active sequence (one per kind) whose current step after connecting is a call, a manual email or a wait. */
   flow(first: FirstStep): Promise<string>;
   /** A new lead of the salesperson (own) or the other seller, connected to flow(first). */
@@ -63,6 +67,25 @@ const adminOnly = (status: number): Record<Caller, number> => ({
 });
 
 const get = (url: string): InjectOptions => ({ method: 'GET', url });
+/** A mailbox nobody can reach (port 1 refuses at once): verify answers `{ ok: false }`. */
+const MAILBOX = {
+  name: 'Matrix',
+  host: '127.0.0.1',
+  port: 1,
+  secure: false,
+  username: 'user',
+  password: 'secret',
+  fromAddress: 'sales@example.com',
+};
+/** A fresh webhook endpoint (on a port nothing listens to: no worker runs in this suite). */
+const webhookOf = async (f: Fixtures): Promise<string> =>
+  (
+    await createWebhook(
+      f.h.deps,
+      { id: f.h.users.admin.id, role: 'admin' },
+      { url: 'http://127.0.0.1:9/hooks', events: ['*'] },
+    )
+  ).id;
 const csv = 'name,email,externalId\nAda,ada@example.com,\n';
 
 const TABLE: Row[] = [
@@ -430,6 +453,122 @@ const TABLE: Row[] = [
     }),
     expect: managers(200),
   },
+  // Webhooks: administrators only.
+  { route: 'GET /api/webhooks', request: async () => get('/api/webhooks'), expect: adminOnly(200) },
+  {
+    route: 'POST /api/webhooks',
+    request: async () => ({
+      method: 'POST',
+      url: '/api/webhooks',
+      payload: { url: 'https://example.com/hooks', events: ['step.completed'] },
+    }),
+    expect: adminOnly(201),
+  },
+  {
+    route: 'GET /api/webhooks/:id',
+    request: async (f) => get(`/api/webhooks/${await webhookOf(f)}`),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'PATCH /api/webhooks/:id',
+    request: async (f) => ({
+      method: 'PATCH',
+      url: `/api/webhooks/${await webhookOf(f)}`,
+      payload: { active: false },
+    }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'DELETE /api/webhooks/:id',
+    request: async (f) => ({ method: 'DELETE', url: `/api/webhooks/${await webhookOf(f)}` }),
+    expect: adminOnly(204),
+  },
+  {
+    route: 'POST /api/webhooks/:id/rotate-secret',
+    request: async (f) => ({ method: 'POST', url: `/api/webhooks/${await webhookOf(f)}/rotate-secret` }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/webhooks/:id/deliveries',
+    request: async (f) => get(`/api/webhooks/${await webhookOf(f)}/deliveries`),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'POST /api/webhooks/:id/test',
+    request: async (f) => ({ method: 'POST', url: `/api/webhooks/${await webhookOf(f)}/test` }),
+    expect: adminOnly(202),
+  },
+  {
+    route: 'POST /api/webhook-deliveries/:id/resend',
+    request: async (f) => {
+      const delivery = await sendWebhookPing(f.h.deps, await webhookOf(f));
+      return { method: 'POST', url: `/api/webhook-deliveries/${delivery.id}/resend` };
+    },
+    expect: adminOnly(200),
+  },
+  // Mailboxes (admin) and your own mailbox (everyone); the outbox's send_unknown decisions (admin).
+  { route: 'GET /api/mailboxes', request: async () => get('/api/mailboxes'), expect: adminOnly(200) },
+  {
+    route: 'POST /api/mailboxes',
+    request: async (f) => ({
+      method: 'POST',
+      url: '/api/mailboxes',
+      payload: { ...MAILBOX, userId: await f.user() },
+    }),
+    expect: adminOnly(201),
+  },
+  {
+    route: 'GET /api/mailboxes/:id',
+    request: async (f) => get(`/api/mailboxes/${await f.mailbox()}`),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'PATCH /api/mailboxes/:id',
+    request: async (f) => ({
+      method: 'PATCH',
+      url: `/api/mailboxes/${await f.mailbox()}`,
+      payload: { name: 'Renamed' },
+    }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'DELETE /api/mailboxes/:id',
+    request: async (f) => ({ method: 'DELETE', url: `/api/mailboxes/${await f.mailbox()}` }),
+    expect: adminOnly(204),
+  },
+  {
+    route: 'POST /api/mailboxes/:id/verify',
+    request: async (f) => ({ method: 'POST', url: `/api/mailboxes/${await f.mailbox()}/verify` }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'PUT /api/users/me/mailbox',
+    request: async () => ({ method: 'PUT', url: '/api/users/me/mailbox', payload: MAILBOX }),
+    expect: all(200),
+  },
+  // After the PUT row above, every caller has a mailbox of their own.
+  { route: 'GET /api/users/me/mailbox', request: async () => get('/api/users/me/mailbox'), expect: all(200) },
+  {
+    route: 'GET /api/outbox',
+    request: async () => get('/api/outbox?status=send_unknown'),
+    expect: adminOnly(200),
+  },
+  // No send_unknown message in this installation: the administrator is told so, the others are refused.
+  { route: 'GET /api/outbox/:id', request: async () => get('/api/outbox/obx_none'), expect: adminOnly(404) },
+  {
+    route: 'POST /api/outbox/:id/resend',
+    request: async () => ({ method: 'POST', url: '/api/outbox/obx_none/resend' }),
+    expect: adminOnly(404),
+  },
+  {
+    route: 'POST /api/outbox/:id/drop',
+    request: async () => ({
+      method: 'POST',
+      url: '/api/outbox/obx_none/drop',
+      payload: { delivered: false },
+    }),
+    expect: adminOnly(404),
+  },
   { route: 'GET /metrics', request: async () => get('/metrics'), expect: all(200, 200) },
   // The test clock (this suite runs with STEPWISE_CLOCK=manual): anyone signed in on a test installation.
   { route: 'GET /api/clock', request: async () => get('/api/clock'), expect: all(200) },
@@ -471,6 +610,26 @@ describe('route × role matrix', () => {
         ),
       unique: () => `u${++n}`,
       token: async () => (await createApiToken(deps, users.salesperson.id, 'spare')).id,
+      async user() {
+        const user = await deps.store.users.create({
+          id: deps.ids.newId('usr'),
+          email: `mailbox.${++n}@example.com`,
+          name: `Seller ${n}`,
+          role: 'salesperson',
+          createdAt: deps.clock.now(),
+        });
+        return user.id;
+      },
+      async mailbox() {
+        const mailbox = await deps.store.mailboxes.create({
+          id: deps.ids.newId('mbx'),
+          userId: await fixtures.user(),
+          host: '127.0.0.1',
+          port: 1,
+          createdAt: deps.clock.now(),
+        });
+        return mailbox.id;
+      },
       async record(owner) {
         const record = await deps.store.records.create({
           id: deps.ids.newId('rec'),

@@ -12,6 +12,7 @@ import type { Config } from '../config.js';
 import { ManualClock } from '../engine/clock.js';
 import type { EngineDeps } from '../engine/deps.js';
 import { installationSecret } from '../mail/installation-secret.js';
+import { outboxViewDeps } from '../mail/outbox-view-deps.js';
 import { authenticate, CSRF_HEADER } from './auth/authenticate.js';
 import { LoginLimiter, type LoginLimits } from './auth/login-limiter.js';
 import { PasswordCheck, SESSION_COOKIE } from './auth/sessions.js';
@@ -24,6 +25,8 @@ import { emailTemplateRoutes } from './routes/email-templates.js';
 import { enrollmentRoutes } from './routes/enrollments.js';
 import { healthRoutes } from './routes/health.js';
 import { inboundEmailRoutes } from './routes/inbound-email.js';
+import { mailboxRoutes } from './routes/mailboxes.js';
+import { outboxRoutes } from './routes/outbox.js';
 import { recordRoutes } from './routes/records.js';
 import { sequenceTemplateRoutes } from './routes/sequence-templates.js';
 import { sequenceRoutes } from './routes/sequences.js';
@@ -31,6 +34,7 @@ import { signalRoutes } from './routes/signals.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { userRoutes } from './routes/users.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { Problem } from './schemas.js';
 
@@ -63,7 +67,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     loggerInstance: deps.logger,
     bodyLimit: 64 * 1024 * 1024,
     // Tracking and unsubscribe tokens (signed, carrying the link) are longer than the default 100.
-    maxParamLength: 8192,
+    routerOptions: { maxParamLength: 8192 },
     genReqId: () => crypto.randomUUID(),
     ajv: {
       customOptions: {
@@ -145,6 +149,9 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(trackingRoutes, { deps: engine, secret: mailSecret });
   await app.register(unsubscribeRoutes, { deps: engine, secret: mailSecret });
   await app.register(inboundEmailRoutes, { deps: engine });
+  await app.register(webhookRoutes, { deps: engine });
+  await app.register(mailboxRoutes, { deps: engine, secret: mailSecret });
+  await app.register(outboxRoutes, { deps: outboxViewDeps(engine, deps.config, mailSecret) });
   if (deps.config.clock === 'manual') {
     // The test clock's routes exist only in this mode (api.md "Test clock"), on the engine's own clock.
     if (!(engine.clock instanceof ManualClock)) throw new Error('STEPWISE_CLOCK=manual needs a ManualClock');

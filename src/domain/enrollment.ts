@@ -118,7 +118,17 @@ export type EnrollmentEvent =
   | { type: 'snoozed'; stepId: string; seq?: number; until: number }
   | { type: 'wait_skipped'; stepId?: string; seq?: number }
   | { type: 'signal'; signal: EnrollmentSignal; stepId?: string; at: number }
-  | { type: 'email_sent'; stepId: string; seq?: number; at: number }
+  | {
+      type: 'email_sent';
+      stepId: string;
+      seq?: number;
+      at: number;
+      /**
+       * A manual email step that the seller sends through Stepwise (`/send`): the message to queue,
+       * subject and body as the seller left them (absent: the step's template as is).
+       */
+      send?: { subject?: string; body?: string };
+    }
   | { type: 'email_failed'; stepId: string; seq?: number; permanent: boolean; reason: string }
   | { type: 'email_suppressed'; stepId: string; seq?: number }
   | { type: 'pause' }
@@ -170,6 +180,8 @@ export type Effect =
       seq: number;
       templateId: string | null;
       sendAt: number;
+      /** A manual email the seller sent: their edited subject/body, used instead of the template's. */
+      override?: { subject?: string; body?: string };
     }
   /** The enrollment ended while this automated email was queued: drop its outbox row unless already handed to SMTP. */
   | { type: 'email.cancel'; stepId: string; seq: number }
@@ -194,6 +206,8 @@ export type StepCounter =
   | 'skipped'
   | 'failed'
   | 'cancelled'
+  /** An email step's message left (automated: the sender's `email_sent`; manual: the seller sent it). */
+  | 'email_sent'
   | 'yes'
   | 'no'
   | `outcome:${CallOutcome}`;

@@ -140,11 +140,24 @@ function apply(run: Run, event: EnrollmentEvent): boolean {
       if (s.phase === 'open') {
         // A manual email step sent from the seller's mailbox completes like `step_completed`.
         if (!active || step.type !== 'email') return false;
+        if (event.send !== undefined) {
+          // Sent through Stepwise: the outbox delivers it (keyed by enrollment and seq, so once).
+          run.emit({
+            type: 'email.queue',
+            stepId: step.id,
+            seq: s.seq,
+            templateId: step.templateId ?? null,
+            sendAt: now,
+            override: event.send,
+          });
+        }
+        run.emit({ type: 'stats.increment', stepId: step.id, counter: 'email_sent' });
         run.close(step, 'completed', now);
         run.moveOn(step.next, now);
         return true;
       }
       const at = Math.min(now, Math.max(instantOr(event.at, now), s.due ?? now));
+      run.emit({ type: 'stats.increment', stepId: step.id, counter: 'email_sent' });
       run.close(step, 'completed', at);
       return moveOnOrHold(run, step, at);
     }

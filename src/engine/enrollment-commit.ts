@@ -167,6 +167,7 @@ export function effectRows(
             stepId: effect.stepId,
             seq: effect.seq,
             templateId: effect.templateId,
+            ...(effect.override === undefined ? {} : { override: effect.override }),
           },
           availableAt: effect.sendAt,
           createdAt: now,

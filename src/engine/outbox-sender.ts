@@ -3,7 +3,7 @@
 // exchange and the answer settles the row and reaches the enrollment (email_sent / email_failed /
 // email_suppressed). A row whose sender died after handing the message over is never re-sent by
 // itself: it becomes `send_unknown` for an administrator (design.md §3.3).
-import { applyEvents } from './apply-events.js';
+import { type ApplyItem, applyEvents } from './apply-events.js';
 import type { EngineDeps } from './deps.js';
 import { type EmailDraft, EmailPreparationError, type MailboxAccount, type Mailer } from './ports/mailer.js';
 import type { JsonObject, Mailbox, OutboxMessage, Page, PageOptions, SalesRecord } from './ports/store.js';
@@ -28,8 +28,10 @@ export interface MailSenderDeps extends EngineDeps {
 }
 
 export interface SenderOptions {
-  /** Rows claimed per pass. */
+  /** Rows claimed at once; their answers reach the enrollments in one engine commit per batch. */
   batchSize: number;
+  /** Messages of one batch in flight at once (the mailer keeps a pool of connections per mailbox). */
+  concurrency: number;
   /** How long a claim keeps other senders off the claimed rows. */
   claimLeaseMs: number;
   /** Bounds one SMTP exchange: past it a `sending` row is taken for a dead sender and becomes `send_unknown`. */
@@ -45,6 +47,7 @@ export interface SenderOptions {
 
 export const SENDER_DEFAULTS = {
   batchSize: 50,
+  concurrency: 4,
   claimLeaseMs: 60_000,
   sendLeaseMs: 10 * 60_000,
   retryBaseMs: 60_000,
@@ -68,7 +71,7 @@ export interface SendPassResult {
 }
 
 /** The queued email as the engine wrote it (enrollment-commit.ts `email.queue`). */
-interface EmailPayload {
+export interface EmailPayload {
   enrollmentId: string;
   sequenceId: string;
   sequenceVersion: number;
@@ -76,7 +79,10 @@ interface EmailPayload {
   ownerId: string;
   stepId: string;
   seq: number;
-  templateId: string;
+  /** Null for a manual email step without a template that the seller wrote themselves. */
+  templateId: string | null;
+  /** A manual email the seller sent: their subject/body instead of the template's. */
+  override: { subject?: string; body?: string } | null;
 }
 
 function payloadOf(row: OutboxMessage): EmailPayload | null {
@@ -91,10 +97,20 @@ function payloadOf(row: OutboxMessage): EmailPayload | null {
     ownerId: text('ownerId'),
     stepId: text('stepId'),
     seq: num('seq'),
-    templateId: text('templateId'),
   };
   for (const value of Object.values(fields)) if (value === null) return null;
-  return fields as EmailPayload;
+  const raw = p.override;
+  let override: EmailPayload['override'] = null;
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    const o = raw as Record<string, unknown>;
+    override = {
+      ...(typeof o.subject === 'string' ? { subject: o.subject } : {}),
+      ...(typeof o.body === 'string' ? { body: o.body } : {}),
+    };
+  }
+  const templateId = text('templateId');
+  if (templateId === null && (override?.subject === undefined || override.body === undefined)) return null;
+  return { ...(fields as Omit<EmailPayload, 'templateId' | 'override'>), templateId, override };
 }
 
 export function accountOfMailbox(mailbox: Mailbox): MailboxAccount {
@@ -106,6 +122,7 @@ export function accountOfMailbox(mailbox: Mailbox): MailboxAccount {
     username: mailbox.username,
     password: mailbox.passwordEncrypted === null ? null : { encrypted: mailbox.passwordEncrypted },
     fromAddress: mailbox.fromAddress,
+    fromName: mailbox.fromName,
     dailyCap: mailbox.dailyCap,
     minSpacingMs: mailbox.minSpacingMs,
     version: mailbox.updatedAt,
@@ -140,6 +157,10 @@ class SendPass {
   readonly #accounts = new Map<string, { account: MailboxAccount; own: boolean } | null>();
   /** Mailboxes that may not send before this time in this pass (spacing or cap). */
   readonly #blocked = new Map<string, number>();
+  /** Per mailbox: the tail of its critical section (limit check → `sending` + send log). */
+  readonly #locks = new Map<string, Promise<unknown>>();
+  /** Answers of this batch waiting to reach the rows and enrollments in one commit. */
+  #settlements: Settlement[] = [];
 
   constructor(
     readonly deps: MailSenderDeps,
@@ -192,44 +213,109 @@ class SendPass {
   block(account: MailboxAccount, until: number): void {
     this.#blocked.set(account.key, until);
   }
+
+  /** Runs `fn` alone among this pass's sends of `key`: concurrent sends never both pass its limits. */
+  exclusive<R>(key: string, fn: () => Promise<R>): Promise<R> {
+    const run = (this.#locks.get(key) ?? Promise.resolve()).then(fn, fn);
+    this.#locks.set(
+      key,
+      run.catch(() => undefined),
+    );
+    return run;
+  }
+
+  settle(settlement: Settlement): void {
+    this.#settlements.push(settlement);
+  }
+
+  /**
+   * One transaction for the batch's answers: each row leaves `sending` (or `pending`) and the events of
+   * the rows that did go to their enrollments in ONE engine call. Until it commits, a crash leaves the
+   * batch's handed-over rows in `sending` (→ `send_unknown`), never a row `sent` without its event.
+   */
+  async flush(): Promise<void> {
+    const batch = this.#settlements;
+    this.#settlements = [];
+    if (batch.length === 0) return;
+    const { store } = this.deps;
+    let settled: Settlement[] = [];
+    try {
+      await store.transaction(async (tx) => {
+        settled = [];
+        for (const s of batch) if (await settleRow(tx.outbox, s)) settled.push(s);
+        if (settled.length > 0) await applyEvents({ ...this.deps, store: tx }, settled.map(eventOf));
+      });
+    } catch (error) {
+      // The messages are out (or failed for good): record that much even if the enrollments could not be moved now.
+      settled = [];
+      for (const s of batch) if (await settleRow(store.outbox, s)) settled.push(s);
+      this.deps.log?.error(
+        { err: error, outboxIds: settled.map((s) => s.row.id) },
+        'answers recorded, but the enrollments could not be moved on',
+      );
+    }
+    for (const s of settled) {
+      this.result[s.kind]++;
+      if (s.kind === 'failed')
+        this.deps.log?.warn(
+          { outboxId: s.row.id, enrollmentId: s.p.enrollmentId, reason: s.reason },
+          'automated email failed',
+        );
+    }
+  }
+}
+
+/** How a row of the batch ended, recorded at the batch's end (SendPass.flush). */
+type Settlement =
+  | { kind: 'sent'; row: OutboxMessage; p: EmailPayload; at: number; response: string }
+  | { kind: 'failed'; row: OutboxMessage; p: EmailPayload; from: 'pending' | 'sending'; reason: string }
+  | { kind: 'suppressed'; row: OutboxMessage; p: EmailPayload };
+
+function settleRow(outbox: MailSenderDeps['store']['outbox'], s: Settlement): Promise<boolean> {
+  switch (s.kind) {
+    case 'sent':
+      return outbox.markSent(s.row.id, s.at, s.response);
+    case 'failed':
+      return outbox.settle(s.row.id, [s.from], 'failed', s.reason);
+    case 'suppressed':
+      return outbox.settle(s.row.id, ['pending'], 'dropped', 'suppressed');
+    default:
+      s satisfies never;
+      throw new Error('unhandled settlement');
+  }
+}
+
+function eventOf(s: Settlement): ApplyItem {
+  const base = { stepId: s.p.stepId, seq: s.p.seq };
+  switch (s.kind) {
+    case 'sent':
+      return { enrollmentId: s.p.enrollmentId, event: { ...base, type: 'email_sent', at: s.at } };
+    case 'failed':
+      return {
+        enrollmentId: s.p.enrollmentId,
+        event: { ...base, type: 'email_failed', permanent: true, reason: s.reason },
+      };
+    case 'suppressed':
+      return { enrollmentId: s.p.enrollmentId, event: { ...base, type: 'email_suppressed' } };
+    default:
+      s satisfies never;
+      throw new Error('unhandled settlement');
+  }
 }
 
 function backoff(o: SenderOptions, attempts: number): number {
   return Math.min(o.retryMaxMs, o.retryBaseMs * 2 ** Math.max(0, attempts - 1));
 }
 
-async function deliverEvent(
-  deps: MailSenderDeps,
-  p: EmailPayload,
-  event:
-    | { type: 'email_sent'; at: number }
-    | { type: 'email_failed'; reason: string }
-    | { type: 'email_suppressed' },
-): Promise<void> {
-  const base = { stepId: p.stepId, seq: p.seq };
-  const full =
-    event.type === 'email_sent'
-      ? { ...base, type: event.type, at: event.at }
-      : event.type === 'email_failed'
-        ? { ...base, type: event.type, permanent: true, reason: event.reason }
-        : { ...base, type: event.type };
-  await applyEvents(deps, [{ enrollmentId: p.enrollmentId, event: full }]);
-}
-
-/** Fails a row for good and moves its enrollment on (the transition's rule for a failed email). */
-async function failForGood(
+/** Fails a row for good; its enrollment moves on (the transition's rule for a failed email) at the flush. */
+function failForGood(
   pass: SendPass,
   row: OutboxMessage,
   p: EmailPayload,
   from: 'pending' | 'sending',
   reason: string,
-): Promise<void> {
-  const { deps } = pass;
-  if (await deps.store.outbox.settle(row.id, [from], 'failed', reason)) {
-    pass.result.failed++;
-    deps.log?.warn({ outboxId: row.id, enrollmentId: p.enrollmentId, reason }, 'automated email failed');
-    await deliverEvent(deps, p, { type: 'email_failed', reason });
-  }
+): void {
+  pass.settle({ kind: 'failed', row, p, from, reason });
 }
 
 async function draftOf(
@@ -241,23 +327,25 @@ async function draftOf(
 ): Promise<EmailDraft | string> {
   const { store } = pass.deps;
   const [template, owner, sequence, version] = await Promise.all([
-    store.emailTemplates.get(p.templateId),
+    p.templateId === null ? Promise.resolve(null) : store.emailTemplates.get(p.templateId),
     store.users.get(p.ownerId),
     store.sequences.get(p.sequenceId),
     store.sequences.getVersion(p.sequenceId, p.sequenceVersion),
   ]);
-  if (template === null) return `email template ${p.templateId} no longer exists`;
+  const subject = p.override?.subject ?? template?.subject;
+  const body = p.override?.body ?? template?.body;
+  if (subject === undefined || body === undefined) return `email template ${p.templateId} no longer exists`;
   if (owner === null) return `owner ${p.ownerId} no longer exists`;
   const ownerAddress = { name: owner.name, address: owner.email };
   // A seller's own mailbox sends as the seller; the installation's as STEPWISE_MAIL_FROM if set.
   const address = mailbox.account.fromAddress ?? (mailbox.own ? null : pass.deps.defaultFrom) ?? owner.email;
-  const from = { name: owner.name, address };
+  const from = { name: mailbox.account.fromName ?? owner.name, address };
   return {
     outboxId: row.id,
     outboxKey: row.idempotencyKey,
     from,
     to: { name: record.name, address: record.email },
-    template: { subject: template.subject, body: template.body },
+    template: { subject, body },
     context: {
       record: recordContext(record),
       sender: { name: from.name, address: from.address },
@@ -280,7 +368,7 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
   }
   const record = await store.records.get(p.recordId);
   if (record === null || record.deletedAt !== null || record.email === null || record.email.trim() === '') {
-    await failForGood(
+    failForGood(
       pass,
       row,
       p,
@@ -290,10 +378,7 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
     return;
   }
   if (await deps.isSuppressed(record.email)) {
-    if (await store.outbox.settle(row.id, ['pending'], 'dropped', 'suppressed')) {
-      pass.result.suppressed++;
-      await deliverEvent(deps, p, { type: 'email_suppressed' });
-    }
+    pass.settle({ kind: 'suppressed', row, p });
     return;
   }
 
@@ -313,20 +398,24 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
     return;
   }
   const { account } = mailbox;
-  const allowed = await pass.nextAllowed(account, now);
-  if (allowed > now) {
+  const defer = async (allowed: number) => {
     await store.outbox.reschedule(row.id, {
       availableAt: allowed,
       lastError: row.lastError,
       countAttempt: false,
     });
     pass.result.deferred++;
+  };
+  // A cheap look first (no rendering for a message that must wait), the binding one under the lock.
+  const allowed = await pass.nextAllowed(account, now);
+  if (allowed > now) {
+    await defer(allowed);
     return;
   }
 
   const draft = await draftOf(pass, row, p, { ...record, email: record.email }, mailbox);
   if (typeof draft === 'string') {
-    await failForGood(pass, row, p, 'pending', draft);
+    failForGood(pass, row, p, 'pending', draft);
     return;
   }
   let prepared: Awaited<ReturnType<Mailer['prepare']>>;
@@ -334,65 +423,56 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
     prepared = await deps.mailer.prepare(draft);
   } catch (error) {
     if (!(error instanceof EmailPreparationError)) throw error;
-    await failForGood(pass, row, p, 'pending', error.message);
+    failForGood(pass, row, p, 'pending', error.message);
     return;
   }
 
-  // Committed before a byte goes out: from here on, a crash leaves `sending`, which becomes
-  // `send_unknown` when the lease runs out, and is never sent again without an administrator.
-  const marked = await store.transaction(async (tx) => {
-    const ok = await tx.outbox.markSending(row.id, {
-      at: now,
-      leaseUntil: now + o.sendLeaseMs,
-      messageKeyHash: messageKeyHashOf(prepared.messageId),
-      mailboxKey: account.key,
-    });
-    if (ok)
-      await tx.mailboxes.logSend({
-        id: deps.ids.newId('snd'),
+  const marked = await pass.exclusive(account.key, async () => {
+    const at = pass.now();
+    const allowedNow = await pass.nextAllowed(account, at);
+    if (allowedNow > at) {
+      await defer(allowedNow);
+      return false;
+    }
+    // Committed before a byte goes out: from here on, a crash leaves `sending`, which becomes
+    // `send_unknown` when the lease runs out, and is never sent again without an administrator.
+    const ok = await store.transaction(async (tx) => {
+      const done = await tx.outbox.markSending(row.id, {
+        at,
+        leaseUntil: at + o.sendLeaseMs,
+        messageKeyHash: messageKeyHashOf(prepared.messageId),
         mailboxKey: account.key,
-        outboxId: row.id,
-        at: now,
       });
+      if (done)
+        await tx.mailboxes.logSend({
+          id: deps.ids.newId('snd'),
+          mailboxKey: account.key,
+          outboxId: row.id,
+          at,
+        });
+      return done;
+    });
+    if (ok && account.minSpacingMs > 0) pass.block(account, at + account.minSpacingMs);
     return ok;
   });
-  if (!marked) return; // dropped meanwhile (the enrollment ended): nothing to send.
-  if (account.minSpacingMs > 0) pass.block(account, now + account.minSpacingMs);
+  if (!marked) return; // waiting for its limits, or dropped meanwhile (the enrollment ended).
 
   const outcome = await deps.mailer.deliver(account, prepared);
   const attempts = row.attempts + 1;
   switch (outcome.kind) {
-    case 'sent': {
-      const at = pass.now();
-      try {
-        await store.transaction(async (tx) => {
-          if (await tx.outbox.markSent(row.id, at, outcome.response)) {
-            await applyEvents({ ...deps, store: tx }, [
-              {
-                enrollmentId: p.enrollmentId,
-                event: { type: 'email_sent', stepId: p.stepId, seq: p.seq, at },
-              },
-            ]);
-          }
-        });
-      } catch (error) {
-        // The message is out: record that much even if the enrollment could not be moved now.
-        await store.outbox.markSent(row.id, at, outcome.response);
-        deps.log?.error({ err: error, outboxId: row.id }, 'sent, but the enrollment could not be moved on');
-      }
-      pass.result.sent++;
+    case 'sent':
+      pass.settle({ kind: 'sent', row, p, at: pass.now(), response: outcome.response });
       return;
-    }
     case 'transient':
       if (attempts >= o.maxAttempts) {
-        await failForGood(pass, row, p, 'sending', `gave up after ${attempts} attempts: ${outcome.reason}`);
+        failForGood(pass, row, p, 'sending', `gave up after ${attempts} attempts: ${outcome.reason}`);
         return;
       }
       await store.outbox.retryLater(row.id, pass.now() + backoff(o, attempts), outcome.reason);
       pass.result.retried++;
       return;
     case 'permanent':
-      await failForGood(pass, row, p, 'sending', outcome.reason);
+      failForGood(pass, row, p, 'sending', outcome.reason);
       return;
     case 'unknown':
       if (await store.outbox.settle(row.id, ['sending'], 'send_unknown', outcome.reason)) {
@@ -437,6 +517,27 @@ export async function recoverInterruptedSends(deps: MailSenderDeps): Promise<Out
   return expired;
 }
 
+/**
+ * Sends one claimed batch, `concurrency` messages at a time, then records every answer in one commit.
+ * A failing row (a store error) does not stop the others: the answers in hand are recorded first.
+ */
+async function sendBatch(pass: SendPass, claimed: readonly OutboxMessage[]): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const lane = async () => {
+    for (let row = claimed[next++]; row !== undefined; row = claimed[next++]) {
+      try {
+        await sendOne(pass, row);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(pass.o.concurrency, claimed.length) }, lane));
+  await pass.flush();
+  if (failure !== null) throw (failure as { error: unknown }).error;
+}
+
 /** Sends everything due now, batch after batch, until nothing due is left to claim. */
 export async function sendDueEmails(
   deps: MailSenderDeps,
@@ -449,12 +550,49 @@ export async function sendDueEmails(
     const now = pass.now();
     const claimed = await deps.store.outbox.claimDue(EMAIL_KIND, now, o.batchSize, now + o.claimLeaseMs);
     if (claimed.length === 0) return pass.result;
-    for (const row of claimed) await sendOne(pass, row);
+    await sendBatch(pass, claimed);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Administrators' decisions on `send_unknown` messages
+
+/** What an administrator sees of a queued email: its addressee and the message as the sender would build it now. */
+export interface OutboxEmailView {
+  payload: EmailPayload | null;
+  to: string | null;
+  /** The whole message, re-rendered from the current template and record (same Message-ID); null when it cannot be. */
+  raw: Buffer | null;
+  /** Why there is no message (the record or template is gone, the template fails). */
+  problem: string | null;
+}
+
+export async function viewOutboxEmail(
+  deps: MailSenderDeps,
+  row: OutboxMessage,
+  date: number,
+): Promise<OutboxEmailView> {
+  const p = payloadOf(row);
+  if (p === null) return { payload: null, to: null, raw: null, problem: 'not an automated email' };
+  const record = await deps.store.records.get(p.recordId);
+  const to = record?.email ?? null;
+  if (record === null || to === null)
+    return { payload: p, to, raw: null, problem: 'the record has no email address' };
+  const pass = new SendPass(deps, senderOptions());
+  const mailbox = (await pass.accountFor(p.ownerId)) ?? {
+    account: { fromAddress: null, fromName: null } as MailboxAccount,
+    own: false,
+  };
+  const draft = await draftOf(pass, row, p, { ...record, email: to }, mailbox);
+  if (typeof draft === 'string') return { payload: p, to, raw: null, problem: draft };
+  try {
+    const prepared = await deps.mailer.prepare({ ...draft, date });
+    return { payload: p, to, raw: prepared.raw, problem: null };
+  } catch (error) {
+    if (!(error instanceof EmailPreparationError)) throw error;
+    return { payload: p, to, raw: null, problem: error.message };
+  }
+}
 
 export function listUnknown(deps: EngineDeps, options?: PageOptions): Promise<Page<OutboxMessage>> {
   return deps.store.outbox.listByStatus('send_unknown', options);

@@ -142,6 +142,7 @@ forEachDialect('engine scheduler', (t) => {
       'w1/completed': 1,
       'a1/reached': 1,
       'a1/completed': 1,
+      'a1/email_sent': 1,
       'u1/reached': 1,
       'u1/completed': 1,
     });

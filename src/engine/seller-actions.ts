@@ -272,24 +272,49 @@ export function skipWait(deps: EngineDeps, actor: EngineActor, stepRowId: string
 }
 
 /**
- * Records that the seller sent an open manual `email` step from their own mailbox (the `/send` route,
- * after the mail part sent it): the step completes as sent at `at` (default now).
+ * An open manual `email` step is sent: the step completes as sent at `at` (default now).
+ * With `send` (the `/send` route) Stepwise sends the message itself: the same transaction queues it in
+ * the outbox (keyed by enrollment and step instance, so a repeated request never sends twice) with the
+ * seller's subject/body, or the step's template where they are absent; the mail sender delivers it from
+ * the owner's mailbox within its limits. Without `send` (or a step without template and no body), the
+ * seller sent it elsewhere and it is only recorded.
  */
-export function markEmailSent(
+export async function markEmailSent(
   deps: EngineDeps,
   actor: EngineActor,
   stepRowId: string,
-  input: { at?: number | undefined } = {},
+  input: { at?: number | undefined; send?: { subject?: string | undefined; body?: string | undefined } } = {},
 ): Promise<ActionResult> {
   const at = input.at ?? deps.clock.now();
+  let send: { subject?: string; body?: string } | undefined;
+  if (input.send !== undefined) {
+    const { subject, body } = input.send;
+    send = { ...(subject === undefined ? {} : { subject }), ...(body === undefined ? {} : { body }) };
+    if (subject === undefined || body === undefined) {
+      // Without a template, the seller's text is the message: a body and no subject takes the step's
+      // name as subject; nothing to send at all means they sent it elsewhere, and it is only recorded.
+      const [row] = await deps.store.stepInstances.getMany([stepRowId]);
+      const version =
+        row === undefined ? null : await deps.store.sequences.getVersion(row.sequenceId, row.sequenceVersion);
+      const step = version?.definition.steps.find((s) => s.id === row?.stepId);
+      if (step !== undefined && step.type === 'email' && step.templateId === undefined)
+        send = body === undefined ? undefined : { subject: subject ?? step.name ?? 'Following up', body };
+    }
+  }
   return stepAction(deps, actor, stepRowId, {
     verb: 'send',
     refuse: (row) =>
       row.type === 'email' ? null : `Step ${row.stepId} is a ${row.type}, not a manual email.`,
     done: (row) => row.state === 'completed',
     phase: 'open',
-    event: (row, seq) => ({ type: 'email_sent', stepId: row.stepId, seq, at }),
-    audit: { action: 'enrollment_step.email_sent', data: { at } },
+    event: (row, seq) => ({
+      type: 'email_sent',
+      stepId: row.stepId,
+      seq,
+      at,
+      ...(send === undefined ? {} : { send }),
+    }),
+    audit: { action: 'enrollment_step.email_sent', data: { at, sentByStepwise: send !== undefined } },
   });
 }
 

@@ -15,6 +15,7 @@ import {
   sendDueEmails,
 } from '../engine/outbox-sender.js';
 import { runDue } from '../engine/scheduler.js';
+import { markEmailSent } from '../engine/seller-actions.js';
 import { isSuppressed, suppress } from '../engine/suppression.js';
 import {
   activeSequence,
@@ -48,7 +49,14 @@ type T = Parameters<Parameters<typeof forEachDialect>[1]>[0];
 
 async function world(
   t: T,
-  options: { plan?: (n: number) => SinkAnswer; records?: number; limits?: string; tracking?: boolean } = {},
+  options: {
+    plan?: (n: number) => SinkAnswer;
+    records?: number;
+    limits?: string;
+    tracking?: boolean;
+    /** The first step is a manual `email` the seller sends, instead of an automated one. */
+    manual?: boolean;
+  } = {},
 ) {
   const sink = await startSmtpSink(options.plan);
   sinks.push(sink);
@@ -77,7 +85,7 @@ async function world(
     owner.id,
     definition(
       [
-        { id: 'a1', type: 'automated_email', templateId: 'tpl_intro', next: 't1' },
+        { id: 'a1', type: options.manual ? 'email' : 'automated_email', templateId: 'tpl_intro', next: 't1' },
         { id: 't1', type: 'task', name: 'Follow up' },
       ],
       { tracking: options.tracking ?? true },
@@ -163,6 +171,34 @@ forEachDialect('mail sender over SMTP', (t) => {
     // Nothing left to send: a second pass sends nothing.
     expect((await sendDueEmails(deps)).sent).toBe(0);
     expect(sink.received).toHaveLength(1);
+  });
+
+  it("sends a manual email step through the owner's mailbox with the seller's edits, once", async () => {
+    const { deps, sink, owner, enrollmentIds } = await world(t, { manual: true });
+    const [enrollmentId = ''] = enrollmentIds;
+    expect(await stepStates(deps, enrollmentId)).toEqual(['a1:open']);
+    const actor = { id: owner.id, role: 'admin' as const };
+    const edits = {
+      subject: 'Quick question, Ada',
+      body: 'Hi Ada,\n\nas promised: https://example.org/pricing\n\nOlivia',
+    };
+    const first = await markEmailSent(deps, actor, stepRowId(enrollmentId, 1), { send: edits });
+    expect(first.applied).toBe(true);
+    // A repeated request (a double click, a retry) queues nothing more.
+    expect((await markEmailSent(deps, actor, stepRowId(enrollmentId, 1), { send: edits })).applied).toBe(
+      false,
+    );
+    expect(await stepStates(deps, enrollmentId)).toEqual(['a1:completed', 't1:next']);
+
+    expect((await sendDueEmails(deps)).sent).toBe(1);
+    expect((await sendDueEmails(deps)).sent).toBe(0);
+    expect(sink.accepted).toHaveLength(1);
+    const mail = await simpleParser(sink.accepted[0] as Buffer);
+    expect(mail.subject).toBe('Quick question, Ada');
+    expect(mail.text).toContain('as promised: https://example.org/pricing');
+    expect(mail.messageId).toBe(messageIdFor(emailKey(enrollmentId, 1), 'stepwise.example'));
+    expect(String(mail.html)).toContain('/t/o/');
+    expect((await outboxRow(deps, enrollmentId)).status).toBe('sent');
   });
 
   it('leaves links alone and adds no pixel when the sequence switches tracking off', async () => {
@@ -310,6 +346,24 @@ forEachDialect('mail sender over SMTP', (t) => {
     deps.clock.advance(1);
     expect((await sendDueEmails(deps)).sent).toBe(1);
     expect(sink.accepted).toHaveLength(3);
+  });
+
+  it('sends a batch with several messages in flight: one message per step, every enrollment moved on', async () => {
+    const { deps, sink, enrollmentIds } = await world(t, { records: 12 });
+    const result = await sendDueEmails(deps, { concurrency: 4, batchSize: 5 });
+    expect(result).toMatchObject({ sent: 12, failed: 0, unknown: 0 });
+    expect(sink.accepted).toHaveLength(12);
+    const ids = await Promise.all(sink.accepted.map(async (raw) => (await simpleParser(raw)).messageId));
+    expect(new Set(ids).size).toBe(12);
+    for (const enrollmentId of enrollmentIds)
+      expect(await stepStates(deps, enrollmentId)).toEqual(['a1:completed', 't1:next']);
+    expect((await sendDueEmails(deps, { concurrency: 4 })).sent).toBe(0);
+  });
+
+  it('keeps the spacing with several messages in flight: one message, the others wait', async () => {
+    const { deps, sink } = await world(t, { records: 6, limits: '?dailyCap=3&minSpacingMs=20000' });
+    expect(await sendDueEmails(deps, { concurrency: 4 })).toMatchObject({ sent: 1, deferred: 5 });
+    expect(sink.accepted).toHaveLength(1);
   });
 
   it('skips a suppressed address: no message, the step is skipped with reason suppressed', async () => {

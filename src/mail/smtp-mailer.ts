@@ -1,6 +1,6 @@
 // The Mailer over SMTP: renders a queued email (merge fields, tracking, RFC 8058 unsubscribe headers,
-// deterministic Message-ID), then hands it to the mailbox's server over a kept-open connection per
-// mailbox. It tells "not accepted" (retry) from "handed over, no answer" (send_unknown) by whether
+// deterministic Message-ID), then hands it to the mailbox's server over a small pool of kept-open
+// connections per mailbox. It tells "not accepted" (retry) from "handed over, no answer" (send_unknown) by whether
 // the server had already accepted DATA when the exchange broke off.
 import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
@@ -28,6 +28,8 @@ export interface SmtpMailerOptions {
   unsubscribeMailto?: string | undefined;
   /** Milliseconds; `socket` bounds every wait for the server, the answer to the message included. */
   timeouts?: { connection?: number; greeting?: number; socket?: number } | undefined;
+  /** Connections kept open per mailbox (the pool); a send beyond them uses a one-off connection. Default 5. */
+  maxConnections?: number | undefined;
 }
 
 const TIMEOUT_DEFAULTS = { connection: 30_000, greeting: 30_000, socket: 120_000 };
@@ -41,6 +43,8 @@ interface Session {
   alive: boolean;
   busy: boolean;
   sent: number;
+  /** In the mailbox's pool (kept open between messages), or a one-off connection. */
+  pooled: boolean;
 }
 
 type Stage = 'connect' | 'envelope' | 'data';
@@ -100,14 +104,26 @@ function untilDone(
   });
 }
 
+/**
+ * Commands and the message go out as soon as written: with Nagle's algorithm on, each small command
+ * waited for the server's delayed ACK (~40 ms on Linux), which capped one connection at ~20 messages/s.
+ */
+function noDelay(connection: SMTPConnection): void {
+  const socket = (connection as unknown as { _socket?: { setNoDelay?(on: boolean): void } })._socket;
+  socket?.setNoDelay?.(true);
+}
+
 export class SmtpMailer implements Mailer {
   readonly #options: SmtpMailerOptions;
   readonly #timeouts: typeof TIMEOUT_DEFAULTS;
-  readonly #sessions = new Map<string, Session>();
+  /** Per mailbox key: its pool of open sessions (at most `#maxConnections`). */
+  readonly #pools = new Map<string, Session[]>();
+  readonly #maxConnections: number;
 
   constructor(options: SmtpMailerOptions) {
     this.#options = { ...options, publicUrl: options.publicUrl.replace(/\/+$/, '') };
     this.#timeouts = { ...TIMEOUT_DEFAULTS, ...options.timeouts };
+    this.#maxConnections = Math.max(1, options.maxConnections ?? 5);
   }
 
   async prepare(draft: EmailDraft): Promise<PreparedEmail> {
@@ -195,25 +211,29 @@ export class SmtpMailer implements Mailer {
     } finally {
       if (session !== null) {
         session.busy = false;
-        const kept = this.#sessions.get(account.key) === session;
-        if (session.alive && (!kept || session.sent >= MESSAGES_PER_CONNECTION))
+        if (session.alive && (!session.pooled || session.sent >= MESSAGES_PER_CONNECTION))
           this.#discard(account.key, session);
       }
     }
   }
 
   async close(): Promise<void> {
-    for (const [key, session] of this.#sessions) this.#discard(key, session);
+    for (const [key, pool] of this.#pools) for (const session of [...pool]) this.#discard(key, session);
   }
 
-  /** The mailbox's open session, or a new one (connected and logged in). */
+  /** An idle session of the mailbox's pool, or a new one (connected and logged in). */
   async #session(account: MailboxAccount): Promise<Session> {
-    const current = this.#sessions.get(account.key);
-    if (current?.alive && !current.busy && current.version === account.version) {
-      current.busy = true;
-      return current;
+    const pool = this.#pools.get(account.key) ?? [];
+    this.#pools.set(account.key, pool);
+    // Sessions of an older version of the mailbox (changed host, password…) are retired when idle.
+    for (const stale of pool.filter((s) => !s.busy && (!s.alive || s.version !== account.version)))
+      this.#discard(account.key, stale);
+    const idle = pool.find((s) => !s.busy);
+    if (idle !== undefined) {
+      idle.busy = true;
+      return idle;
     }
-    if (current !== undefined && !current.busy) this.#discard(account.key, current);
+    const pooled = pool.length < this.#maxConnections;
     const connection = new SMTPConnection({
       host: account.host,
       port: account.port,
@@ -222,7 +242,16 @@ export class SmtpMailer implements Mailer {
       greetingTimeout: this.#timeouts.greeting,
       socketTimeout: this.#timeouts.socket,
     });
-    const session: Session = { connection, version: account.version, alive: true, busy: true, sent: 0 };
+    const session: Session = {
+      connection,
+      version: account.version,
+      alive: true,
+      busy: true,
+      sent: 0,
+      pooled,
+    };
+    // A place in the pool is taken before connecting, so concurrent sends do not overfill it.
+    if (pooled) pool.push(session);
     // Errors while idle (the server hung up) only retire the session; a send in flight hears of them below.
     connection.on('error', () => {
       session.alive = false;
@@ -232,16 +261,15 @@ export class SmtpMailer implements Mailer {
     });
     try {
       await untilDone(connection, (done) => connection.connect(done));
+      noDelay(connection);
       if (account.username !== null) {
         const auth = { user: account.username, pass: this.#password(account) };
         await untilDone(connection, (done) => connection.login(auth, done));
       }
     } catch (error) {
-      connection.close();
+      this.#discard(account.key, session);
       throw error;
     }
-    // A busy session (another send in flight) stays; this one is used once and closed.
-    if (current === undefined || !current.busy) this.#sessions.set(account.key, session);
     return session;
   }
 
@@ -280,7 +308,9 @@ export class SmtpMailer implements Mailer {
 
   #discard(key: string, session: Session): void {
     session.alive = false;
-    if (this.#sessions.get(key) === session) this.#sessions.delete(key);
+    const pool = this.#pools.get(key);
+    const at = pool?.indexOf(session) ?? -1;
+    if (pool !== undefined && at >= 0) pool.splice(at, 1);
     try {
       session.connection.quit();
     } catch {

@@ -25,6 +25,7 @@ export function accountFromSmtpUrl(url: string): MailboxAccount {
     username: parsed.username === '' ? null : decodeURIComponent(parsed.username),
     password: parsed.password === '' ? null : { plain: decodeURIComponent(parsed.password) },
     fromAddress: null,
+    fromName: null,
     dailyCap,
     minSpacingMs,
     version: 0,

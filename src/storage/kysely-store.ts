@@ -26,6 +26,7 @@ import { createSignalRepository } from './repositories/signals.js';
 import { createStepInstanceRepository } from './repositories/step-instances.js';
 import { createSuppressionRepository } from './repositories/suppressions.js';
 import { createUserRepository } from './repositories/users.js';
+import { createWebhookRepository } from './repositories/webhooks.js';
 import type { Database } from './schema.js';
 import { sqliteEngineSql } from './sqlite/sqlite-engine-sql.js';
 
@@ -61,6 +62,7 @@ function storeOver(dialect: StorageDialect, db: Kysely<Database>, inTransaction:
     signals: createSignalRepository(context),
     suppressions: createSuppressionRepository(context),
     recordLifecycle: createRecordLifecycleRepository(context),
+    webhooks: createWebhookRepository(context),
     transaction: (fn) =>
       inTransaction ? fn(store) : db.transaction().execute((trx) => fn(storeOver(dialect, trx, true))),
     async ping() {

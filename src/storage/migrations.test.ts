@@ -8,7 +8,14 @@ import { openStoreReporting } from './open-store.js';
 import { forEachDialect } from './test-support/dialects.js';
 import { dumpSchema } from './test-support/schema-dump.js';
 
-const MIGRATION_NAMES = ['0001_initial', '0002_scheduled_work_idx', '0003_mail', '0004_signals_suppressions'];
+const MIGRATION_NAMES = [
+  '0001_initial',
+  '0002_scheduled_work_idx',
+  '0003_mail',
+  '0004_signals_suppressions',
+  '0005_webhooks',
+  '0006_mailbox_names',
+];
 
 forEachDialect(
   'migrations',

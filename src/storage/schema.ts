@@ -174,6 +174,9 @@ export interface MailboxesTable {
   min_spacing_ms: number;
   created_at: number;
   updated_at: number;
+  /** 0006_mailbox_names. */
+  name: Generated<string>;
+  from_name: string | null;
 }
 
 export interface MailSendsTable {
@@ -223,6 +226,54 @@ export interface SchemaMigrationsTable {
   applied_at: Generated<number>;
 }
 
+/** 0005_webhooks. */
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  events: JsonText;
+  description: string | null;
+  secret: string;
+  active: BooleanColumn;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookEventTypesTable {
+  event_type: string;
+  webhook_id: string;
+}
+
+export interface WebhookEventsTable {
+  seq: Generated<number>;
+  type: string;
+  subject_id: string;
+  at: number | null;
+  data: JsonText;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  payload: string;
+  status: string;
+  next_attempt_at: number | null;
+  retry_until: number;
+  lease_until: number | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  at: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -243,4 +294,9 @@ export interface Database {
   audit_log: AuditLogTable;
   settings: SettingsTable;
   schema_migrations: SchemaMigrationsTable;
+  webhooks: WebhooksTable;
+  webhook_event_types: WebhookEventTypesTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

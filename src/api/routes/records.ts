@@ -7,6 +7,7 @@ import { isValidTimeZone } from '../../domain/calendar.js';
 import { ENTITY_TYPES } from '../../domain/definition.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import type { RecordPatch, SalesRecord } from '../../engine/ports/store.js';
+import { changeRecordOwner, deleteRecord } from '../../engine/record-lifecycle.js';
 import { type Actor, actorOf, EVERYONE, forbidden, isManager, MANAGERS, requireRole } from '../auth/actor.js';
 import { badRequest, notFound } from '../problem.js';
 import {
@@ -87,6 +88,40 @@ export function toRecordView(record: SalesRecord): Static<typeof RecordView> {
     createdAt: iso(record.createdAt),
     updatedAt: iso(record.updatedAt),
   };
+}
+
+const CurrentSequence = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  enrollmentId: Type.String(),
+});
+
+/** A record as GET answers it: with the sequence it runs in now (the list's "Sequence" column). */
+export const RecordWithSequenceView = Type.Object({
+  ...RecordView.properties,
+  currentSequence: Type.Union([CurrentSequence, Type.Null()], {
+    description:
+      'The sequence the record runs in now (the first, when an installation allows several), or null.',
+  }),
+});
+
+/** The running sequence of each record, by record id: one set-based read of slots and one of sequences. */
+async function currentSequences(
+  deps: EngineDeps,
+  recordIds: readonly string[],
+): Promise<Map<string, Static<typeof CurrentSequence>>> {
+  const out = new Map<string, Static<typeof CurrentSequence>>();
+  if (recordIds.length === 0) return out;
+  const slots = await deps.store.engine.runningSlots(recordIds);
+  const sequences = new Map(
+    (await deps.store.sequences.getMany([...new Set(slots.map((s) => s.sequenceId))])).map((q) => [q.id, q]),
+  );
+  for (const slot of [...slots].sort((a, b) => (a.enrollmentId < b.enrollmentId ? -1 : 1))) {
+    const sequence = sequences.get(slot.sequenceId);
+    if (sequence === undefined || out.has(slot.recordId)) continue;
+    out.set(slot.recordId, { id: sequence.id, name: sequence.name, enrollmentId: slot.enrollmentId });
+  }
+  return out;
 }
 
 /** The live record if the actor may know it exists; 404 otherwise (a seller never learns of others' records). */
@@ -229,7 +264,7 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
           q: Type.Optional(Type.String({ maxLength: 200 })),
           ...PageQuery,
         }),
-        response: { 200: PageOf(RecordView), 403: Problem },
+        response: { 200: PageOf(RecordWithSequenceView), 403: Problem },
       },
     },
     async (request) => {
@@ -243,7 +278,14 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
         ownerId: isManager(actor) ? ownerId : actor.id,
         q: q === '' ? undefined : q,
       });
-      return { items: page.items.map(toRecordView), nextCursor: page.nextCursor };
+      const running = await currentSequences(
+        deps,
+        page.items.map((r) => r.id),
+      );
+      return {
+        items: page.items.map((r) => ({ ...toRecordView(r), currentSequence: running.get(r.id) ?? null })),
+        nextCursor: page.nextCursor,
+      };
     },
   );
 
@@ -253,12 +295,16 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
       preHandler: everyone,
       schema: {
         tags: ['records'],
-        summary: 'One record',
+        summary: 'One record, with the sequence it runs in now',
         params: IdParams,
-        response: { 200: RecordView, 404: Problem },
+        response: { 200: RecordWithSequenceView, 404: Problem },
       },
     },
-    async (request) => toRecordView(await visibleRecord(deps, actorOf(request), request.params.id)),
+    async (request) => {
+      const record = await visibleRecord(deps, actorOf(request), request.params.id);
+      const running = await currentSequences(deps, [record.id]);
+      return { ...toRecordView(record), currentSequence: running.get(record.id) ?? null };
+    },
   );
 
   app.patch(
@@ -278,12 +324,16 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
       const record = await visibleRecord(deps, actor, request.params.id);
       const { ownerId, ...rest } = request.body;
       checkTimezone(rest.timezone);
-      const patch: RecordPatch = {
-        ...rest,
-        ...(ownerId === undefined ? {} : { ownerId: await allowedOwner(deps, actor, ownerId) }),
-      };
-      const updated = await store.records.update(record.id, patch, deps.clock.now());
+      // Checked before anything is written: a refused owner leaves the record as it was.
+      const newOwnerId = ownerId === undefined ? record.ownerId : await allowedOwner(deps, actor, ownerId);
+      const patch: RecordPatch = rest;
+      let updated: SalesRecord | null = record;
+      if (Object.keys(patch).length > 0)
+        updated = await store.records.update(record.id, patch, deps.clock.now());
       if (updated === null) throw notFound('No such record.');
+      // An owner change goes through the engine: running enrollments follow the record to its new owner.
+      if (newOwnerId !== record.ownerId)
+        updated = (await changeRecordOwner(deps, actor, record.id, newOwnerId)).record;
       return toRecordView(updated);
     },
   );
@@ -294,14 +344,14 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
       preHandler: everyone,
       schema: {
         tags: ['records'],
-        summary: 'Delete a record',
+        summary: 'Delete a record; its running enrollments end with `record_deleted`',
         params: IdParams,
         response: { 204: NoContent, 404: Problem },
       },
     },
     async (request, reply) => {
-      const record = await visibleRecord(deps, actorOf(request), request.params.id);
-      await store.records.softDelete(record.id, deps.clock.now());
+      // Through the engine: the record's running enrollments end with `record_deleted`.
+      await deleteRecord(deps, actorOf(request), request.params.id);
       return reply.status(204).send(null);
     },
   );

@@ -163,11 +163,11 @@ export const worklistRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = a
   );
   stepAction(
     'send',
-    "A manual email step sent from the seller's mailbox: the step completes as sent",
+    "A manual email step sent from the seller's mailbox (subject/body as edited, else the step's template): the message is queued for the mail sender and the step completes as sent",
     body({
       subject: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
       body: Type.Optional(Type.String({ maxLength: 1_000_000 })),
     }),
-    (actor, id) => markEmailSent(deps, actor, id),
+    (actor, id, { subject, body }) => markEmailSent(deps, actor, id, { send: { subject, body } }),
   );
 };

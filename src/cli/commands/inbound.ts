@@ -1,12 +1,14 @@
 // `stepwise inbound --port N`: an SMTP listener for replies and bounces (point an MX, or a
-// forwarding rule, at it). Every message goes through the same classifier as POST /api/inbound-email.
+// forwarding rule, at it); `--imap URL`: polls an IMAP mailbox instead (or as well). Every message goes
+// through the same classifier as POST /api/inbound-email. `serve` and `worker` poll STEPWISE_IMAP_URL.
 import type { Command } from 'commander';
-import { pino } from 'pino';
-import { loadConfig } from '../../config.js';
+import { type Logger, pino } from 'pino';
+import { type Config, loadConfig } from '../../config.js';
 import { SystemClock } from '../../engine/clock.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { RandomIds } from '../../engine/ids.js';
 import { handleInboundEmail, MAX_INBOUND_BYTES } from '../../mail/inbound/handle-inbound.js';
+import { ImapPoller, parseImapUrl } from '../../mail/inbound/imap-poller.js';
 import { startInboundListener } from '../../mail/inbound/smtp-listener.js';
 import { openStore } from '../../storage/open-store.js';
 import type { CommandContext } from '../context.js';
@@ -17,15 +19,45 @@ function port(value: string): number {
   return n;
 }
 
+/** Polls `url` (STEPWISE_IMAP_URL or --imap) until stopped; a poll that fails is retried with backoff. */
+export function startImapPolling(
+  deps: EngineDeps,
+  url: string,
+  config: Pick<Config, 'imapPollSeconds'>,
+  log: Logger,
+): ImapPoller {
+  const target = parseImapUrl(url);
+  const poller = new ImapPoller(
+    deps,
+    target,
+    { intervalMs: config.imapPollSeconds * 1000 },
+    log.child({ part: 'imap-poller' }),
+  );
+  poller.start();
+  log.info(
+    { mailbox: target.key, everySeconds: config.imapPollSeconds },
+    'polling IMAP for replies and bounces',
+  );
+  return poller;
+}
+
 export function inboundCommand(program: Command, context: CommandContext): void {
   program
     .command('inbound')
     .description('Receive replies and bounces over SMTP and turn them into signals')
-    .requiredOption('--port <port>', 'port to listen on (25 for an MX, or any with a forwarding rule)', port)
+    .option('--port <port>', 'SMTP: port to listen on (25 for an MX, or any with a forwarding rule)', port)
+    .option(
+      '--imap <url>',
+      'IMAP: poll this mailbox, imaps://user:pass@host:993/INBOX (default STEPWISE_IMAP_URL)',
+    )
     .option('--host <host>', 'address to listen on', '0.0.0.0')
     .option('--max-bytes <n>', 'largest message accepted', (v) => Number(v), MAX_INBOUND_BYTES)
-    .action(async (options: { port: number; host: string; maxBytes: number }) => {
+    .action(async (options: { port?: number; imap?: string; host: string; maxBytes: number }) => {
       const config = loadConfig(context.env);
+      const imapUrl = options.imap ?? (options.port === undefined ? config.imapUrl : null);
+      if (options.port === undefined && imapUrl === null)
+        throw new Error('give --port (an SMTP listener) and/or --imap (or set STEPWISE_IMAP_URL)');
+      if (imapUrl !== null) parseImapUrl(imapUrl);
       const log = pino({ level: config.logLevel, name: 'stepwise-inbound' });
       const store = await openStore(config.databaseUrl);
       const clock = new SystemClock();
@@ -38,17 +70,25 @@ export function inboundCommand(program: Command, context: CommandContext): void 
           maxActiveSequences: config.maxActiveSequences,
         },
       };
-      const listener = await startInboundListener({
-        port: options.port,
-        host: options.host,
-        maxBytes: options.maxBytes,
-        async onMessage(raw) {
-          const result = await handleInboundEmail(deps, raw);
-          log.info(result, 'inbound message');
-        },
-        onError: (error) => log.error({ err: error }, 'inbound message failed'),
-      });
-      context.output.out(`stepwise inbound: listening for SMTP on ${options.host}:${listener.port}`);
+      const listenPort = options.port;
+      const listener =
+        listenPort === undefined
+          ? null
+          : await startInboundListener({
+              port: listenPort,
+              host: options.host,
+              maxBytes: options.maxBytes,
+              async onMessage(raw) {
+                const result = await handleInboundEmail(deps, raw);
+                log.info(result, 'inbound message');
+              },
+              onError: (error) => log.error({ err: error }, 'inbound message failed'),
+            });
+      if (listener !== null)
+        context.output.out(`stepwise inbound: listening for SMTP on ${options.host}:${listener.port}`);
+      const poller = imapUrl === null ? null : startImapPolling(deps, imapUrl, config, log);
+      if (poller !== null)
+        context.output.out(`stepwise inbound: polling IMAP every ${config.imapPollSeconds} s`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
@@ -58,7 +98,8 @@ export function inboundCommand(program: Command, context: CommandContext): void 
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
-      await listener.close();
+      await listener?.close();
+      await poller?.stop();
       await store.close();
     });
 }

@@ -11,8 +11,9 @@ import { RandomIds } from '../../engine/ids.js';
 import { openStore } from '../../storage/open-store.js';
 import type { CommandContext } from '../context.js';
 import { startMailSender } from '../mail-sender.js';
+import { startImapPolling } from './inbound.js';
 import { addUser } from './users.js';
-import { startWorker } from './worker.js';
+import { startWebhooks, startWorker } from './worker.js';
 
 /** The package root, from src/cli/commands (tsx) and dist/cli/commands (built) alike. */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -79,12 +80,19 @@ export async function serve(
   log.info(`Stepwise is serving on ${url} (${store.dialect})`);
   const worker = options.worker === false ? null : startWorker(deps, log, 'serve');
   const mailSender = options.worker === false ? null : await startMailSender(deps, config, log, metrics);
+  const webhooks = options.worker === false ? null : startWebhooks(deps, log);
+  const imapPoller =
+    options.worker === false || config.imapUrl === null
+      ? null
+      : startImapPolling(deps, config.imapUrl, config, log);
   return {
     url,
     async close() {
       await app.close();
       await worker?.stop();
       await mailSender?.stop();
+      await webhooks?.stop();
+      await imapPoller?.stop();
       await store.close();
     },
   };

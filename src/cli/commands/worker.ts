@@ -8,9 +8,12 @@ import { SystemClock } from '../../engine/clock.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { RandomIds } from '../../engine/ids.js';
 import { Worker, type WorkerOptions } from '../../engine/scheduler.js';
+import { HttpWebhookPoster } from '../../engine/webhooks/http-poster.js';
+import { WebhookRunner } from '../../engine/webhooks/webhook-runner.js';
 import { openStore } from '../../storage/open-store.js';
 import type { CommandContext } from '../context.js';
 import { startMailSender } from '../mail-sender.js';
+import { startImapPolling } from './inbound.js';
 
 /** Starts one worker on `deps` and points in-process hints (`onWorkScheduled`) at it. */
 export function startWorker(
@@ -32,6 +35,16 @@ export function startWorker(
   worker.start();
   log.info({ worker: name }, 'worker started');
   return worker;
+}
+
+/** Starts the webhook dispatcher and deliverer (docs/webhooks.md) on `deps`. */
+export function startWebhooks(deps: EngineDeps, log: Logger): WebhookRunner {
+  const runner = new WebhookRunner(
+    { ...deps, poster: new HttpWebhookPoster() },
+    { log: log.child({ part: 'webhooks' }) },
+  );
+  runner.start();
+  return runner;
 }
 
 function positiveInteger(name: string): (value: string) => number {
@@ -66,6 +79,8 @@ export function workerCommand(program: Command, context: CommandContext): void {
         startWorker(deps, log, `w${i + 1}`, { batchSize: options.batchSize }),
       );
       const mailSender = await startMailSender(deps, config, log);
+      const webhooks = startWebhooks(deps, log);
+      const imapPoller = config.imapUrl === null ? null : startImapPolling(deps, config.imapUrl, config, log);
       context.output.out(
         `stepwise worker: ${workers.length} worker(s) on ${store.dialect}, batch size ${options.batchSize}`,
       );
@@ -81,6 +96,8 @@ export function workerCommand(program: Command, context: CommandContext): void {
       });
       await Promise.all(workers.map((worker) => worker.stop()));
       await mailSender.stop();
+      await webhooks.stop();
+      await imapPoller?.stop();
       const processed = workers.reduce((sum, worker) => sum + worker.processed, 0);
       await store.close();
       context.output.out(`stepwise worker: stopped after ${processed} transition(s)`);

@@ -13,6 +13,8 @@ export interface MailboxAccount {
   /** Stored passwords stay encrypted until the mailer opens a connection. */
   password: { encrypted: string } | { plain: string } | null;
   fromAddress: string | null;
+  /** The From display name; null: the owner's name. */
+  fromName: string | null;
   /** Messages per rolling 24 hours; null: no cap. */
   dailyCap: number | null;
   minSpacingMs: number;

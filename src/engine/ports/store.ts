@@ -986,7 +986,11 @@ export interface Mailbox {
   username: string | null;
   /** AES-256-GCM ciphertext (src/mail/mailbox-password.ts); never the password itself. */
   passwordEncrypted: string | null;
+  /** For administrators ("Sales team", "Ada's Gmail"). */
+  name: string;
   fromAddress: string | null;
+  /** The display name of the From header; null: the owner's name. */
+  fromName: string | null;
   /** Messages per rolling 24 hours; null: no cap. */
   dailyCap: number | null;
   minSpacingMs: number;
@@ -1002,7 +1006,9 @@ export interface NewMailbox {
   secure?: boolean | undefined;
   username?: string | null | undefined;
   passwordEncrypted?: string | null | undefined;
+  name?: string | undefined;
   fromAddress?: string | null | undefined;
+  fromName?: string | null | undefined;
   /** Default 400; null: no cap. */
   dailyCap?: number | null | undefined;
   /** Default 20,000. */
@@ -1023,6 +1029,8 @@ export interface MailboxRepository {
   delete(id: string): Promise<boolean>;
   /** Logs one SMTP attempt of a mailbox (its key: a mailbox id, or `env` for STEPWISE_SMTP_URL). */
   logSend(send: { id: string; mailboxKey: string; outboxId: string; at: number }): Promise<void>;
+  /** The latest SMTP attempt of each outbox row (mail_sends_outbox_idx): when it was handed over. */
+  lastSendAt(outboxIds: readonly string[]): Promise<Map<string, number>>;
   /**
    * Attempts since `since` (mail_sends_mailbox_at_idx): how many, the latest, and the time of the
    * `nth` oldest of them (0-based; null when there are not that many) — when the cap frees a slot.
@@ -1125,6 +1133,129 @@ export interface RecordLifecycleRepository {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Outgoing webhooks (0005_webhooks; src/engine/webhooks): endpoints, the event log database triggers
+// fill in the engine's own transactions, deliveries (one per endpoint and event) and their attempts.
+
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+export interface Webhook {
+  id: string;
+  url: string;
+  /** Event types, or `*` for all. */
+  events: string[];
+  description: string | null;
+  /** The HMAC-SHA256 key of Stepwise-Signature. */
+  secret: string;
+  active: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewWebhook {
+  id: string;
+  url: string;
+  events: readonly string[];
+  description?: string | null | undefined;
+  secret: string;
+  active?: boolean | undefined;
+  createdAt: number;
+}
+
+export interface WebhookPatch {
+  url?: string | undefined;
+  events?: readonly string[] | undefined;
+  description?: string | null | undefined;
+  secret?: string | undefined;
+  active?: boolean | undefined;
+}
+
+/** One row of the event log, written by a trigger in the transaction of the change it describes. */
+export interface WebhookEvent {
+  seq: number;
+  type: string;
+  subjectId: string;
+  /** When it happened (the engine's time); null: unknown, the dispatcher's now. */
+  at: number | null;
+  data: JsonObject;
+}
+
+export interface WebhookAttempt {
+  id: string;
+  deliveryId: string;
+  at: number;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  /** The exact JSON body. */
+  payload: string;
+  status: WebhookDeliveryStatus;
+  nextAttemptAt: number | null;
+  retryUntil: number;
+  createdAt: number;
+  deliveredAt: number | null;
+  /** Oldest first. */
+  attempts: WebhookAttempt[];
+}
+
+export interface NewWebhookDelivery {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  payload: string;
+  nextAttemptAt: number;
+  retryUntil: number;
+  createdAt: number;
+}
+
+/** What an attempt leaves the delivery in. */
+export type WebhookAttemptOutcome =
+  | { status: 'delivered'; at: number }
+  | { status: 'pending'; nextAttemptAt: number }
+  | { status: 'failed' };
+
+export interface WebhookRepository {
+  /** Also lists its event types for the triggers when active. */
+  create(webhook: NewWebhook): Promise<Webhook>;
+  get(id: string): Promise<Webhook | null>;
+  /** Ordered by (created_at, id). */
+  list(options?: PageOptions): Promise<Page<Webhook>>;
+  listActive(): Promise<Webhook[]>;
+  update(id: string, patch: WebhookPatch, updatedAt: number): Promise<Webhook | null>;
+  /** Deletes the endpoint with its deliveries. */
+  delete(id: string): Promise<boolean>;
+  /**
+   * The oldest `limit` events not yet fanned out, locked until the transaction ends (PostgreSQL
+   * FOR UPDATE SKIP LOCKED). Call inside `transaction()` with `enqueue` and `deleteEvents`.
+   */
+  takeEvents(limit: number): Promise<WebhookEvent[]>;
+  deleteEvents(seqs: readonly number[]): Promise<void>;
+  /** Inserts the deliveries whose (webhook, event) is new (webhook_deliveries_event_key); returns how many. */
+  enqueue(deliveries: readonly NewWebhookDelivery[]): Promise<number>;
+  /** Leases up to `limit` pending deliveries due by `now` (webhook_deliveries_due_idx), oldest due first. */
+  claimDue(now: number, limit: number, leaseUntil: number): Promise<WebhookDelivery[]>;
+  /** The earliest `next_attempt_at` of a pending delivery (webhook_deliveries_due_idx). */
+  nextDueAt(): Promise<number | null>;
+  /** Logs an attempt and moves a pending delivery as `outcome` says; false when it was not pending. */
+  recordAttempt(attempt: WebhookAttempt, outcome: WebhookAttemptOutcome): Promise<boolean>;
+  getDelivery(id: string): Promise<WebhookDelivery | null>;
+  /** An endpoint's deliveries, newest first, with their attempts. */
+  listDeliveries(webhookId: string, options?: PageOptions): Promise<Page<WebhookDelivery>>;
+  /** Back to pending, due at `now`, retried until `retryUntil` (whatever its status); null when missing. */
+  resend(id: string, now: number, retryUntil: number): Promise<WebhookDelivery | null>;
+  /** Pending deliveries (for /metrics). */
+  countPending(): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The store
 
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -1162,6 +1293,8 @@ export interface Store {
   readonly suppressions: SuppressionRepository;
   /** Owner changes of records with their running enrollments. */
   readonly recordLifecycle: RecordLifecycleRepository;
+  /** Outgoing webhooks: endpoints, the event log, deliveries and their attempts. */
+  readonly webhooks: WebhookRepository;
   /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
    * Called on a transaction's store, it joins that transaction. Inside `fn` use `tx` only: on SQLite

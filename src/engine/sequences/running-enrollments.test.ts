@@ -5,6 +5,7 @@ import { forEachDialect } from '../../storage/test-support/dialects.js';
 import { aRecord } from '../../storage/test-support/fixtures.js';
 import { connectRecords } from '../connect.js';
 import type { EngineDeps } from '../deps.js';
+import { completeStep, markEmailSent } from '../seller-actions.js';
 import { activateSequence } from './activate-sequence.js';
 import { createSequence } from './create-sequence.js';
 import { reviseSequence } from './revise-sequence.js';
@@ -108,5 +109,35 @@ forEachDialect('sequence use cases: running enrollments', (t) => {
       disconnected: 2,
       status: 'active',
     });
+  });
+
+  it('counts emails sent per step: a manual email step sent counts, one only completed does not', async () => {
+    const { deps } = engineDeps(t.store());
+    const actor = await aManager(t.store());
+    const { id } = await createSequence(deps, actor, {
+      name: 'S',
+      entityType: 'lead',
+      definition: EMAIL_THEN_CALL,
+    });
+    await activateSequence(deps, actor, id);
+    const [first, second] = await connectNew(deps, actor, id, 3);
+    expect((await getSequenceStats(deps, id)).steps[0]).toMatchObject({
+      stepId: 's1',
+      reached: 3,
+      emailsSent: 0,
+    });
+
+    for (const [i, enrollmentId] of [first, second].entries()) {
+      const recordId = (await t.store().enrollments.get(enrollmentId as string))?.recordId as string;
+      const [open] = await t.store().enrollmentViews.currentSteps(recordId);
+      expect(open).toMatchObject({ stepId: 's1', state: 'open' });
+      const stepRowId = (open as { id: string }).id;
+      if (i === 0) await markEmailSent(deps, actor, stepRowId, { send: { subject: 'Hi', body: 'Hello' } });
+      else await completeStep(deps, actor, stepRowId);
+    }
+    const stats = await getSequenceStats(deps, id);
+    expect(stats.steps[0]).toMatchObject({ stepId: 's1', reached: 3, completed: 2, emailsSent: 1 });
+    // A call step is not an email: its completions are not sends.
+    expect(stats.steps[1]).toMatchObject({ stepId: 's2', reached: 2, emailsSent: 0 });
   });
 });

@@ -7,6 +7,9 @@
 //   `yes`, `no` and `outcome:<call outcome>` go to `outcomes` (a condition's branches, a call's outcomes);
 //   `email_sent`, `email_opened`, `email_clicked`, `email_replied`, `email_bounced` (mail and signals);
 // - enrollment level, step id '': `ended:<end reason>` (engine's StatDelta).
+//
+// `email_sent` is counted by the transition: an automated email when the sender reports it sent, a
+// manual one when the seller sends it (`/send`). A manual email step merely completed is not a send.
 import { END_REASONS, type EndReason } from '../../domain/enrollment.js';
 import type { EngineDeps } from '../deps.js';
 import { liveSequence, storedVersion } from './stored-sequence.js';

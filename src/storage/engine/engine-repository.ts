@@ -10,11 +10,9 @@ import type {
   AuditEntry,
   CommitResult,
   EngineEnrollment,
-  EngineRecord,
   EngineRepository,
   EnrollmentCommit,
   RecordFields,
-  RunningSlot,
   StatDelta,
   StepHistoryInsert,
   StepHistoryPatch,
@@ -179,77 +177,62 @@ export function createEngineRepository(
     },
 
     async load(ids) {
-      const out: EngineEnrollment[] = [];
-      for (const chunk of chunks([...new Set(ids)], 1000)) {
-        const p = new Params(engineSql);
-        const list = chunk.map((id) => p.add(id));
-        const rows = await run<EngineEnrollmentRow>(
-          db,
-          `SELECT ${ENGINE_ENROLLMENT_COLUMNS} FROM enrollments WHERE id IN (${list.join(', ')})`,
-          p.values,
-        );
-        for (const row of rows) out.push(toEngineEnrollment(row));
-      }
-      return out;
+      if (ids.length === 0) return [];
+      const p = new Params(engineSql);
+      const rows = await run<EngineEnrollmentRow>(
+        db,
+        `SELECT ${ENGINE_ENROLLMENT_COLUMNS} FROM enrollments WHERE ${engineSql.inIds(p, 'id', [...new Set(ids)])}`,
+        p.values,
+      );
+      return rows.map(toEngineEnrollment);
     },
 
     async loadRecords(ids, withFields) {
-      const out: EngineRecord[] = [];
-      for (const chunk of chunks([...new Set(ids)], 1000)) {
-        const p = new Params(engineSql);
-        const list = chunk.map((id) => p.add(id));
-        const rows = await run<{
-          id: string;
-          type: string;
-          owner_id: string;
-          timezone: string | null;
-          fields?: string;
-        }>(
-          db,
-          `SELECT id, type, owner_id, timezone${withFields ? ', fields' : ''} FROM records
-            WHERE id IN (${list.join(', ')}) AND deleted_at IS NULL`,
-          p.values,
-        );
-        for (const row of rows) {
-          out.push({
-            id: row.id,
-            type: row.type as EntityType,
-            ownerId: row.owner_id,
-            timezone: row.timezone,
-            fields: row.fields === undefined ? null : (JSON.parse(row.fields) as RecordFields),
-          });
-        }
-      }
-      return out;
+      if (ids.length === 0) return [];
+      // records pkey, one statement for any number of ids (engineSql.inIds).
+      const p = new Params(engineSql);
+      const rows = await run<{
+        id: string;
+        type: string;
+        owner_id: string;
+        timezone: string | null;
+        fields?: string;
+      }>(
+        db,
+        `SELECT id, type, owner_id, timezone${withFields ? ', fields' : ''} FROM records
+          WHERE ${engineSql.inIds(p, 'id', [...new Set(ids)])} AND deleted_at IS NULL`,
+        p.values,
+      );
+      return rows.map((row) => ({
+        id: row.id,
+        type: row.type as EntityType,
+        ownerId: row.owner_id,
+        timezone: row.timezone,
+        fields: row.fields === undefined ? null : (JSON.parse(row.fields) as RecordFields),
+      }));
     },
 
     async runningSlots(recordIds) {
-      const out: RunningSlot[] = [];
-      for (const chunk of chunks([...new Set(recordIds)], 1000)) {
-        const p = new Params(engineSql);
-        const list = chunk.map((id) => p.add(id));
-        // enrollments_one_running_key (only running rows are in it).
-        const rows = await run<{
-          id: string;
-          record_id: string;
-          sequence_id: string;
-          exclusive_slot: string;
-        }>(
-          db,
-          `SELECT id, record_id, sequence_id, exclusive_slot FROM enrollments
-            WHERE record_id IN (${list.join(', ')}) AND exclusive_slot IS NOT NULL`,
-          p.values,
-        );
-        for (const row of rows) {
-          out.push({
-            enrollmentId: row.id,
-            recordId: row.record_id,
-            sequenceId: row.sequence_id,
-            slot: row.exclusive_slot,
-          });
-        }
-      }
-      return out;
+      if (recordIds.length === 0) return [];
+      const p = new Params(engineSql);
+      // enrollments_one_running_key (only running rows are in it).
+      const rows = await run<{
+        id: string;
+        record_id: string;
+        sequence_id: string;
+        exclusive_slot: string;
+      }>(
+        db,
+        `SELECT id, record_id, sequence_id, exclusive_slot FROM enrollments
+          WHERE ${engineSql.inIds(p, 'record_id', [...new Set(recordIds)])} AND exclusive_slot IS NOT NULL`,
+        p.values,
+      );
+      return rows.map((row) => ({
+        enrollmentId: row.id,
+        recordId: row.record_id,
+        sequenceId: row.sequence_id,
+        slot: row.exclusive_slot,
+      }));
     },
 
     async runningIdsOfSequence(sequenceId, afterId, limit) {

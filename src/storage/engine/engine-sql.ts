@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { AuditEntry, StatDelta, StepHistoryInsert, StepHistoryPatch } from '../../engine/ports/store.js';
 import type { Database } from '../schema.js';
 
-export type ParamType = 'text' | 'int' | 'bigint' | 'json';
+export type ParamType = 'text' | 'int' | 'bigint' | 'json' | 'texts';
 
 /** The columns the engine reads of an enrollment row. */
 export interface EngineEnrollmentRow {
@@ -28,6 +28,12 @@ export const ENGINE_ENROLLMENT_COLUMNS =
 export interface EngineSql {
   /** The bind placeholder of the `n`th parameter (1-based). */
   param(n: number, type: ParamType): string;
+  /**
+   * `column` is one of `ids`, as ONE bound parameter whatever the count (no chunks of IN lists, so one
+   * round trip on PostgreSQL for a 100,000-record connect): `= ANY($n::text[])` on PostgreSQL,
+   * `IN (SELECT value FROM json_each(?))` on SQLite. Both probe the column's index once per id.
+   */
+  inIds(p: Params, column: string, ids: readonly string[]): string;
   claimDue(
     db: Kysely<Database>,
     now: number,

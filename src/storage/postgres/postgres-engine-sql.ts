@@ -2,12 +2,13 @@
 import { type EngineSql, WORK_CHANNEL } from '../engine/engine-sql.js';
 import { postgresClaimDue } from './postgres-claim-due.js';
 
-const CASTS = { text: 'text', int: 'integer', bigint: 'bigint', json: 'jsonb' } as const;
+const CASTS = { text: 'text', int: 'integer', bigint: 'bigint', json: 'jsonb', texts: 'text[]' } as const;
 
 import { postgresEngineWrites } from './postgres-engine-writes.js';
 
 export const postgresEngineSql: EngineSql = {
   param: (n, type) => `$${n}::${CASTS[type]}`,
+  inIds: (p, column, ids) => `${column} = ANY(${p.add(ids, 'texts')})`,
   claimDue: postgresClaimDue,
   writes: postgresEngineWrites,
   // FOR SHARE conflicts with the lifecycle's row lock (lockSequence): a deactivation waits for this

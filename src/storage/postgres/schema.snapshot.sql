@@ -120,6 +120,7 @@ CREATE TABLE mail_sends (
 );
 ALTER TABLE mail_sends ADD CONSTRAINT mail_sends_pkey PRIMARY KEY (id);
 CREATE INDEX mail_sends_mailbox_at_idx ON mail_sends USING btree (mailbox_key, at);
+CREATE INDEX mail_sends_outbox_idx ON mail_sends USING btree (outbox_id);
 CREATE UNIQUE INDEX mail_sends_pkey ON mail_sends USING btree (id);
 
 CREATE TABLE mailboxes (
@@ -134,7 +135,9 @@ CREATE TABLE mailboxes (
   daily_cap integer DEFAULT 400,
   min_spacing_ms integer NOT NULL DEFAULT 20000,
   created_at bigint NOT NULL,
-  updated_at bigint NOT NULL
+  updated_at bigint NOT NULL,
+  name text NOT NULL DEFAULT ''::text,
+  from_name text
 );
 ALTER TABLE mailboxes ADD CONSTRAINT mailboxes_daily_cap_check CHECK (((daily_cap IS NULL) OR (daily_cap > 0)));
 ALTER TABLE mailboxes ADD CONSTRAINT mailboxes_min_spacing_ms_check CHECK ((min_spacing_ms >= 0));
@@ -326,3 +329,70 @@ ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 ALTER TABLE users ADD CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'sequence_manager'::text, 'sales_manager'::text, 'salesperson'::text])));
 CREATE UNIQUE INDEX users_email_key ON users USING btree (lower(email));
 CREATE UNIQUE INDEX users_pkey ON users USING btree (id);
+
+CREATE TABLE webhook_attempts (
+  id text COLLATE "C" NOT NULL,
+  delivery_id text COLLATE "C" NOT NULL,
+  at bigint NOT NULL,
+  status_code integer,
+  error text,
+  duration_ms integer NOT NULL
+);
+ALTER TABLE webhook_attempts ADD CONSTRAINT webhook_attempts_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES webhook_deliveries(id) ON DELETE CASCADE;
+ALTER TABLE webhook_attempts ADD CONSTRAINT webhook_attempts_pkey PRIMARY KEY (id);
+CREATE INDEX webhook_attempts_delivery_idx ON webhook_attempts USING btree (delivery_id, at, id);
+CREATE UNIQUE INDEX webhook_attempts_pkey ON webhook_attempts USING btree (id);
+
+CREATE TABLE webhook_deliveries (
+  id text COLLATE "C" NOT NULL,
+  webhook_id text COLLATE "C" NOT NULL,
+  event_id text COLLATE "C" NOT NULL,
+  event_type text NOT NULL,
+  payload text NOT NULL,
+  status text COLLATE "C" NOT NULL,
+  next_attempt_at bigint,
+  retry_until bigint NOT NULL,
+  lease_until bigint,
+  created_at bigint NOT NULL,
+  delivered_at bigint
+);
+ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
+ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text])));
+ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES webhooks(id) ON DELETE CASCADE;
+CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+CREATE UNIQUE INDEX webhook_deliveries_event_key ON webhook_deliveries USING btree (webhook_id, event_id);
+CREATE UNIQUE INDEX webhook_deliveries_pkey ON webhook_deliveries USING btree (id);
+CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries USING btree (webhook_id, created_at, id);
+
+CREATE TABLE webhook_event_types (
+  event_type text COLLATE "C" NOT NULL,
+  webhook_id text COLLATE "C" NOT NULL
+);
+ALTER TABLE webhook_event_types ADD CONSTRAINT webhook_event_types_pkey PRIMARY KEY (event_type, webhook_id);
+ALTER TABLE webhook_event_types ADD CONSTRAINT webhook_event_types_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES webhooks(id) ON DELETE CASCADE;
+CREATE UNIQUE INDEX webhook_event_types_pkey ON webhook_event_types USING btree (event_type, webhook_id);
+CREATE INDEX webhook_event_types_webhook_idx ON webhook_event_types USING btree (webhook_id);
+
+CREATE TABLE webhook_events (
+  seq bigint NOT NULL,
+  type text NOT NULL,
+  subject_id text NOT NULL,
+  at bigint,
+  data jsonb NOT NULL
+);
+ALTER TABLE webhook_events ADD CONSTRAINT webhook_events_pkey PRIMARY KEY (seq);
+CREATE UNIQUE INDEX webhook_events_pkey ON webhook_events USING btree (seq);
+
+CREATE TABLE webhooks (
+  id text COLLATE "C" NOT NULL,
+  url text NOT NULL,
+  events jsonb NOT NULL,
+  description text,
+  secret text NOT NULL,
+  active boolean NOT NULL DEFAULT true,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+ALTER TABLE webhooks ADD CONSTRAINT webhooks_pkey PRIMARY KEY (id);
+CREATE INDEX webhooks_created_idx ON webhooks USING btree (created_at, id);
+CREATE UNIQUE INDEX webhooks_pkey ON webhooks USING btree (id);

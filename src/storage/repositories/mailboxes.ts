@@ -18,7 +18,9 @@ function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
     secure: fromFlag(row.secure),
     username: row.username,
     passwordEncrypted: row.password_encrypted,
+    name: row.name,
     fromAddress: row.from_address,
+    fromName: row.from_name,
     dailyCap: row.daily_cap === null ? null : Number(row.daily_cap),
     minSpacingMs: Number(row.min_spacing_ms),
     createdAt: Number(row.created_at),
@@ -39,7 +41,9 @@ export function createMailboxRepository({ db }: RepositoryContext): MailboxRepos
           secure: toFlag(mailbox.secure ?? false),
           username: mailbox.username ?? null,
           password_encrypted: mailbox.passwordEncrypted ?? null,
+          name: mailbox.name ?? '',
           from_address: mailbox.fromAddress ?? null,
+          from_name: mailbox.fromName ?? null,
           daily_cap: mailbox.dailyCap === undefined ? DEFAULT_DAILY_CAP : mailbox.dailyCap,
           min_spacing_ms: mailbox.minSpacingMs ?? DEFAULT_MIN_SPACING_MS,
           created_at: mailbox.createdAt,
@@ -80,7 +84,9 @@ export function createMailboxRepository({ db }: RepositoryContext): MailboxRepos
           ...(patch.secure === undefined ? {} : { secure: toFlag(patch.secure) }),
           ...(patch.username === undefined ? {} : { username: patch.username }),
           ...(patch.passwordEncrypted === undefined ? {} : { password_encrypted: patch.passwordEncrypted }),
+          ...(patch.name === undefined ? {} : { name: patch.name }),
           ...(patch.fromAddress === undefined ? {} : { from_address: patch.fromAddress }),
+          ...(patch.fromName === undefined ? {} : { from_name: patch.fromName }),
           ...(patch.dailyCap === undefined ? {} : { daily_cap: patch.dailyCap }),
           ...(patch.minSpacingMs === undefined ? {} : { min_spacing_ms: patch.minSpacingMs }),
         })
@@ -100,6 +106,18 @@ export function createMailboxRepository({ db }: RepositoryContext): MailboxRepos
         .insertInto('mail_sends')
         .values({ id: send.id, mailbox_key: send.mailboxKey, outbox_id: send.outboxId, at: send.at })
         .execute();
+    },
+
+    async lastSendAt(outboxIds) {
+      if (outboxIds.length === 0) return new Map();
+      // mail_sends_outbox_idx (outbox_id).
+      const rows = await db
+        .selectFrom('mail_sends')
+        .select((eb) => ['outbox_id', eb.fn.max('at').as('at')])
+        .where('outbox_id', 'in', [...outboxIds])
+        .groupBy('outbox_id')
+        .execute();
+      return new Map(rows.map((row) => [row.outbox_id, Number(row.at)]));
     },
 
     async sendWindow(mailboxKey, since, nth) {

@@ -6,6 +6,7 @@ import { sqliteEngineWrites } from './sqlite-engine-writes.js';
 
 export const sqliteEngineSql: EngineSql = {
   param: () => '?',
+  inIds: (p, column, ids) => `${column} IN (SELECT value FROM json_each(${p.add(JSON.stringify(ids))}))`,
   claimDue: sqliteClaimDue,
   writes: sqliteEngineWrites,
   // BEGIN IMMEDIATE holds the write lock: nothing changes the sequence until this transaction ends.

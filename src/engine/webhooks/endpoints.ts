@@ -1,0 +1,190 @@
+// Administrators' use cases of webhook endpoints: register, change, rotate the secret, delete, look
+// at deliveries and send one again, send a test `ping`. The secret is made here and returned only by
+// create and rotate; every change is audited (without the secret).
+import type { EngineDeps } from '../deps.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
+import type { Page, PageOptions, Webhook, WebhookDelivery, WebhookPatch } from '../ports/store.js';
+import type { EngineActor } from '../seller-actions.js';
+import { PING_EVENT } from './event-types.js';
+import { deliveryPayload, RETRY_WINDOW_MS } from './payload.js';
+
+export const MAX_URL_LENGTH = 2_000;
+const NO_WEBHOOK = 'No such webhook.';
+
+export interface WebhookInput {
+  url: string;
+  events: readonly string[];
+  description?: string | null | undefined;
+  active?: boolean | undefined;
+}
+
+export type WebhookChange = Partial<WebhookInput>;
+
+/** Only absolute http(s) URLs: a webhook never reaches file:, data: or other schemes. */
+function checkedUrl(url: string): string {
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    parsed = null;
+  }
+  if (
+    parsed === null ||
+    (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
+    parsed.hostname === ''
+  )
+    throw new BadRequestError('The URL is not an http(s) URL.', [
+      {
+        code: 'invalid_url',
+        path: '/url',
+        message: 'A webhook URL must be an absolute http:// or https:// URL.',
+      },
+    ]);
+  if (url.length > MAX_URL_LENGTH)
+    throw new BadRequestError('The URL is too long.', [
+      { code: 'invalid_url', path: '/url', message: `At most ${MAX_URL_LENGTH} characters.` },
+    ]);
+  return parsed.toString();
+}
+
+function checkedEvents(events: readonly string[]): string[] {
+  const unique = [...new Set(events)];
+  if (unique.length === 0)
+    throw new BadRequestError('No event types.', [
+      { code: 'no_events', path: '/events', message: 'Subscribe to at least one event type (or "*").' },
+    ]);
+  return unique;
+}
+
+function newSecret(deps: EngineDeps): string {
+  return `whsec_${deps.ids.secret(32)}`;
+}
+
+async function audit(deps: EngineDeps, actor: EngineActor, action: string, webhook: Webhook, data = {}) {
+  await deps.store.audit.append({
+    id: deps.ids.newId('aud'),
+    at: deps.clock.now(),
+    actorId: actor.id,
+    action,
+    subjectType: 'webhook',
+    subjectId: webhook.id,
+    data: { url: webhook.url, ...data },
+  });
+}
+
+export async function createWebhook(
+  deps: EngineDeps,
+  actor: EngineActor,
+  input: WebhookInput,
+): Promise<Webhook> {
+  const webhook = await deps.store.webhooks.create({
+    id: deps.ids.newId('whk'),
+    url: checkedUrl(input.url),
+    events: checkedEvents(input.events),
+    description: input.description ?? null,
+    secret: newSecret(deps),
+    active: input.active ?? true,
+    createdAt: deps.clock.now(),
+  });
+  await audit(deps, actor, 'webhook.created', webhook, { events: webhook.events });
+  return webhook;
+}
+
+export async function getWebhook(deps: EngineDeps, id: string): Promise<Webhook> {
+  const webhook = await deps.store.webhooks.get(id);
+  if (webhook === null) throw new NotFoundError(NO_WEBHOOK);
+  return webhook;
+}
+
+export function listWebhooks(deps: EngineDeps, options?: PageOptions): Promise<Page<Webhook>> {
+  return deps.store.webhooks.list(options);
+}
+
+export async function updateWebhook(
+  deps: EngineDeps,
+  actor: EngineActor,
+  id: string,
+  change: WebhookChange,
+): Promise<Webhook> {
+  const patch: WebhookPatch = {
+    ...(change.url === undefined ? {} : { url: checkedUrl(change.url) }),
+    ...(change.events === undefined ? {} : { events: checkedEvents(change.events) }),
+    ...(change.description === undefined ? {} : { description: change.description }),
+    ...(change.active === undefined ? {} : { active: change.active }),
+  };
+  const webhook = await deps.store.webhooks.update(id, patch, deps.clock.now());
+  if (webhook === null) throw new NotFoundError(NO_WEBHOOK);
+  await audit(deps, actor, 'webhook.changed', webhook, { changed: Object.keys(patch) });
+  return webhook;
+}
+
+/** A new secret; the old one stops signing at once. */
+export async function rotateWebhookSecret(
+  deps: EngineDeps,
+  actor: EngineActor,
+  id: string,
+): Promise<Webhook> {
+  const webhook = await deps.store.webhooks.update(id, { secret: newSecret(deps) }, deps.clock.now());
+  if (webhook === null) throw new NotFoundError(NO_WEBHOOK);
+  await audit(deps, actor, 'webhook.secret_rotated', webhook);
+  return webhook;
+}
+
+export async function deleteWebhook(deps: EngineDeps, actor: EngineActor, id: string): Promise<void> {
+  const webhook = await getWebhook(deps, id);
+  if (!(await deps.store.webhooks.delete(id))) throw new NotFoundError(NO_WEBHOOK);
+  await audit(deps, actor, 'webhook.deleted', webhook);
+}
+
+export async function listWebhookDeliveries(
+  deps: EngineDeps,
+  webhookId: string,
+  options?: PageOptions,
+): Promise<Page<WebhookDelivery>> {
+  await getWebhook(deps, webhookId);
+  return deps.store.webhooks.listDeliveries(webhookId, options);
+}
+
+/** Sends a delivery again (same event id and body), due now and retried for another 24 hours. */
+export async function resendWebhookDelivery(
+  deps: EngineDeps,
+  actor: EngineActor,
+  deliveryId: string,
+): Promise<WebhookDelivery> {
+  const now = deps.clock.now();
+  const delivery = await deps.store.webhooks.resend(deliveryId, now, now + RETRY_WINDOW_MS);
+  if (delivery === null) throw new NotFoundError('No such delivery.');
+  await deps.store.audit.append({
+    id: deps.ids.newId('aud'),
+    at: now,
+    actorId: actor.id,
+    action: 'webhook.delivery_resent',
+    subjectType: 'webhook',
+    subjectId: delivery.webhookId,
+    data: { deliveryId: delivery.id, eventId: delivery.eventId },
+  });
+  return delivery;
+}
+
+/** Queues a `ping` event for one endpoint (active or not), delivered like any other. */
+export async function sendWebhookPing(deps: EngineDeps, webhookId: string): Promise<WebhookDelivery> {
+  const webhook = await getWebhook(deps, webhookId);
+  const now = deps.clock.now();
+  const eventId = deps.ids.newId('evt_ping');
+  const id = deps.ids.newId('whd');
+  await deps.store.webhooks.enqueue([
+    {
+      id,
+      webhookId: webhook.id,
+      eventId,
+      eventType: PING_EVENT,
+      payload: deliveryPayload(eventId, PING_EVENT, now, { webhookId: webhook.id }),
+      nextAttemptAt: now,
+      retryUntil: now + RETRY_WINDOW_MS,
+      createdAt: now,
+    },
+  ]);
+  const delivery = await deps.store.webhooks.getDelivery(id);
+  if (delivery === null) throw new NotFoundError(NO_WEBHOOK);
+  return delivery;
+}

@@ -1,0 +1,338 @@
+// Webhooks end to end on both dialects, against a real HTTP receiver on loopback: events written by the
+// engine's own commits (through the 0005 triggers) are fanned out, signed, delivered, retried with
+// backoff until 24 hours have passed, never enqueued twice, and not logged at all without endpoints.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, expect, it } from 'vitest';
+import { forEachDialect } from '../../storage/test-support/dialects.js';
+import { applyEvents } from '../apply-events.js';
+import { connectRecords } from '../connect.js';
+import { completeStep, skipStep } from '../seller-actions.js';
+import { deactivateSequence } from '../sequences/stop-sequence.js';
+import { ingestSignals } from '../signals.js';
+import {
+  activeSequence,
+  aUser,
+  definition,
+  engineDeps,
+  HOUR,
+  someRecords,
+  T0,
+} from '../test-support/engine-world.js';
+import { countOf } from '../test-support/raw-db.js';
+import { deliverDueWebhooks, type WebhookDeliveryDeps } from './deliverer.js';
+import { deliveriesFor, dispatchWebhookEvents } from './dispatcher.js';
+import { createWebhook, listWebhookDeliveries, updateWebhook } from './endpoints.js';
+import { HttpWebhookPoster } from './http-poster.js';
+import { verifySignature } from './signature.js';
+import { WebhookRunner } from './webhook-runner.js';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A webhook receiver on 127.0.0.1 answering the statuses of `answers` in turn (then the last one). */
+async function receiver(answers: number[] = [200]) {
+  const received: Received[] = [];
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.statusCode = answers[Math.min(received.length - 1, answers.length - 1)] ?? 200;
+      response.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  servers.push(server);
+  return { url: `http://127.0.0.1:${port}/hooks/stepwise`, received };
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+/** Manual steps: a call opens at once (T0 is a Monday 09:00 UTC, inside working hours). */
+const CALL_THEN_TASK = definition([
+  { id: 'p1', type: 'phone_call', name: 'Call', next: 't1' },
+  { id: 't1', type: 'task', name: 'Follow up' },
+]);
+
+type T = Parameters<Parameters<typeof forEachDialect>[1]>[0];
+
+async function world(t: T) {
+  const base = engineDeps(t.store());
+  const deps: WebhookDeliveryDeps & { clock: typeof base.clock } = {
+    ...base,
+    poster: new HttpWebhookPoster(),
+  };
+  const admin = await aUser(deps.store, 'admin');
+  const actor = { id: admin.id, role: 'admin' as const };
+  const sequenceId = await activeSequence(deps.store, admin.id, CALL_THEN_TASK);
+  const connect = async (count: number) => {
+    const recordIds = await someRecords(deps.store, admin.id, count);
+    const result = await connectRecords(deps, { sequenceId, recordIds, actor });
+    return result.enrolled.map((e) => e.enrollmentId);
+  };
+  /** Everything pending fanned out, then one delivery pass. */
+  const pass = async () => {
+    while ((await dispatchWebhookEvents(deps)).events > 0);
+    return deliverDueWebhooks(deps);
+  };
+  return { deps, actor, sequenceId, connect, pass };
+}
+
+forEachDialect('webhooks', (t) => {
+  it('delivers the events of a commit, signed with the endpoint secret and verifiable', async () => {
+    const w = await world(t);
+    const hook = await receiver();
+    const webhook = await createWebhook(w.deps, w.actor, {
+      url: hook.url,
+      events: ['enrollment.started', 'step.opened'],
+    });
+    const [enrollmentId] = await w.connect(1);
+
+    expect(await w.pass()).toEqual({ delivered: 2, retried: 0, failed: 0 });
+    const bodies = hook.received.map((r) => JSON.parse(r.body));
+    expect(bodies.map((b) => b.type).sort()).toEqual(['enrollment.started', 'step.opened']);
+    const started = bodies.find((b) => b.type === 'enrollment.started');
+    expect(started.data).toMatchObject({ enrollmentId, sequenceId: w.sequenceId, status: 'active' });
+    expect(started.createdAt).toBe(new Date(T0).toISOString());
+    const opened = bodies.find((b) => b.type === 'step.opened');
+    expect(opened.data).toMatchObject({ enrollmentId, stepId: 'p1', stepType: 'phone_call', state: 'open' });
+    expect(opened.data.enrollmentStepId).toBe(`${enrollmentId}.0001`);
+
+    for (const request of hook.received) {
+      const body = JSON.parse(request.body);
+      expect(request.headers['content-type']).toBe('application/json');
+      expect(request.headers['stepwise-event-id']).toBe(body.id);
+      expect(request.headers['stepwise-event-type']).toBe(body.type);
+      const signature = String(request.headers['stepwise-signature']);
+      expect(signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+      expect(verifySignature(signature, request.body, webhook.secret, w.deps.clock.now())).toBe(true);
+      expect(verifySignature(signature, `${request.body} `, webhook.secret, w.deps.clock.now())).toBe(false);
+      expect(verifySignature(signature, request.body, 'whsec_wrong', w.deps.clock.now())).toBe(false);
+      // An old signature is refused by a receiver that checks the timestamp.
+      expect(verifySignature(signature, request.body, webhook.secret, w.deps.clock.now() + HOUR)).toBe(false);
+    }
+
+    const page = await listWebhookDeliveries(w.deps, webhook.id);
+    expect(page.items).toHaveLength(2);
+    for (const delivery of page.items) {
+      expect(delivery).toMatchObject({ status: 'delivered', deliveredAt: T0, nextAttemptAt: null });
+      expect(delivery.attempts).toHaveLength(1);
+      expect(delivery.attempts[0]).toMatchObject({ statusCode: 200, error: null });
+    }
+  });
+
+  it('retries a receiver that answered 500, with the same event id and body', async () => {
+    const w = await world(t);
+    const hook = await receiver([500, 200]);
+    const webhook = await createWebhook(w.deps, w.actor, { url: hook.url, events: ['enrollment.started'] });
+    await w.connect(1);
+
+    expect(await w.pass()).toEqual({ delivered: 0, retried: 1, failed: 0 });
+    const [pending] = (await listWebhookDeliveries(w.deps, webhook.id)).items;
+    expect(pending?.status).toBe('pending');
+    expect(pending?.attempts.map((a) => [a.statusCode, a.error])).toEqual([[500, 'HTTP 500']]);
+    // The first retry waits 30 s ± 25%.
+    const wait = (pending?.nextAttemptAt ?? 0) - T0;
+    expect(wait).toBeGreaterThanOrEqual(22_500);
+    expect(wait).toBeLessThan(37_500);
+
+    expect(await w.pass()).toEqual({ delivered: 0, retried: 0, failed: 0 });
+    w.deps.clock.advance(wait);
+    expect(await w.pass()).toEqual({ delivered: 1, retried: 0, failed: 0 });
+    expect(hook.received).toHaveLength(2);
+    expect(hook.received[1]?.body).toBe(hook.received[0]?.body);
+    expect(hook.received[1]?.headers['stepwise-event-id']).toBe(
+      hook.received[0]?.headers['stepwise-event-id'],
+    );
+    const [done] = (await listWebhookDeliveries(w.deps, webhook.id)).items;
+    expect(done?.status).toBe('delivered');
+    expect(done?.attempts.map((a) => a.statusCode)).toEqual([500, 200]);
+  });
+
+  it('backs off exponentially and gives up after 24 hours', async () => {
+    const w = await world(t);
+    const hook = await receiver([503]);
+    const webhook = await createWebhook(w.deps, w.actor, { url: hook.url, events: ['*'] });
+    await updateWebhook(w.deps, w.actor, webhook.id, { events: ['enrollment.started'] });
+    await w.connect(1);
+    let delivery = (await listWebhookDeliveries(w.deps, webhook.id)).items[0];
+    for (let guard = 0; guard < 100; guard++) {
+      await w.pass();
+      delivery = (await listWebhookDeliveries(w.deps, webhook.id)).items[0];
+      if (delivery?.status !== 'pending' || delivery.nextAttemptAt === null) break;
+      w.deps.clock.set(delivery.nextAttemptAt);
+    }
+    expect(delivery?.status).toBe('failed');
+    const times = delivery?.attempts.map((a) => a.at) ?? [];
+    const gaps = times.slice(1).map((at, i) => at - (times[i] as number));
+    // 30 s, 1 min, 2 min … doubling (with jitter) up to 2 hours, for 24 hours: about 20 attempts.
+    expect(times.length).toBeGreaterThan(15);
+    expect(times.length).toBeLessThan(25);
+    expect(gaps[1] as number).toBeGreaterThan(gaps[0] as number);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(2.5 * HOUR);
+    expect((times.at(-1) as number) - T0).toBeLessThanOrEqual(24 * HOUR);
+    expect((times.at(-1) as number) - T0).toBeGreaterThan(20 * HOUR);
+    expect(hook.received).toHaveLength(times.length);
+  });
+
+  it('never enqueues an event twice when a dispatcher died between enqueue and consuming the events', async () => {
+    const w = await world(t);
+    const hook = await receiver();
+    const webhook = await createWebhook(w.deps, w.actor, { url: hook.url, events: ['enrollment.started'] });
+    await w.connect(3);
+
+    // The dead dispatcher: took the events and wrote their deliveries, but never deleted the events.
+    const events = await w.deps.store.webhooks.takeEvents(100);
+    expect(events.map((e) => e.type)).toEqual([
+      'enrollment.started',
+      'enrollment.started',
+      'enrollment.started',
+    ]);
+    const endpoints = await w.deps.store.webhooks.listActive();
+    expect(await w.deps.store.webhooks.enqueue(deliveriesFor(events, endpoints, w.deps.ids, T0))).toBe(3);
+
+    // The next dispatcher sees the same events again: they add nothing and are consumed.
+    expect(await dispatchWebhookEvents(w.deps)).toEqual({ events: 3, deliveries: 0 });
+    expect(await dispatchWebhookEvents(w.deps)).toEqual({ events: 0, deliveries: 0 });
+    expect(await countOf(t, 'SELECT count(*) AS n FROM webhook_events')).toBe(0);
+    expect(await w.pass()).toEqual({ delivered: 3, retried: 0, failed: 0 });
+    const ids = hook.received.map((r) => r.headers['stepwise-event-id']);
+    expect(new Set(ids).size).toBe(3);
+    expect((await listWebhookDeliveries(w.deps, webhook.id)).items).toHaveLength(3);
+  });
+
+  it('logs no event while no active endpoint wants it', async () => {
+    const w = await world(t);
+    const hook = await receiver();
+    await w.connect(5);
+    expect(await countOf(t, 'SELECT count(*) AS n FROM webhook_events')).toBe(0);
+
+    const webhook = await createWebhook(w.deps, w.actor, { url: hook.url, events: ['sequence.activated'] });
+    await w.connect(5);
+    expect(await countOf(t, 'SELECT count(*) AS n FROM webhook_events')).toBe(0);
+
+    await updateWebhook(w.deps, w.actor, webhook.id, { events: ['enrollment.started'], active: false });
+    await w.connect(5);
+    expect(await countOf(t, 'SELECT count(*) AS n FROM webhook_events')).toBe(0);
+    expect(await w.pass()).toEqual({ delivered: 0, retried: 0, failed: 0 });
+    expect(hook.received).toHaveLength(0);
+  });
+
+  it('reports step completions, skips, the end of enrollments and of sequences', async () => {
+    const w = await world(t);
+    const hook = await receiver();
+    await createWebhook(w.deps, w.actor, { url: hook.url, events: ['*'] });
+    const [first, second, third] = await w.connect(3);
+    await applyEvents(w.deps, [
+      { enrollmentId: first as string, event: { type: 'disconnect', reason: 'user_disconnected' } },
+    ]);
+    w.deps.clock.advance(HOUR);
+    await completeStep(w.deps, w.actor, `${second}.0001`, { outcome: 'answered', notes: 'Booked' });
+    await skipStep(w.deps, w.actor, `${third}.0001`);
+    await deactivateSequence(w.deps, w.actor, w.sequenceId);
+    await w.pass();
+    const bodies = hook.received.map((r) => JSON.parse(r.body));
+    const types = bodies.map((b) => `${b.type}:${b.data.enrollmentId ?? b.data.sequenceId}`);
+    expect(types).toContain(`enrollment.started:${first}`);
+    expect(types).toContain(`enrollment.ended:${first}`);
+    expect(types).toContain(`step.completed:${second}`);
+    expect(types).toContain(`step.opened:${second}`);
+    expect(types).toContain(`step.skipped:${third}`);
+    expect(types).toContain(`sequence.deactivated:${w.sequenceId}`);
+    const ended = bodies.filter((b) => b.type === 'enrollment.ended');
+    expect(ended.find((b) => b.data.enrollmentId === first).data).toMatchObject({
+      status: 'disconnected',
+      endReason: 'user_disconnected',
+    });
+    // Deactivating the sequence ended the two enrollments still running.
+    expect(ended.filter((b) => b.data.endReason === 'sequence_deactivated')).toHaveLength(2);
+    const completed = bodies.find((b) => b.type === 'step.completed');
+    expect(completed.data).toMatchObject({ stepId: 'p1', outcome: 'answered', actorId: w.actor.id });
+    expect(completed.createdAt).toBe(new Date(T0 + HOUR).toISOString());
+    // Event ids are unique and stable: one delivery per event.
+    expect(new Set(bodies.map((b) => b.id)).size).toBe(bodies.length);
+  });
+
+  it('reports sent and failed emails, signals and sequence activations', async () => {
+    const w = await world(t);
+    const hook = await receiver();
+    await createWebhook(w.deps, w.actor, {
+      url: hook.url,
+      events: ['email.sent', 'email.failed', 'signal.received', 'sequence.activated'],
+    });
+    const emailFirst = await activeSequence(
+      w.deps.store,
+      w.actor.id,
+      definition([{ id: 'a1', type: 'automated_email', templateId: 'tpl_1' }]),
+    );
+    const recordIds = await someRecords(w.deps.store, w.actor.id, 2);
+    const connected = await connectRecords(w.deps, { sequenceId: emailFirst, recordIds, actor: w.actor });
+    const [sent, failed] = connected.enrolled.map((e) => e.enrollmentId);
+    const outbox = await w.deps.store.outbox.claimDue('email', T0 + 7 * 24 * HOUR, 10, T0 + 8 * 24 * HOUR);
+    const rowOf = (enrollmentId: string | undefined) =>
+      outbox.find((row) => row.payload.enrollmentId === enrollmentId)?.id as string;
+    const sending = { at: T0, leaseUntil: T0 + HOUR, messageKeyHash: 'h', mailboxKey: 'env' };
+    await w.deps.store.outbox.markSending(rowOf(sent), { ...sending, messageKeyHash: 'h1' });
+    await w.deps.store.outbox.markSent(rowOf(sent), T0 + 5, '250 OK');
+    await w.deps.store.outbox.settle(rowOf(failed), ['pending'], 'failed', '550 no such user');
+    await ingestSignals(w.deps, [{ id: 's-1', type: 'email_opened', recordId: recordIds[0] as string }]);
+    await w.pass();
+
+    const bodies = hook.received.map((r) => JSON.parse(r.body));
+    expect(bodies.map((b) => b.type).sort()).toEqual([
+      'email.failed',
+      'email.sent',
+      'sequence.activated',
+      'signal.received',
+    ]);
+    const byType = Object.fromEntries(bodies.map((b) => [b.type, b]));
+    expect(byType['email.sent'].data).toMatchObject({
+      messageId: rowOf(sent),
+      enrollmentId: sent,
+      enrollmentStepId: `${sent}.0001`,
+      stepId: 'a1',
+      error: null,
+    });
+    expect(byType['email.sent'].createdAt).toBe(new Date(T0 + 5).toISOString());
+    expect(byType['email.failed'].data).toMatchObject({ enrollmentId: failed, error: '550 no such user' });
+    expect(byType['signal.received'].data).toMatchObject({ type: 'email_opened', recordId: recordIds[0] });
+    expect(byType['sequence.activated'].data).toMatchObject({
+      sequenceId: emailFirst,
+      status: 'active',
+      version: 1,
+    });
+  });
+
+  it('runs dispatch and delivery as one round in the long-running worker', async () => {
+    const w = await world(t);
+    const hook = await receiver();
+    await createWebhook(w.deps, w.actor, { url: hook.url, events: ['enrollment.started'] });
+    await w.connect(2);
+    const runner = new WebhookRunner(w.deps);
+    expect(await runner.runOnce()).toEqual({ dispatched: 2, delivered: 2, retried: 0, failed: 0 });
+    expect(await runner.runOnce()).toEqual({ dispatched: 0, delivered: 0, retried: 0, failed: 0 });
+    expect(hook.received).toHaveLength(2);
+    runner.start();
+    await runner.stop();
+  });
+
+  it('fails the pending deliveries of an endpoint that was switched off', async () => {
+    const w = await world(t);
+    const hook = await receiver();
+    const webhook = await createWebhook(w.deps, w.actor, { url: hook.url, events: ['enrollment.started'] });
+    await w.connect(1);
+    while ((await dispatchWebhookEvents(w.deps)).events > 0);
+    await updateWebhook(w.deps, w.actor, webhook.id, { active: false });
+    expect(await deliverDueWebhooks(w.deps)).toEqual({ delivered: 0, retried: 0, failed: 1 });
+    const [delivery] = (await listWebhookDeliveries(w.deps, webhook.id)).items;
+    expect(delivery?.attempts[0]).toMatchObject({ statusCode: null, error: 'the endpoint is inactive' });
+    expect(hook.received).toHaveLength(0);
+  });
+});
