@@ -4,18 +4,27 @@ import type { HttpClient } from './client.js';
 import type { SessionStore } from './session.js';
 import type {
   ConnectAnswer,
+  ConnectedRecord,
   CrmRecord,
+  DisconnectAnswer,
   EmailPreview,
   EmailTemplate,
-  Enrollment,
+  EnrollmentDetail,
   LoginAnswer,
+  Mailbox,
+  MailboxInput,
+  OutboxItem,
   Page,
+  Role,
   Sequence,
   SequenceStatsAnswer,
   SequenceStatus,
   SequenceTemplateInfo,
   SequenceVersion,
   User,
+  UserInput,
+  WebhookDelivery,
+  WebhookEndpoint,
   WorkItem,
 } from './types.js';
 
@@ -42,6 +51,56 @@ export function createApi(http: HttpClient, session: SessionStore) {
     },
     users: {
       list: () => http.request<Page<User> | User[]>('GET', '/api/users'),
+      create: (body: UserInput & { email: string; name: string; role: Role }) =>
+        http.request<User>('POST', '/api/users', { body }),
+      update: (id: string, body: UserInput) => http.request<User>('PATCH', `/api/users/${enc(id)}`, { body }),
+    },
+    /** Sending mailboxes and their limits (administrators). */
+    mailboxes: {
+      list: () => http.request<Mailbox[] | Page<Mailbox>>('GET', '/api/mailboxes').then(itemsOf),
+      get: (id: string) => http.request<Mailbox>('GET', `/api/mailboxes/${enc(id)}`),
+      create: (body: MailboxInput) => http.request<Mailbox>('POST', '/api/mailboxes', { body }),
+      update: (id: string, body: MailboxInput) =>
+        http.request<Mailbox>('PATCH', `/api/mailboxes/${enc(id)}`, { body }),
+      remove: (id: string) => http.request<void>('DELETE', `/api/mailboxes/${enc(id)}`),
+      verify: (id: string) =>
+        http.request<{ ok: boolean; message?: string; error?: string }>(
+          'POST',
+          `/api/mailboxes/${enc(id)}/verify`,
+          { body: {} },
+        ),
+    },
+    /** Outgoing webhooks, their deliveries and re-sending (administrators). */
+    webhooks: {
+      list: () =>
+        http.request<WebhookEndpoint[] | Page<WebhookEndpoint>>('GET', '/api/webhooks').then(itemsOf),
+      create: (body: { url: string; events: string[]; description?: string; active?: boolean }) =>
+        http.request<WebhookEndpoint>('POST', '/api/webhooks', { body }),
+      update: (
+        id: string,
+        body: { url?: string; events?: string[]; description?: string; active?: boolean },
+      ) => http.request<WebhookEndpoint>('PATCH', `/api/webhooks/${enc(id)}`, { body }),
+      remove: (id: string) => http.request<void>('DELETE', `/api/webhooks/${enc(id)}`),
+      rotateSecret: (id: string) =>
+        http.request<WebhookEndpoint>('POST', `/api/webhooks/${enc(id)}/rotate-secret`, { body: {} }),
+      deliveries: (id: string) =>
+        http
+          .request<WebhookDelivery[] | Page<WebhookDelivery>>('GET', `/api/webhooks/${enc(id)}/deliveries`)
+          .then(itemsOf),
+      resend: (deliveryId: string) =>
+        http.request<WebhookDelivery>('POST', `/api/webhook-deliveries/${enc(deliveryId)}/resend`, {
+          body: {},
+        }),
+    },
+    /** Outgoing emails held for an administrator (`send_unknown`: maybe sent, maybe not). */
+    outbox: {
+      list: (status: string) =>
+        http
+          .request<OutboxItem[] | Page<OutboxItem>>('GET', '/api/outbox', { query: { status } })
+          .then(itemsOf),
+      get: (id: string) => http.request<OutboxItem>('GET', `/api/outbox/${enc(id)}`),
+      resend: (id: string) => http.request<OutboxItem>('POST', `/api/outbox/${enc(id)}/resend`, { body: {} }),
+      drop: (id: string) => http.request<OutboxItem>('POST', `/api/outbox/${enc(id)}/drop`, { body: {} }),
     },
     sequences: {
       list: (query: { status?: SequenceStatus; q?: string; tag?: string }, signal?: AbortSignal) =>
@@ -75,8 +134,15 @@ export function createApi(http: HttpClient, session: SessionStore) {
         http.request<ConnectAnswer>('POST', `/api/sequences/${enc(sequenceId)}/enrollments`, {
           body: { recordIds },
         }),
-      ofSequence: (sequenceId: string, query: { status?: string; cursor?: string } = {}) =>
-        http.request<Page<Enrollment>>('GET', `/api/sequences/${enc(sequenceId)}/enrollments`, { query }),
+      ofSequence: (
+        sequenceId: string,
+        query: { status?: string; cursor?: string; limit?: number } = {},
+        signal?: AbortSignal,
+      ) =>
+        http.request<Page<ConnectedRecord>>('GET', `/api/sequences/${enc(sequenceId)}/enrollments`, {
+          query,
+          ...(signal ? { signal } : {}),
+        }),
       disconnect: (sequenceId: string, recordIds: string[]) =>
         http.request<{ disconnected: string[]; notEnrolled: string[] }>(
           'POST',
@@ -111,11 +177,47 @@ export function createApi(http: HttpClient, session: SessionStore) {
       list: (query: { type: EntityType; q?: string; ownerId?: string; limit?: number; cursor?: string }) =>
         http.request<Page<CrmRecord>>('GET', '/api/records', { query }),
       get: (id: string) => http.request<CrmRecord>('GET', `/api/records/${enc(id)}`),
-      upNext: (id: string) => http.request<unknown[]>('GET', `/api/records/${enc(id)}/up-next`),
+      upNext: (id: string, signal?: AbortSignal) =>
+        http.request<WorkItem[]>('GET', `/api/records/${enc(id)}/up-next`, signal ? { signal } : {}),
     },
     worklist: {
-      list: (query: { when: 'overdue' | 'today' | 'upcoming' | 'all' }) =>
-        http.request<Page<WorkItem>>('GET', '/api/worklist', { query }),
+      list: (
+        query: {
+          when: 'overdue' | 'today' | 'upcoming' | 'all';
+          ownerId?: string;
+          limit?: number;
+          cursor?: string;
+        },
+        signal?: AbortSignal,
+      ) => http.request<Page<WorkItem>>('GET', '/api/worklist', { query, ...(signal ? { signal } : {}) }),
+    },
+    /** The seller's actions on one enrollment step (api.md "Work list"); each answers the enrollment after it. */
+    enrollmentSteps: {
+      complete: (id: string, body: { outcome?: string; notes?: string }) =>
+        http.request<EnrollmentDetail>('POST', `/api/enrollment-steps/${enc(id)}/complete`, { body }),
+      skip: (id: string) =>
+        http.request<EnrollmentDetail>('POST', `/api/enrollment-steps/${enc(id)}/skip`, { body: {} }),
+      snooze: (id: string, until: string) =>
+        http.request<EnrollmentDetail>('POST', `/api/enrollment-steps/${enc(id)}/snooze`, {
+          body: { until },
+        }),
+      skipWait: (id: string) =>
+        http.request<EnrollmentDetail>('POST', `/api/enrollment-steps/${enc(id)}/skip-wait`, { body: {} }),
+      send: (id: string, body: { subject?: string; body?: string }) =>
+        http.request<EnrollmentDetail>('POST', `/api/enrollment-steps/${enc(id)}/send`, { body }),
+    },
+    /** The test clock (STEPWISE_CLOCK=manual only; 404 on a real server). */
+    clock: {
+      get: (signal?: AbortSignal) =>
+        http.request<{ now: string }>('GET', '/api/clock', signal ? { signal } : {}),
+    },
+    enrollment: {
+      get: (id: string, signal?: AbortSignal) =>
+        http.request<EnrollmentDetail>('GET', `/api/enrollments/${enc(id)}`, signal ? { signal } : {}),
+      disconnectRecords: (sequenceId: string, recordIds: string[]) =>
+        http.request<DisconnectAnswer>('POST', `/api/sequences/${enc(sequenceId)}/enrollments/disconnect`, {
+          body: { recordIds },
+        }),
     },
   };
 }

@@ -17,7 +17,9 @@ export interface User {
   role: Role;
   timezone: string;
   workingHours?: Record<string, string[][]>;
+  timeOff?: { start: string; end: string }[];
   disabled?: boolean;
+  createdAt?: string;
 }
 
 export interface LoginAnswer {
@@ -92,7 +94,12 @@ export interface CrmRecord {
   ownerId?: string;
   timezone?: string | null;
   fields?: Record<string, unknown>;
-  currentSequence?: { id: string; name: string } | null;
+  linkedinUrl?: string | null;
+  externalId?: string | null;
+  createdAt?: string;
+  updatedAt?: string;
+  /** The sequence the record runs in now (list and one-record answers). */
+  currentSequence?: { id: string; name: string; enrollmentId: string } | null;
 }
 
 export interface Page<T> {
@@ -105,9 +112,53 @@ export interface WorkItem {
   enrollmentId: string;
   record: { id: string; name: string; type: EntityType };
   sequence: { id: string; name: string };
-  step: { id: string; type: Step['type']; name?: string; description?: string; templateId?: string };
-  dueAt: string;
-  state: string;
+  step: {
+    id: string;
+    type: Step['type'];
+    name?: string | null;
+    description?: string | null;
+    templateId?: string | null;
+  };
+  /** null: workable now, without a due time. */
+  dueAt: string | null;
+  /** `open`: workable now; `waiting`: scheduled (or snoozed) to open at dueAt. */
+  state: EnrollmentStepState;
+}
+
+export type EnrollmentStepState = 'waiting' | 'open' | 'completed' | 'skipped' | 'cancelled' | 'failed';
+
+/** One step of an enrollment as it happened (GET /api/enrollments/{id} `history`). */
+export interface EnrollmentHistoryEntry {
+  id: string;
+  stepId: string;
+  type: Step['type'];
+  name?: string | null;
+  state: EnrollmentStepState;
+  dueAt?: string | null;
+  openedAt?: string | null;
+  completedAt?: string | null;
+  outcome?: string | null;
+  notes?: string | null;
+  actorId?: string | null;
+}
+
+/** GET /api/enrollments/{id} and the answer of every step action. */
+export interface EnrollmentDetail extends Enrollment {
+  endedAt?: string | null;
+  history: EnrollmentHistoryEntry[];
+}
+
+export interface DisconnectAnswer {
+  disconnected: string[];
+  notEnrolled: string[];
+}
+
+/** POST /api/records/import and /bulk: `row` and `line` name a CSV row. */
+export interface UpsertAnswer {
+  created: number;
+  updated: number;
+  errors: { index: number; code: string; message: string; row?: number; line?: number }[];
+  items?: { index: number; id: string; outcome: 'created' | 'updated' }[];
 }
 
 export interface Enrollment {
@@ -151,4 +202,112 @@ export interface SequenceStatsAnswer {
 export interface ConnectAnswer {
   enrolled: { recordId: string; enrollmentId: string }[];
   rejected: { recordId: string; code: string; message: string }[];
+}
+
+/** POST /api/users and PATCH /api/users/{id} (every field optional on PATCH). */
+export interface UserInput {
+  email?: string;
+  name?: string;
+  role?: Role;
+  password?: string;
+  timezone?: string;
+  workingHours?: Record<string, [string, string][]>;
+  timeOff?: { start: string; end: string }[];
+  disabled?: boolean;
+}
+
+/** One row of GET /api/sequences/{id}/enrollments (a connected record and its progress). */
+export interface ConnectedRecord {
+  enrollmentId: string;
+  record: { id: string; name: string; type: EntityType } | null;
+  ownerId: string;
+  status: Enrollment['status'];
+  endReason: string | null;
+  sequenceVersion: number;
+  currentStep: { id: string; name: string | null; type: string | null } | null;
+  dueAt: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  daysElapsed: number;
+}
+
+/** A sending mailbox (GET /api/mailboxes); the password is write-only (`hasPassword`). */
+export interface Mailbox {
+  id: string;
+  userId: string | null;
+  name: string;
+  host: string;
+  port: number;
+  secure: boolean;
+  username: string | null;
+  hasPassword: boolean;
+  fromAddress: string;
+  fromName: string | null;
+  dailyCap: number;
+  minSpacingSeconds: number;
+  sentLast24h: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MailboxInput {
+  userId?: string | null;
+  name?: string;
+  host?: string;
+  port?: number;
+  secure?: boolean;
+  username?: string | null;
+  /** Sent only when the admin typed one (null: none); never read back. */
+  password?: string | null;
+  fromAddress?: string;
+  fromName?: string | null;
+  dailyCap?: number;
+  minSpacingSeconds?: number;
+}
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+  /** Only in the answers of create and rotate-secret: shown once. */
+  secret?: string;
+}
+
+export interface WebhookDeliveryAttempt {
+  at: string;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number | null;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  status: string;
+  attempts: WebhookDeliveryAttempt[];
+  nextAttemptAt: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  payload: unknown;
+}
+
+/** An outgoing email in the outbox (GET /api/outbox). */
+export interface OutboxItem {
+  id: string;
+  enrollmentId: string | null;
+  recordId: string | null;
+  stepId: string | null;
+  to: string;
+  subject: string;
+  status: string;
+  mailboxId: string | null;
+  handedOverAt: string | null;
+  lastError: string | null;
+  createdAt: string;
 }

@@ -1,17 +1,46 @@
-// The routes: sign-in outside the shell, everything else inside it and only when signed in.
+// The routes: sign-in outside the shell, everything else inside it and only when signed in. Each screen is
+// its own chunk, loaded when first visited, so the first load carries neither React Flow nor the charts.
+import { type ComponentType, lazy, type ReactNode, Suspense } from 'react';
 import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from 'react-router-dom';
 import { SignInPage } from '../auth/SignInPage.js';
-import { EmailTemplateEditorPage } from '../email-templates/EmailTemplateEditorPage.js';
-import { EmailTemplatesPage } from '../email-templates/EmailTemplatesPage.js';
-import { RecordPage } from '../records/RecordPage.js';
-import { RecordsPage } from '../records/RecordsPage.js';
-import { SequencePage } from '../sequences/SequencePage.js';
-import { SequencesPage } from '../sequences/SequencesPage.js';
-import { SettingsPage } from '../settings/SettingsPage.js';
-import { MyWorkPage } from '../work/MyWorkPage.js';
+import { Loading } from '../ui/states.js';
 import { AppShell } from './AppShell.js';
 import { useSession } from './api-context.js';
 import { NotFoundPage } from './NotFoundPage.js';
+
+/** React.lazy for a module's named export (we use no default exports). */
+function lazyNamed<M, K extends keyof M>(load: () => Promise<M>, name: K) {
+  return lazy(async () => ({ default: (await load())[name] as ComponentType }));
+}
+
+const SequencesPage = lazyNamed(() => import('../sequences/SequencesPage.js'), 'SequencesPage');
+const SequencePage = lazyNamed(() => import('../sequences/SequencePage.js'), 'SequencePage');
+const RecordsPage = lazyNamed(() => import('../records/RecordsPage.js'), 'RecordsPage');
+const RecordPage = lazyNamed(() => import('../records/RecordPage.js'), 'RecordPage');
+const MyWorkPage = lazyNamed(() => import('../work/MyWorkPage.js'), 'MyWorkPage');
+const EmailTemplatesPage = lazyNamed(
+  () => import('../email-templates/EmailTemplatesPage.js'),
+  'EmailTemplatesPage',
+);
+const EmailTemplateEditorPage = lazyNamed(
+  () => import('../email-templates/EmailTemplateEditorPage.js'),
+  'EmailTemplateEditorPage',
+);
+const SettingsPage = lazyNamed(() => import('../settings/SettingsPage.js'), 'SettingsPage');
+
+function Screen({ children }: { children: ReactNode }) {
+  return (
+    <Suspense
+      fallback={
+        <div className="page">
+          <Loading label="Loading the screen…" />
+        </div>
+      }
+    >
+      {children}
+    </Suspense>
+  );
+}
 
 export function App() {
   return (
@@ -21,14 +50,70 @@ export function App() {
         <Route element={<RequireSession />}>
           <Route element={<AppShell />}>
             <Route index element={<Navigate to="/sequences" replace />} />
-            <Route path="sequences" element={<SequencesPage />} />
-            <Route path="sequences/:id/*" element={<SequencePage />} />
-            <Route path="records/:type" element={<RecordsPage />} />
-            <Route path="records/:type/:id" element={<RecordPage />} />
-            <Route path="my-work" element={<MyWorkPage />} />
-            <Route path="email-templates" element={<EmailTemplatesPage />} />
-            <Route path="email-templates/:id" element={<EmailTemplateEditorPage />} />
-            <Route path="settings" element={<SettingsPage />} />
+            <Route
+              path="sequences"
+              element={
+                <Screen>
+                  <SequencesPage />
+                </Screen>
+              }
+            />
+            <Route
+              path="sequences/:id/*"
+              element={
+                <Screen>
+                  <SequencePage />
+                </Screen>
+              }
+            />
+            <Route
+              path="records/:type"
+              element={
+                <Screen>
+                  <RecordsPage />
+                </Screen>
+              }
+            />
+            <Route
+              path="records/:type/:id"
+              element={
+                <Screen>
+                  <RecordPage />
+                </Screen>
+              }
+            />
+            <Route
+              path="my-work"
+              element={
+                <Screen>
+                  <MyWorkPage />
+                </Screen>
+              }
+            />
+            <Route
+              path="email-templates"
+              element={
+                <Screen>
+                  <EmailTemplatesPage />
+                </Screen>
+              }
+            />
+            <Route
+              path="email-templates/:id"
+              element={
+                <Screen>
+                  <EmailTemplateEditorPage />
+                </Screen>
+              }
+            />
+            <Route
+              path="settings"
+              element={
+                <Screen>
+                  <SettingsPage />
+                </Screen>
+              }
+            />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Route>

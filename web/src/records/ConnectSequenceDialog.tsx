@@ -28,7 +28,6 @@ export function ConnectSequenceDialog({
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const options = (sequences.data?.items ?? []).filter((s) => s.entityType === entityType);
-  const nameOf = (id: string) => records.find((r) => r.id === id)?.name ?? id;
   const close = () => {
     const changed = result !== null;
     setResult(null);
@@ -85,15 +84,17 @@ export function ConnectSequenceDialog({
           <p>
             Connected {result.enrolled.length} of {records.length} record{records.length === 1 ? '' : 's'}.
           </p>
-          {result.rejected.length > 0 && (
-            <ul className="result-list">
-              {result.rejected.map((r) => (
-                <li key={r.recordId}>
-                  <strong>{nameOf(r.recordId)}</strong>: {r.message}
+          <ul className="result-list">
+            {records.map((r) => {
+              const rejected = result.rejected.find((x) => x.recordId === r.id);
+              const enrolled = result.enrolled.some((x) => x.recordId === r.id);
+              return (
+                <li key={r.id} className={enrolled ? 'result-ok' : 'result-failed'}>
+                  <strong>{r.name}</strong>: {enrolled ? 'connected' : (rejected?.message ?? 'not connected')}
                 </li>
-              ))}
-            </ul>
-          )}
+              );
+            })}
+          </ul>
         </div>
       ) : sequences.status === 'loading' ? (
         <Loading label="Loading sequences…" />

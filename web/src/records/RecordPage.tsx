@@ -1,63 +1,244 @@
-// A record with its Up next widget: the current step(s) of the sequence it is on.
+// A record: its fields, owner and current sequence, and the Up next widget where the seller works the
+// current step (complete with outcome and notes, skip, snooze, send the email), sees what follows and
+// what is done, and can disconnect the record from its sequence.
+import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { useApi } from '../app/api-context.js';
+import type { CrmRecord, WorkItem } from '../api/types.js';
+import { useApi, useSession } from '../app/api-context.js';
+import { type Notice, Notices, useNotices } from '../ui/Notices.js';
+import { problemText } from '../ui/problem-text.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
-import { ENTITY_PATHS } from './record-types.js';
+import { targetOf } from '../work/ActionTarget.js';
+import { type OpenStepDialog, StepDialogHost } from '../work/StepDialogHost.js';
+import { useServerNow } from '../work/server-now.js';
+import { actionDoneText, performStepAction } from '../work/step-actions.js';
+import { DisconnectDialog } from './DisconnectDialog.js';
+import { ENTITY_PATHS, ENTITY_PLURALS } from './record-types.js';
+import { UpNextCurrent, UpNextHistory, UpNextUpcoming } from './UpNext.js';
+
+const ENTITY_SINGULAR = {
+  lead: 'Lead',
+  contact: 'Contact',
+  account: 'Account',
+  opportunity: 'Opportunity',
+} as const;
 
 export function RecordPage() {
   const { id = '' } = useParams();
   const api = useApi();
-  const record = useResource(() => api.records.get(id), [api, id]);
-  const upNext = useResource(() => api.records.upNext(id), [api, id]);
-  if (record.status === 'loading') return <Loading label="Loading the record…" />;
-  if (record.status === 'error')
+  const session = useSession();
+  const zone = session?.user.timezone ?? 'UTC';
+  const [generation, setGeneration] = useState(0);
+  const reload = () => setGeneration((g) => g + 1);
+  const clock = useServerNow(api, generation);
+  const record = useResource(() => api.records.get(id), [api, id, generation]);
+  const upNext = useResource((signal) => api.records.upNext(id, signal), [api, id, generation]);
+  const owners = useResource(
+    () =>
+      session?.user.role === 'admin'
+        ? api.users.list().then((u) => (Array.isArray(u) ? u : u.items))
+        : Promise.resolve(session === null ? [] : [session.user]),
+    [api, session?.user.id],
+  );
+  const [dialog, setDialog] = useState<OpenStepDialog | null>(null);
+  const [disconnecting, setDisconnecting] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const { notices, push, dismiss } = useNotices();
+
+  if (record.status === 'loading' && record.data === undefined)
+    return <Loading label="Loading the record…" />;
+  if (record.status === 'error' && record.data === undefined)
     return (
       <div className="page">
         <ErrorState error={record.error} onRetry={record.reload} />
       </div>
     );
-  const r = record.data;
+  const r = record.data as CrmRecord;
+  const ownerName = owners.data?.find((u) => u.id === r.ownerId)?.name;
+  const items = upNext.data ?? [];
+  const enrollmentId = items[0]?.enrollmentId ?? r.currentSequence?.enrollmentId;
+
   return (
     <div className="page record-page">
       <header className="page-header">
         <div>
           <p className="breadcrumb">
-            <Link to={`/records/${ENTITY_PATHS[r.type]}`}>Back to the list</Link>
+            <Link to={`/records/${ENTITY_PATHS[r.type]}`}>{ENTITY_PLURALS[r.type]}</Link>
           </p>
           <h1>{r.name}</h1>
-          <p className="muted">{[r.company, r.email, r.phone].filter(Boolean).join(' · ')}</p>
+          <p className="muted">
+            {ENTITY_SINGULAR[r.type]}
+            {r.company ? ` · ${r.company}` : ''}
+          </p>
         </div>
+        {r.currentSequence && (
+          <div className="actions">
+            <button type="button" className="button button-danger" onClick={() => setDisconnecting(true)}>
+              Disconnect from sequence
+            </button>
+          </div>
+        )}
       </header>
-      <section className="card" aria-labelledby="up-next-title">
-        <h2 id="up-next-title">Up next</h2>
-        {upNext.status === 'loading' && <Loading />}
-        {upNext.status === 'error' && <ErrorState error={upNext.error} onRetry={upNext.reload} />}
-        {upNext.status === 'ok' && upNext.data.length === 0 && (
-          <Empty title="Not on a sequence">Connect this record to a sequence from its list.</Empty>
-        )}
-        {upNext.status === 'ok' && upNext.data.length > 0 && (
-          <ul className="up-next">
-            {upNext.data.map((item, i) => {
-              const step = item as {
-                id?: string;
-                name?: string;
-                type?: string;
-                dueAt?: string;
-                state?: string;
-              };
-              return (
-                <li key={step.id ?? i} className="up-next-item">
-                  <span className="row-title">{step.name ?? step.type ?? 'Step'}</span>
-                  <span className="muted">
-                    {step.state ?? ''} {step.dueAt ? `· due ${new Date(step.dueAt).toLocaleString()}` : ''}
-                  </span>
-                </li>
-              );
-            })}
-          </ul>
-        )}
-      </section>
+      <div className="record-grid">
+        <section className="card" aria-labelledby="record-details-title">
+          <h2 id="record-details-title">Details</h2>
+          <dl className="details">
+            <Detail label="Owner">
+              {ownerName ?? (r.ownerId === session?.user.id ? 'You' : 'Another user')}
+            </Detail>
+            <Detail label="Sequence">{r.currentSequence?.name ?? 'None'}</Detail>
+            <Detail label="Email">{r.email ? <a href={`mailto:${r.email}`}>{r.email}</a> : '—'}</Detail>
+            <Detail label="Phone">{r.phone ? <a href={`tel:${r.phone}`}>{r.phone}</a> : '—'}</Detail>
+            <Detail label="Company">{r.company ?? '—'}</Detail>
+            {r.linkedinUrl && (
+              <Detail label="LinkedIn">
+                <a href={r.linkedinUrl} rel="noreferrer noopener" target="_blank">
+                  Profile
+                </a>
+              </Detail>
+            )}
+            <Detail label="Time zone">{r.timezone ?? 'Owner’s'}</Detail>
+            {Object.entries(r.fields ?? {}).map(([key, value]) => (
+              <Detail key={key} label={key}>
+                {value === null || value === undefined ? '—' : String(value)}
+              </Detail>
+            ))}
+          </dl>
+        </section>
+        <section className="card up-next-card" aria-labelledby="up-next-title">
+          <div className="up-next-header">
+            <h2 id="up-next-title">Up next</h2>
+            {r.currentSequence && <span className="muted">{r.currentSequence.name}</span>}
+          </div>
+          {upNext.status === 'loading' && upNext.data === undefined && <Loading />}
+          {upNext.status === 'error' && <ErrorState error={upNext.error} onRetry={upNext.reload} />}
+          {upNext.data !== undefined && items.length === 0 && (
+            <Empty title="Not on a sequence">
+              Connect this record to a sequence from the {ENTITY_PLURALS[r.type].toLowerCase()} list.
+            </Empty>
+          )}
+          {items.map((item: WorkItem) => (
+            <UpNextEnrollment
+              key={item.id}
+              item={item}
+              now={clock.now}
+              zone={zone}
+              busy={busy}
+              generation={generation}
+              onOpen={(kind) => setDialog({ kind, target: targetOf(item) })}
+              onSkipWait={async () => {
+                setBusy(true);
+                try {
+                  await performStepAction(api, item.id, { type: 'skip-wait' });
+                  push({ kind: 'success', text: 'The wait ended; the sequence moved on.' });
+                  reload();
+                } catch (error) {
+                  push({ kind: 'error', text: problemText(error) });
+                } finally {
+                  setBusy(false);
+                }
+              }}
+            />
+          ))}
+          {items.length === 0 && enrollmentId !== undefined && (
+            <UpNextEnrollmentHistory
+              enrollmentId={enrollmentId}
+              generation={generation}
+              now={clock.now}
+              zone={zone}
+            />
+          )}
+        </section>
+      </div>
+      <StepDialogHost
+        dialog={dialog}
+        now={clock.now}
+        zone={zone}
+        onClose={() => setDialog(null)}
+        onSubmit={async (target, action) => {
+          await performStepAction(api, target.id, action);
+          push({ kind: 'success', text: actionDoneText(action, target.recordName) } satisfies Omit<
+            Notice,
+            'id'
+          >);
+          reload();
+        }}
+      />
+      {disconnecting && (
+        <DisconnectDialog
+          records={[r]}
+          onClose={(changed) => {
+            setDisconnecting(false);
+            if (changed) reload();
+          }}
+        />
+      )}
+      <Notices notices={notices} onDismiss={dismiss} />
     </div>
+  );
+}
+
+function Detail({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="details-row">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+/** One running enrollment: its current step, what follows, and what is done. */
+function UpNextEnrollment({
+  item,
+  now,
+  zone,
+  busy,
+  generation,
+  onOpen,
+  onSkipWait,
+}: {
+  item: WorkItem;
+  now: number;
+  zone: string;
+  busy: boolean;
+  generation: number;
+  onOpen: Parameters<typeof UpNextCurrent>[0]['onOpen'];
+  onSkipWait: () => void;
+}) {
+  const api = useApi();
+  const enrollment = useResource(
+    (signal) => api.enrollment.get(item.enrollmentId, signal),
+    [api, item.enrollmentId, generation],
+  );
+  const sequence = useResource(() => api.sequences.get(item.sequence.id), [api, item.sequence.id]);
+  return (
+    <div className="up-next-enrollment">
+      <UpNextCurrent item={item} now={now} zone={zone} busy={busy} onOpen={onOpen} onSkipWait={onSkipWait} />
+      <UpNextUpcoming sequence={sequence.data} enrollment={enrollment.data} currentStepId={item.step.id} />
+      {enrollment.status === 'error' && <ErrorState error={enrollment.error} onRetry={enrollment.reload} />}
+      <UpNextHistory enrollment={enrollment.data} now={now} zone={zone} />
+    </div>
+  );
+}
+
+function UpNextEnrollmentHistory({
+  enrollmentId,
+  generation,
+  now,
+  zone,
+}: {
+  enrollmentId: string;
+  generation: number;
+  now: number;
+  zone: string;
+}) {
+  const api = useApi();
+  const enrollment = useResource(
+    (signal) => api.enrollment.get(enrollmentId, signal),
+    [api, enrollmentId, generation],
+  );
+  return enrollment.data === undefined ? null : (
+    <UpNextHistory enrollment={enrollment.data} now={now} zone={zone} />
   );
 }

@@ -1,5 +1,5 @@
 // Records of one type: search, owner filter, the sequence each is on; select some to connect them to a
-// sequence or disconnect them from theirs.
+// sequence or disconnect them from theirs; managers import a CSV file.
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import type { CrmRecord } from '../api/types.js';
@@ -9,6 +9,8 @@ import { Icon } from '../ui/Icon.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 import { ConnectSequenceDialog } from './ConnectSequenceDialog.js';
+import { DisconnectDialog } from './DisconnectDialog.js';
+import { ImportCsvDialog } from './ImportCsvDialog.js';
 import { ENTITY_PATHS, ENTITY_PLURALS, entityFromPath } from './record-types.js';
 
 export function RecordsPage() {
@@ -23,9 +25,19 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
   const session = useSession();
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
-  const [owner, setOwner] = useState<'all' | 'mine'>('all');
+  const [owner, setOwner] = useState<string>('all');
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [connecting, setConnecting] = useState(false);
+  const [disconnecting, setDisconnecting] = useState(false);
+  const [importing, setImporting] = useState(false);
+  const role = session?.user.role;
+  const isManager = role !== undefined && role !== 'salesperson';
+  // Only administrators may list users; others choose between everyone's and their own.
+  const users = useResource(
+    () =>
+      role === 'admin' ? api.users.list().then((u) => (Array.isArray(u) ? u : u.items)) : Promise.resolve([]),
+    [api, role],
+  );
   useEffect(() => {
     const timer = setTimeout(() => setQuery(search.trim()), 250);
     return () => clearTimeout(timer);
@@ -35,7 +47,7 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
       api.records.list({
         type: entityType,
         q: query,
-        ...(owner === 'mine' && session !== null ? { ownerId: session.user.id } : {}),
+        ...(owner === 'all' ? {} : { ownerId: owner === 'mine' ? (session?.user.id ?? '') : owner }),
         limit: 100,
       }),
     [api, entityType, query, owner],
@@ -49,18 +61,32 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
       return next;
     });
   const allSelected = items.length > 0 && items.every((r) => selected.has(r.id));
+  const selectedRecords = items.filter((r) => selected.has(r.id));
   return (
     <div className="page">
       <header className="page-header">
         <h1>{ENTITY_PLURALS[entityType]}</h1>
         <div className="actions">
+          {isManager && (
+            <button type="button" className="button" onClick={() => setImporting(true)}>
+              Import CSV
+            </button>
+          )}
+          <button
+            type="button"
+            className="button"
+            disabled={selectedRecords.length === 0}
+            onClick={() => setDisconnecting(true)}
+          >
+            Disconnect sequence{selectedRecords.length > 0 ? ` (${selectedRecords.length})` : ''}
+          </button>
           <button
             type="button"
             className="button button-primary"
-            disabled={selected.size === 0}
+            disabled={selectedRecords.length === 0}
             onClick={() => setConnecting(true)}
           >
-            Connect sequence{selected.size > 0 ? ` (${selected.size})` : ''}
+            Connect sequence{selectedRecords.length > 0 ? ` (${selectedRecords.length})` : ''}
           </button>
         </div>
       </header>
@@ -77,9 +103,16 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
         </label>
         <label className="field field-inline">
           <span className="field-label">Owner</span>
-          <select value={owner} onChange={(e) => setOwner(e.target.value as 'all' | 'mine')}>
-            <option value="all">Everyone’s</option>
+          <select value={owner} onChange={(e) => setOwner(e.target.value)}>
+            <option value="all">{isManager ? 'Everyone’s' : 'All I can see'}</option>
             <option value="mine">Mine</option>
+            {(users.data ?? [])
+              .filter((u) => u.id !== session?.user.id)
+              .map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name}
+                </option>
+              ))}
           </select>
         </label>
       </div>
@@ -134,11 +167,15 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
                   <td>{r.company ?? '—'}</td>
                   <td>
                     {r.currentSequence ? (
-                      <Link to={`/sequences/${encodeURIComponent(r.currentSequence.id)}`}>
-                        {r.currentSequence.name}
-                      </Link>
+                      isManager ? (
+                        <Link to={`/sequences/${encodeURIComponent(r.currentSequence.id)}`}>
+                          {r.currentSequence.name}
+                        </Link>
+                      ) : (
+                        r.currentSequence.name
+                      )
                     ) : (
-                      '—'
+                      <span className="muted">—</span>
                     )}
                   </td>
                 </tr>
@@ -147,10 +184,15 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
           </table>
         </div>
       )}
+      {records.data?.nextCursor && (
+        <p className="muted list-more">
+          Showing the first {items.length}; search or filter by owner to find the others.
+        </p>
+      )}
       <ConnectSequenceDialog
         open={connecting}
         entityType={entityType}
-        records={items.filter((r) => selected.has(r.id))}
+        records={selectedRecords}
         onClose={(changed) => {
           setConnecting(false);
           if (changed) {
@@ -159,6 +201,27 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
           }
         }}
       />
+      {disconnecting && (
+        <DisconnectDialog
+          records={selectedRecords}
+          onClose={(changed) => {
+            setDisconnecting(false);
+            if (changed) {
+              setSelected(new Set());
+              records.reload();
+            }
+          }}
+        />
+      )}
+      {importing && (
+        <ImportCsvDialog
+          entityType={entityType}
+          onClose={(changed) => {
+            setImporting(false);
+            if (changed) records.reload();
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -1,24 +1,70 @@
-// Connected records: who is on the sequence, how far, on which version; select some and disconnect them.
+// Connected records: who is on the sequence, how far, on which version; select some and disconnect them,
+// or connect more (the result is shown per record both ways).
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import type { Sequence } from '../api/types.js';
+import type { ConnectedRecord, DisconnectAnswer, Page, Sequence } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
-import { stepTitle } from '../designer/describe-step.js';
 import { ENTITY_PATHS } from '../records/record-types.js';
 import { Dialog } from '../ui/Dialog.js';
 import { Empty, ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
+import { ConnectRecordsDialog } from './ConnectRecordsDialog.js';
+import { progressOf } from './enrollment-progress.js';
+import { END_REASON_NAMES } from './stats-data.js';
 
-export function ConnectedRecords({ sequence }: { sequence: Sequence }) {
+const STATUS_FILTERS = [
+  ['', 'All'],
+  ['active', 'Active'],
+  ['paused', 'Paused'],
+  ['completed', 'Completed'],
+  ['disconnected', 'Disconnected'],
+  ['error', 'Error'],
+] as const;
+
+export const ENROLLMENT_STATUS_NAMES: Record<string, string> = {
+  active: 'Active',
+  paused: 'Paused',
+  completed: 'Completed',
+  disconnected: 'Disconnected',
+  error: 'Error',
+};
+
+const PAGE_SIZE = 50;
+
+export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; onChanged?: () => void }) {
   const api = useApi();
-  const enrollments = useResource(() => api.enrollments.ofSequence(sequence.id), [api, sequence.id]);
+  const [status, setStatus] = useState('');
+  const [pages, setPages] = useState<ConnectedRecord[][]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const first = useResource(
+    async (signal) => {
+      const page: Page<ConnectedRecord> = await api.enrollments.ofSequence(
+        sequence.id,
+        { limit: PAGE_SIZE, ...(status === '' ? {} : { status }) },
+        signal,
+      );
+      setPages([page.items]);
+      setCursor(page.nextCursor ?? null);
+      return page;
+    },
+    [api, sequence.id, status],
+  );
+  const [loadingMore, setLoadingMore] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [confirming, setConfirming] = useState(false);
+  const [dialog, setDialog] = useState<'disconnect' | 'connect' | null>(null);
+  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const stepName = (id: string | null | undefined) => {
-    const step = sequence.definition.steps.find((s) => s.id === id);
-    return step === undefined ? '—' : stepTitle(step);
-  };
+  const [result, setResult] = useState<DisconnectAnswer | null>(null);
+
+  const items = pages.flat();
+  const names = new Map(items.map((e) => [e.record?.id ?? '', e.record?.name ?? '']));
+  const nameOf = (recordId: string) => names.get(recordId) || recordId;
+  const selectable = items.filter(
+    (e) => e.record !== null && (e.status === 'active' || e.status === 'paused'),
+  );
+  const allSelected = selectable.length > 0 && selectable.every((e) => selected.has(e.record?.id ?? ''));
+  const recordsPath = `/records/${ENTITY_PATHS[sequence.entityType]}`;
+
   const toggle = (recordId: string) =>
     setSelected((s) => {
       const next = new Set(s);
@@ -26,118 +72,256 @@ export function ConnectedRecords({ sequence }: { sequence: Sequence }) {
       else next.add(recordId);
       return next;
     });
+  const toggleAll = () =>
+    setSelected(allSelected ? new Set() : new Set(selectable.map((e) => e.record?.id ?? '')));
 
-  const disconnect = async () => {
-    setConfirming(false);
-    setError(null);
+  const loadMore = async () => {
+    if (cursor === null) return;
+    setLoadingMore(true);
     try {
-      await api.enrollments.disconnect(sequence.id, [...selected]);
-      setSelected(new Set());
-      enrollments.reload();
+      const page = await api.enrollments.ofSequence(sequence.id, {
+        limit: PAGE_SIZE,
+        cursor,
+        ...(status === '' ? {} : { status }),
+      });
+      setPages((p) => [...p, page.items]);
+      setCursor(page.nextCursor ?? null);
     } catch (caught) {
       setError(caught);
+    } finally {
+      setLoadingMore(false);
     }
   };
 
-  if (enrollments.status === 'loading' && enrollments.data === undefined)
-    return <Loading label="Loading connected records…" />;
-  if (enrollments.status === 'error')
-    return <ErrorState error={enrollments.error} onRetry={enrollments.reload} />;
-  const items = enrollments.data?.items ?? [];
-  const recordsPath = `/records/${ENTITY_PATHS[sequence.entityType]}`;
+  const disconnect = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await api.enrollments.disconnect(sequence.id, [...selected]));
+      setSelected(new Set());
+      first.reload();
+      onChanged?.();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const closeDisconnect = () => {
+    setDialog(null);
+    setResult(null);
+    setError(null);
+  };
+
   return (
-    <div>
+    <div className="connected">
       <div className="toolbar">
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={selected.size === 0}
-          onClick={() => setConfirming(true)}
-        >
-          Disconnect{selected.size > 0 ? ` (${selected.size})` : ''}
-        </button>
-        {sequence.status === 'active' && (
-          <Link className="button" to={recordsPath}>
+        <label className="field field-inline">
+          <span className="field-label">Show</span>
+          <select
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value);
+              setSelected(new Set());
+            }}
+          >
+            {STATUS_FILTERS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="actions toolbar-end">
+          <button
+            type="button"
+            className="button button-danger"
+            disabled={selected.size === 0}
+            onClick={() => setDialog('disconnect')}
+          >
+            Disconnect{selected.size > 0 ? ` (${selected.size})` : ''}
+          </button>
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={sequence.status === 'inactive'}
+            title={sequence.status === 'inactive' ? 'Activate the sequence to connect records' : undefined}
+            onClick={() => setDialog('connect')}
+          >
             + Connect records
-          </Link>
-        )}
+          </button>
+        </div>
       </div>
-      <FormError error={error} />
-      {items.length === 0 ? (
-        <Empty title="No records are connected">
-          {sequence.status === 'active'
-            ? 'Connect records from their list: select them and choose Connect sequence.'
-            : 'Activate the sequence to connect records to it.'}
+      {first.status === 'loading' && first.data === undefined ? (
+        <Loading label="Loading connected records…" />
+      ) : first.status === 'error' ? (
+        <ErrorState error={first.error} onRetry={first.reload} />
+      ) : items.length === 0 ? (
+        <Empty title={status === '' ? 'No records are connected' : 'No records with this status'}>
+          {sequence.status === 'inactive'
+            ? 'Activate the sequence to connect records to it.'
+            : 'Select + Connect records, or connect them from their list with Connect sequence.'}
         </Empty>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">
-                  <span className="visually-hidden">Select</span>
-                </th>
-                <th scope="col">Record</th>
-                <th scope="col">Status</th>
-                <th scope="col">Current step</th>
-                <th scope="col">Days elapsed</th>
-                <th scope="col">Version</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <tr key={e.id}>
-                  <td>
+        <>
+          <div className="table-wrap">
+            <table className="table connected-table">
+              <caption className="visually-hidden">Records connected to {sequence.name}</caption>
+              <thead>
+                <tr>
+                  <th scope="col" className="col-check">
                     <input
                       type="checkbox"
-                      checked={selected.has(e.recordId)}
-                      onChange={() => toggle(e.recordId)}
-                      aria-label={`Select ${e.record?.name ?? e.recordId}`}
+                      checked={allSelected}
+                      disabled={selectable.length === 0}
+                      onChange={toggleAll}
+                      aria-label="Select all running records shown"
                     />
-                  </td>
-                  <td>
-                    <Link to={`${recordsPath}/${encodeURIComponent(e.recordId)}`}>
-                      {e.record?.name ?? e.recordId}
-                    </Link>
-                  </td>
-                  <td>{e.status}</td>
-                  <td>{stepName(e.currentStepId)}</td>
-                  <td>{daysSince(e.startedAt ?? e.createdAt)}</td>
-                  <td>{e.sequenceVersion}</td>
+                  </th>
+                  <th scope="col">Record</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Progress</th>
+                  <th scope="col">Current step</th>
+                  <th scope="col">Days elapsed</th>
+                  <th scope="col">Version</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {items.map((e) => {
+                  const recordId = e.record?.id;
+                  const name = e.record?.name ?? 'Deleted record';
+                  const running = e.status === 'active' || e.status === 'paused';
+                  const progress = progressOf(sequence.definition, e.currentStep?.id, e.status);
+                  return (
+                    <tr
+                      key={e.enrollmentId}
+                      className={recordId !== undefined && selected.has(recordId) ? 'selected' : ''}
+                    >
+                      <td className="col-check">
+                        {recordId !== undefined && running && (
+                          <input
+                            type="checkbox"
+                            checked={selected.has(recordId)}
+                            onChange={() => toggle(recordId)}
+                            aria-label={`Select ${name}`}
+                          />
+                        )}
+                      </td>
+                      <td>
+                        {recordId === undefined ? (
+                          <span className="muted">{name}</span>
+                        ) : (
+                          <Link to={`${recordsPath}/${encodeURIComponent(recordId)}`}>{name}</Link>
+                        )}
+                      </td>
+                      <td>
+                        <span className={`badge badge-enrollment-${e.status}`}>
+                          {ENROLLMENT_STATUS_NAMES[e.status] ?? e.status}
+                        </span>
+                        {e.endReason !== null && e.endReason !== 'completed' && (
+                          <span className="row-sub">{END_REASON_NAMES[e.endReason] ?? e.endReason}</span>
+                        )}
+                      </td>
+                      <td>
+                        {progress === null ? (
+                          <span className="muted">—</span>
+                        ) : (
+                          <span className="progress-cell">
+                            <progress
+                              max={Math.max(1, progress.total)}
+                              value={progress.done}
+                              aria-label={`${name}: ${progress.done} of ${progress.total} steps done`}
+                            />
+                            <span className="progress-text">
+                              {progress.done} of {progress.total}
+                            </span>
+                          </span>
+                        )}
+                      </td>
+                      <td>{running ? (e.currentStep?.name ?? e.currentStep?.id ?? '—') : '—'}</td>
+                      <td>{e.daysElapsed}</td>
+                      <td>{e.sequenceVersion}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <div className="list-footer">
+            <span className="muted">
+              {items.length} record{items.length === 1 ? '' : 's'} shown
+            </span>
+            {cursor !== null && (
+              <button type="button" className="button" onClick={loadMore} disabled={loadingMore}>
+                {loadingMore ? 'Loading…' : 'Load more'}
+              </button>
+            )}
+          </div>
+        </>
       )}
+
       <Dialog
-        title="Disconnect the selected records?"
-        open={confirming}
-        onClose={() => setConfirming(false)}
+        title={result === null ? 'Disconnect the selected records?' : 'Records disconnected'}
+        open={dialog === 'disconnect'}
+        onClose={closeDisconnect}
         size="small"
         footer={
-          <>
-            <button type="button" className="button" onClick={() => setConfirming(false)}>
-              Cancel
+          result === null ? (
+            <>
+              <button type="button" className="button" onClick={closeDisconnect}>
+                Cancel
+              </button>
+              <button type="button" className="button button-danger" onClick={disconnect} disabled={busy}>
+                {busy ? 'Disconnecting…' : `Disconnect ${selected.size}`}
+              </button>
+            </>
+          ) : (
+            <button type="button" className="button button-primary" onClick={closeDisconnect}>
+              Done
             </button>
-            <button type="button" className="button button-danger" onClick={disconnect}>
-              Disconnect
-            </button>
-          </>
+          )
         }
       >
-        <p>
-          {selected.size} record{selected.size === 1 ? '' : 's'} will leave this sequence; their open steps
-          are cancelled.
-        </p>
+        {result === null ? (
+          <>
+            <p>
+              {selected.size} record{selected.size === 1 ? '' : 's'} will leave “{sequence.name}”. Their open
+              and scheduled steps are cancelled and the end reason is recorded as “Disconnected by a user”.
+            </p>
+            <p className="muted">They can then be connected to this or another sequence again.</p>
+            <FormError error={error} />
+          </>
+        ) : (
+          <div role="status">
+            <p>
+              Disconnected {result.disconnected.length} record{result.disconnected.length === 1 ? '' : 's'}.
+            </p>
+            <ul className="result-list">
+              {result.disconnected.map((id) => (
+                <li key={id}>
+                  <strong>{nameOf(id)}</strong>: disconnected
+                </li>
+              ))}
+              {result.notEnrolled.map((id) => (
+                <li key={id}>
+                  <strong>{nameOf(id)}</strong>: was not running in this sequence (nothing changed)
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
       </Dialog>
+      <ConnectRecordsDialog
+        open={dialog === 'connect'}
+        sequence={sequence}
+        onClose={(changed) => {
+          setDialog(null);
+          if (changed) {
+            first.reload();
+            onChanged?.();
+          }
+        }}
+      />
     </div>
   );
-}
-
-function daysSince(iso: string | undefined): string {
-  if (iso === undefined) return '—';
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return '—';
-  return String(Math.max(0, Math.floor((Date.now() - ms) / 86_400_000)));
 }

@@ -1,12 +1,16 @@
 // "Create a sequence": a blank sequence (name, description, record type) or one from the template gallery.
 import { ENTITY_TYPES, type EntityType } from '@domain/definition.js';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, lazy, Suspense, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useApi } from '../app/api-context.js';
 import { Dialog } from '../ui/Dialog.js';
-import { FormError } from '../ui/states.js';
+import { FormError, Loading } from '../ui/states.js';
 import { ENTITY_NAMES } from './sequence-labels.js';
-import { TemplateGallery } from './TemplateGallery.js';
+
+// The gallery draws each template with React Flow: loaded only when the gallery opens.
+const TemplateGallery = lazy(async () => ({
+  default: (await import('./TemplateGallery.js')).TemplateGallery,
+}));
 
 export function NewSequenceDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const api = useApi();
@@ -48,7 +52,9 @@ export function NewSequenceDialog({ open, onClose }: { open: boolean; onClose: (
         <button type="button" className="link-button" onClick={() => setMode('blank')}>
           ← Back to a blank sequence
         </button>
-        <TemplateGallery onCreated={(id) => navigate(`/sequences/${encodeURIComponent(id)}`)} />
+        <Suspense fallback={<Loading label="Loading templates…" />}>
+          <TemplateGallery onCreated={(id) => navigate(`/sequences/${encodeURIComponent(id)}`)} />
+        </Suspense>
       </Dialog>
     );
   }

@@ -1,23 +1,27 @@
 // One sequence: the designer and its life cycle (save, activate, deactivate, revise, clone, delete), its
 // details, connected records, stats and version history.
-import { useEffect, useId, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useId, useMemo, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useStore } from 'zustand';
 import { ApiError } from '../api/api-error.js';
+import { itemsOf } from '../api/endpoints.js';
 import type { Sequence } from '../api/types.js';
-import { useApi } from '../app/api-context.js';
+import { useApi, useSession } from '../app/api-context.js';
 import { Designer } from '../designer/components/Designer.js';
 import { DesignerProvider } from '../designer/designer-context.js';
 import { createDesignerStore, type DesignerStore } from '../designer/designer-store.js';
+import { STEP_TYPE_LOOKS } from '../designer/step-kinds.js';
 import { Dialog } from '../ui/Dialog.js';
 import { ErrorState, FormError, Loading } from '../ui/states.js';
 import { Tabs, tabPanelProps } from '../ui/Tabs.js';
 import { useResource } from '../ui/use-resource.js';
 import { ConnectedRecords } from './ConnectedRecords.js';
 import { errorsWithStepIds } from './errors-with-step-ids.js';
-import { SequenceStats } from './SequenceStats.js';
 import { days, ENTITY_NAMES, STATUS_NAMES } from './sequence-labels.js';
 import { VersionHistory } from './VersionHistory.js';
+
+// The charts library is loaded only when the Stats tab opens.
+const SequenceStats = lazy(async () => ({ default: (await import('./SequenceStats.js')).SequenceStats }));
 
 const TABS = ['designer', 'details', 'records', 'stats', 'versions'] as const;
 type Tab = (typeof TABS)[number];
@@ -222,9 +226,15 @@ function SequenceView({ sequence, reload }: { sequence: Sequence; reload: () => 
             <Designer label={`Steps of ${sequence.name}`} />
           </DesignerProvider>
         )}
-        {tab === 'details' && <SequenceDetails sequence={sequence} />}
-        {tab === 'records' && <ConnectedRecords sequence={sequence} />}
-        {tab === 'stats' && <SequenceStats sequence={sequence} />}
+        {tab === 'details' && (
+          <SequenceDetails sequence={sequence} onOpen={(next) => setParams({ tab: next })} />
+        )}
+        {tab === 'records' && <ConnectedRecords sequence={sequence} onChanged={reload} />}
+        {tab === 'stats' && (
+          <Suspense fallback={<Loading label="Loading stats…" />}>
+            <SequenceStats sequence={sequence} />
+          </Suspense>
+        )}
         {tab === 'versions' && <VersionHistory sequence={sequence} />}
       </div>
 
@@ -358,26 +368,78 @@ function SequenceView({ sequence, reload }: { sequence: Sequence; reload: () => 
   );
 }
 
-function SequenceDetails({ sequence }: { sequence: Sequence }) {
+function SequenceDetails({ sequence, onOpen }: { sequence: Sequence; onOpen: (tab: Tab) => void }) {
+  const owner = useOwnerName(sequence);
+  const kinds = new Map<string, number>();
+  for (const step of sequence.definition.steps)
+    if (step.type !== 'wait' && step.type !== 'condition')
+      kinds.set(STEP_TYPE_LOOKS[step.type].title, (kinds.get(STEP_TYPE_LOOKS[step.type].title) ?? 0) + 1);
+  const breakdown = [...kinds]
+    .map(([title, n]) => `${n} ${title.toLowerCase()}${n === 1 ? '' : 's'}`)
+    .join(', ');
   const rows: [string, string][] = [
     ['Name', sequence.name],
-    ['Description', sequence.description ?? '—'],
-    ['Owner', sequence.ownerName ?? sequence.ownerId],
-    ['Status', STATUS_NAMES[sequence.status]],
+    ['Description', sequence.description || '—'],
+    ['Owner', owner],
+    ['Status', `${STATUS_NAMES[sequence.status]} · version ${sequence.version}`],
     ['Record type', ENTITY_NAMES[sequence.entityType]],
-    ['Activities', String(sequence.summary.stepCount)],
+    ['Activities', `${sequence.summary.stepCount}${breakdown === '' ? '' : ` (${breakdown})`}`],
     ['Duration', days(sequence.summary.durationDays)],
-    ['Connected records', String(sequence.enrolledCount ?? 0)],
-    ['Version', String(sequence.version)],
   ];
+  if (sequence.updatedAt !== undefined)
+    rows.push(['Last changed', new Date(sequence.updatedAt).toLocaleString()]);
   return (
-    <dl className="details">
-      {rows.map(([term, value]) => (
-        <div key={term} className="details-row">
-          <dt>{term}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
+    <div className="details-layout">
+      <ul className="stat-cards details-cards">
+        <li className="stat-card">
+          <span className="stat-value">{sequence.summary.stepCount}</span>
+          <span className="stat-label">Activities</span>
+        </li>
+        <li className="stat-card">
+          <span className="stat-value">{sequence.summary.durationDays}</span>
+          <span className="stat-label">Days</span>
+        </li>
+        <li className="stat-card">
+          <span className="stat-value">{sequence.enrolledCount ?? 0}</span>
+          <span className="stat-label">Connected records</span>
+          <button type="button" className="link-button stat-link" onClick={() => onOpen('records')}>
+            View connected records
+          </button>
+        </li>
+      </ul>
+      <dl className="details">
+        {rows.map(([term, value]) => (
+          <div key={term} className="details-row">
+            <dt>{term}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </div>
   );
+}
+
+/** The owner's name: the caller's own, or from the user list (administrators), else the id. */
+function useOwnerName(sequence: Sequence): string {
+  const api = useApi();
+  const session = useSession();
+  const me = session?.user;
+  const isAdmin = me?.role === 'admin';
+  const [name, setName] = useState<string | null>(sequence.ownerName ?? null);
+  useEffect(() => {
+    if (sequence.ownerName !== undefined || me?.id === sequence.ownerId || !isAdmin) return;
+    let live = true;
+    api.users
+      .list()
+      .then((answer) => {
+        const owner = itemsOf(answer).find((u) => u.id === sequence.ownerId);
+        if (live && owner !== undefined) setName(owner.name);
+      })
+      .catch(() => undefined); // the id stays shown
+    return () => {
+      live = false;
+    };
+  }, [api, isAdmin, me?.id, sequence.ownerId, sequence.ownerName]);
+  if (me?.id === sequence.ownerId) return `${me.name} (you)`;
+  return name ?? sequence.ownerId;
 }

@@ -1,56 +1,58 @@
-// Settings: users and roles (administrators). Working hours, mailboxes, webhooks and held messages come
-// with their API routes.
-import { itemsOf } from '../api/endpoints.js';
-import { ROLE_NAMES } from '../api/types.js';
-import { useApi, useSession } from '../app/api-context.js';
-import { Empty, ErrorState, Loading } from '../ui/states.js';
-import { useResource } from '../ui/use-resource.js';
+// Settings (administrators): users and roles with their working hours and time off, mailboxes and limits,
+// webhooks, and emails whose sending is unconfirmed. The tab is in the address (?tab=) so it can be linked.
+import { useId } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { useSession } from '../app/api-context.js';
+import { Empty } from '../ui/states.js';
+import { Tabs, tabPanelProps } from '../ui/Tabs.js';
+import { MailboxesSettings } from './MailboxesSettings.js';
+import { UnsentMessages } from './UnsentMessages.js';
+import { UsersSettings } from './UsersSettings.js';
+import { WebhooksSettings } from './WebhooksSettings.js';
+
+const TABS = ['users', 'mailboxes', 'webhooks', 'unsent'] as const;
+type Tab = (typeof TABS)[number];
+const TAB_NAMES: Record<Tab, string> = {
+  users: 'Users and roles',
+  mailboxes: 'Mailboxes and limits',
+  webhooks: 'Webhooks',
+  unsent: 'Unsent messages',
+};
 
 export function SettingsPage() {
-  const api = useApi();
   const session = useSession();
+  const [params, setParams] = useSearchParams();
+  const tabsId = useId();
+  const requested = params.get('tab') ?? '';
+  const tab: Tab = (TABS as readonly string[]).includes(requested) ? (requested as Tab) : 'users';
   const isAdmin = session?.user.role === 'admin';
-  const users = useResource(
-    () => (isAdmin ? api.users.list().then(itemsOf) : Promise.resolve([])),
-    [api, isAdmin],
-  );
   return (
     <div className="page">
       <header className="page-header">
         <h1>Settings</h1>
       </header>
-      <section className="card" aria-labelledby="users-title">
-        <h2 id="users-title">Users and roles</h2>
-        {!isAdmin && (
-          <Empty title="Administrators only">Ask a System Administrator to change users and roles.</Empty>
-        )}
-        {isAdmin && users.status === 'loading' && <Loading />}
-        {isAdmin && users.status === 'error' && <ErrorState error={users.error} onRetry={users.reload} />}
-        {isAdmin && users.status === 'ok' && (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Time zone</th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.data.map((u) => (
-                  <tr key={u.id}>
-                    <td>{u.name}</td>
-                    <td>{u.email}</td>
-                    <td>{ROLE_NAMES[u.role] ?? u.role}</td>
-                    <td>{u.timezone}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+      {!isAdmin ? (
+        <Empty title="Administrators only">
+          Ask a System Administrator to change users, mailboxes and webhooks. Your own time zone and working
+          hours are set by them too.
+        </Empty>
+      ) : (
+        <>
+          <Tabs
+            id={tabsId}
+            label="Settings"
+            items={TABS.map((key) => ({ key, label: TAB_NAMES[key] }))}
+            selected={tab}
+            onSelect={(next) => setParams(next === 'users' ? {} : { tab: next })}
+          />
+          <div className="tab-body settings-body" {...tabPanelProps(tabsId, tab)}>
+            {tab === 'users' && <UsersSettings />}
+            {tab === 'mailboxes' && <MailboxesSettings />}
+            {tab === 'webhooks' && <WebhooksSettings />}
+            {tab === 'unsent' && <UnsentMessages />}
           </div>
-        )}
-      </section>
+        </>
+      )}
     </div>
   );
 }

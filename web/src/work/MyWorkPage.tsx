@@ -1,76 +1,301 @@
-// My work: the seller's steps, overdue, due today and upcoming.
-import { useId, useState } from 'react';
-import { Link } from 'react-router-dom';
-import { useApi } from '../app/api-context.js';
-import { stepTitle } from '../designer/describe-step.js';
-import { STEP_TYPE_LOOKS } from '../designer/step-kinds.js';
-import { ENTITY_PATHS } from '../records/record-types.js';
+// My work: the seller's steps in Overdue / Today / Upcoming (in their time zone), filtered by activity and
+// record type, with quick actions on each card and a bulk send for one email step of one sequence. Actions
+// show at once and are rolled back, with the server's reason, when the server refuses them.
+import { ENTITY_TYPES, type EntityType } from '@domain/definition.js';
+import { useCallback, useEffect, useId, useMemo, useReducer, useState } from 'react';
+import type { WorkItem } from '../api/types.js';
+import { useApi, useSession } from '../app/api-context.js';
+import { ENTITY_PLURALS } from '../records/record-types.js';
 import { Icon } from '../ui/Icon.js';
+import { type Notice, Notices, useNotices } from '../ui/Notices.js';
+import { problemText } from '../ui/problem-text.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import { Tabs, tabPanelProps } from '../ui/Tabs.js';
-import { useResource } from '../ui/use-resource.js';
+import { type ActionTarget, targetOf } from './ActionTarget.js';
+import { BulkEmailDialog } from './BulkEmailDialog.js';
+import { bulkEmailEligibility, canJoinBulk } from './bulk-email.js';
+import { type OpenStepDialog, StepDialogHost } from './StepDialogHost.js';
+import { useServerNow } from './server-now.js';
+import { actionDoneText, performStepAction, type StepAction } from './step-actions.js';
+import { WorkCard } from './WorkCard.js';
+import {
+  ACTIVITY_FILTERS,
+  type ActivityFilter,
+  groupWork,
+  NO_FILTER,
+  WHEN_GROUPS,
+  WHEN_NAMES,
+  type WhenGroup,
+  type WorkFilter,
+} from './work-groups.js';
+import { EMPTY_WORK_LIST, workListReducer } from './work-list-state.js';
 
-const WHEN = ['overdue', 'today', 'upcoming'] as const;
-type When = (typeof WHEN)[number];
-const WHEN_NAMES: Record<When, string> = { overdue: 'Overdue', today: 'Today', upcoming: 'Upcoming' };
+const PAGE = 200;
+const MAX_PAGES = 10;
 
 export function MyWorkPage() {
   const api = useApi();
-  const [when, setWhen] = useState<When>('today');
+  const session = useSession();
+  const zone = session?.user.timezone ?? 'UTC';
+  const [list, dispatch] = useReducer(workListReducer, EMPTY_WORK_LIST);
+  const [load, setLoad] = useState<{
+    status: 'loading' | 'ok' | 'error';
+    error?: unknown;
+    truncated?: boolean;
+  }>({
+    status: 'loading',
+  });
+  const [generation, setGeneration] = useState(0);
+  const [when, setWhen] = useState<WhenGroup | null>(null);
+  const [filter, setFilter] = useState<WorkFilter>(NO_FILTER);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [dialog, setDialog] = useState<OpenStepDialog | null>(null);
+  // The bulk send works on the selection as it was when opened; sent items leave the list meanwhile.
+  const [bulk, setBulk] = useState<{ items: WorkItem[]; templateId: string | null } | null>(null);
+  const { notices, push, dismiss } = useNotices();
+  const clock = useServerNow(api, generation);
   const tabsId = useId();
-  const work = useResource(() => api.worklist.list({ when }), [api, when]);
+  const activityId = useId();
+  const recordTypeId = useId();
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: generation reloads on demand
+  useEffect(() => {
+    const controller = new AbortController();
+    setLoad((l) => ({ ...l, status: 'loading' }));
+    (async () => {
+      const items: WorkItem[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await api.worklist.list(
+          { when: 'all', limit: PAGE, ...(cursor === undefined ? {} : { cursor }) },
+          controller.signal,
+        );
+        items.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+        pages++;
+      } while (cursor !== undefined && pages < MAX_PAGES);
+      return { items, truncated: cursor !== undefined };
+    })().then(
+      ({ items, truncated }) => {
+        if (controller.signal.aborted) return;
+        dispatch({ type: 'loaded', items });
+        setLoad({ status: 'ok', truncated });
+      },
+      (error: unknown) => {
+        if (!controller.signal.aborted) setLoad({ status: 'error', error });
+      },
+    );
+    return () => controller.abort();
+  }, [api, generation]);
+
+  const now = clock.now;
+  const groups = useMemo(() => groupWork(list.items, filter, now, zone), [list.items, filter, now, zone]);
+  // The first view: Today, or Overdue when nothing is due today but something is late.
+  const shown: WhenGroup =
+    when ?? (groups.today.length === 0 && groups.overdue.length > 0 ? 'overdue' : 'today');
+  const visible = groups[shown];
+  const selectedItems = list.items.filter((i) => selected.has(i.id));
+  const eligibility = bulkEmailEligibility(selectedItems);
+
+  // Selections that left the list (sent, skipped, reloaded away) drop out of the bulk selection.
+  useEffect(() => {
+    setSelected((s) => {
+      const ids = new Set(list.items.map((i) => i.id));
+      const kept = [...s].filter((id) => ids.has(id));
+      return kept.length === s.size ? s : new Set(kept);
+    });
+  }, [list.items]);
+
+  const act = useCallback(
+    async (target: ActionTarget, action: StepAction) => {
+      // Optimistic: the step leaves (or moves) now; the server's refusal brings it back with its reason.
+      dispatch(
+        action.type === 'snooze'
+          ? { type: 'snoozed', id: target.id, until: action.until }
+          : { type: 'removed', id: target.id },
+      );
+      performStepAction(api, target.id, action).then(
+        () => {
+          dispatch({ type: 'confirmed', id: target.id });
+          push({ kind: 'success', text: actionDoneText(action, target.recordName) });
+          // The sequence may have opened the next step of this record: read the list again, quietly.
+          setGeneration((g) => g + 1);
+        },
+        (error: unknown) => {
+          dispatch({ type: 'rolledBack', id: target.id });
+          push({ kind: 'error', text: `${target.recordName}: ${problemText(error)}` });
+          // A refusal usually means the step moved on elsewhere: show the list as it is now.
+          setGeneration((g) => g + 1);
+        },
+      );
+    },
+    [api, push],
+  );
+
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  const counts = {
+    overdue: groups.overdue.length,
+    today: groups.today.length,
+    upcoming: groups.upcoming.length,
+  };
+
   return (
-    <div className="page">
+    <div className="page work-page">
       <header className="page-header">
-        <h1>My work</h1>
+        <div>
+          <h1>My work</h1>
+          <p className="muted">Times are in {zone}.</p>
+        </div>
+        <div className="actions">
+          <button type="button" className="button" onClick={() => setGeneration((g) => g + 1)}>
+            <Icon name="history" size={16} />
+            Refresh
+          </button>
+        </div>
       </header>
+      <div className="toolbar">
+        <div className="field field-inline">
+          <label htmlFor={activityId} className="field-label">
+            Activity type
+          </label>
+          <select
+            id={activityId}
+            value={filter.activity}
+            onChange={(e) => setFilter((f) => ({ ...f, activity: e.target.value as ActivityFilter }))}
+          >
+            <option value="all">All activities</option>
+            {ACTIVITY_FILTERS.map((f) => (
+              <option key={f.key} value={f.key}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field field-inline">
+          <label htmlFor={recordTypeId} className="field-label">
+            Record type
+          </label>
+          <select
+            id={recordTypeId}
+            value={filter.recordType}
+            onChange={(e) => setFilter((f) => ({ ...f, recordType: e.target.value as EntityType | 'all' }))}
+          >
+            <option value="all">All records</option>
+            {ENTITY_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {ENTITY_PLURALS[t]}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
       <Tabs
         id={tabsId}
         label="When"
-        items={WHEN.map((key) => ({ key, label: WHEN_NAMES[key] }))}
-        selected={when}
+        items={WHEN_GROUPS.map((key) => ({
+          key,
+          label: WHEN_NAMES[key],
+          ...(load.status === 'ok' || list.items.length > 0 ? { count: counts[key] } : {}),
+        }))}
+        selected={shown}
         onSelect={setWhen}
       />
-      <div {...tabPanelProps(tabsId, when)}>
-        {work.status === 'loading' && <Loading label="Loading your work…" />}
-        {work.status === 'error' && <ErrorState error={work.error} onRetry={work.reload} />}
-        {work.status === 'ok' && work.data.items.length === 0 && (
-          <Empty
-            title={
-              when === 'overdue'
-                ? 'Nothing overdue'
-                : `Nothing ${when === 'today' ? 'due today' : 'coming up'}`
-            }
-          >
-            Steps of the sequences your records are on appear here when they are due.
-          </Empty>
+      <div className="bulk-bar" hidden={selected.size === 0} aria-live="polite">
+        {selected.size > 0 && (
+          <>
+            <span>
+              {selected.size} email{selected.size === 1 ? '' : 's'} selected
+            </span>
+            {!eligibility.ok && <span className="muted">{eligibility.reason}</span>}
+            <button
+              type="button"
+              className="button button-primary button-small"
+              disabled={!eligibility.ok}
+              onClick={() =>
+                eligibility.ok && setBulk({ items: selectedItems, templateId: eligibility.templateId })
+              }
+            >
+              Send {selected.size} emails
+            </button>
+            <button
+              type="button"
+              className="button button-small button-quiet"
+              onClick={() => setSelected(new Set())}
+            >
+              Clear selection
+            </button>
+          </>
         )}
-        {work.status === 'ok' && work.data.items.length > 0 && (
-          <ul className="work-list">
-            {work.data.items.map((item) => (
-              <li key={item.id} className="work-card">
-                <span className="flow-step-icon" aria-hidden="true">
-                  <Icon name={STEP_TYPE_LOOKS[item.step.type].icon} />
-                </span>
-                <div>
-                  <Link
-                    className="row-title"
-                    to={`/records/${ENTITY_PATHS[item.record.type]}/${encodeURIComponent(item.record.id)}`}
-                  >
-                    {item.record.name}
-                  </Link>
-                  <p className="muted">
-                    {stepTitle({ name: item.step.name, type: item.step.type } as Parameters<
-                      typeof stepTitle
-                    >[0])}{' '}
-                    · {item.sequence.name} · due {new Date(item.dueAt).toLocaleString()}
-                  </p>
-                </div>
+      </div>
+      <div {...tabPanelProps(tabsId, shown)} className="work-panel">
+        {load.status === 'loading' && list.items.length === 0 && <Loading label="Loading your work…" />}
+        {load.status === 'error' && (
+          <ErrorState error={load.error} onRetry={() => setGeneration((g) => g + 1)} />
+        )}
+        {load.status !== 'error' &&
+          !(load.status === 'loading' && list.items.length === 0) &&
+          visible.length === 0 && (
+            <Empty title={emptyTitle(shown, filter)}>
+              {filter === NO_FILTER || (filter.activity === 'all' && filter.recordType === 'all')
+                ? 'Steps of the sequences your records are on appear here when they are due.'
+                : 'Nothing matches these filters here; try All activities or All records.'}
+            </Empty>
+          )}
+        {visible.length > 0 && (
+          <ul className="work-list" aria-label={`${WHEN_NAMES[shown]} steps`}>
+            {visible.map((item) => (
+              <li key={item.id}>
+                <WorkCard
+                  item={item}
+                  now={now}
+                  zone={zone}
+                  overdue={shown === 'overdue'}
+                  selectable={canJoinBulk(selectedItems, item)}
+                  selected={selected.has(item.id)}
+                  onToggle={() => toggle(item.id)}
+                  onOpen={(kind) => setDialog({ kind, target: targetOf(item) })}
+                />
               </li>
             ))}
           </ul>
         )}
+        {load.truncated === true && (
+          <p className="muted">Showing the first {PAGE * MAX_PAGES} steps; finish some to see the rest.</p>
+        )}
       </div>
+      <StepDialogHost dialog={dialog} now={now} zone={zone} onClose={() => setDialog(null)} onSubmit={act} />
+      {bulk !== null && (
+        <BulkEmailDialog
+          items={bulk.items}
+          templateId={bulk.templateId}
+          onSent={(id) => {
+            dispatch({ type: 'removed', id });
+            dispatch({ type: 'confirmed', id });
+          }}
+          onClose={(sentAny) => {
+            setBulk(null);
+            setSelected(new Set());
+            if (sentAny) setGeneration((g) => g + 1);
+            if (sentAny) push({ kind: 'success', text: 'Bulk send finished.' } satisfies Omit<Notice, 'id'>);
+          }}
+        />
+      )}
+      <Notices notices={notices} onDismiss={dismiss} />
     </div>
   );
+}
+
+function emptyTitle(when: WhenGroup, filter: WorkFilter): string {
+  if (filter.activity !== 'all' || filter.recordType !== 'all') return 'Nothing matches';
+  if (when === 'overdue') return 'Nothing overdue';
+  if (when === 'today') return 'Nothing due today';
+  return 'Nothing coming up';
 }

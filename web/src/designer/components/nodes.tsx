@@ -49,18 +49,23 @@ function StepCard({ step, branches }: { step: StepContent; branches?: boolean })
         className="flow-step-button"
         onClick={() => select(step.id)}
         aria-pressed={selected}
-        aria-label={`${stepTitle(step)}, ${look.title}${hasErrors ? `, ${errors.length} problem${errors.length === 1 ? '' : 's'}` : ''}`}
       >
         <span className="flow-step-icon" aria-hidden="true">
           <Icon name={look.icon} />
         </span>
+        {/* The name is the visible text plus hidden words for the type and the problems, so what a
+            speech-input user reads on the card is part of it (WCAG 2.5.3). */}
         <span className="flow-step-text">
           <span className="flow-step-title">{stepTitle(step)}</span>
+          <span className="visually-hidden">, {look.title}: </span>
           <span className="flow-step-subtitle">{stepSubtitle(step, nameOf)}</span>
         </span>
         {hasErrors && (
           <span className="flow-step-error" title={errors.map((e) => e.message).join('\n')}>
             <Icon name="warning" size={16} />
+            <span className="visually-hidden">
+              , {errors.length} problem{errors.length === 1 ? '' : 's'}
+            </span>
           </span>
         )}
       </button>

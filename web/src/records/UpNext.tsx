@@ -1,0 +1,206 @@
+// The Up next widget of a record page (as Dynamics' record summary): the current activity with its
+// actions, the step that follows (view only; both branches at a condition), and the steps already done
+// with their dates and outcomes.
+import type { Step } from '@domain/definition.js';
+import { useId } from 'react';
+import type { EnrollmentDetail, EnrollmentHistoryEntry, Sequence, WorkItem } from '../api/types.js';
+import { describeCondition, OUTCOME_NAMES, stepTitle } from '../designer/describe-step.js';
+import { STEP_TYPE_LOOKS } from '../designer/step-kinds.js';
+import { Icon } from '../ui/Icon.js';
+import { describeDue } from '../work/due-time.js';
+import { StepActionButtons } from '../work/StepActionButtons.js';
+import type { StepDialogKind } from '../work/StepDialogHost.js';
+import { type Upcoming, upcomingAfter } from './upcoming-steps.js';
+
+const STATE_NAMES: Record<EnrollmentHistoryEntry['state'], string> = {
+  waiting: 'Scheduled',
+  open: 'Open',
+  completed: 'Completed',
+  skipped: 'Skipped',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+};
+
+export function UpNextCurrent({
+  item,
+  now,
+  zone,
+  busy,
+  onOpen,
+  onSkipWait,
+}: {
+  item: WorkItem;
+  now: number;
+  zone: string;
+  busy: boolean;
+  onOpen: (kind: StepDialogKind) => void;
+  onSkipWait: () => void;
+}) {
+  const titleId = useId();
+  const look = STEP_TYPE_LOOKS[item.step.type];
+  const due = item.dueAt === null ? null : describeDue(item.dueAt, now, zone);
+  const title = stepTitle({ name: item.step.name ?? undefined, type: item.step.type } as Pick<
+    Step,
+    'name' | 'type'
+  >);
+  const manual = !['wait', 'condition', 'automated_email', 'update_field', 'advance_to_sequence'].includes(
+    item.step.type,
+  );
+  return (
+    <article className="up-next-current" aria-labelledby={titleId}>
+      <span className="flow-step-icon" aria-hidden="true">
+        <Icon name={look.icon} />
+      </span>
+      <div className="up-next-text">
+        <p className="up-next-label">Current activity</p>
+        <h3 id={titleId}>{title}</h3>
+        {(title !== look.title || item.step.description) && (
+          <p className="muted">
+            {[title === look.title ? null : look.title, item.step.description || null]
+              .filter(Boolean)
+              .join(' · ')}
+          </p>
+        )}
+        {due !== null && (
+          <p className="muted">
+            {currentWhen(item)} {due.relative} (<time dateTime={due.iso}>{due.absolute}</time>)
+          </p>
+        )}
+        {manual && item.state === 'open' && (
+          <StepActionButtons type={item.step.type} disabled={busy} onOpen={onOpen} />
+        )}
+        {item.step.type === 'wait' && (
+          <button type="button" className="button button-small" disabled={busy} onClick={onSkipWait}>
+            Skip wait
+          </button>
+        )}
+      </div>
+    </article>
+  );
+}
+
+function currentWhen(item: WorkItem): string {
+  if (item.step.type === 'wait') return 'Waits until';
+  if (item.step.type === 'condition') return 'Decides';
+  if (item.step.type === 'automated_email') return 'Goes out';
+  return item.state === 'open' ? 'Due' : 'Opens';
+}
+
+export function UpNextUpcoming({
+  sequence,
+  enrollment,
+  currentStepId,
+}: {
+  sequence: Sequence | undefined;
+  enrollment: EnrollmentDetail | undefined;
+  currentStepId: string;
+}) {
+  if (sequence === undefined || enrollment === undefined) return null;
+  if (sequence.version !== enrollment.sequenceVersion)
+    return (
+      <p className="muted up-next-upcoming">
+        This record runs version {enrollment.sequenceVersion} of the sequence; the next steps are not shown.
+      </p>
+    );
+  const upcoming = upcomingAfter(sequence.definition, currentStepId);
+  if (upcoming === undefined) return null;
+  const nameOf = (id: string) => {
+    const step = sequence.definition.steps.find((s) => s.id === id);
+    return step === undefined ? id : stepTitle(step);
+  };
+  return (
+    <div className="up-next-upcoming">
+      <p className="up-next-label">Upcoming</p>
+      <UpcomingView upcoming={upcoming} nameOf={nameOf} />
+    </div>
+  );
+}
+
+function UpcomingView({ upcoming, nameOf }: { upcoming: Upcoming; nameOf: (id: string) => string }) {
+  const waits =
+    upcoming.waits.length === 0 ? null : <span className="muted">after {upcoming.waits.join(' + ')}: </span>;
+  switch (upcoming.kind) {
+    case 'end':
+      return <p>{waits}The sequence ends.</p>;
+    case 'step':
+      return (
+        <p className="upcoming-step">
+          {waits}
+          <Icon name={STEP_TYPE_LOOKS[upcoming.step.type].icon} size={16} />{' '}
+          <strong>{stepTitle(upcoming.step)}</strong>{' '}
+          <span className="muted">({STEP_TYPE_LOOKS[upcoming.step.type].title})</span>
+        </p>
+      );
+    case 'branch':
+      return (
+        <div>
+          <p>
+            {waits}
+            <Icon name="branch" size={16} /> {describeCondition(upcoming.condition.if, nameOf)}
+          </p>
+          <ul className="upcoming-branches">
+            <li>
+              <span className="flow-branch flow-branch-yes">Yes</span>{' '}
+              <UpcomingView upcoming={upcoming.yes} nameOf={nameOf} />
+            </li>
+            <li>
+              <span className="flow-branch flow-branch-no">No</span>{' '}
+              <UpcomingView upcoming={upcoming.no} nameOf={nameOf} />
+            </li>
+          </ul>
+        </div>
+      );
+  }
+}
+
+export function UpNextHistory({
+  enrollment,
+  zone,
+  now,
+}: {
+  enrollment: EnrollmentDetail | undefined;
+  zone: string;
+  now: number;
+}) {
+  const done = (enrollment?.history ?? [])
+    .filter((h) => h.state !== 'open' && h.state !== 'waiting' && !['wait', 'condition'].includes(h.type))
+    .sort((a, b) => Date.parse(b.completedAt ?? '') - Date.parse(a.completedAt ?? '') || 0);
+  return (
+    <div className="up-next-history">
+      <h3 className="up-next-label">Completed steps</h3>
+      {done.length === 0 ? (
+        <p className="muted">Nothing done yet.</p>
+      ) : (
+        <ol className="history-list">
+          {done.map((h) => {
+            const when = h.completedAt ? describeDue(h.completedAt, now, zone) : null;
+            return (
+              <li key={h.id} className={`history-item history-${h.state}`}>
+                <span className="flow-step-icon" aria-hidden="true">
+                  <Icon name={STEP_TYPE_LOOKS[h.type]?.icon ?? 'check'} size={16} />
+                </span>
+                <div>
+                  <p className="history-title">
+                    <strong>{h.name ?? STEP_TYPE_LOOKS[h.type]?.title ?? h.type}</strong>{' '}
+                    <span className={`badge badge-${h.state}`}>{STATE_NAMES[h.state]}</span>
+                    {h.outcome && (
+                      <span className="badge">
+                        {OUTCOME_NAMES[h.outcome as keyof typeof OUTCOME_NAMES] ?? h.outcome}
+                      </span>
+                    )}
+                  </p>
+                  {when !== null && (
+                    <p className="muted">
+                      <time dateTime={when.iso}>{when.absolute}</time> ({when.relative})
+                    </p>
+                  )}
+                  {h.notes && <p className="history-notes">{h.notes}</p>}
+                </div>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,171 @@
+// "+ Connect records" on a sequence: find records of its type, pick some, connect them; the answer says
+// per record whether it was connected or why not (already in a sequence, another owner's...).
+import { useEffect, useId, useState } from 'react';
+import type { ConnectAnswer, CrmRecord, Sequence } from '../api/types.js';
+import { useApi } from '../app/api-context.js';
+import { ENTITY_PLURALS } from '../records/record-types.js';
+import { Dialog } from '../ui/Dialog.js';
+import { Icon } from '../ui/Icon.js';
+import { ErrorState, FormError, Loading } from '../ui/states.js';
+import { useResource } from '../ui/use-resource.js';
+
+export function ConnectRecordsDialog({
+  open,
+  sequence,
+  onClose,
+}: {
+  open: boolean;
+  sequence: Sequence;
+  onClose: (changed: boolean) => void;
+}) {
+  const api = useApi();
+  const [query, setQuery] = useState('');
+  const [debounced, setDebounced] = useState('');
+  const [chosen, setChosen] = useState<Map<string, CrmRecord>>(new Map());
+  const [result, setResult] = useState<ConnectAnswer | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const searchId = useId();
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(query.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [query]);
+  const records = useResource(
+    () =>
+      open
+        ? api.records.list({ type: sequence.entityType, q: debounced, limit: 50 })
+        : Promise.resolve({ items: [] as CrmRecord[] }),
+    [api, open, sequence.entityType, debounced],
+  );
+  const plural = ENTITY_PLURALS[sequence.entityType].toLowerCase();
+  const nameOf = (id: string) => chosen.get(id)?.name ?? id;
+
+  const close = () => {
+    const changed = result !== null && result.enrolled.length > 0;
+    setResult(null);
+    setChosen(new Map());
+    setQuery('');
+    setError(null);
+    onClose(changed);
+  };
+  const toggle = (record: CrmRecord) =>
+    setChosen((c) => {
+      const next = new Map(c);
+      if (next.has(record.id)) next.delete(record.id);
+      else next.set(record.id, record);
+      return next;
+    });
+  const connect = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await api.enrollments.connect(sequence.id, [...chosen.keys()]));
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const items = records.data?.items ?? [];
+  return (
+    <Dialog
+      title={result === null ? `Connect ${plural} to “${sequence.name}”` : 'Records connected'}
+      open={open}
+      onClose={close}
+      footer={
+        result === null ? (
+          <>
+            <span className="muted dialog-footer-note" aria-live="polite">
+              {chosen.size} selected
+            </span>
+            <button type="button" className="button" onClick={close}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={chosen.size === 0 || busy || sequence.status === 'inactive'}
+              onClick={connect}
+            >
+              {busy ? 'Connecting…' : `Connect ${chosen.size || ''}`.trim()}
+            </button>
+          </>
+        ) : (
+          <button type="button" className="button button-primary" onClick={close}>
+            Done
+          </button>
+        )
+      }
+    >
+      {result !== null ? (
+        <div role="status">
+          <p>
+            Connected {result.enrolled.length} of {result.enrolled.length + result.rejected.length} record
+            {result.enrolled.length + result.rejected.length === 1 ? '' : 's'}.
+          </p>
+          <ul className="result-list">
+            {result.enrolled.map((r) => (
+              <li key={r.recordId}>
+                <strong>{nameOf(r.recordId)}</strong>: connected
+              </li>
+            ))}
+            {result.rejected.map((r) => (
+              <li key={r.recordId} className="result-rejected">
+                <strong>{nameOf(r.recordId)}</strong>: {r.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : (
+        <div className="picker-records">
+          {sequence.status === 'inactive' && (
+            <p className="notice">Activate the sequence before connecting records to it.</p>
+          )}
+          <FormError error={error} />
+          <div className="search-field">
+            <Icon name="search" />
+            <label htmlFor={searchId} className="visually-hidden">
+              Search {plural}
+            </label>
+            <input
+              id={searchId}
+              type="search"
+              value={query}
+              placeholder={`Search ${plural} by name, email or company`}
+              onChange={(e) => setQuery(e.target.value)}
+            />
+          </div>
+          <div className="record-choices" aria-busy={records.status === 'loading'}>
+            {records.status === 'loading' && records.data === undefined ? (
+              <Loading label={`Loading ${plural}…`} />
+            ) : records.status === 'error' ? (
+              <ErrorState error={records.error} onRetry={records.reload} />
+            ) : items.length === 0 ? (
+              <p className="muted">No {plural} match.</p>
+            ) : (
+              <fieldset className="fieldset fieldset-plain">
+                <legend className="visually-hidden">{ENTITY_PLURALS[sequence.entityType]} to connect</legend>
+                {items.map((r) => {
+                  const inOther = r.currentSequence !== null && r.currentSequence !== undefined;
+                  return (
+                    <label key={r.id} className="check check-block record-choice">
+                      <input type="checkbox" checked={chosen.has(r.id)} onChange={() => toggle(r)} />
+                      <span>
+                        <span className="check-title">{r.name}</span>
+                        <span className="field-hint">
+                          {[r.company, r.email].filter(Boolean).join(' · ') || '—'}
+                          {inOther && ` · in “${r.currentSequence?.name}”`}
+                        </span>
+                      </span>
+                    </label>
+                  );
+                })}
+              </fieldset>
+            )}
+          </div>
+        </div>
+      )}
+    </Dialog>
+  );
+}

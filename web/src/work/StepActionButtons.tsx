@@ -1,0 +1,51 @@
+// The quick actions on an open step: the main one for its type (Send email, Log call, Complete), then
+// Skip and Snooze. Their accessible names are exactly these words; the card or widget around them is
+// labelled with the record, so "the Send email button of Nancy Anderson" is findable.
+import type { Step } from '@domain/definition.js';
+import { Icon } from '../ui/Icon.js';
+import type { StepDialogKind } from './StepDialogHost.js';
+
+export function mainActionLabel(type: Step['type']): string {
+  return type === 'email' ? 'Send email' : type === 'phone_call' ? 'Log call' : 'Complete';
+}
+
+export function StepActionButtons({
+  type,
+  disabled = false,
+  onOpen,
+}: {
+  type: Step['type'];
+  disabled?: boolean;
+  onOpen: (kind: StepDialogKind) => void;
+}) {
+  return (
+    <div className="step-actions">
+      <button
+        type="button"
+        className="button button-primary button-small"
+        disabled={disabled}
+        onClick={() => onOpen(type === 'email' ? 'send' : 'complete')}
+      >
+        <Icon name={type === 'email' ? 'mail' : type === 'phone_call' ? 'phone' : 'check'} size={16} />
+        {mainActionLabel(type)}
+      </button>
+      <button
+        type="button"
+        className="button button-small"
+        disabled={disabled}
+        onClick={() => onOpen('skip')}
+      >
+        Skip
+      </button>
+      <button
+        type="button"
+        className="button button-small"
+        disabled={disabled}
+        onClick={() => onOpen('snooze')}
+      >
+        <Icon name="clock" size={16} />
+        Snooze
+      </button>
+    </div>
+  );
+}
