@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects in one `npm test`: the server (unit, storage, engine, API, CLI) and the web app's pure
-// parts (web/vitest.config.ts). The PostgreSQL half of each storage suite runs only when
-// STEPWISE_TEST_POSTGRES names a server (`.ci/run` sets it); see src/storage/test-support/dialects.ts.
+// Three projects in one `npm test`: the server (unit, storage, engine, API, CLI), the web app's pure
+// parts (web/vitest.config.ts) and the browser tests (e2e/, Debian's Chromium through playwright-core;
+// skipped with a message when /usr/bin/chromium is missing). The PostgreSQL half of each storage suite
+// runs only when STEPWISE_TEST_POSTGRES names a server (`.ci/run` sets it); see
+// src/storage/test-support/dialects.ts.
 export default defineConfig({
   test: {
     projects: [
@@ -16,6 +18,19 @@ export default defineConfig({
         },
       },
       'web/vitest.config.ts',
+      {
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.e2e.test.ts'],
+          globalSetup: ['e2e/global-setup.ts'],
+          // After the server and web suites, not beside them: a browser and a server starved of CPU by the
+          // engine's multi-process tests would turn waits into flaky timeouts.
+          sequence: { groupOrder: 1 },
+          pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });
