@@ -118,6 +118,7 @@ const TABLE: Row[] = [
   },
   { route: 'GET /api/users', request: async () => get('/api/users'), expect: adminOnly(200) },
   { route: 'GET /api/users/me', request: async () => get('/api/users/me'), expect: all(200) },
+  { route: 'GET /api/users/directory', request: async () => get('/api/users/directory'), expect: all(200) },
   {
     route: 'PATCH /api/users/me',
     request: async () => ({ method: 'PATCH', url: '/api/users/me', payload: { timezone: 'Europe/Paris' } }),

@@ -197,6 +197,29 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async
     },
   );
 
+  // Names for owner filters and "owned by" columns: every signed-in user may see who their colleagues
+  // are (id, name, role) — not their e-mail addresses, calendars or whether they are disabled.
+  const DirectoryEntry = Type.Object({ id: Type.String(), name: Type.String(), role: Role });
+  app.get(
+    '/api/users/directory',
+    {
+      preHandler: requireRole(...EVERYONE),
+      schema: {
+        tags: ['users'],
+        summary: 'Names of the active users (for owner filters), to every signed-in user',
+        querystring: Type.Object({ role: Type.Optional(Role), ...PageQuery }),
+        response: { 200: PageOf(DirectoryEntry) },
+      },
+    },
+    async (request) => {
+      const page = await store.users.list({ ...pageOptions(request.query), role: request.query.role });
+      return {
+        items: page.items.filter((u) => !u.disabled).map((u) => ({ id: u.id, name: u.name, role: u.role })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+
   app.get(
     '/api/users/me',
     {

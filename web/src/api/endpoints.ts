@@ -51,6 +51,14 @@ export function createApi(http: HttpClient, session: SessionStore) {
     },
     users: {
       list: () => http.request<Page<User> | User[]>('GET', '/api/users'),
+      /** Names and roles of the active users, for every signed-in user (owner filters and columns). */
+      directory: () =>
+        http
+          .request<Page<{ id: string; name: string; role: User['role'] }>>(
+            'GET',
+            '/api/users/directory?limit=500',
+          )
+          .then((page) => page.items),
       create: (body: UserInput & { email: string; name: string; role: Role }) =>
         http.request<User>('POST', '/api/users', { body }),
       update: (id: string, body: UserInput) => http.request<User>('PATCH', `/api/users/${enc(id)}`, { body }),

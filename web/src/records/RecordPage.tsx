@@ -35,10 +35,7 @@ export function RecordPage() {
   const record = useResource(() => api.records.get(id), [api, id, generation]);
   const upNext = useResource((signal) => api.records.upNext(id, signal), [api, id, generation]);
   const owners = useResource(
-    () =>
-      session?.user.role === 'admin'
-        ? api.users.list().then((u) => (Array.isArray(u) ? u : u.items))
-        : Promise.resolve(session === null ? [] : [session.user]),
+    () => (session === null ? Promise.resolve([]) : api.users.directory()),
     [api, session?.user.id],
   );
   const [dialog, setDialog] = useState<OpenStepDialog | null>(null);

@@ -1,6 +1,6 @@
 // Records of one type: search, owner filter, the sequence each is on; select some to connect them to a
 // sequence or disconnect them from theirs; managers import a CSV file.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import type { CrmRecord } from '../api/types.js';
 import { useApi, useSession } from '../app/api-context.js';
@@ -32,27 +32,49 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
   const [importing, setImporting] = useState(false);
   const role = session?.user.role;
   const isManager = role !== undefined && role !== 'salesperson';
-  // Only administrators may list users; others choose between everyone's and their own.
+  // Managers filter by any colleague; a seller sees only their own records anyway.
   const users = useResource(
-    () =>
-      role === 'admin' ? api.users.list().then((u) => (Array.isArray(u) ? u : u.items)) : Promise.resolve([]),
-    [api, role],
+    () => (isManager ? api.users.directory() : Promise.resolve([])),
+    [api, isManager],
   );
   useEffect(() => {
     const timer = setTimeout(() => setQuery(search.trim()), 250);
     return () => clearTimeout(timer);
   }, [search]);
-  const records = useResource(
-    () =>
-      api.records.list({
-        type: entityType,
-        q: query,
-        ...(owner === 'all' ? {} : { ownerId: owner === 'mine' ? (session?.user.id ?? '') : owner }),
-        limit: 100,
-      }),
-    [api, entityType, query, owner],
+  const filter = useMemo(
+    () => ({
+      type: entityType,
+      q: query,
+      ...(owner === 'all' ? {} : { ownerId: owner === 'mine' ? (session?.user.id ?? '') : owner }),
+    }),
+    [entityType, query, owner, session?.user.id],
   );
-  const items = records.data?.items ?? [];
+  const records = useResource(() => api.records.list({ ...filter, limit: 100 }), [api, filter]);
+  // Further pages, appended by "Load more"; a new filter (or a reload) starts from the first page again.
+  const [more, setMore] = useState<{ items: CrmRecord[]; nextCursor: string | null }>({
+    items: [],
+    nextCursor: null,
+  });
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<string | null>(null);
+  useEffect(() => {
+    setMore({ items: [], nextCursor: records.data?.nextCursor ?? null });
+    setMoreError(null);
+  }, [records.data]);
+  const loadMore = async () => {
+    if (more.nextCursor === null) return;
+    setLoadingMore(true);
+    setMoreError(null);
+    try {
+      const page = await api.records.list({ ...filter, limit: 100, cursor: more.nextCursor });
+      setMore((m) => ({ items: [...m.items, ...page.items], nextCursor: page.nextCursor ?? null }));
+    } catch (error) {
+      setMoreError(error instanceof Error ? error.message : String(error));
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+  const items = useMemo(() => [...(records.data?.items ?? []), ...more.items], [records.data, more.items]);
   const toggle = (id: string) =>
     setSelected((s) => {
       const next = new Set(s);
@@ -184,10 +206,17 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
           </table>
         </div>
       )}
-      {records.data?.nextCursor && (
-        <p className="muted list-more">
-          Showing the first {items.length}; search or filter by owner to find the others.
-        </p>
+      {more.nextCursor !== null && (
+        <div className="list-more">
+          <button type="button" className="btn" onClick={() => void loadMore()} disabled={loadingMore}>
+            {loadingMore ? 'Loading…' : `Load more (showing ${items.length})`}
+          </button>
+          {moreError !== null && (
+            <p role="alert" className="field-error">
+              Couldn't load more: {moreError}
+            </p>
+          )}
+        </div>
       )}
       <ConnectSequenceDialog
         open={connecting}

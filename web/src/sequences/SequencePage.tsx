@@ -4,7 +4,6 @@ import { lazy, Suspense, useEffect, useId, useMemo, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useStore } from 'zustand';
 import { ApiError } from '../api/api-error.js';
-import { itemsOf } from '../api/endpoints.js';
 import type { Sequence } from '../api/types.js';
 import { useApi, useSession } from '../app/api-context.js';
 import { Designer } from '../designer/components/Designer.js';
@@ -424,22 +423,21 @@ function useOwnerName(sequence: Sequence): string {
   const api = useApi();
   const session = useSession();
   const me = session?.user;
-  const isAdmin = me?.role === 'admin';
   const [name, setName] = useState<string | null>(sequence.ownerName ?? null);
   useEffect(() => {
-    if (sequence.ownerName !== undefined || me?.id === sequence.ownerId || !isAdmin) return;
+    if (sequence.ownerName !== undefined || me?.id === sequence.ownerId) return;
     let live = true;
     api.users
-      .list()
-      .then((answer) => {
-        const owner = itemsOf(answer).find((u) => u.id === sequence.ownerId);
+      .directory()
+      .then((users) => {
+        const owner = users.find((u) => u.id === sequence.ownerId);
         if (live && owner !== undefined) setName(owner.name);
       })
       .catch(() => undefined); // the id stays shown
     return () => {
       live = false;
     };
-  }, [api, isAdmin, me?.id, sequence.ownerId, sequence.ownerName]);
+  }, [api, me?.id, sequence.ownerId, sequence.ownerName]);
   if (me?.id === sequence.ownerId) return `${me.name} (you)`;
   return name ?? sequence.ownerId;
 }
