@@ -10,6 +10,11 @@ export interface DialectSql {
   mergeJsonObject(current: Expression<string>, patch: Expression<string>): RawBuilder<string>;
   /** Case-insensitive substring test; `pattern` is a LIKE pattern escaped with `\`. */
   likeInsensitive(column: Expression<string | null>, pattern: string): RawBuilder<SqlBool>;
+  /**
+   * After webhook_event_types changed, in the same transaction: SQLite creates its webhook triggers
+   * while some endpoint subscribes and drops them otherwise (sqlite-webhook-triggers.ts).
+   */
+  webhookSubscriptionsChanged?(db: Kysely<Database>): Promise<void>;
 }
 
 export interface StorageDialect {

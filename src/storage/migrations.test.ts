@@ -15,6 +15,7 @@ const MIGRATION_NAMES = [
   '0004_signals_suppressions',
   '0005_webhooks',
   '0006_mailbox_names',
+  '0007_webhook_triggers_on_demand',
 ];
 
 forEachDialect(

@@ -14,6 +14,7 @@ import type {
 } from '../../engine/ports/store.js';
 import { fromJson, toJson } from '../codec.js';
 import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import type { DialectSql } from '../dialect.js';
 import type {
   Database,
   WebhookAttemptsTable,
@@ -84,14 +85,18 @@ const MAX_ERROR = 1_000;
 const clip = (text: string | null) =>
   text === null || text.length <= MAX_ERROR ? text : `${text.slice(0, MAX_ERROR)}…`;
 
-/** Keeps webhook_event_types equal to the endpoint's events while it is active (none otherwise). */
-async function writeEventTypes(db: Kysely<Database>, webhook: Webhook): Promise<void> {
+/**
+ * Keeps webhook_event_types equal to the endpoint's events while it is active (none otherwise), and
+ * lets the dialect follow (SQLite's triggers exist only while someone subscribes).
+ */
+async function writeEventTypes(db: Kysely<Database>, dialect: DialectSql, webhook: Webhook): Promise<void> {
   await db.deleteFrom('webhook_event_types').where('webhook_id', '=', webhook.id).execute();
-  if (!webhook.active || webhook.events.length === 0) return;
-  await db
-    .insertInto('webhook_event_types')
-    .values([...new Set(webhook.events)].map((event) => ({ event_type: event, webhook_id: webhook.id })))
-    .execute();
+  if (webhook.active && webhook.events.length > 0)
+    await db
+      .insertInto('webhook_event_types')
+      .values([...new Set(webhook.events)].map((event) => ({ event_type: event, webhook_id: webhook.id })))
+      .execute();
+  await dialect.webhookSubscriptionsChanged?.(db);
 }
 
 async function attemptsOf(db: Kysely<Database>, deliveryIds: readonly string[]) {
@@ -116,6 +121,7 @@ async function attemptsOf(db: Kysely<Database>, deliveryIds: readonly string[]) 
 
 export function createWebhookRepository({
   db,
+  sql: dialectSql,
   capabilities,
   atomically,
 }: RepositoryContext): WebhookRepository {
@@ -153,7 +159,7 @@ export function createWebhookRepository({
             updated_at: webhook.updatedAt,
           })
           .execute();
-        await writeEventTypes(trx, webhook);
+        await writeEventTypes(trx, dialectSql, webhook);
       });
       return webhook;
     },
@@ -203,14 +209,19 @@ export function createWebhookRepository({
           .executeTakeFirst();
         if (row === undefined) return null;
         const webhook = toWebhook(row);
-        if (patch.events !== undefined || patch.active !== undefined) await writeEventTypes(trx, webhook);
+        if (patch.events !== undefined || patch.active !== undefined)
+          await writeEventTypes(trx, dialectSql, webhook);
         return webhook;
       });
     },
 
     async delete(id) {
-      const result = await db.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();
-      return result.numDeletedRows > 0n;
+      return atomically(async (trx) => {
+        // ON DELETE CASCADE takes its webhook_event_types rows along.
+        const result = await trx.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();
+        await dialectSql.webhookSubscriptionsChanged?.(trx);
+        return result.numDeletedRows > 0n;
+      });
     },
 
     async takeEvents(limit) {

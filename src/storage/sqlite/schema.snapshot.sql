@@ -69,38 +69,6 @@ CREATE INDEX enrollment_steps_scheduled_idx ON enrollment_steps (owner_id, due_a
 
 CREATE INDEX enrollment_steps_worklist_idx ON enrollment_steps (owner_id, due_at, id) WHERE state = 'open';
 
-CREATE TRIGGER webhook_step_at_insert AFTER INSERT ON enrollment_steps
-WHEN NEW.state IN ('open', 'completed', 'skipped')
- AND EXISTS (SELECT 1 FROM webhook_event_types
-              WHERE event_type IN ('*', CASE NEW.state WHEN 'open' THEN 'step.opened'
-                                        WHEN 'completed' THEN 'step.completed' ELSE 'step.skipped' END))
-BEGIN
-  INSERT INTO webhook_events (type, subject_id, at, data)
-  VALUES (CASE NEW.state WHEN 'open' THEN 'step.opened' WHEN 'completed' THEN 'step.completed'
-          ELSE 'step.skipped' END,
-          NEW.id, CASE NEW.state WHEN 'open' THEN NEW.opened_at ELSE NEW.completed_at END,
-          json_object('enrollmentStepId', NEW.id, 'enrollmentId', NEW.enrollment_id, 'stepId', NEW.step_id,
-                      'stepType', NEW.type, 'state', NEW.state, 'recordId', NEW.record_id,
-                      'ownerId', NEW.owner_id, 'sequenceId', NEW.sequence_id, 'dueAt', NEW.due_at,
-                      'outcome', NEW.outcome, 'actorId', NEW.actor_id));
-END;
-
-CREATE TRIGGER webhook_step_changed AFTER UPDATE OF state ON enrollment_steps
-WHEN NEW.state <> OLD.state AND NEW.state IN ('open', 'completed', 'skipped')
- AND EXISTS (SELECT 1 FROM webhook_event_types
-              WHERE event_type IN ('*', CASE NEW.state WHEN 'open' THEN 'step.opened'
-                                        WHEN 'completed' THEN 'step.completed' ELSE 'step.skipped' END))
-BEGIN
-  INSERT INTO webhook_events (type, subject_id, at, data)
-  VALUES (CASE NEW.state WHEN 'open' THEN 'step.opened' WHEN 'completed' THEN 'step.completed'
-          ELSE 'step.skipped' END,
-          NEW.id, CASE NEW.state WHEN 'open' THEN NEW.opened_at ELSE NEW.completed_at END,
-          json_object('enrollmentStepId', NEW.id, 'enrollmentId', NEW.enrollment_id, 'stepId', NEW.step_id,
-                      'stepType', NEW.type, 'state', NEW.state, 'recordId', NEW.record_id,
-                      'ownerId', NEW.owner_id, 'sequenceId', NEW.sequence_id, 'dueAt', NEW.due_at,
-                      'outcome', NEW.outcome, 'actorId', NEW.actor_id));
-END;
-
 CREATE TABLE enrollments (
   id               TEXT    NOT NULL PRIMARY KEY,
   sequence_id      TEXT    NOT NULL,
@@ -132,38 +100,6 @@ CREATE UNIQUE INDEX enrollments_one_running_key ON enrollments (record_id, exclu
   WHERE exclusive_slot IS NOT NULL;
 
 CREATE INDEX enrollments_sequence_status_idx ON enrollments (sequence_id, status, id);
-
-CREATE TRIGGER webhook_enrollment_ended AFTER UPDATE OF status ON enrollments
-WHEN OLD.status IN ('active', 'paused') AND NEW.status NOT IN ('active', 'paused')
- AND EXISTS (SELECT 1 FROM webhook_event_types WHERE event_type IN ('enrollment.ended', '*'))
-BEGIN
-  INSERT INTO webhook_events (type, subject_id, at, data)
-  VALUES ('enrollment.ended', NEW.id, NEW.ended_at,
-          json_object('enrollmentId', NEW.id, 'sequenceId', NEW.sequence_id,
-                      'sequenceVersion', NEW.sequence_version, 'recordId', NEW.record_id,
-                      'ownerId', NEW.owner_id, 'status', NEW.status, 'endReason', NEW.end_reason));
-END;
-
-CREATE TRIGGER webhook_enrollment_ended_at_insert AFTER INSERT ON enrollments
-WHEN NEW.status NOT IN ('active', 'paused')
- AND EXISTS (SELECT 1 FROM webhook_event_types WHERE event_type IN ('enrollment.ended', '*'))
-BEGIN
-  INSERT INTO webhook_events (type, subject_id, at, data)
-  VALUES ('enrollment.ended', NEW.id, NEW.ended_at,
-          json_object('enrollmentId', NEW.id, 'sequenceId', NEW.sequence_id,
-                      'sequenceVersion', NEW.sequence_version, 'recordId', NEW.record_id,
-                      'ownerId', NEW.owner_id, 'status', NEW.status, 'endReason', NEW.end_reason));
-END;
-
-CREATE TRIGGER webhook_enrollment_started AFTER INSERT ON enrollments
-WHEN EXISTS (SELECT 1 FROM webhook_event_types WHERE event_type IN ('enrollment.started', '*'))
-BEGIN
-  INSERT INTO webhook_events (type, subject_id, at, data)
-  VALUES ('enrollment.started', NEW.id, NEW.started_at,
-          json_object('enrollmentId', NEW.id, 'sequenceId', NEW.sequence_id,
-                      'sequenceVersion', NEW.sequence_version, 'recordId', NEW.record_id,
-                      'ownerId', NEW.owner_id, 'status', NEW.status));
-END;
 
 CREATE TABLE field_definitions (
   entity_type TEXT NOT NULL CHECK (entity_type IN ('lead', 'contact', 'account', 'opportunity')),
@@ -228,24 +164,6 @@ CREATE INDEX outbox_message_key_hash_idx ON outbox (message_key_hash) WHERE mess
 CREATE INDEX outbox_pending_idx ON outbox (available_at) WHERE status = 'pending';
 
 CREATE INDEX outbox_sending_idx ON outbox (lease_until) WHERE status = 'sending';
-
-CREATE TRIGGER webhook_email_settled AFTER UPDATE OF status ON outbox
-WHEN NEW.kind = 'email' AND NEW.status <> OLD.status AND NEW.status IN ('sent', 'failed')
- AND EXISTS (SELECT 1 FROM webhook_event_types
-              WHERE event_type IN ('*', CASE NEW.status WHEN 'sent' THEN 'email.sent' ELSE 'email.failed' END))
-BEGIN
-  INSERT INTO webhook_events (type, subject_id, at, data)
-  VALUES (CASE NEW.status WHEN 'sent' THEN 'email.sent' ELSE 'email.failed' END, NEW.id, NEW.sent_at,
-          json_object('messageId', NEW.id, 'enrollmentId', json_extract(NEW.payload, '$.enrollmentId'),
-                      'enrollmentStepId', json_extract(NEW.payload, '$.enrollmentId') || '.' ||
-                        substr('0000' || json_extract(NEW.payload, '$.seq'),
-                               -max(4, length(json_extract(NEW.payload, '$.seq')))),
-                      'stepId', json_extract(NEW.payload, '$.stepId'),
-                      'recordId', json_extract(NEW.payload, '$.recordId'),
-                      'ownerId', json_extract(NEW.payload, '$.ownerId'),
-                      'sequenceId', json_extract(NEW.payload, '$.sequenceId'),
-                      'error', CASE NEW.status WHEN 'failed' THEN NEW.last_error END));
-END;
 
 CREATE TABLE records (
   id           TEXT    NOT NULL PRIMARY KEY,
@@ -316,29 +234,6 @@ CREATE INDEX sequences_name_idx ON sequences (name, id) WHERE deleted_at IS NULL
 
 CREATE INDEX sequences_status_name_idx ON sequences (status, name, id) WHERE deleted_at IS NULL;
 
-CREATE TRIGGER webhook_sequence_activated AFTER UPDATE ON sequences
-WHEN NEW.deleted_at IS NULL AND NEW.status IN ('active', 'revision')
- AND (OLD.status = 'inactive' OR NEW.active_version IS NOT OLD.active_version)
- AND EXISTS (SELECT 1 FROM webhook_event_types WHERE event_type IN ('sequence.activated', '*'))
-BEGIN
-  INSERT INTO webhook_events (type, subject_id, at, data)
-  VALUES ('sequence.activated', NEW.id, NEW.updated_at,
-          json_object('sequenceId', NEW.id, 'name', NEW.name, 'entityType', NEW.entity_type,
-                      'status', NEW.status, 'version', NEW.active_version));
-END;
-
-CREATE TRIGGER webhook_sequence_deactivated AFTER UPDATE ON sequences
-WHEN OLD.deleted_at IS NULL AND OLD.status IN ('active', 'revision')
- AND (NEW.status = 'inactive' OR NEW.deleted_at IS NOT NULL)
- AND EXISTS (SELECT 1 FROM webhook_event_types WHERE event_type IN ('sequence.deactivated', '*'))
-BEGIN
-  INSERT INTO webhook_events (type, subject_id, at, data)
-  VALUES ('sequence.deactivated', NEW.id, NEW.updated_at,
-          json_object('sequenceId', NEW.id, 'name', NEW.name, 'entityType', NEW.entity_type,
-                      'status', NEW.status, 'version', OLD.active_version,
-                      'deleted', json(CASE WHEN NEW.deleted_at IS NULL THEN 'false' ELSE 'true' END)));
-END;
-
 CREATE TABLE sessions (
   id         TEXT    NOT NULL PRIMARY KEY, -- the hash of the cookie's token
   user_id    TEXT    NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -377,15 +272,6 @@ CREATE TABLE signals (
 CREATE UNIQUE INDEX signals_dedupe_key_key ON signals (dedupe_key) WHERE dedupe_key IS NOT NULL;
 
 CREATE INDEX signals_record_at_idx ON signals (record_id, at);
-
-CREATE TRIGGER webhook_signal_received AFTER INSERT ON signals
-WHEN EXISTS (SELECT 1 FROM webhook_event_types WHERE event_type IN ('signal.received', '*'))
-BEGIN
-  INSERT INTO webhook_events (type, subject_id, at, data)
-  VALUES ('signal.received', NEW.id, NEW.at,
-          json_object('signalId', NEW.id, 'type', NEW.type, 'recordId', NEW.record_id,
-                      'enrollmentId', NEW.enrollment_id, 'data', json(COALESCE(NEW.data, 'null'))));
-END;
 
 CREATE TABLE step_stats (
   sequence_id TEXT    NOT NULL,

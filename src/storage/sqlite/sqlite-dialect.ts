@@ -10,6 +10,7 @@ import { sqliteErrorMapper } from './sqlite-errors.js';
 import { openSqliteDatabase, setPragma } from './sqlite-handles.js';
 import { migrateSqlite } from './sqlite-migrator.js';
 import { sqliteCapabilities, sqliteSql } from './sqlite-sql.js';
+import { syncWebhookTriggersRaw } from './sqlite-webhook-triggers.js';
 
 export interface SqliteOptions {
   /** Milliseconds a writer waits for the lock held by another connection. */
@@ -46,7 +47,11 @@ export function openSqliteDialect(path: string, options: SqliteOptions): Storage
     sql: sqliteSql,
     async migrate() {
       try {
-        return await driver.withRawConnection((connection) => migrateSqlite(connection, migrations));
+        return await driver.withRawConnection((connection) => {
+          const applied = migrateSqlite(connection, migrations);
+          syncWebhookTriggersRaw(connection);
+          return applied;
+        });
       } catch (error) {
         throw mapError(error);
       }

@@ -2,6 +2,7 @@
 import { type Expression, sql } from 'kysely';
 import type { StoreCapabilities } from '../../engine/ports/store.js';
 import type { DialectSql } from '../dialect.js';
+import { syncWebhookTriggers } from './sqlite-webhook-triggers.js';
 
 export const sqliteCapabilities: StoreCapabilities = {
   supportsSkipLocked: false,
@@ -16,4 +17,5 @@ export const sqliteSql: DialectSql = {
     sql<string>`json_patch(${current}, ${patch})`,
   // LIKE is case-insensitive for ASCII in SQLite.
   likeInsensitive: (column, pattern) => sql`${column} LIKE ${pattern} ESCAPE '\\'`,
+  webhookSubscriptionsChanged: syncWebhookTriggers,
 };
