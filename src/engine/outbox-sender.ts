@@ -3,6 +3,8 @@
 // exchange and the answer settles the row and reaches the enrollment (email_sent / email_failed /
 // email_suppressed). A row whose sender died after handing the message over is never re-sent by
 // itself: it becomes `send_unknown` for an administrator (design.md §3.3).
+
+import { Alarm } from './alarm.js';
 import { type ApplyItem, applyEvents } from './apply-events.js';
 import type { EngineDeps } from './deps.js';
 import { type EmailDraft, EmailPreparationError, type MailboxAccount, type Mailer } from './ports/mailer.js';
@@ -667,8 +669,7 @@ export class MailSender {
   readonly #options: SenderOptions & { maxIdleMs: number; errorBackoffMs: number };
   #running = false;
   #loop: Promise<void> | null = null;
-  #wake: (() => void) | null = null;
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  readonly #alarm = new Alarm();
   #nudged = false;
   sent = 0;
 
@@ -731,17 +732,10 @@ export class MailSender {
   }
 
   #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-      this.#timer = setTimeout(() => this.#wakeUp(), ms);
-    });
+    return this.#alarm.sleep(ms);
   }
 
   #wakeUp(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
+    this.#alarm.wake();
   }
 }

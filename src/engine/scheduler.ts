@@ -3,6 +3,8 @@
 // sleeping until the earliest due time it knows (bounded, with a backstop poll) and woken early by
 // PostgreSQL NOTIFY from other processes or `nudge()` in this one. Leases keep workers off each
 // other's batches; the commit's version fence makes a worker that lost its lease change nothing.
+
+import { Alarm } from './alarm.js';
 import { applyClaimed } from './apply-events.js';
 import type { EngineDeps } from './deps.js';
 
@@ -76,8 +78,7 @@ export class Worker {
   #loop: Promise<void> | null = null;
   #running = false;
   #nudged = false;
-  #wake: (() => void) | null = null;
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  readonly #alarm = new Alarm();
   #processed = 0;
   #idle: (() => void)[] = [];
 
@@ -155,17 +156,10 @@ export class Worker {
   }
 
   #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-      this.#timer = setTimeout(() => this.#wakeUp(), Math.max(0, ms));
-    });
+    return this.#alarm.sleep(ms);
   }
 
   #wakeUp(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
+    this.#alarm.wake();
   }
 }

@@ -1,6 +1,8 @@
 // The long-running webhook worker of `serve` and `worker`: fans the event log out into deliveries,
 // then attempts the due deliveries, and sleeps until the next one is due (at most `maxIdleMs`, so
 // events written by other processes are picked up within about a second).
+
+import { Alarm } from '../alarm.js';
 import type { SenderLog } from '../outbox-sender.js';
 import { type DeliveryOptions, deliverDueWebhooks, type WebhookDeliveryDeps } from './deliverer.js';
 import { DISPATCH_BATCH, dispatchWebhookEvents } from './dispatcher.js';
@@ -16,8 +18,7 @@ export class WebhookRunner {
   readonly #options: WebhookRunnerOptions;
   #running = false;
   #loop: Promise<void> | null = null;
-  #wake: (() => void) | null = null;
-  #timer: ReturnType<typeof setTimeout> | null = null;
+  readonly #alarm = new Alarm();
   delivered = 0;
 
   constructor(deps: WebhookDeliveryDeps, options: WebhookRunnerOptions = {}) {
@@ -75,17 +76,10 @@ export class WebhookRunner {
   }
 
   #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-      this.#timer = setTimeout(() => this.#wakeUp(), ms);
-    });
+    return this.#alarm.sleep(ms);
   }
 
   #wakeUp(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
+    this.#alarm.wake();
   }
 }

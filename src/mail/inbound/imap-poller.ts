@@ -9,6 +9,7 @@
 // not replay the archive. A message is marked \Seen and the cursor saved after it was handled; a crash
 // in between handles it again, which changes nothing (inbound messages are deduplicated by Message-ID).
 import { ImapFlow } from 'imapflow';
+import { Alarm } from '../../engine/alarm.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { StoreError } from '../../engine/ports/store.js';
 import { handleInboundEmail, type InboundResult, MAX_INBOUND_BYTES } from './handle-inbound.js';
@@ -99,8 +100,7 @@ export class ImapPoller {
   #client: ImapFlow | null = null;
   #running = false;
   #loop: Promise<void> | null = null;
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #wake: (() => void) | null = null;
+  readonly #alarm = new Alarm();
   /** Failed polls in a row. */
   failures = 0;
 
@@ -268,17 +268,10 @@ export class ImapPoller {
   }
 
   #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-      this.#timer = setTimeout(() => this.#wakeUp(), ms);
-    });
+    return this.#alarm.sleep(ms);
   }
 
   #wakeUp(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
+    this.#alarm.wake();
   }
 }
