@@ -161,8 +161,6 @@ export function syncWebhookTriggersRaw(db: Sqlite.Database): void {
 
 /** Through Kysely, inside the transaction that changed webhook_event_types. */
 export async function syncWebhookTriggers(db: Kysely<Database>): Promise<void> {
-  const { rows } = await sql<{
-    wanted: number;
-  }>`SELECT EXISTS (SELECT 1 FROM webhook_event_types) AS wanted`.execute(db);
+  const { rows } = await sql.raw<{ wanted: number }>(WANTED).execute(db);
   for (const text of statements(Number(rows[0]?.wanted ?? 0) === 1)) await sql.raw(text).execute(db);
 }

@@ -98,23 +98,16 @@ function StatsChartsView({ charts, narrow }: { charts: StatsCharts; narrow: bool
         ])}
         wide
       >
-        <ResponsiveContainer width="100%" height={Math.max(200, funnel.length * ROW_HEIGHT + 60)}>
-          <BarChart
-            data={funnelData}
-            layout="vertical"
-            margin={{ left: 8, right: 16 }}
-            accessibilityLayer={false}
-          >
-            <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-            <XAxis type="number" allowDecimals={false} />
-            <YAxis type="category" dataKey="axis" width={axisWidth} tick={tick} interval={0} />
-            <Tooltip />
-            <Legend itemSorter={null} />
-            <Bar dataKey="completed" name="Completed" stackId="r" fill={COLORS.completed} />
-            <Bar dataKey="skipped" name="Skipped" stackId="r" fill={COLORS.skipped} />
-            <Bar dataKey="unfinished" name="Open or stopped" stackId="r" fill={COLORS.unfinished} />
-          </BarChart>
-        </ResponsiveContainer>
+        <HorizontalBars
+          data={funnelData}
+          height={Math.max(200, funnel.length * ROW_HEIGHT + 60)}
+          tick={tick}
+          categoryKey="axis"
+        >
+          <Bar dataKey="completed" name="Completed" stackId="r" fill={COLORS.completed} />
+          <Bar dataKey="skipped" name="Skipped" stackId="r" fill={COLORS.skipped} />
+          <Bar dataKey="unfinished" name="Open or stopped" stackId="r" fill={COLORS.unfinished} />
+        </HorizontalBars>
       </ChartFigure>
 
       {branches.length > 0 && (
@@ -126,23 +119,15 @@ function StatsChartsView({ charts, narrow }: { charts: StatsCharts; narrow: bool
           columns={['Condition', 'Reached', 'Yes', 'No', 'Waiting']}
           rows={branches.map((b) => [b.label, b.reached, b.yes, b.no, b.pending])}
         >
-          <ResponsiveContainer width="100%" height={Math.max(160, branches.length * ROW_HEIGHT + 60)}>
-            <BarChart
-              data={branches}
-              layout="vertical"
-              margin={{ left: 8, right: 16 }}
-              accessibilityLayer={false}
-            >
-              <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-              <XAxis type="number" allowDecimals={false} />
-              <YAxis type="category" dataKey="label" width={axisWidth} tick={tick} interval={0} />
-              <Tooltip />
-              <Legend itemSorter={null} />
-              <Bar dataKey="yes" name="Yes" stackId="b" fill={COLORS.yes} />
-              <Bar dataKey="no" name="No" stackId="b" fill={COLORS.no} />
-              <Bar dataKey="pending" name="Waiting" stackId="b" fill={COLORS.pending} />
-            </BarChart>
-          </ResponsiveContainer>
+          <HorizontalBars
+            data={branches}
+            height={Math.max(160, branches.length * ROW_HEIGHT + 60)}
+            tick={tick}
+          >
+            <Bar dataKey="yes" name="Yes" stackId="b" fill={COLORS.yes} />
+            <Bar dataKey="no" name="No" stackId="b" fill={COLORS.no} />
+            <Bar dataKey="pending" name="Waiting" stackId="b" fill={COLORS.pending} />
+          </HorizontalBars>
         </ChartFigure>
       )}
 
@@ -189,25 +174,17 @@ function StatsChartsView({ charts, narrow }: { charts: StatsCharts; narrow: bool
             </section>
           }
         >
-          <ResponsiveContainer width="100%" height={Math.max(200, emails.length * ROW_HEIGHT * 2 + 60)}>
-            <BarChart
-              data={emails}
-              layout="vertical"
-              margin={{ left: 8, right: 16 }}
-              accessibilityLayer={false}
-            >
-              <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-              <XAxis type="number" allowDecimals={false} />
-              <YAxis type="category" dataKey="label" width={axisWidth} tick={tick} interval={0} />
-              <Tooltip />
-              <Legend itemSorter={null} />
-              <Bar dataKey="sent" name="Sent" fill={COLORS.sent} />
-              <Bar dataKey="opened" name="Opened" fill={COLORS.opened} />
-              <Bar dataKey="clicked" name="Clicked" fill={COLORS.clicked} />
-              <Bar dataKey="replied" name="Replied" fill={COLORS.replied} />
-              <Bar dataKey="bounced" name="Bounced" fill={COLORS.bounced} />
-            </BarChart>
-          </ResponsiveContainer>
+          <HorizontalBars
+            data={emails}
+            height={Math.max(200, emails.length * ROW_HEIGHT * 2 + 60)}
+            tick={tick}
+          >
+            <Bar dataKey="sent" name="Sent" fill={COLORS.sent} />
+            <Bar dataKey="opened" name="Opened" fill={COLORS.opened} />
+            <Bar dataKey="clicked" name="Clicked" fill={COLORS.clicked} />
+            <Bar dataKey="replied" name="Replied" fill={COLORS.replied} />
+            <Bar dataKey="bounced" name="Bounced" fill={COLORS.bounced} />
+          </HorizontalBars>
         </ChartFigure>
       )}
 
@@ -228,29 +205,21 @@ function StatsChartsView({ charts, narrow }: { charts: StatsCharts; narrow: bool
           columns={['Call step', ...callOutcomeKeys.map(outcomeName), 'Total']}
           rows={calls.map((c) => [c.label, ...callOutcomeKeys.map((k) => c.outcomes[k] ?? 0), c.total])}
         >
-          <ResponsiveContainer width="100%" height={Math.max(160, calls.length * ROW_HEIGHT + 60)}>
-            <BarChart
-              data={calls.map((c) => ({ label: c.label, ...c.outcomes }))}
-              layout="vertical"
-              margin={{ left: 8, right: 16 }}
-              accessibilityLayer={false}
-            >
-              <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-              <XAxis type="number" allowDecimals={false} />
-              <YAxis type="category" dataKey="label" width={axisWidth} tick={tick} interval={0} />
-              <Tooltip />
-              <Legend itemSorter={null} />
-              {callOutcomeKeys.map((key, i) => (
-                <Bar
-                  key={key}
-                  dataKey={key}
-                  name={outcomeName(key)}
-                  stackId="c"
-                  fill={OUTCOME_COLORS[i % OUTCOME_COLORS.length]}
-                />
-              ))}
-            </BarChart>
-          </ResponsiveContainer>
+          <HorizontalBars
+            data={calls.map((c) => ({ label: c.label, ...c.outcomes }))}
+            height={Math.max(160, calls.length * ROW_HEIGHT + 60)}
+            tick={tick}
+          >
+            {callOutcomeKeys.map((key, i) => (
+              <Bar
+                key={key}
+                dataKey={key}
+                name={outcomeName(key)}
+                stackId="c"
+                fill={OUTCOME_COLORS[i % OUTCOME_COLORS.length]}
+              />
+            ))}
+          </HorizontalBars>
         </ChartFigure>
       )}
 
@@ -267,23 +236,47 @@ function StatsChartsView({ charts, narrow }: { charts: StatsCharts; narrow: bool
         {endReasons.length === 0 ? (
           <p className="muted chart-empty">No record has left the sequence yet.</p>
         ) : (
-          <ResponsiveContainer width="100%" height={Math.max(140, endReasons.length * ROW_HEIGHT + 40)}>
-            <BarChart
-              data={endReasons}
-              layout="vertical"
-              margin={{ left: 8, right: 16 }}
-              accessibilityLayer={false}
-            >
-              <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-              <XAxis type="number" allowDecimals={false} />
-              <YAxis type="category" dataKey="label" width={axisWidth} tick={tick} interval={0} />
-              <Tooltip />
-              <Bar dataKey="count" name="Records" fill={COLORS.reached} />
-            </BarChart>
-          </ResponsiveContainer>
+          <HorizontalBars
+            data={endReasons}
+            height={Math.max(140, endReasons.length * ROW_HEIGHT + 40)}
+            tick={tick}
+            legend={false}
+          >
+            <Bar dataKey="count" name="Records" fill={COLORS.reached} />
+          </HorizontalBars>
         )}
       </ChartFigure>
     </div>
+  );
+}
+
+/** Horizontal bars, one row per category (a step), with the grid, axes, tooltip and legend all charts share. */
+function HorizontalBars({
+  data,
+  height,
+  tick,
+  categoryKey = 'label',
+  legend = true,
+  children,
+}: {
+  data: readonly object[];
+  height: number;
+  tick: { fontSize: number; width: number };
+  categoryKey?: string;
+  legend?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <ResponsiveContainer width="100%" height={height}>
+      <BarChart data={[...data]} layout="vertical" margin={{ left: 8, right: 16 }} accessibilityLayer={false}>
+        <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+        <XAxis type="number" allowDecimals={false} />
+        <YAxis type="category" dataKey={categoryKey} width={tick.width + 8} tick={tick} interval={0} />
+        <Tooltip />
+        {legend && <Legend itemSorter={null} />}
+        {children}
+      </BarChart>
+    </ResponsiveContainer>
   );
 }
 
