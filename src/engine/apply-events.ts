@@ -123,7 +123,10 @@ async function plan(
       const rows = effectRows(e, effects, deps.ids, now);
       commit = commitOf(
         e.id,
-        { type: 'update', row: { id: e.id, expectedVersion: e.version, state, endedAt: rows.endedAt } },
+        {
+          type: 'update',
+          row: { id: e.id, expectedVersion: e.version, before: e.state, state, endedAt: rows.endedAt },
+        },
         rows,
       );
       if (rows.advances.length > 0) await startAdvances(deps, cache, commit, e, rows.advances, now);

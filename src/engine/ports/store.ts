@@ -688,6 +688,8 @@ export interface NewEngineEnrollment {
 export interface EnrollmentUpdate {
   id: string;
   expectedVersion: number;
+  /** The state as loaded (at `expectedVersion`): the store writes only the columns that changed. */
+  before: EnrollmentState;
   state: EnrollmentState;
   endedAt: number | null;
 }

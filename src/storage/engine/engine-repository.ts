@@ -5,7 +5,7 @@
 // outbox, field, stats and audit rows of the commits that landed only, one write per table.
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { EntityType } from '../../domain/definition.js';
-import { isEnded } from '../../domain/enrollment.js';
+import { type EnrollmentState, isEnded } from '../../domain/enrollment.js';
 import type {
   AuditEntry,
   CommitResult,
@@ -25,6 +25,7 @@ import {
   type EngineSql,
   type EnrollmentInsertRow,
   type FenceRow,
+  type FenceScope,
   type OutboxRow,
   Params,
   WORK_CHANNEL,
@@ -54,6 +55,12 @@ function toEngineEnrollment(row: EngineEnrollmentRow): EngineEnrollment {
   };
 }
 
+function fenceScope(before: EnrollmentState, after: EnrollmentState, endedAt: number | null): FenceScope {
+  if (before.status !== after.status || before.endReason !== after.endReason || endedAt !== null) return 'full';
+  if (before.stepId !== after.stepId || before.dueAt !== after.dueAt) return 'move';
+  return 'state';
+}
+
 async function run<R>(db: Kysely<Database>, text: string, params: readonly unknown[]): Promise<R[]> {
   return (await db.executeQuery<R>(CompiledQuery.raw(text, params as unknown[]))).rows;
 }
@@ -74,6 +81,7 @@ export function createEngineRepository(
     return {
       id: row.id,
       expected: row.expectedVersion,
+      scope: fenceScope(row.before, row.state, row.endedAt),
       status: c.status,
       endReason: c.end_reason,
       currentStepId: c.current_step_id,

@@ -50,9 +50,17 @@ export interface EngineSql {
 }
 
 /** A fenced enrollment update: lands only when the row is still at `expected`. */
+/**
+ * Which columns a fenced update changes, so a dialect can leave untouched indexes alone: `state` (only
+ * the state text: a signal's fact, a snooze of the same step), `move` (current step and due time too, the
+ * status unchanged), `full` (status, end reason, exclusive slot: the enrollment ended, paused or resumed).
+ */
+export type FenceScope = 'state' | 'move' | 'full';
+
 export interface FenceRow {
   id: string;
   expected: number;
+  scope: FenceScope;
   status: string;
   endReason: string | null;
   currentStepId: string | null;

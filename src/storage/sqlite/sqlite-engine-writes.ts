@@ -7,15 +7,40 @@
 // page-cache and checkpoint settings of sqlite-driver.ts: 13.7k → 16.1k steps per CPU-second. The fence
 // is a per-row `UPDATE … WHERE id = ? AND version = ?` (enrollments pkey), its `changes` saying whether it held.
 import type { Kysely } from 'kysely';
-import type { EngineWrites } from '../engine/engine-sql.js';
+import type { EngineWrites, FenceRow, FenceScope } from '../engine/engine-sql.js';
 import type { Database } from '../schema.js';
 import { eachRow } from './sqlite-driver.js';
 
-const FENCE = `UPDATE enrollments
+// SQLite rewrites an index entry whenever its column is in the SET list, whatever the value, so each
+// fence scope names only what it changes: `state` touches no index, `move` only enrollments_due_idx,
+// `full` all three. Measured on the 100,000-enrollment API world, 39,000 fact updates in 50 commits:
+// 1.8 s with the full SET list, 0.7 s state-only.
+const FENCE_FULL = `UPDATE enrollments
    SET status = ?, end_reason = ?, current_step_id = ?, due_at = ?, state = ?, ended_at = ?,
        exclusive_slot = CASE WHEN ? IN ('active', 'paused') THEN exclusive_slot ELSE NULL END,
        lease_until = NULL, lease_owner = NULL, version = version + 1
  WHERE id = ? AND version = ?`;
+
+const FENCE_MOVE = `UPDATE enrollments
+   SET current_step_id = ?, due_at = ?, state = ?, lease_until = NULL, lease_owner = NULL, version = version + 1
+ WHERE id = ? AND version = ?`;
+
+const FENCE_STATE = `UPDATE enrollments
+   SET state = ?, lease_until = NULL, lease_owner = NULL, version = version + 1
+ WHERE id = ? AND version = ?`;
+
+function fenceArgs(r: FenceRow): unknown[] {
+  switch (r.scope) {
+    case 'full':
+      return [r.status, r.endReason, r.currentStepId, r.dueAt, r.state, r.endedAt, r.status, r.id, r.expected];
+    case 'move':
+      return [r.currentStepId, r.dueAt, r.state, r.id, r.expected];
+    case 'state':
+      return [r.state, r.id, r.expected];
+  }
+}
+
+const FENCES: Record<FenceScope, string> = { full: FENCE_FULL, move: FENCE_MOVE, state: FENCE_STATE };
 
 const INSERT_ENROLLMENT = `INSERT INTO enrollments (id, sequence_id, sequence_version, record_id, owner_id, status,
   end_reason, current_step_id, due_at, state, started_at, ended_at, exclusive_slot)
@@ -68,23 +93,21 @@ async function landed(
 }
 
 export const sqliteEngineWrites: EngineWrites = {
-  fence: (db, rows) =>
-    landed(
-      db,
-      FENCE,
-      rows.map((r) => r.id),
-      rows.map((r) => [
-        r.status,
-        r.endReason,
-        r.currentStepId,
-        r.dueAt,
-        r.state,
-        r.endedAt,
-        r.status,
-        r.id,
-        r.expected,
-      ]),
-    ),
+  async fence(db, rows) {
+    const out = new Set<string>();
+    for (const scope of ['full', 'move', 'state'] as const) {
+      const some = rows.filter((r) => r.scope === scope);
+      if (some.length === 0) continue;
+      const done = await landed(
+        db,
+        FENCES[scope],
+        some.map((r) => r.id),
+        some.map(fenceArgs),
+      );
+      for (const id of done) out.add(id);
+    }
+    return out;
+  },
 
   insertEnrollments: (db, rows) =>
     landed(
