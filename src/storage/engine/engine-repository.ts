@@ -56,7 +56,8 @@ function toEngineEnrollment(row: EngineEnrollmentRow): EngineEnrollment {
 }
 
 function fenceScope(before: EnrollmentState, after: EnrollmentState, endedAt: number | null): FenceScope {
-  if (before.status !== after.status || before.endReason !== after.endReason || endedAt !== null) return 'full';
+  if (before.status !== after.status || before.endReason !== after.endReason || endedAt !== null)
+    return 'full';
   if (before.stepId !== after.stepId || before.dueAt !== after.dueAt) return 'move';
   return 'state';
 }

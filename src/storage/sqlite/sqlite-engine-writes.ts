@@ -32,7 +32,17 @@ const FENCE_STATE = `UPDATE enrollments
 function fenceArgs(r: FenceRow): unknown[] {
   switch (r.scope) {
     case 'full':
-      return [r.status, r.endReason, r.currentStepId, r.dueAt, r.state, r.endedAt, r.status, r.id, r.expected];
+      return [
+        r.status,
+        r.endReason,
+        r.currentStepId,
+        r.dueAt,
+        r.state,
+        r.endedAt,
+        r.status,
+        r.id,
+        r.expected,
+      ];
     case 'move':
       return [r.currentStepId, r.dueAt, r.state, r.id, r.expected];
     case 'state':
