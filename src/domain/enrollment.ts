@@ -214,11 +214,17 @@ export type StepCounter =
 
 export type EffectType = Effect['type'];
 
-/** Everything a transition may read besides the definition and the state: data only, no ports. */
+/** Everything a transition may read besides the definition and the state: data, and one hook it calls. */
 export interface TransitionContext {
   now: number;
   ownerCalendar: WorkingCalendar;
   /** The record's calendar (its time zone), for `workingHours: 'recipient'`. */
   recipientCalendar?: WorkingCalendar;
   record?: { fields: Record<string, unknown> };
+  /**
+   * Called when a condition that tests a signal is about to read the facts. The engine stores signals
+   * that only add a fact without applying them, and folds them in (re-running the transition with them
+   * first) when this is called.
+   */
+  onSignalFactsRead?: () => void;
 }

@@ -51,6 +51,28 @@ export function advance(
   return [run.s, run.effects];
 }
 
+/**
+ * Records signals as facts only: nothing moves (no settle), so a condition past its deadline still decides
+ * on the next event with all of them in view. For stored signals a condition is about to read (the engine's
+ * signal-facts.ts); signals that would end the enrollment are not facts and are ignored here.
+ */
+export function addSignalFacts(
+  definition: SequenceDefinition,
+  state: EnrollmentState,
+  signals: readonly Extract<EnrollmentEvent, { type: 'signal' }>[],
+  ctx: TransitionContext,
+): EnrollmentState {
+  if (isEnded(state)) return state;
+  const run = new Run(definition, state, ctx);
+  let changed = false;
+  for (const event of signals) {
+    if (event.stepId === undefined || !(event.signal in SIGNAL_FACT)) continue;
+    if (event.signal === 'email_replied' && definition.options.exitOnReply) continue;
+    changed = applySignal(run, event) || changed;
+  }
+  return changed ? run.s : state;
+}
+
 function instantOr(value: number, fallback: number): number {
   return isInstant(value) ? value : fallback;
 }

@@ -2,17 +2,28 @@
 // load, run the pure transition, turn its effects into rows, commit them in one transaction behind a
 // version fence; an enrollment whose version moved meanwhile is re-loaded and tried again (bounded).
 import type { Effect, EnrollmentEvent, EnrollmentState } from '../domain/enrollment.js';
-import { advance } from '../domain/transition.js';
+
+type SignalEvent = Extract<EnrollmentEvent, { type: 'signal' }>;
+
+import { addSignalFacts, advance } from '../domain/transition.js';
 import type { EngineDeps } from './deps.js';
-import { definitionKey, type EngineCache, engineCache } from './engine-cache.js';
+import {
+  type DefinitionEntry,
+  definitionKey,
+  type EngineCache,
+  engineCache,
+  type OwnerCalendar,
+} from './engine-cache.js';
 import { commitOf, earliestDue, effectRows } from './enrollment-commit.js';
 import {
   type CommitResult,
   type EngineEnrollment,
   type EngineRecord,
   type EnrollmentCommit,
+  type StoredSignalFact,
   StoreError,
 } from './ports/store.js';
+import { factEvents } from './signal-facts.js';
 import { startAdvances, transitionContext } from './start-enrollment.js';
 
 export interface ApplyItem {
@@ -98,25 +109,34 @@ async function plan(
     for (const r of await store.engine.loadRecords(recordIds, withFields)) records.set(r.id, r);
   }
 
-  const planned: Planned[] = [];
-  for (const { enrollment: e, events } of batch) {
+  // Each enrollment's events; those whose conditions read signal facts run again with the stored ones
+  // first (signal-facts.ts), found for all of them in one query.
+  const runs = batch.map(({ enrollment: e, events }) => {
     const entry = definitions.get(definitionKey(e.sequenceId, e.sequenceVersion));
-    let state = e.state;
-    const items: Planned['items'] = [];
-    const effects: Effect[] = [];
-    if (entry === undefined) {
-      // The version row is gone (never for an activated sequence): stop rather than retry forever.
-      state = { ...state, status: 'error', dueAt: null, due: null, phase: null, pausedAt: null };
-      for (const { index } of events) items.push({ index, changed: false });
-    } else {
-      const ctx = transitionContext(now, entry, calendars.get(e.ownerId), records.get(e.recordId));
-      for (const { index, event } of events) {
-        const [next, produced] = advance(entry.definition, state, event, ctx);
-        items.push({ index, changed: next !== state });
-        state = next;
-        for (const effect of produced) effects.push(effect);
-      }
+    return runEvents(e, events, entry, [], now, calendars, records);
+  });
+  const readers = runs.filter((r) => r.readFacts);
+
+  if (readers.length > 0) {
+    const byEnrollment = new Map<string, StoredSignalFact[]>();
+    for (const fact of await store.signals.facts(
+      readers.map((r) => ({ id: r.enrollment.id, recordId: r.enrollment.recordId })),
+    )) {
+      const list = byEnrollment.get(fact.enrollmentId) ?? [];
+      list.push(fact);
+      byEnrollment.set(fact.enrollmentId, list);
     }
+    for (const [i, r] of runs.entries()) {
+      const facts = r.readFacts ? byEnrollment.get(r.enrollment.id) : undefined;
+      if (facts === undefined || r.entry === undefined) continue;
+      const first = factEvents(facts, r.entry);
+      if (first.length > 0)
+        runs[i] = runEvents(r.enrollment, r.events, r.entry, first, now, calendars, records);
+    }
+  }
+
+  const planned: Planned[] = [];
+  for (const { enrollment: e, state, effects, items } of runs) {
     const changed = state !== e.state;
     let commit: EnrollmentCommit | null = null;
     if (changed || alwaysWrite) {
@@ -134,6 +154,52 @@ async function plan(
     planned.push({ enrollment: e, items, state, commit });
   }
   return planned;
+}
+
+interface EventRun {
+  enrollment: EngineEnrollment;
+  events: readonly { index: number; event: EnrollmentEvent }[];
+  entry: DefinitionEntry | undefined;
+  state: EnrollmentState;
+  effects: Effect[];
+  items: Planned['items'];
+  /** A condition testing a signal read the facts (and the definition has such conditions). */
+  readFacts: boolean;
+}
+
+/** The pure part: `facts` (stored signals) first, then the events, each item noting whether it changed the state. */
+function runEvents(
+  e: EngineEnrollment,
+  events: readonly { index: number; event: EnrollmentEvent }[],
+  entry: DefinitionEntry | undefined,
+  facts: readonly SignalEvent[],
+  now: number,
+  calendars: ReadonlyMap<string, OwnerCalendar>,
+  records: ReadonlyMap<string, EngineRecord>,
+): EventRun {
+  let state = e.state;
+  const items: Planned['items'] = [];
+  const effects: Effect[] = [];
+  let readFacts = false;
+  if (entry === undefined) {
+    // The version row is gone (never for an activated sequence): stop rather than retry forever.
+    state = { ...state, status: 'error', dueAt: null, due: null, phase: null, pausedAt: null };
+    for (const { index } of events) items.push({ index, changed: false });
+    return { enrollment: e, events, entry, state, effects, items, readFacts };
+  }
+  const ctx = transitionContext(now, entry, calendars.get(e.ownerId), records.get(e.recordId));
+  if (entry.signalTested.size > 0)
+    ctx.onSignalFactsRead = () => {
+      readFacts = true;
+    };
+  if (facts.length > 0) state = addSignalFacts(entry.definition, state, facts, ctx);
+  for (const { index, event } of events) {
+    const [next, produced] = advance(entry.definition, state, event, ctx);
+    items.push({ index, changed: next !== state });
+    state = next;
+    for (const effect of produced) effects.push(effect);
+  }
+  return { enrollment: e, events, entry, state, effects, items, readFacts };
 }
 
 /** Commits with retries on deadlock; tells workers about work due soon. */

@@ -7,6 +7,7 @@ import {
   isAllCondition,
   isAnyCondition,
   isFieldCondition,
+  isSignalCondition,
   type SequenceDefinition,
 } from '../domain/definition.js';
 import { parseDefinition } from '../domain/parse-definition.js';
@@ -18,9 +19,13 @@ export interface DefinitionEntry {
   needsFields: boolean;
   /** Automated emails go out in the record's time zone. */
   needsRecipientZone: boolean;
+  /** Email steps some condition tests a signal of (signal-facts.ts). */
+  signalTested: ReadonlySet<string>;
+  /** Of those, the ones a `moveOnSignal` condition tests: their signals are applied when they come. */
+  signalImmediate: ReadonlySet<string>;
 }
 
-interface OwnerCalendar {
+export interface OwnerCalendar {
   updatedAt: number;
   calendar: WorkingCalendar;
   byZone: Map<string, WorkingCalendar>;
@@ -37,14 +42,32 @@ function testsField(condition: Condition): boolean {
   return false;
 }
 
+function signalSteps(condition: Condition): string[] {
+  if (isSignalCondition(condition)) return [condition.step];
+  if (isAllCondition(condition)) return condition.all.flatMap(signalSteps);
+  if (isAnyCondition(condition)) return condition.any.flatMap(signalSteps);
+  return [];
+}
+
 export function definitionEntry(stored: SequenceDefinition): DefinitionEntry {
   // Stored definitions were validated on activation; parsing again fills defaults older rows may lack.
   const parsed = parseDefinition(stored);
   const definition = parsed.ok ? parsed.definition : stored;
+  const signalTested = new Set<string>();
+  const signalImmediate = new Set<string>();
+  for (const step of definition.steps) {
+    if (step.type !== 'condition') continue;
+    for (const id of signalSteps(step.if)) {
+      signalTested.add(id);
+      if (step.moveOnSignal === true) signalImmediate.add(id);
+    }
+  }
   return {
     definition,
     needsFields: definition.steps.some((step) => step.type === 'condition' && testsField(step.if)),
     needsRecipientZone: definition.options.workingHours === 'recipient',
+    signalTested,
+    signalImmediate,
   };
 }
 

@@ -24,7 +24,7 @@ import {
 import { countOf, rawQuery } from './test-support/raw-db.js';
 
 /** automated email → replied within P2D? yes: call; no: task. */
-function emailThenCondition(exitOnReply: boolean): SequenceDefinition {
+function emailThenCondition(exitOnReply: boolean, moveOnSignal = false): SequenceDefinition {
   return definition(
     [
       { id: 'a1', type: 'automated_email', templateId: 'tpl_1', next: 'c1' },
@@ -33,6 +33,7 @@ function emailThenCondition(exitOnReply: boolean): SequenceDefinition {
         type: 'condition',
         if: { signal: 'email_replied', step: 'a1' },
         within: 'P2D',
+        ...(moveOnSignal && { moveOnSignal }),
         yes: 'p1',
         no: 't1',
       },
@@ -46,13 +47,16 @@ function emailThenCondition(exitOnReply: boolean): SequenceDefinition {
 type T = Parameters<Parameters<typeof forEachDialect>[1]>[0];
 
 /** Records connected to a sequence whose first email has been sent (seq 1). */
-async function world(t: T, opts: { exitOnReply?: boolean; count?: number; parallel?: boolean } = {}) {
+async function world(
+  t: T,
+  opts: { exitOnReply?: boolean; moveOnSignal?: boolean; count?: number; parallel?: boolean } = {},
+) {
   const deps = engineDeps(t.store(), { allowParallelEnrollments: opts.parallel ?? false });
   const owner = await aUser(deps.store, 'admin');
   const sequenceId = await activeSequence(
     deps.store,
     owner.id,
-    emailThenCondition(opts.exitOnReply ?? false),
+    emailThenCondition(opts.exitOnReply ?? false, opts.moveOnSignal ?? false),
   );
   const recordIds = await someRecords(deps.store, owner.id, opts.count ?? 1);
   for (const [i, id] of recordIds.entries()) {
@@ -160,6 +164,48 @@ forEachDialect('ingestSignals', (t) => {
       'p1:open',
     ]);
     expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({ 'a1/email_replied': 1 });
+  });
+
+  it('stores a reply that only adds a fact (no write to the enrollment) and the condition reads it at its deadline', async () => {
+    const w = await world(t, { exitOnReply: false, count: 2 });
+    const [first, second] = w.ids as [string, string];
+    const before = await w.deps.store.engine.load([first]);
+    w.deps.clock.advance(HOUR);
+    const replyAt = w.deps.clock.now();
+    await ingestSignals(w.deps, [{ id: 'r1', type: 'email_replied', messageId: emailKey(first, 1) }]);
+    // Not applied: same version, no fact in the state; stored with its step for the condition.
+    const after = await w.deps.store.engine.load([first]);
+    expect(after[0]?.version).toBe(before[0]?.version);
+    expect(after[0]?.state.facts).toEqual({});
+    expect(
+      await rawQuery(t, `SELECT enrollment_id, step_id, at FROM signals WHERE dedupe_key = 'r1'`),
+    ).toEqual([{ enrollment_id: first, step_id: 'a1', at: replyAt }]);
+    w.deps.clock.set(T0 + 2 * DAY);
+    await runDue(w.deps, { batchSize: 10, leaseOwner: 'test' });
+    const branch = async (id: string) =>
+      (await w.deps.store.enrollments.listSteps(id)).map((s) => `${s.stepId}:${s.outcome ?? s.state}`);
+    expect(await branch(first)).toEqual(['a1:completed', 'c1:yes', 'p1:open']);
+    expect(await branch(second)).toEqual(['a1:completed', 'c1:no', 't1:open']);
+    // The fact is now part of the state; a reply that comes after the decision changes nothing.
+    expect((await w.deps.store.engine.load([first]))[0]?.state.facts).toEqual({ a1: { replied: replyAt } });
+    await ingestSignals(w.deps, [{ type: 'email_replied', messageId: emailKey(second, 1) }]);
+    w.deps.clock.advance(DAY);
+    await runDue(w.deps, { batchSize: 10, leaseOwner: 'test' });
+    expect(await branch(second)).toEqual(['a1:completed', 'c1:no', 't1:open']);
+  });
+
+  it('applies at once a signal a moveOnSignal condition waits for', async () => {
+    const w = await world(t, { exitOnReply: false, moveOnSignal: true });
+    const enrollmentId = w.ids[0] as string;
+    w.deps.clock.advance(HOUR);
+    await ingestSignals(w.deps, [{ type: 'email_replied', messageId: emailKey(enrollmentId, 1) }]);
+    const steps = await w.deps.store.enrollments.listSteps(enrollmentId);
+    expect(steps.map((s) => `${s.stepId}:${s.outcome ?? s.state}`)).toEqual([
+      'a1:completed',
+      'c1:yes',
+      'p1:open',
+    ]);
+    expect(await rawQuery(t, 'SELECT step_id FROM signals')).toEqual([{ step_id: null }]);
   });
 
   it('a hard bounce ends every running enrollment of the record and suppresses its address', async () => {

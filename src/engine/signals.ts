@@ -10,8 +10,10 @@ import { EMAIL_STEP_TYPES, type StepType } from '../domain/definition.js';
 import type { EnrollmentSignal } from '../domain/enrollment.js';
 import { type ApplyItem, applyEvents } from './apply-events.js';
 import type { EngineDeps } from './deps.js';
+import { definitionKey, engineCache } from './engine-cache.js';
 import { stepRowId } from './enrollment-commit.js';
 import type { JsonObject, SignalInsert, StepInstance, Suppression } from './ports/store.js';
+import { onlyAFact } from './signal-facts.js';
 import { normalizeEmail } from './suppression.js';
 
 export const SIGNAL_TYPES = [
@@ -166,32 +168,49 @@ export async function ingestSignals(
   // Suppress first: whatever happens next, the address is never emailed again.
   await suppressRecords(deps, resolved, now);
 
+  // The definitions of the emails signals name, to tell which signals only add a fact (deferrable).
+  const definitions = await engineCache(store).definitions(store, [
+    ...resolved.flatMap((r) =>
+      r.instance === null ? [] : [{ sequenceId: r.instance.sequenceId, version: r.instance.sequenceVersion }],
+    ),
+    ...[...latest.values()].map((e) => ({ sequenceId: e.sequenceId, version: e.sequenceVersion })),
+  ]);
+  const deferrable = (type: SignalType, email: StepInstance): boolean =>
+    onlyAFact(type, definitions.get(definitionKey(email.sequenceId, email.sequenceVersion)), email.stepId);
+
   const items: ApplyItem[] = [];
   const rows: SignalInsert[] = [];
   for (const r of resolved) {
     const { type } = r.input;
     let countOn = r.instance;
+    // Set when the signal is stored for a later condition instead of applied now (one email, one enrollment).
+    let stored: StepInstance | null = null;
     if (ENDS_ALL[type] !== undefined) {
       for (const enrollmentId of running.get(r.recordId) ?? [])
         items.push({ enrollmentId, event: { type: 'signal', signal: type, at: r.at } });
       countOn ??= firstLatest(r, running, latest);
     } else if (ABOUT_AN_EMAIL.has(type)) {
       if (r.instance !== null) {
-        items.push({
-          enrollmentId: r.instance.enrollmentId,
-          event: { type: 'signal', signal: type, stepId: r.instance.stepId, at: r.at },
-        });
+        if (deferrable(type, r.instance)) stored = r.instance;
+        else
+          items.push({
+            enrollmentId: r.instance.enrollmentId,
+            event: { type: 'signal', signal: type, stepId: r.instance.stepId, at: r.at },
+          });
       } else {
-        for (const enrollmentId of r.enrollmentId !== null
-          ? [r.enrollmentId]
-          : (running.get(r.recordId) ?? [])) {
+        const targets = r.enrollmentId !== null ? [r.enrollmentId] : (running.get(r.recordId) ?? []);
+        for (const enrollmentId of targets) {
           const email = latest.get(enrollmentId);
           if (email === undefined) continue;
+          countOn ??= email;
+          if (r.enrollmentId !== null && deferrable(type, email)) {
+            stored = email;
+            continue;
+          }
           items.push({
             enrollmentId,
             event: { type: 'signal', signal: type, stepId: email.stepId, at: r.at },
           });
-          countOn ??= email;
         }
       }
     }
@@ -203,6 +222,7 @@ export async function ingestSignals(
       recordId: r.recordId,
       enrollmentId: r.instance?.enrollmentId ?? r.enrollmentId,
       messageKey: r.messageKey,
+      stepId: stored?.stepId ?? null,
       at: r.at,
       data: r.input.data ?? null,
       count:

@@ -16,6 +16,7 @@ const MIGRATION_NAMES = [
   '0005_webhooks',
   '0006_mailbox_names',
   '0007_webhook_triggers_on_demand',
+  '0009_signal_steps',
 ];
 
 forEachDialect(

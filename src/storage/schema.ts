@@ -195,6 +195,8 @@ export interface SignalsTable {
   message_key: string | null;
   at: number;
   data: JsonText | null;
+  /** The email step it is about, when the signal was stored for a later condition (0009_signal_steps). */
+  step_id: string | null;
 }
 
 export interface StepStatsTable {

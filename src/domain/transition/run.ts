@@ -229,6 +229,7 @@ export class Run {
   }
 
   private verdict(step: ConditionStep, asOf: number): Verdict {
+    if (testsSignal(step.if)) this.ctx.onSignalFactsRead?.();
     return evaluate(step.if, { facts: this.s.facts, fields: this.ctx.record?.fields, asOf });
   }
 

@@ -819,6 +819,61 @@ export interface EngineRepository {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Many enrollments started at once (connect's bulk path, src/engine/connect-bulk.ts): records whose
+// start transition is the same (one owner's calendar, one instant, one definition) share one shape
+// and differ only in their ids, so the store builds their rows from the shape in one tight loop.
+
+/** A history row of a shape: a member's row id is its enrollment id + `idSuffix`. */
+export type StartStep = Omit<StepHistoryInsert, 'id' | 'enrollmentId' | 'ownerId' | 'recordId'> & {
+  idSuffix: string;
+};
+
+/** An outbox row of a shape: a member's key is its enrollment id + `keySuffix`, its payload this with its ids. */
+export type StartEmail = Omit<OutboxInsert, 'id' | 'idempotencyKey'> & { keySuffix: string };
+
+export interface StartMember {
+  /** Index of its shape in `StartBatch.shapes`. */
+  shape: number;
+  enrollmentId: string;
+  recordId: string;
+  ownerId: string;
+  /** One per email of the shape, in order. */
+  outboxIds: string[];
+}
+
+/** What each of its members writes when it starts; all of it lands with the member's enrollment row or not at all. */
+export interface StartShape {
+  state: EnrollmentState;
+  endedAt: number | null;
+  steps: StartStep[];
+  emails: StartEmail[];
+  /** Field writes of the start (update_field before the first wait), the same for every member's record. */
+  fields: { field: string; value: FieldValue }[];
+  /** The counters of ONE start (`enrolled` included); the store adds them once per member that landed. */
+  stats: StatDelta[];
+}
+
+export interface StartBatch {
+  sequenceId: string;
+  version: number;
+  startedAt: number;
+  /** '' or the sequence id (NULL for a shape whose state has already ended). */
+  exclusiveSlot: string;
+  shapes: StartShape[];
+  /** In the order their ids were drawn (time-ordered ids: b-tree inserts stay at the right edge). */
+  members: StartMember[];
+}
+
+export interface EnrollmentStartRepository {
+  /**
+   * Inserts the members' enrollments and, for those that landed, their shapes' rows, in one
+   * transaction; enrollments_one_running_key refuses a record already running (`alreadyEnrolled`).
+   * Same options and result as `EngineRepository.commit` (no updates: `stale` is empty).
+   */
+  startMany(batch: StartBatch, options: CommitOptions): Promise<CommitResult>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Sequences' life (activate, deactivate, delete, stats): locks and reads beyond SequenceRepository.
 
 /** A live sequence that runs enrollments (`active` or `revision`), with its active version's definition. */
@@ -1081,9 +1136,22 @@ export interface SignalInsert {
   enrollmentId: string | null;
   /** The outbox idempotency key of the message the signal is about. */
   messageKey: string | null;
+  /**
+   * The email step (of `enrollmentId`) the signal is about, set when the signal was not applied to the
+   * enrollment at once: a condition that tests that step reads it later (`facts`).
+   */
+  stepId: string | null;
   at: number;
   data: JsonObject | null;
   count: SignalCount | null;
+}
+
+/** A stored signal a condition may test: `type` of email step `stepId`, at `at`. */
+export interface StoredSignalFact {
+  enrollmentId: string;
+  stepId: string;
+  type: string;
+  at: number;
 }
 
 export interface SignalRepository {
@@ -1100,6 +1168,8 @@ export interface SignalRepository {
    * counter) (signal_step_firsts pkey). Returns the ids of the inserted rows.
    */
   insert(rows: readonly SignalInsert[]): Promise<string[]>;
+  /** The stored signals with a step (`stepId` set) of these enrollments, found by their records. */
+  facts(enrollments: readonly { id: string; recordId: string }[]): Promise<StoredSignalFact[]>;
 }
 
 export const SUPPRESSION_REASONS = ['unsubscribed', 'bounced', 'manual'] as const;
@@ -1279,6 +1349,8 @@ export interface Store {
   readonly sequenceLifecycle: SequenceLifecycleRepository;
   /** The engine's hot-path statements. */
   readonly engine: EngineRepository;
+  /** Many enrollments started from shared shapes (connect's bulk path). */
+  readonly enrollmentStarts: EnrollmentStartRepository;
   /** The outbox as the mail sender works it (claim, send, settle). */
   readonly outbox: OutboxRepository;
   /** SMTP mailboxes and their send log (limits). */

@@ -53,6 +53,7 @@ async function recordOnly(
     recordId: target,
     enrollmentId: target === recordId ? enrollmentId : null,
     messageKey: target === recordId ? (message?.idempotencyKey ?? null) : null,
+    stepId: null,
     at,
     data,
     count: null,

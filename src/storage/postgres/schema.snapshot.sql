@@ -284,7 +284,8 @@ CREATE TABLE signals (
   enrollment_id text COLLATE "C",
   message_key text COLLATE "C",
   at bigint NOT NULL,
-  data jsonb
+  data jsonb,
+  step_id text
 );
 ALTER TABLE signals ADD CONSTRAINT signals_pkey PRIMARY KEY (id);
 CREATE UNIQUE INDEX signals_dedupe_key_key ON signals USING btree (dedupe_key) WHERE (dedupe_key IS NOT NULL);

@@ -14,7 +14,7 @@ interface SignalStepFirstsTable {
 }
 type SignalsDatabase = Database & { signal_step_firsts: SignalStepFirstsTable };
 
-const SIGNAL_COLUMNS = 8;
+const SIGNAL_COLUMNS = 9;
 
 function statKey(c: SignalCount): string {
   return `${c.sequenceId}\u0000${c.version}\u0000${c.stepId}\u0000${c.counter}`;
@@ -122,6 +122,7 @@ export function createSignalRepository({
                 record_id: row.recordId,
                 enrollment_id: row.enrollmentId,
                 message_key: row.messageKey,
+                step_id: row.stepId,
                 at: row.at,
                 data: row.data === null ? null : toJson(row.data),
               })),
@@ -137,6 +138,25 @@ export function createSignalRepository({
         if (counts.length > 0) await countFirsts(tdb, counts, capabilities.maxParameters);
         return rows.filter((row) => inserted.has(row.id)).map((row) => row.id);
       });
+    },
+
+    async facts(enrollments) {
+      if (enrollments.length === 0) return [];
+      const wanted = new Set(enrollments.map((e) => e.id));
+      // signals_record_at_idx: a record has few signals, so no index of its own on enrollment_id.
+      const rows = await selectByIds([...new Set(enrollments.map((e) => e.recordId))], (chunk) =>
+        db
+          .selectFrom('signals')
+          .select(['enrollment_id', 'step_id', 'type', 'at'])
+          .where('record_id', 'in', chunk)
+          .where('step_id', 'is not', null)
+          .execute(),
+      );
+      return rows.flatMap((row) =>
+        row.enrollment_id !== null && row.step_id !== null && wanted.has(row.enrollment_id)
+          ? [{ enrollmentId: row.enrollment_id, stepId: row.step_id, type: row.type, at: Number(row.at) }]
+          : [],
+      );
     },
   };
 }

@@ -267,7 +267,7 @@ CREATE TABLE signals (
   message_key   TEXT,
   at            INTEGER NOT NULL,
   data          TEXT
-);
+, step_id TEXT);
 
 CREATE UNIQUE INDEX signals_dedupe_key_key ON signals (dedupe_key) WHERE dedupe_key IS NOT NULL;
 
