@@ -298,8 +298,9 @@ async function resolve(deps: EngineDeps, signals: readonly SignalInput[], now: n
     (enrollmentIds.length === 0 ? [] : await store.engine.load(enrollmentIds)).map((e) => [e.id, e]),
   );
   const recordIds = signals.flatMap((s) => (s.recordId === undefined ? [] : [s.recordId]));
+  // records pkey, ids only (loadRecords skips deleted records, as getMany does).
   const records = new Set(
-    (recordIds.length === 0 ? [] : await store.records.getMany(recordIds)).map((r) => r.id),
+    (recordIds.length === 0 ? [] : await store.engine.loadRecords(recordIds, false)).map((r) => r.id),
   );
 
   const out: Resolved[] = [];
