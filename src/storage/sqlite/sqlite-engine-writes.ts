@@ -61,12 +61,29 @@ const INSERT_STEP = `INSERT INTO enrollment_steps (id, enrollment_id, step_id, t
   sequence_id, proposed_due_at, due_at, opened_at, completed_at, outcome, notes, actor_id)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-// enrollment_steps pkey.
-const PATCH_STEP = `UPDATE enrollment_steps
-   SET state = COALESCE(?, state), due_at = COALESCE(?, due_at), opened_at = COALESCE(?, opened_at),
-       completed_at = COALESCE(?, completed_at), outcome = COALESCE(?, outcome), notes = COALESCE(?, notes),
-       actor_id = COALESCE(?, actor_id)
- WHERE id = ?`;
+// enrollment_steps pkey. One statement per set of columns a patch writes (a patch's null fields keep
+// their value): as with the fence, naming due_at or state in the SET list would rewrite the row's
+// scheduled and work-list index entries even when unchanged.
+const PATCH_COLUMNS = [
+  'state',
+  'due_at',
+  'opened_at',
+  'completed_at',
+  'outcome',
+  'notes',
+  'actor_id',
+] as const;
+const patchTexts = new Map<number, string>();
+
+function patchText(mask: number): string {
+  let text = patchTexts.get(mask);
+  if (text === undefined) {
+    const set = PATCH_COLUMNS.filter((_, i) => (mask & (1 << i)) !== 0).map((c) => `${c} = ?`);
+    text = `UPDATE enrollment_steps SET ${set.join(', ')} WHERE id = ?`;
+    patchTexts.set(mask, text);
+  }
+  return text;
+}
 
 // outbox_idempotency_key_key: a retried step never queues a second message.
 const INSERT_OUTBOX = `INSERT INTO outbox (id, idempotency_key, kind, payload, status, available_at, created_at)
@@ -166,11 +183,23 @@ export const sqliteEngineWrites: EngineWrites = {
   },
 
   async patchSteps(db, rows) {
-    await each(
-      db,
-      PATCH_STEP,
-      rows.map((s) => [s.state, s.dueAt, s.openedAt, s.completedAt, s.outcome, s.notes, s.actorId, s.id]),
-    );
+    const byMask = new Map<number, unknown[][]>();
+    for (const p of rows) {
+      const values = [p.state, p.dueAt, p.openedAt, p.completedAt, p.outcome, p.notes, p.actorId];
+      let mask = 0;
+      const args: unknown[] = [];
+      values.forEach((v, i) => {
+        if (v === null) return;
+        mask |= 1 << i;
+        args.push(v);
+      });
+      if (mask === 0) continue;
+      args.push(p.id);
+      const list = byMask.get(mask);
+      if (list === undefined) byMask.set(mask, [args]);
+      else list.push(args);
+    }
+    for (const [mask, list] of byMask) await each(db, patchText(mask), list);
   },
 
   async insertOutbox(db, rows) {
