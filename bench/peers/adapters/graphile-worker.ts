@@ -1,13 +1,19 @@
 // graphile-worker 0.17 as its documentation recommends: one task, one job per next step with a
 // `runAt` and a `jobKey` per (step, enrollment), `addJobs` for enrolment, `remove_job(job_key)` for
-// an exit; the app's signals and the ledger in its own tables, written through the job's client.
-// Defaults: concurrency 1, pollInterval 2 s, LISTEN/NOTIFY on. Tuned (docs "Performance"):
-// concurrency 10, localQueue of 100 jobs, completeJobBatchDelay 0, pollInterval 250 ms.
+// an exit; the app's signals and the ledger in its own tables, written through the worker's pool.
+// Defaults: concurrency 1, pollInterval 2 s, LISTEN/NOTIFY on; each job `addJob`s its follow-up.
+// Tuned (docs "Performance": its benchmark preset, the pool kept within the ~10-connection budget):
+// concurrency 24, localQueue of 500 jobs, completeJobBatchDelay and failJobBatchDelay 0, pollInterval
+// 250 ms; and jobs are added in bulk as the maintainer advises (graphile/worker#552): the follow-ups
+// of the jobs running at once in a process go out in one `addJobs` (one transaction, one NOTIFY) and
+// their ledger rows in one insert. Why: every add_job NOTIFYs, and PostgreSQL serialises notifying
+// commits on one lock held through the WAL flush, so one `addJob` per step caps a whole cluster at
+// one step per fsync (~250 steps/s on the shared machine, wait event Lock:object).
 import { type JobHelpers, makeWorkerUtils, run, runMigrations, type WorkerUtils } from 'graphile-worker';
 import pg from 'pg';
 import type { LedgerStep } from '../../workload/workload.js';
 import { type Controller, jobKey, type RunSettings, type StepJob, type WorkerArgs } from '../adapter.js';
-import { followUp } from './peer-steps.js';
+import { type FollowUp, followUp } from './peer-steps.js';
 import { pgQuery } from './stepwise-controller.js';
 
 const TASK = 'sequence_step';
@@ -20,16 +26,76 @@ const withApp = (url: string, appName: string) =>
   `${url}${url.includes('?') ? '&' : '?'}application_name=${appName}`;
 const silent = { scope: () => silent, debug() {}, info() {}, warn() {}, error: console.error } as never;
 
+/** A step a job ran: its ledger row and the job it schedules, if any. */
+interface Ran {
+  job: StepJob;
+  executedAt: number;
+  next: FollowUp | null;
+}
+
+const followUpSpec = (next: FollowUp) => ({
+  identifier: TASK,
+  payload: next.job,
+  jobKey: jobKey(next.job.i, next.job.step),
+  runAt: new Date(next.runAt),
+});
+
+/** Follow-ups first, then the ledger rows: a full ledger means every next job exists. */
+async function record(helpers: JobHelpers, app: string, ran: readonly Ran[]): Promise<void> {
+  const next = ran.flatMap((r) => (r.next === null ? [] : [followUpSpec(r.next)]));
+  const [only] = next;
+  if (next.length === 1 && only !== undefined) await helpers.addJob(TASK, only.payload, only);
+  else if (next.length > 1) await helpers.addJobs(next);
+  await helpers.query(
+    `INSERT INTO ${app}.ledger (i, step, at) SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[])`,
+    [ran.map((r) => r.job.i), ran.map((r) => r.job.step), ran.map((r) => r.executedAt)],
+  );
+}
+
+/**
+ * Group commit for the steps of one process: the first step is written at once, the steps that
+ * finish while a write runs wait for it and go out together in the next one.
+ */
+function batcher(write: (helpers: JobHelpers, ran: readonly Ran[]) => Promise<void>) {
+  let waiting: { ran: Ran; helpers: JobHelpers; done: (error?: unknown) => void }[] = [];
+  let writing = false;
+  const drain = async () => {
+    writing = true;
+    while (waiting.length > 0) {
+      const batch = waiting;
+      waiting = [];
+      const error = await write(
+        batch[0]?.helpers as JobHelpers,
+        batch.map((b) => b.ran),
+      ).then(
+        () => undefined,
+        (e: unknown) => e ?? new Error('write failed'),
+      );
+      for (const b of batch) b.done(error);
+    }
+    writing = false;
+  };
+  return (helpers: JobHelpers, ran: Ran) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ ran, helpers, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!writing) void drain();
+    });
+}
+
 export async function runGraphileWorker(args: WorkerArgs): Promise<() => Promise<void>> {
   const n = names(args);
   const tuned = args.adapter === 'graphile-worker-tuned';
+  const write = (helpers: JobHelpers, ran: readonly Ran[]) => record(helpers, n.app, ran);
+  const recordStep = tuned ? batcher(write) : (helpers: JobHelpers, ran: Ran) => write(helpers, [ran]);
   const runner = await run({
     connectionString: withApp(args.pgUrl, n.appName),
     schema: n.gw,
     noHandleSignals: true,
     logger: silent,
-    ...(tuned ? { concurrency: 10, pollInterval: 250, maxPoolSize: 11 } : {}),
-    ...(tuned ? { preset: { worker: { localQueue: { size: 100 }, completeJobBatchDelay: 0 } } } : {}),
+    ...(tuned ? { concurrency: 24, pollInterval: 250, maxPoolSize: 10 } : {}),
+    ...(tuned
+      ? { preset: { worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } } }
+      : {}),
     taskList: {
       [TASK]: async (payload: unknown, helpers: JobHelpers) => {
         const job = payload as StepJob;
@@ -43,19 +109,7 @@ export async function runGraphileWorker(args: WorkerArgs): Promise<() => Promise
           const at = rows[0]?.opened_at;
           opened = at === undefined || at === null ? null : Number(at);
         }
-        const next = followUp(job, executedAt, args.mode, opened);
-        if (next !== null) {
-          await helpers.addJob(TASK, next.job, {
-            jobKey: jobKey(next.job.i, next.job.step),
-            runAt: new Date(next.runAt),
-          });
-        }
-        // Recorded after the follow-up is scheduled: a full ledger means every next job exists.
-        await helpers.query(`INSERT INTO ${n.app}.ledger (i, step, at) VALUES ($1, $2, $3)`, [
-          job.i,
-          job.step,
-          executedAt,
-        ]);
+        await recordStep(helpers, { job, executedAt, next: followUp(job, executedAt, args.mode, opened) });
       },
     },
   });
@@ -68,7 +122,10 @@ export function graphileController(settings: RunSettings): Controller {
   const n = names(settings);
   let utils: WorkerUtils;
   let app: pg.Pool;
-  let lastId = 0;
+  // Ledger ids are taken at insert but seen at commit, which two processes reach out of order: a
+  // cursor on the highest id seen would skip rows. What a read returned bounds instead every row
+  // inserted after it (a higher id), so `ledgerSince(at)` reads past the last bound taken by `at`.
+  const marks: { at: number; id: number }[] = [];
   return {
     drivesWorkers: false,
     worklistEmulated: true,
@@ -133,15 +190,15 @@ export function graphileController(settings: RunSettings): Controller {
       );
       return { timeBase: 'real', rows: rows.map((r) => ({ i: r.i, step: r.step, at: Number(r.at) })) };
     },
-    async ledgerSince(_at, steps) {
+    async ledgerSince(at, steps) {
+      while (marks.length > 1 && (marks[1]?.at ?? Number.POSITIVE_INFINITY) <= at) marks.shift();
+      const bound = marks[0] !== undefined && marks[0].at <= at ? marks[0].id : 0;
       const { rows } = await app.query<{ id: string; i: number; step: LedgerStep; at: string }>(
-        `SELECT id, i, step, at FROM ${n.app}.ledger WHERE id > $1 ORDER BY id`,
-        [lastId],
+        `SELECT id, i, step, at FROM ${n.app}.ledger WHERE id > $1 AND step = ANY($2::text[])`,
+        [bound, steps],
       );
-      if (rows.length > 0) lastId = Number(rows[rows.length - 1]?.id);
-      return rows
-        .filter((r) => steps.includes(r.step))
-        .map((r) => ({ i: r.i, step: r.step, at: Number(r.at) }));
+      marks.push({ at: Date.now(), id: rows.reduce((max, r) => Math.max(max, Number(r.id)), bound) });
+      return rows.map((r) => ({ i: r.i, step: r.step, at: Number(r.at) }));
     },
     async worklist(owner) {
       const { rows } = await app.query(
