@@ -91,7 +91,14 @@ class WorkerSet {
       join(here, 'worker-main.ts'),
       [JSON.stringify({ ...this.#settings, index, extra: this.#extra })],
       {
-        execArgv: ['--import', 'tsx'],
+        // PEERS_WORKER_PROFILE=DIR: a V8 CPU profile of each worker process in DIR.
+        execArgv: [
+          '--import',
+          'tsx',
+          ...(process.env.PEERS_WORKER_PROFILE
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PEERS_WORKER_PROFILE}`]
+            : []),
+        ],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       },
     );

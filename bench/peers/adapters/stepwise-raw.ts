@@ -46,13 +46,18 @@ const COUNT_SQL = `
 export function sqliteRaw(file: string): StepwiseRaw {
   const db = new Sqlite(file);
   db.pragma('busy_timeout = 5000');
-  const claim = db.prepare(`
+  // Two claims, each walking its partial index in order so LIMIT stops the walk (one `OR` of both
+  // made SQLite collect and sort every pending row on each claim: quadratic over a burn-down).
+  const returning = `RETURNING id, json_extract(payload, '$.enrollmentId') AS e, json_extract(payload, '$.stepId') AS s,
+              json_extract(payload, '$.seq') AS q, sent_at`;
+  const claimPending = db.prepare(`
     UPDATE outbox SET status = 'sending', sent_at = COALESCE(sent_at, ?), lease_until = ?, attempts = attempts + 1
-     WHERE id IN (SELECT id FROM outbox
-                   WHERE (status = 'pending' AND available_at <= ?) OR (status = 'sending' AND lease_until < ?)
-                   ORDER BY available_at LIMIT ?)
-    RETURNING id, json_extract(payload, '$.enrollmentId') AS e, json_extract(payload, '$.stepId') AS s,
-              json_extract(payload, '$.seq') AS q, sent_at`);
+     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND available_at <= ? ORDER BY available_at LIMIT ?)
+    ${returning}`);
+  const claimExpired = db.prepare(`
+    UPDATE outbox SET sent_at = COALESCE(sent_at, ?), lease_until = ?, attempts = attempts + 1
+     WHERE id IN (SELECT id FROM outbox WHERE status = 'sending' AND lease_until < ? ORDER BY lease_until LIMIT ?)
+    ${returning}`);
   const sent = db.prepare(`UPDATE outbox SET status = 'sent', lease_until = NULL WHERE id = ?`);
   const markSent = db.transaction((ids: readonly string[]) => {
     for (const id of ids) sent.run(id);
@@ -63,7 +68,9 @@ export function sqliteRaw(file: string): StepwiseRaw {
   type Row = { id: string; e: string; s: string; q: number; sent_at: number };
   return {
     async claimEmails(now, limit, leaseUntil) {
-      return (claim.all(now, leaseUntil, now, now, limit) as Row[]).map((r) => ({
+      const expired = claimExpired.all(now, leaseUntil, now, limit) as Row[];
+      const pending = claimPending.all(now, leaseUntil, now, limit - expired.length) as Row[];
+      return [...expired, ...pending].map((r) => ({
         id: r.id,
         enrollmentId: r.e,
         stepId: r.s,
@@ -109,11 +116,15 @@ export function postgresRaw(url: string, schema: string, applicationName: string
       const { rows } = await pool.query<{ id: string; e: string; s: string; q: number; sent_at: string }>({
         name: 'bench_claim_emails',
         text: `
+          WITH due AS (
+            (SELECT id FROM outbox WHERE status = 'sending' AND lease_until < $1
+              ORDER BY lease_until LIMIT $3 FOR UPDATE SKIP LOCKED)
+            UNION ALL
+            (SELECT id FROM outbox WHERE status = 'pending' AND available_at <= $1
+              ORDER BY available_at LIMIT $3 FOR UPDATE SKIP LOCKED))
           UPDATE outbox SET status = 'sending', sent_at = COALESCE(sent_at, $1), lease_until = $2,
                  attempts = attempts + 1
-           WHERE id IN (SELECT id FROM outbox
-                         WHERE (status = 'pending' AND available_at <= $1) OR (status = 'sending' AND lease_until < $1)
-                         ORDER BY available_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+           WHERE id IN (SELECT id FROM due LIMIT $3)
           RETURNING id, payload->>'enrollmentId' AS e, payload->>'stepId' AS s, (payload->>'seq')::int AS q, sent_at`,
         values: [now, leaseUntil, limit],
       });
