@@ -1,7 +1,7 @@
 // connectRecords: every rejection code, one running enrollment per record (or per record and sequence
 // with parallel enrollments), and the first step's effects written with the enrollment.
 import { expect, it } from 'vitest';
-import { forEachDialect } from '../storage/test-support/dialects.js';
+import { type DialectTest, forEachDialect } from '../storage/test-support/dialects.js';
 import { disconnectRecords } from './apply-events.js';
 import { connectRecords } from './connect.js';
 import { stepRowId } from './enrollment-commit.js';
@@ -14,9 +14,58 @@ import {
   statsOf,
   T0,
 } from './test-support/engine-world.js';
-import { countOf } from './test-support/raw-db.js';
+import { countOf, rawQuery } from './test-support/raw-db.js';
 
 const ONE_TASK = definition([{ id: 't1', type: 'task', name: 'Research the account' }]);
+
+// Starts that differ by record: the first email goes out in the recipient's zone (outbox rows), and a
+// condition on a field at the very start decides whether a field is written.
+const EMAIL_FIRST = definition(
+  [
+    { id: 'a1', type: 'automated_email', templateId: 'tpl_1', next: 't1' },
+    { id: 't1', type: 'task', name: 'Call' },
+  ],
+  { workingHours: 'recipient' },
+);
+const FIELD_FIRST = definition([
+  { id: 'c1', type: 'condition', if: { field: 'tier', op: 'eq', value: 'gold' }, yes: 'u1', no: 't1' },
+  { id: 'u1', type: 'update_field', field: 'status', value: 'vip', next: 't1' },
+  { id: 't1', type: 'task', name: 'Call' },
+]);
+
+/**
+ * Everything a start wrote for each record, as JSON with the record's and its enrollment's ids (and
+ * outbox ids) replaced by placeholders, so two records started alike compare equal.
+ */
+async function startRowsOf(t: DialectTest, recordIds: readonly string[]): Promise<string[]> {
+  const list = recordIds.map((id) => `'${id}'`).join(', ');
+  const enrollments = await rawQuery<Record<string, unknown>>(
+    t,
+    `SELECT * FROM enrollments WHERE record_id IN (${list})`,
+  );
+  const steps = await rawQuery<Record<string, unknown>>(
+    t,
+    `SELECT * FROM enrollment_steps WHERE record_id IN (${list}) ORDER BY id`,
+  );
+  const outbox = await rawQuery<Record<string, unknown>>(t, `SELECT * FROM outbox ORDER BY idempotency_key`);
+  const records = await rawQuery<{ id: string; fields: unknown }>(
+    t,
+    `SELECT id, fields FROM records WHERE id IN (${list})`,
+  );
+  return recordIds.map((recordId) => {
+    const enrollment = enrollments.find((e) => e.record_id === recordId) as Record<string, unknown>;
+    const id = enrollment.id as string;
+    const mine = {
+      enrollment,
+      steps: steps.filter((s) => s.enrollment_id === id),
+      outbox: outbox
+        .filter((o) => String(o.idempotency_key).startsWith(`${id}:`))
+        .map((o) => ({ ...o, id: 'OUT' })),
+      fields: records.find((r) => r.id === recordId)?.fields,
+    };
+    return JSON.stringify(mine).replaceAll(id, 'ENR').replaceAll(recordId, 'REC');
+  });
+}
 
 forEachDialect('connectRecords', (t) => {
   it('enrolls records and opens the first step; rejects with each code', async () => {
@@ -151,6 +200,93 @@ forEachDialect('connectRecords', (t) => {
     console.log(`[${t.dialect}] connect 5,000 records: ${(performance.now() - started).toFixed(0)} ms`);
     expect(result.enrolled).toHaveLength(5_000);
     expect(await countOf(t, 'SELECT COUNT(*) AS n FROM enrollment_steps')).toBe(5_000);
+  });
+});
+
+forEachDialect('connectRecords: shared start shapes (bulk) and the per-record path', (t) => {
+  for (const [name, def] of [
+    ['an email first, in the recipient zone', EMAIL_FIRST],
+    ['a field condition first', FIELD_FIRST],
+  ] as const) {
+    it(`writes the same rows both ways: ${name}`, async () => {
+      const deps = engineDeps(t.store());
+      const admin = await aUser(deps.store, 'admin');
+      const east = await aUser(deps.store, 'salesperson', { timezone: 'America/New_York' });
+      const seq = await activeSequence(deps.store, admin.id, def);
+      // Two sets of records alike: owners with different calendars, zones, field values.
+      const makeSet = async () => [
+        ...(await someRecords(deps.store, admin.id, 300, 'lead', { timezone: 'Asia/Tokyo' })),
+        ...(await someRecords(deps.store, east.id, 300, 'lead', { fields: { tier: 'gold' } })),
+        ...(await someRecords(deps.store, east.id, 200, 'lead', {
+          timezone: 'Europe/Paris',
+          fields: { tier: 'tin' },
+        })),
+        ...(await someRecords(deps.store, admin.id, 200)),
+      ];
+      const bulkSet = await makeSet();
+      const eachSet = await makeSet();
+      const actor = { id: admin.id, role: 'admin' as const };
+      const bulk = await connectRecords(deps, { sequenceId: seq, recordIds: bulkSet, actor });
+      const statsAfterBulk = await statsOf(deps.store, seq);
+      const each = await connectRecords(deps, {
+        sequenceId: seq,
+        recordIds: eachSet,
+        actor,
+        perRecord: true,
+      });
+      expect(bulk.enrolled.map((e) => e.recordId)).toEqual(bulkSet);
+      expect(each.enrolled.map((e) => e.recordId)).toEqual(eachSet);
+      expect(await startRowsOf(t, bulkSet)).toEqual(await startRowsOf(t, eachSet));
+      // The per-record path added exactly what the bulk path had added.
+      const doubled = Object.fromEntries(Object.entries(statsAfterBulk).map(([k, v]) => [k, 2 * v]));
+      expect(await statsOf(deps.store, seq)).toEqual(doubled);
+      expect(statsAfterBulk['/enrolled']).toBe(1_000);
+      // Each definition's start wrote what the comparison is about: emails, or field writes for gold records.
+      if (def === EMAIL_FIRST) expect(await countOf(t, `SELECT COUNT(*) AS n FROM outbox`)).toBe(2_000);
+      else expect(statsAfterBulk['u1/reached']).toBe(300);
+    });
+  }
+
+  it('1,200 records: duplicates, strangers, deleted, running elsewhere, racing; parallel setting', async () => {
+    const deps = engineDeps(t.store());
+    const seller = await aUser(deps.store, 'salesperson');
+    const other = await aUser(deps.store, 'salesperson');
+    const a = await activeSequence(deps.store, seller.id, EMAIL_FIRST);
+    const b = await activeSequence(deps.store, seller.id, ONE_TASK);
+    const mine = await someRecords(deps.store, seller.id, 1_200);
+    const [theirs] = await someRecords(deps.store, other.id, 1);
+    const actor = { id: seller.id, role: 'salesperson' as const };
+    const running = mine.slice(0, 200);
+    await connectRecords(deps, { sequenceId: b, recordIds: running, actor });
+    const deleted = mine[1_199] as string;
+    await deps.store.records.softDelete(deleted, T0);
+
+    const result = await connectRecords(deps, {
+      sequenceId: a,
+      recordIds: [...mine, theirs as string, mine[500] as string],
+      actor,
+    });
+    const codes = new Map(result.rejected.map((r) => [r.recordId, r.code]));
+    expect(result.enrolled).toHaveLength(999);
+    expect(result.enrolled.map((e) => e.recordId)).toEqual(mine.slice(200, 1_199));
+    expect(result.rejected).toHaveLength(203);
+    expect(codes.get(running[0] as string)).toBe('already_enrolled');
+    expect(codes.get(deleted)).toBe('not_found');
+    expect(codes.get(theirs as string)).toBe('forbidden');
+    expect(codes.get(mine[500] as string)).toBe('already_enrolled'); // listed twice
+    expect(await statsOf(deps.store, a)).toMatchObject({ '/enrolled': 999, 'a1/reached': 999 });
+    expect(await countOf(t, `SELECT COUNT(*) AS n FROM outbox`)).toBe(999);
+
+    // With parallel enrollments the records running in b may join a too, once.
+    const parallel = { ...deps, settings: { ...deps.settings, allowParallelEnrollments: true } };
+    const [x, y] = await Promise.all([
+      connectRecords(parallel, { sequenceId: a, recordIds: running, actor }),
+      connectRecords(parallel, { sequenceId: a, recordIds: running, actor }),
+    ]);
+    expect(x.enrolled.length + y.enrolled.length).toBe(200);
+    expect([...x.rejected, ...y.rejected].every((r) => r.code === 'already_enrolled')).toBe(true);
+    expect(await countOf(t, `SELECT COUNT(*) AS n FROM outbox`)).toBe(1_199);
+    expect(await statsOf(deps.store, a)).toMatchObject({ '/enrolled': 1_199 });
   });
 });
 

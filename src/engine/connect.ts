@@ -1,9 +1,13 @@
 // Connecting records to a sequence: each record accepted or rejected with a reason. The `start`
-// transition is computed in memory per record; everything is inserted set-based in one transaction,
-// where enrollments_one_running_key has the last word (a racing connect gets `already_enrolled`).
+// transition is computed in memory, once per distinct situation (connect-bulk.ts: records of one owner
+// share one start shape and the store makes their rows from it), or once per record with its own commit
+// when a start does not fit a shape (advance_to_sequence). Everything is inserted set-based in one
+// transaction, where enrollments_one_running_key has the last word (a racing connect gets `already_enrolled`).
+
+import { planStarts, type StartInput } from './connect-bulk.js';
 import type { EngineDeps } from './deps.js';
 import { definitionKey, engineCache } from './engine-cache.js';
-import type { EngineRecord, EnrollmentCommit, Role } from './ports/store.js';
+import type { CommitOptions, CommitResult, EngineRecord, EnrollmentCommit, Role } from './ports/store.js';
 import {
   exclusiveSlot,
   startAdvances,
@@ -26,6 +30,11 @@ export interface ConnectInput {
   recordIds: readonly string[];
   /** A salesperson may connect only records they own; managers and administrators any. */
   actor: { id: string; role: Role };
+  /**
+   * Starts every record through its own commit (the path connect takes when a start does not fit a
+   * shared shape, connect-bulk.ts); tests set it to compare both paths' rows.
+   */
+  perRecord?: boolean;
 }
 
 export interface ConnectResult {
@@ -107,39 +116,77 @@ async function connectAttempt(
   for (const running of await store.engine.runningSlots(candidates.map((r) => r.id))) {
     if (slot === '' || running.sequenceId === sequence.id) busy.add(running.recordId);
   }
+  const fresh: EngineRecord[] = [];
+  for (const record of candidates) {
+    if (busy.has(record.id))
+      reject(record.id, 'already_enrolled', 'The record is already in a running sequence.');
+    else fresh.push(record);
+  }
+  if (fresh.length === 0) return result;
   const calendars = await cache.calendars(
     store,
-    candidates.map((r) => r.ownerId),
+    fresh.map((r) => r.ownerId),
   );
+  const starts: StartInput = { sequenceId: sequence.id, version, entry, now, calendars, records: fresh };
+  const plan = input.perRecord === true ? null : planStarts(deps, starts);
+  const started: Started =
+    plan === null
+      ? await startEach(deps, starts)
+      : {
+          members: plan.batch.members,
+          earliest: plan.earliest,
+          write: (options) => store.enrollmentStarts.startMany(plan.batch, options),
+        };
+  const { earliest } = started;
+  const soon = earliest !== null && earliest <= now + WAKE_HORIZON_MS;
+  // The sequence was read outside the transaction: the commit re-checks it under a share lock, so a
+  // deactivation (or a newer active version) in between writes nothing rather than enrolling onto it.
+  const committed = await started.write({ notify: soon, sequenceLive: { sequenceId: sequence.id, version } });
+  if (committed.sequenceNotLive === true) {
+    if (attempt < MAX_CONNECT_ATTEMPTS) return connectAttempt(deps, input, attempt + 1);
+    for (const m of started.members)
+      reject(m.recordId, 'sequence_not_active', 'The sequence changed while connecting; try again.');
+    return result;
+  }
+  const lost = new Set(committed.alreadyEnrolled);
+  for (const { recordId, enrollmentId } of started.members) {
+    if (lost.has(enrollmentId))
+      reject(recordId, 'already_enrolled', 'The record is already in a running sequence.');
+    else result.enrolled.push({ recordId, enrollmentId });
+  }
+  if (soon && earliest !== null && result.enrolled.length > 0) deps.onWorkScheduled?.(earliest);
+  return result;
+}
+
+/** Records' starts, ready to write in one transaction. */
+interface Started {
+  /** In the order of the records given. */
+  members: readonly { recordId: string; enrollmentId: string }[];
+  earliest: number | null;
+  write(options: CommitOptions): Promise<CommitResult>;
+}
+
+/** The per-record path: one insert commit per record, any start (advance_to_sequence included). */
+async function startEach(deps: EngineDeps, input: StartInput): Promise<Started> {
+  const { sequenceId, version, entry, now } = input;
   const commits: EnrollmentCommit[] = [];
+  const members: Started['members'][number][] = [];
+  let earliest: number | null = null;
   const recordFree = !entry.needsFields && !entry.needsRecipientZone;
   const byOwner = new Map<string, ReturnType<typeof startTransition>>();
-  const recordOf = new Map<string, string>();
-  let earliest: number | null = null;
-  for (const record of candidates) {
-    if (busy.has(record.id)) {
-      reject(record.id, 'already_enrolled', 'The record is already in a running sequence.');
-      continue;
-    }
-    const ctx = transitionContext(now, entry, calendars.get(record.ownerId), record);
+  for (const record of input.records) {
+    const ctx = transitionContext(now, entry, input.calendars.get(record.ownerId), record);
     // A definition that reads nothing of the record starts the same way for all of one owner's records.
     let transition = recordFree ? byOwner.get(record.ownerId) : undefined;
     if (transition === undefined) {
       transition = startTransition(entry, ctx);
       if (recordFree) byOwner.set(record.ownerId, transition);
     }
-    const started = startEnrollment(deps, {
-      sequenceId: sequence.id,
-      version,
-      entry,
-      record,
-      ctx,
-      transition,
-    });
+    const started = startEnrollment(deps, { sequenceId, version, entry, record, ctx, transition });
     if (started.advances.length > 0) {
       await startAdvances(
         deps,
-        cache,
+        engineCache(deps.store),
         started.commit,
         { recordId: record.id, ownerId: record.ownerId },
         started.advances,
@@ -149,30 +196,7 @@ async function connectAttempt(
     const due = started.state.dueAt;
     if (due !== null && (earliest === null || due < earliest)) earliest = due;
     commits.push(started.commit);
-    recordOf.set(started.commit.enrollmentId, record.id);
+    members.push({ recordId: record.id, enrollmentId: started.commit.enrollmentId });
   }
-  if (commits.length === 0) return result;
-
-  const soon = earliest !== null && earliest <= now + WAKE_HORIZON_MS;
-  // The sequence was read outside the transaction: the commit re-checks it under a share lock, so a
-  // deactivation (or a newer active version) in between writes nothing rather than enrolling onto it.
-  const committed = await store.engine.commit(commits, {
-    notify: soon,
-    sequenceLive: { sequenceId: sequence.id, version },
-  });
-  if (committed.sequenceNotLive === true) {
-    if (attempt < MAX_CONNECT_ATTEMPTS) return connectAttempt(deps, input, attempt + 1);
-    for (const recordId of recordOf.values())
-      reject(recordId, 'sequence_not_active', 'The sequence changed while connecting; try again.');
-    return result;
-  }
-  const lost = new Set(committed.alreadyEnrolled);
-  for (const commit of commits) {
-    const recordId = recordOf.get(commit.enrollmentId) as string;
-    if (lost.has(commit.enrollmentId))
-      reject(recordId, 'already_enrolled', 'The record is already in a running sequence.');
-    else result.enrolled.push({ recordId, enrollmentId: commit.enrollmentId });
-  }
-  if (soon && earliest !== null && result.enrolled.length > 0) deps.onWorkScheduled?.(earliest);
-  return result;
+  return { members, earliest, write: (options) => deps.store.engine.commit(commits, options) };
 }

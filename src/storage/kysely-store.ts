@@ -3,6 +3,7 @@
 import { type Kysely, sql } from 'kysely';
 import { type Store, type StoreDialect, StoreError } from '../engine/ports/store.js';
 import type { StorageDialect } from './dialect.js';
+import { createEnrollmentStartRepository } from './engine/connect-writes.js';
 import { createEngineRepository } from './engine/engine-repository.js';
 import type { EngineSql } from './engine/engine-sql.js';
 import { postgresEngineSql } from './postgres/postgres-engine-sql.js';
@@ -53,6 +54,7 @@ function storeOver(dialect: StorageDialect, db: Kysely<Database>, inTransaction:
     audit: createAuditRepository(context),
     settings: createSettingsRepository(context),
     engine: createEngineRepository(context, ENGINE_SQL[dialect.name], dialect.listen ?? null),
+    enrollmentStarts: createEnrollmentStartRepository(context, ENGINE_SQL[dialect.name]),
     sequenceLifecycle: createSequenceLifecycleRepository(context),
     outbox: createOutboxRepository(context),
     mailboxes: createMailboxRepository(context),
