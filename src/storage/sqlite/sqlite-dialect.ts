@@ -5,6 +5,11 @@ import type { StorageDialect } from '../dialect.js';
 import { ErrorMappingDriver } from '../error-mapping-driver.js';
 import { loadMigrations } from '../migrations.js';
 import type { Database } from '../schema.js';
+import {
+  BACKSTOP_AUTOCHECKPOINT_PAGES,
+  SOLO_AUTOCHECKPOINT_PAGES,
+  startWalCheckpointer,
+} from './sqlite-checkpointer.js';
 import { SqliteStoreDriver } from './sqlite-driver.js';
 import { sqliteErrorMapper } from './sqlite-errors.js';
 import { openSqliteDatabase, setPragma } from './sqlite-handles.js';
@@ -29,7 +34,14 @@ export function openSqliteDialect(path: string, options: SqliteOptions): Storage
     raw.close();
     throw mapError(error);
   }
-  const driver = new SqliteStoreDriver(raw);
+  // A file database is checkpointed by a background thread (sqlite-checkpointer.ts); the writer's own
+  // checkpoints are a backstop, and its only ones again if that thread cannot start or dies.
+  const checkpointer = raw.memory
+    ? null
+    : startWalCheckpointer(path, () => {
+        if (raw.open) setPragma(raw, `wal_autocheckpoint = ${SOLO_AUTOCHECKPOINT_PAGES}`);
+      });
+  const driver = new SqliteStoreDriver(raw, BACKSTOP_AUTOCHECKPOINT_PAGES, () => checkpointer?.noteUse());
   const db = new Kysely<Database>({
     dialect: {
       createAdapter: () => new SqliteAdapter(),
@@ -57,6 +69,9 @@ export function openSqliteDialect(path: string, options: SqliteOptions): Storage
       }
     },
     async close() {
+      // The checkpointer's connection goes first: the writer's close, as the last one, then checkpoints
+      // and removes the WAL file as before.
+      await checkpointer?.stop();
       // Kysely destroys its driver only if a query initialised it; a store that only migrated (or was
       // only pinged through the raw connection) must still release the file.
       await db.destroy();

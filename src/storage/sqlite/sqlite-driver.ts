@@ -90,18 +90,22 @@ export class SqliteStoreDriver implements Driver {
   readonly #connection: SqliteConnection;
   #queue: Promise<void> = Promise.resolve();
   #release: (() => void) | null = null;
+  readonly #afterRelease: () => void;
 
-  constructor(db: Sqlite.Database) {
+  /**
+   * `walAutocheckpointPages` and `afterRelease` (called each time a query or transaction hands the
+   * connection back): see sqlite-checkpointer.ts.
+   */
+  constructor(db: Sqlite.Database, walAutocheckpointPages: number, afterRelease: () => void = () => {}) {
     this.#db = db;
+    this.#afterRelease = afterRelease;
     this.#connection = new SqliteConnection(db);
     // 64 MiB of page cache (the default is 2 MiB): a burn-down of 100,000 enrollments touches the
     // enrollments table, its due index and the history's indexes on every batch; with 2 MiB they were
     // re-read from the OS cache on each one. Per connection, and memory is only taken as pages are read.
     if (db.open && db.memory === false) {
       setPragma(db, 'cache_size = -65536');
-      // Checkpoint every ~40 MiB of WAL instead of every 4 MiB: the burn-down rewrites the same hot pages
-      // (due index, enrollment rows) batch after batch, and each checkpoint copied them to the file again.
-      setPragma(db, 'wal_autocheckpoint = 10000');
+      setPragma(db, `wal_autocheckpoint = ${Math.trunc(walAutocheckpointPages)}`);
     }
   }
 
@@ -144,6 +148,7 @@ export class SqliteStoreDriver implements Driver {
     const release = this.#release;
     this.#release = null;
     release?.();
+    this.#afterRelease();
   }
 
   /** Closes the database; safe to call again (Kysely's destroy and the dialect's close both may). */
