@@ -105,6 +105,10 @@ export class SqliteStoreDriver implements Driver {
     // re-read from the OS cache on each one. Per connection, and memory is only taken as pages are read.
     if (db.open && db.memory === false) {
       setPragma(db, 'cache_size = -65536');
+      // Reads through a memory map of the first GiB: a page the cache misses is a page fault into the
+      // OS cache, not a read() and a copy. Signals on the 100,000-enrollment API world (random probes of
+      // history and enrollment rows): 3.8–4.1 → 3.5 CPU-s per 50,000 signals.
+      setPragma(db, 'mmap_size = 1073741824');
       setPragma(db, `wal_autocheckpoint = ${Math.trunc(walAutocheckpointPages)}`);
     }
   }
