@@ -155,7 +155,8 @@ interface Server {
 /** `stepwise serve --no-worker` as a child (tsx), optionally with --cpu-prof; resolves when /healthz answers. */
 async function startServer(url: string, profileDir: string | null): Promise<Server> {
   const port = await freePort();
-  const nodeArgs = ['--import', 'tsx'];
+  // The flag bin/stepwise.js and `npm start` run the server with.
+  const nodeArgs = ['--max-semi-space-size=64', '--import', 'tsx'];
   if (profileDir !== null) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profileDir);
   const child = spawn(
     process.execPath,
