@@ -112,6 +112,8 @@ export function bullmqController(settings: RunSettings): Controller {
       return { timeBase: 'real', rows: (await app.lrange(LEDGER, 0, -1)).map(parse) };
     },
     async ledgerSince(_at, steps) {
+      // A cursor on the list index cannot skip (unlike one on a PostgreSQL id): Redis runs commands
+      // one at a time, so an RPUSH takes its index and becomes visible at once, and nothing is removed.
       const entries = await app.lrange(LEDGER, cursor, -1);
       cursor += entries.length;
       return entries.map(parse).filter((r) => steps.includes(r.step));

@@ -6,6 +6,7 @@
 
 import pg from 'pg';
 import PgBoss from 'pg-boss';
+import type { LedgerRow } from '../../workload/ledger-check.js';
 import type { LedgerStep } from '../../workload/workload.js';
 import type { Controller, RunSettings, StepJob, WorkerArgs } from '../adapter.js';
 import { followUp } from './peer-steps.js';
@@ -82,11 +83,52 @@ export async function runPgBossWorker(args: WorkerArgs): Promise<() => Promise<v
   };
 }
 
+interface IdRow {
+  id: string;
+  i: number;
+  step: LedgerStep;
+  at: string;
+}
+
+/**
+ * Reads the ledger rows committed since the last read, for the real-time signal injector. Ids are
+ * taken at insert but seen at commit, which two processes reach out of order, so a cursor on the
+ * highest id seen would skip a row that commits late. The ids under it a read did not see (holes) are
+ * asked for again until they show up, or until they were first missed before `at`: their insert has
+ * then been open longer than the injector looks back, or rolled back (a hole for good). Each row comes
+ * once: re-reading a time window instead costs a 5 s window per read (~100,000 rows at N = 100,000).
+ */
+export function newLedgerRows(read: (above: number, holes: readonly number[]) => Promise<IdRow[]>) {
+  let high = 0;
+  const holes = new Map<number, number>();
+  return async (at: number): Promise<LedgerRow[]> => {
+    for (const [id, missedAt] of holes) if (missedAt < at) holes.delete(id);
+    const rows = await read(high, [...holes.keys()]);
+    // Every hole's id was taken before the read's snapshot, so before this instant.
+    const missedAt = Date.now();
+    const ids = new Set(rows.map((r) => Number(r.id)));
+    let top = high;
+    for (const id of ids) {
+      holes.delete(id);
+      if (id > top) top = id;
+    }
+    for (let id = high + 1; id < top; id++) if (!ids.has(id)) holes.set(id, missedAt);
+    high = top;
+    return rows.map((r) => ({ i: r.i, step: r.step, at: Number(r.at) }));
+  };
+}
+
 export function pgBossController(settings: RunSettings): Controller {
   const n = names(settings);
   let boss: PgBoss;
   let app: pg.Pool;
-  let lastId = 0;
+  const newRows = newLedgerRows(async (above, holes) => {
+    const { rows } = await app.query<IdRow>(
+      `SELECT id, i, step, at FROM ${n.app}.ledger WHERE id > $1 OR id = ANY($2::bigint[])`,
+      [above, holes],
+    );
+    return rows;
+  });
   return {
     drivesWorkers: false,
     worklistEmulated: true,
@@ -157,15 +199,9 @@ export function pgBossController(settings: RunSettings): Controller {
       );
       return { timeBase: 'real', rows: rows.map((r) => ({ i: r.i, step: r.step, at: Number(r.at) })) };
     },
-    async ledgerSince(_at, steps) {
-      const { rows } = await app.query<{ id: string; i: number; step: LedgerStep; at: string }>(
-        `SELECT id, i, step, at FROM ${n.app}.ledger WHERE id > $1 ORDER BY id`,
-        [lastId],
-      );
-      if (rows.length > 0) lastId = Number(rows[rows.length - 1]?.id);
-      return rows
-        .filter((r) => steps.includes(r.step))
-        .map((r) => ({ i: r.i, step: r.step, at: Number(r.at) }));
+    async ledgerSince(at, steps) {
+      // Every step is read (a row of any step fills its hole), the caller's are returned.
+      return (await newRows(at)).filter((r) => steps.includes(r.step));
     },
     async worklist(owner) {
       const { rows } = await app.query(
