@@ -116,15 +116,13 @@ export function postgresRaw(url: string, schema: string, applicationName: string
       const { rows } = await pool.query<{ id: string; e: string; s: string; q: number; sent_at: string }>({
         name: 'bench_claim_emails',
         text: `
-          WITH due AS (
-            (SELECT id FROM outbox WHERE status = 'sending' AND lease_until < $1
-              ORDER BY lease_until LIMIT $3 FOR UPDATE SKIP LOCKED)
-            UNION ALL
-            (SELECT id FROM outbox WHERE status = 'pending' AND available_at <= $1
-              ORDER BY available_at LIMIT $3 FOR UPDATE SKIP LOCKED))
+          WITH expired AS (SELECT id FROM outbox WHERE status = 'sending' AND lease_until < $1
+                            ORDER BY lease_until LIMIT $3 FOR UPDATE SKIP LOCKED),
+               pending AS (SELECT id FROM outbox WHERE status = 'pending' AND available_at <= $1
+                            ORDER BY available_at LIMIT $3 FOR UPDATE SKIP LOCKED)
           UPDATE outbox SET status = 'sending', sent_at = COALESCE(sent_at, $1), lease_until = $2,
                  attempts = attempts + 1
-           WHERE id IN (SELECT id FROM due LIMIT $3)
+           WHERE id IN (SELECT id FROM (SELECT id FROM expired UNION ALL SELECT id FROM pending) due LIMIT $3)
           RETURNING id, payload->>'enrollmentId' AS e, payload->>'stepId' AS s, (payload->>'seq')::int AS q, sent_at`,
         values: [now, leaseUntil, limit],
       });
