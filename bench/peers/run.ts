@@ -134,12 +134,14 @@ class WorkerSet {
     return Promise.all(
       only.map(
         (child) =>
-          new Promise<void>((resolve) => {
-            const onMessage = (m: { type: string }) => {
-              if (m.type !== 'phase-done') return;
+          new Promise<void>((resolve, reject) => {
+            // A worker whose phase threw reports `error` and never `phase-done`: fail the run, don't wait.
+            const onMessage = (m: { type: string; message?: string }) => {
+              if (m.type !== 'phase-done' && m.type !== 'error') return;
               child.off('message', onMessage);
               child.off('exit', onExit);
-              resolve();
+              if (m.type === 'error') reject(new Error(`worker failed its phase: ${m.message}`));
+              else resolve();
             };
             const onExit = () => resolve();
             child.on('message', onMessage);
