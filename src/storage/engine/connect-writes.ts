@@ -3,7 +3,7 @@
 // enrollment rows (enrollments_one_running_key refuses a running record: ON CONFLICT DO NOTHING),
 // then the history, outbox, field and counter rows of the members that landed, through the dialect's
 // commit writes (`<db>-engine-writes.ts`). Rows are made straight from the shapes: no per-record commit.
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { isEnded } from '../../domain/enrollment.js';
 import type {
   CommitResult,
@@ -15,12 +15,14 @@ import type {
 } from '../../engine/ports/store.js';
 import type { RepositoryContext } from '../repositories/context.js';
 import type { Database } from '../schema.js';
-import type { EngineSql, EnrollmentInsertRow, OutboxRow } from './engine-sql.js';
+import {
+  type EngineSql,
+  type EnrollmentInsertRow,
+  type OutboxRow,
+  runSql,
+  sequenceIsLive,
+} from './engine-sql.js';
 import { encodeState } from './enrollment-state-codec.js';
-
-async function run<R>(db: Kysely<Database>, text: string, params: readonly unknown[]): Promise<R[]> {
-  return (await db.executeQuery<R>(CompiledQuery.raw(text, params as unknown[]))).rows;
-}
 
 function enrollmentRows(batch: StartBatch): EnrollmentInsertRow[] {
   const columns = batch.shapes.map((shape) => ({
@@ -137,21 +139,8 @@ export function createEnrollmentStartRepository(
   return {
     startMany(batch, options): Promise<CommitResult> {
       return context.atomically(async (trx) => {
-        if (options.sequenceLive !== undefined) {
-          const { sequenceId, version } = options.sequenceLive;
-          const [sequence] = await run<{
-            status: string;
-            active_version: number | null;
-            deleted_at: number | null;
-          }>(trx, sql.sequenceGuard, [sequenceId]);
-          if (
-            sequence === undefined ||
-            sequence.deleted_at !== null ||
-            sequence.status === 'inactive' ||
-            sequence.active_version !== version
-          )
-            return { written: [], stale: [], alreadyEnrolled: [], sequenceNotLive: true };
-        }
+        if (options.sequenceLive !== undefined && !(await sequenceIsLive(trx, sql, options.sequenceLive)))
+          return { written: [], stale: [], alreadyEnrolled: [], sequenceNotLive: true };
         const rows = enrollmentRows(batch);
         const landed = await sql.writes.insertEnrollments(trx, rows);
         const written: string[] = [];
@@ -159,7 +148,7 @@ export function createEnrollmentStartRepository(
         for (const row of rows) (landed.has(row.id) ? written : alreadyEnrolled).push(row.id);
         await writeLanded(trx, sql, batch, landed);
         if (options.notify && sql.notifyWork !== null && written.length > 0)
-          await run(trx, sql.notifyWork, []);
+          await runSql(trx, sql.notifyWork, []);
         return { written, stale: [], alreadyEnrolled };
       });
     },

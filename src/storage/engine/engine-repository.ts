@@ -3,7 +3,7 @@
 // (`<db>-engine-writes.ts`: unnest arrays on PostgreSQL, a prepared statement per row on SQLite). A
 // commit is set-based: fence every update first, insert new enrollments, then write the history,
 // outbox, field, stats and audit rows of the commits that landed only, one write per table.
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { EntityType } from '../../domain/definition.js';
 import { type EnrollmentState, isEnded } from '../../domain/enrollment.js';
 import type {
@@ -28,6 +28,8 @@ import {
   type FenceScope,
   type OutboxRow,
   Params,
+  runSql,
+  sequenceIsLive,
   WORK_CHANNEL,
 } from './engine-sql.js';
 import { decodeState, encodeState } from './enrollment-state-codec.js';
@@ -60,10 +62,6 @@ function fenceScope(before: EnrollmentState, after: EnrollmentState, endedAt: nu
     return 'full';
   if (before.stepId !== after.stepId || before.dueAt !== after.dueAt) return 'move';
   return 'state';
-}
-
-async function run<R>(db: Kysely<Database>, text: string, params: readonly unknown[]): Promise<R[]> {
-  return (await db.executeQuery<R>(CompiledQuery.raw(text, params as unknown[]))).rows;
 }
 
 export function createEngineRepository(
@@ -176,7 +174,7 @@ export function createEngineRepository(
 
     async nextDueAt() {
       // enrollments_due_idx: MIN over a partial index is one descent.
-      const rows = await run<{ due_at: number | null }>(
+      const rows = await runSql<{ due_at: number | null }>(
         db,
         `SELECT MIN(due_at) AS due_at FROM enrollments WHERE status = 'active' AND due_at IS NOT NULL`,
         [],
@@ -188,7 +186,7 @@ export function createEngineRepository(
     async load(ids) {
       if (ids.length === 0) return [];
       const p = new Params(engineSql);
-      const rows = await run<EngineEnrollmentRow>(
+      const rows = await runSql<EngineEnrollmentRow>(
         db,
         `SELECT ${ENGINE_ENROLLMENT_COLUMNS} FROM enrollments WHERE ${engineSql.inIds(p, 'id', [...new Set(ids)])}`,
         p.values,
@@ -200,7 +198,7 @@ export function createEngineRepository(
       if (ids.length === 0) return [];
       // records pkey, one statement for any number of ids (engineSql.inIds).
       const p = new Params(engineSql);
-      const rows = await run<{
+      const rows = await runSql<{
         id: string;
         type: string;
         owner_id: string;
@@ -225,7 +223,7 @@ export function createEngineRepository(
       if (recordIds.length === 0) return [];
       const p = new Params(engineSql);
       // enrollments_one_running_key (only running rows are in it).
-      const rows = await run<{
+      const rows = await runSql<{
         id: string;
         record_id: string;
         sequence_id: string;
@@ -250,7 +248,7 @@ export function createEngineRepository(
       const after = afterId === null ? '' : ` AND id > ${p.add(afterId)}`;
       const lim = p.add(limit, 'int');
       // enrollments_sequence_status_idx (sequence_id, status, id): two ranges, merged by id.
-      const rows = await run<{ id: string }>(
+      const rows = await runSql<{ id: string }>(
         db,
         `SELECT id FROM enrollments WHERE sequence_id = ${seq} AND status IN ${RUNNING}${after} ORDER BY id LIMIT ${lim}`,
         p.values,
@@ -263,7 +261,7 @@ export function createEngineRepository(
       for (const chunk of chunks([...new Set(ids)], 1000)) {
         const p = new Params(engineSql);
         const list = chunk.map((id) => p.add(id));
-        const rows = await run<{ id: string; updated_at: number }>(
+        const rows = await runSql<{ id: string; updated_at: number }>(
           db,
           `SELECT id, updated_at FROM users WHERE id IN (${list.join(', ')})`,
           p.values,
@@ -276,21 +274,11 @@ export function createEngineRepository(
     async commit(commits, options): Promise<CommitResult> {
       if (commits.length === 0) return { written: [], stale: [], alreadyEnrolled: [] };
       return context.atomically(async (trx) => {
-        if (options.sequenceLive !== undefined) {
-          const { sequenceId, version } = options.sequenceLive;
-          const [sequence] = await run<{
-            status: string;
-            active_version: number | null;
-            deleted_at: number | null;
-          }>(trx, engineSql.sequenceGuard, [sequenceId]);
-          if (
-            sequence === undefined ||
-            sequence.deleted_at !== null ||
-            sequence.status === 'inactive' ||
-            sequence.active_version !== version
-          )
-            return { written: [], stale: [], alreadyEnrolled: [], sequenceNotLive: true };
-        }
+        if (
+          options.sequenceLive !== undefined &&
+          !(await sequenceIsLive(trx, engineSql, options.sequenceLive))
+        )
+          return { written: [], stale: [], alreadyEnrolled: [], sequenceNotLive: true };
         const updates = commits
           .filter((c) => c.target.type === 'update')
           .sort((a, b) => (a.enrollmentId < b.enrollmentId ? -1 : 1));
@@ -321,7 +309,7 @@ export function createEngineRepository(
         }
         await writeRows(trx, landed);
         if (options.notify && engineSql.notifyWork !== null && landed.length > 0) {
-          await run(trx, engineSql.notifyWork, []);
+          await runSql(trx, engineSql.notifyWork, []);
         }
         return { written: landed.map((c) => c.enrollmentId), stale, alreadyEnrolled };
       });
@@ -329,7 +317,7 @@ export function createEngineRepository(
 
     async stepStats(sequenceId) {
       const p = new Params(engineSql);
-      const rows = await run<{ version: number; step_id: string; counter: string; value: number }>(
+      const rows = await runSql<{ version: number; step_id: string; counter: string; value: number }>(
         db,
         `SELECT version, step_id, counter, value FROM step_stats WHERE sequence_id = ${p.add(sequenceId)}
           ORDER BY version, step_id, counter`,

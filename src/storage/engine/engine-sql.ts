@@ -1,6 +1,6 @@
 // What the engine's statements spell differently per dialect (kysely's pattern: a small interface,
 // one implementation per dialect folder). The statements themselves are in engine-repository.ts.
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { AuditEntry, StatDelta, StepHistoryInsert, StepHistoryPatch } from '../../engine/ports/store.js';
 import type { Database } from '../schema.js';
 
@@ -137,3 +137,34 @@ export class Params {
 
 /** The channel workers LISTEN on. */
 export const WORK_CHANNEL = 'stepwise_work';
+
+/** Runs one raw statement and returns its rows. */
+export async function runSql<R>(
+  db: Kysely<Database>,
+  text: string,
+  params: readonly unknown[],
+): Promise<R[]> {
+  return (await db.executeQuery<R>(CompiledQuery.raw(text, params as unknown[]))).rows;
+}
+
+/**
+ * Whether the sequence is still live and active on `version`, its row share-locked until the transaction
+ * ends (engine commits and bulk starts write nothing otherwise: see CommitOptions.sequenceLive).
+ */
+export async function sequenceIsLive(
+  trx: Kysely<Database>,
+  engineSql: EngineSql,
+  live: { sequenceId: string; version: number },
+): Promise<boolean> {
+  const [sequence] = await runSql<{
+    status: string;
+    active_version: number | null;
+    deleted_at: number | null;
+  }>(trx, engineSql.sequenceGuard, [live.sequenceId]);
+  return (
+    sequence !== undefined &&
+    sequence.deleted_at === null &&
+    sequence.status !== 'inactive' &&
+    sequence.active_version === live.version
+  );
+}
