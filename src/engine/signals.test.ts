@@ -150,11 +150,17 @@ forEachDialect('ingestSignals', (t) => {
   it('without exitOnReply, a reply known only by its record lands on the latest sent email: the condition says yes', async () => {
     const w = await world(t, { exitOnReply: false });
     const enrollmentId = w.ids[0] as string;
+    const before = await w.deps.store.engine.load([enrollmentId]);
     w.deps.clock.advance(HOUR);
     expect(
-      await ingestSignals(w.deps, [{ type: 'email_replied', recordId: w.recordIds[0] as string }]),
+      await ingestSignals(w.deps, [{ id: 'rr1', type: 'email_replied', recordId: w.recordIds[0] as string }]),
     ).toMatchObject({ accepted: 1 });
     expect(await statusOf(w.deps, enrollmentId)).toBe('active');
+    // The record's only running enrollment: stored with its email step, not applied.
+    expect((await w.deps.store.engine.load([enrollmentId]))[0]?.version).toBe(before[0]?.version);
+    expect(await rawQuery(t, `SELECT enrollment_id, step_id FROM signals WHERE dedupe_key = 'rr1'`)).toEqual([
+      { enrollment_id: enrollmentId, step_id: 'a1' },
+    ]);
     w.deps.clock.set(T0 + 2 * DAY);
     await runDue(w.deps, { batchSize: 10, leaseOwner: 'test' });
     const steps = await w.deps.store.enrollments.listSteps(enrollmentId);
@@ -206,6 +212,31 @@ forEachDialect('ingestSignals', (t) => {
       'p1:open',
     ]);
     expect(await rawQuery(t, 'SELECT step_id FROM signals')).toEqual([{ step_id: null }]);
+  });
+
+  it('a reply by record reaching two running enrollments is applied to each at once, not stored for one', async () => {
+    const w = await world(t, { parallel: true });
+    const recordId = w.recordIds[0] as string;
+    const second = await activeSequence(w.deps.store, w.owner.id, emailThenCondition(false));
+    const other = await connectRecords(w.deps, {
+      sequenceId: second,
+      recordIds: [recordId],
+      actor: { id: w.owner.id, role: 'admin' },
+    });
+    const otherId = other.enrolled[0]?.enrollmentId as string;
+    await applyEvents(w.deps, [
+      { enrollmentId: otherId, event: { type: 'email_sent', stepId: 'a1', seq: 1, at: T0 } },
+    ]);
+    w.deps.clock.advance(HOUR);
+    const at = w.deps.clock.now();
+    expect(await ingestSignals(w.deps, [{ id: 'rr2', type: 'email_replied', recordId }])).toMatchObject({
+      accepted: 1,
+    });
+    const states = await w.deps.store.engine.load([w.ids[0] as string, otherId]);
+    expect(states.map((e) => e.state.facts)).toEqual([{ a1: { replied: at } }, { a1: { replied: at } }]);
+    expect(await rawQuery(t, `SELECT step_id FROM signals WHERE dedupe_key = 'rr2'`)).toEqual([
+      { step_id: null },
+    ]);
   });
 
   it('a hard bounce ends every running enrollment of the record and suppresses its address', async () => {
@@ -260,6 +291,23 @@ forEachDialect('ingestSignals', (t) => {
       ]),
     ).toEqual({ accepted: 1, duplicates: 0, unknown: 5 });
     expect(await countOf(t, 'SELECT count(*) AS n FROM signals')).toBe(1);
+  });
+
+  it('concurrent batches sharing ids: each id stored and counted once, each caller told what became of its own', async () => {
+    const w = await world(t, { count: 40 });
+    // Four requests at once (they share one transaction); ids 10–29 are in two requests each.
+    const batches = [0, 10, 20, 30].map((from) =>
+      Array.from({ length: 20 }, (_, k) => {
+        const i = (from + k) % 40;
+        return { id: `c-${i}`, type: 'email_opened' as const, messageId: emailKey(w.ids[i] as string, 1) };
+      }),
+    );
+    const results = await Promise.all(batches.map((batch) => ingestSignals(w.deps, batch)));
+    for (const r of results) expect(r.accepted + r.duplicates).toBe(20);
+    expect(results.reduce((sum, r) => sum + r.accepted, 0)).toBe(40);
+    expect(results.reduce((sum, r) => sum + r.duplicates, 0)).toBe(40);
+    expect(await countOf(t, 'SELECT count(*) AS n FROM signals')).toBe(40);
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({ 'a1/email_opened': 40 });
   });
 
   it('takes a batch of 1,000 signals in one call, and a repeat of it as 1,000 duplicates', async () => {

@@ -203,7 +203,9 @@ export async function ingestSignals(
           const email = latest.get(enrollmentId);
           if (email === undefined) continue;
           countOn ??= email;
-          if (r.enrollmentId !== null && deferrable(type, email)) {
+          // A signal row names one enrollment: stored when it reaches exactly one (named, or the record's
+          // only running enrollment), else applied to each.
+          if (targets.length === 1 && deferrable(type, email)) {
             stored = email;
             continue;
           }
@@ -220,7 +222,7 @@ export async function ingestSignals(
       dedupeKey: r.input.id ?? null,
       type,
       recordId: r.recordId,
-      enrollmentId: r.instance?.enrollmentId ?? r.enrollmentId,
+      enrollmentId: r.instance?.enrollmentId ?? r.enrollmentId ?? stored?.enrollmentId ?? null,
       messageKey: r.messageKey,
       stepId: stored?.stepId ?? null,
       at: r.at,

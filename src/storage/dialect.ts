@@ -11,6 +11,12 @@ export interface DialectSql {
   /** Case-insensitive substring test; `pattern` is a LIKE pattern escaped with `\`. */
   likeInsensitive(column: Expression<string | null>, pattern: string): RawBuilder<SqlBool>;
   /**
+   * `column` is one of `ids`, as ONE bound parameter whatever the count: one statement text (prepared
+   * once) and no chunks. `IN (SELECT value FROM json_each(?))` on SQLite, `= ANY($n::text[])` on
+   * PostgreSQL; both probe the column's index once per id.
+   */
+  inIds(column: Expression<string | null>, ids: readonly string[]): RawBuilder<SqlBool>;
+  /**
    * After webhook_event_types changed, in the same transaction: SQLite creates its webhook triggers
    * while some endpoint subscribes and drops them otherwise (sqlite-webhook-triggers.ts).
    */

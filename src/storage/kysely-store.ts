@@ -7,6 +7,7 @@ import { createEnrollmentStartRepository } from './engine/connect-writes.js';
 import { createEngineRepository } from './engine/engine-repository.js';
 import type { EngineSql } from './engine/engine-sql.js';
 import { postgresEngineSql } from './postgres/postgres-engine-sql.js';
+import { postgresSignalWrites } from './postgres/postgres-signal-writes.js';
 import { createApiTokenRepository } from './repositories/api-tokens.js';
 import { createAuditRepository } from './repositories/audit.js';
 import type { RepositoryContext } from './repositories/context.js';
@@ -23,6 +24,7 @@ import { createSequenceLifecycleRepository } from './repositories/sequence-lifec
 import { createSequenceRepository } from './repositories/sequences.js';
 import { createSessionRepository } from './repositories/sessions.js';
 import { createSettingsRepository } from './repositories/settings.js';
+import type { SignalWrites } from './repositories/signal-writes.js';
 import { createSignalRepository } from './repositories/signals.js';
 import { createStepInstanceRepository } from './repositories/step-instances.js';
 import { createSuppressionRepository } from './repositories/suppressions.js';
@@ -30,8 +32,13 @@ import { createUserRepository } from './repositories/users.js';
 import { createWebhookRepository } from './repositories/webhooks.js';
 import type { Database } from './schema.js';
 import { sqliteEngineSql } from './sqlite/sqlite-engine-sql.js';
+import { sqliteSignalWrites } from './sqlite/sqlite-signal-writes.js';
 
 const ENGINE_SQL: Record<StoreDialect, EngineSql> = { sqlite: sqliteEngineSql, postgres: postgresEngineSql };
+const SIGNAL_WRITES: Record<StoreDialect, SignalWrites> = {
+  sqlite: sqliteSignalWrites,
+  postgres: postgresSignalWrites,
+};
 
 function storeOver(dialect: StorageDialect, db: Kysely<Database>, inTransaction: boolean): Store {
   const context: RepositoryContext = {
@@ -61,7 +68,7 @@ function storeOver(dialect: StorageDialect, db: Kysely<Database>, inTransaction:
     enrollmentViews: createEnrollmentViewRepository(context),
     operations: createOperationsRepository(context),
     stepInstances: createStepInstanceRepository(context),
-    signals: createSignalRepository(context),
+    signals: createSignalRepository(context, SIGNAL_WRITES[dialect.name]),
     suppressions: createSuppressionRepository(context),
     recordLifecycle: createRecordLifecycleRepository(context),
     webhooks: createWebhookRepository(context),

@@ -15,4 +15,5 @@ export const postgresSql: DialectSql = {
   mergeJsonObject: (current: Expression<string>, patch: Expression<string>) =>
     sql<string>`jsonb_strip_nulls(${current}::jsonb || ${patch}::jsonb)`,
   likeInsensitive: (column, pattern) => sql`${column} ILIKE ${pattern} ESCAPE '\\'`,
+  inIds: (column, ids) => sql`${column} = ANY(${[...ids]}::text[])`,
 };

@@ -1,20 +1,12 @@
 // Engagement signals: stored once per dedupe key, and counted into step_stats once per step instance
-// and counter (signal_step_firsts), all in one transaction so a repeat never counts twice.
+// and counter (signal_step_firsts, 0004_signals_suppressions), all in one transaction so a repeat never
+// counts twice. Concurrent intake requests share that transaction (GroupWriter in signal-writes.ts).
 import type { Kysely } from 'kysely';
 import type { SignalCount, SignalInsert, SignalRepository } from '../../engine/ports/store.js';
 import { toJson } from '../codec.js';
 import type { Database } from '../schema.js';
 import { chunked, type RepositoryContext, selectByIds } from './context.js';
-
-/** 0004_signals_suppressions. */
-interface SignalStepFirstsTable {
-  step_row_id: string;
-  counter: string;
-  at: number;
-}
-type SignalsDatabase = Database & { signal_step_firsts: SignalStepFirstsTable };
-
-const SIGNAL_COLUMNS = 9;
+import { GroupWriter, type SignalWrites } from './signal-writes.js';
 
 function statKey(c: SignalCount): string {
   return `${c.sequenceId}\u0000${c.version}\u0000${c.stepId}\u0000${c.counter}`;
@@ -25,26 +17,20 @@ function firstKey(c: SignalCount): string {
 }
 
 async function countFirsts(
-  db: Kysely<SignalsDatabase>,
+  db: Kysely<Database>,
+  writes: SignalWrites,
   counts: readonly { count: SignalCount; at: number }[],
   maxParameters: number,
 ): Promise<void> {
   // One row per (step instance, counter) in this batch; the table keeps the first across batches.
   const unique = new Map<string, { count: SignalCount; at: number }>();
   for (const c of counts) if (!unique.has(firstKey(c.count))) unique.set(firstKey(c.count), c);
-  const firsts: SignalCount[] = [];
-  for (const chunk of chunked([...unique.values()], 3, maxParameters)) {
-    const rows = await db
-      .insertInto('signal_step_firsts')
-      .values(chunk.map(({ count, at }) => ({ step_row_id: count.stepRowId, counter: count.counter, at })))
-      .onConflict((oc) => oc.doNothing())
-      .returning(['step_row_id', 'counter'])
-      .execute();
-    for (const row of rows) {
-      const first = unique.get(`${row.step_row_id}\u0000${row.counter}`);
-      if (first !== undefined) firsts.push(first.count);
-    }
-  }
+  const candidates = [...unique.values()];
+  const landed = await writes.insertFirsts(
+    db,
+    candidates.map(({ count, at }) => ({ stepRowId: count.stepRowId, counter: count.counter, at })),
+  );
+  const firsts = candidates.flatMap((c, i) => (landed[i] === true ? [c.count] : []));
   if (firsts.length === 0) return;
   // Summed per key and written in key order, as the engine does: concurrent writers queue, never deadlock.
   const sums = new Map<string, { count: SignalCount; by: number }>();
@@ -75,17 +61,48 @@ async function countFirsts(
   }
 }
 
-export function createSignalRepository({
-  db,
-  capabilities,
-  atomically,
-}: RepositoryContext): SignalRepository {
+/** Rows of concurrent intake requests written in one transaction (GroupWriter), at most this many. */
+const GROUP_MAX_SIGNALS = 20_000;
+
+export function createSignalRepository(
+  { db, sql, capabilities, atomically }: RepositoryContext,
+  writes: SignalWrites,
+): SignalRepository {
+  // Whether each row landed (a repeated dedupe key does not), counting the first per step instance.
+  const writeRows = (rows: readonly SignalInsert[]): Promise<boolean[]> =>
+    atomically(async (trx) => {
+      const landed = await writes.insertSignals(
+        trx,
+        rows.map((row) => ({
+          id: row.id,
+          dedupeKey: row.dedupeKey,
+          type: row.type,
+          recordId: row.recordId,
+          enrollmentId: row.enrollmentId,
+          messageKey: row.messageKey,
+          stepId: row.stepId,
+          at: row.at,
+          data: row.data === null ? null : toJson(row.data),
+        })),
+      );
+      const counts = rows.flatMap((row, i) =>
+        row.count !== null && landed[i] === true ? [{ count: row.count, at: row.at }] : [],
+      );
+      if (counts.length > 0) await countFirsts(trx, writes, counts, capabilities.maxParameters);
+      return landed;
+    });
+  // Inside a caller's transaction the rows join it; otherwise concurrent requests share one.
+  const group = db.isTransaction ? null : new GroupWriter(writeRows, GROUP_MAX_SIGNALS);
+
   return {
     async existingDedupeKeys(keys) {
-      // signals_dedupe_key_key.
-      const rows = await selectByIds(keys, (chunk) =>
-        db.selectFrom('signals').select('dedupe_key').where('dedupe_key', 'in', chunk).execute(),
-      );
+      // signals_dedupe_key_key; one statement text whatever the count.
+      if (keys.length === 0) return [];
+      const rows = await db
+        .selectFrom('signals')
+        .select('dedupe_key')
+        .where((eb) => sql.inIds(eb.ref('dedupe_key'), keys))
+        .execute();
       return rows.flatMap((row) => (row.dedupe_key === null ? [] : [row.dedupe_key]));
     },
 
@@ -107,37 +124,8 @@ export function createSignalRepository({
 
     async insert(rows: readonly SignalInsert[]) {
       if (rows.length === 0) return [];
-      return atomically(async (trx) => {
-        const tdb = trx.withTables<{ signal_step_firsts: SignalStepFirstsTable }>();
-        const inserted = new Set<string>();
-        for (const chunk of chunked(rows, SIGNAL_COLUMNS, capabilities.maxParameters)) {
-          // signals_dedupe_key_key refuses a repeat (DO NOTHING: no conflict target, as it is partial).
-          const landed = await tdb
-            .insertInto('signals')
-            .values(
-              chunk.map((row) => ({
-                id: row.id,
-                dedupe_key: row.dedupeKey,
-                type: row.type,
-                record_id: row.recordId,
-                enrollment_id: row.enrollmentId,
-                message_key: row.messageKey,
-                step_id: row.stepId,
-                at: row.at,
-                data: row.data === null ? null : toJson(row.data),
-              })),
-            )
-            .onConflict((oc) => oc.doNothing())
-            .returning('id')
-            .execute();
-          for (const row of landed) inserted.add(row.id);
-        }
-        const counts = rows.flatMap((row) =>
-          row.count !== null && inserted.has(row.id) ? [{ count: row.count, at: row.at }] : [],
-        );
-        if (counts.length > 0) await countFirsts(tdb, counts, capabilities.maxParameters);
-        return rows.filter((row) => inserted.has(row.id)).map((row) => row.id);
-      });
+      const landed = await (group === null ? writeRows(rows) : group.write(rows));
+      return rows.filter((_, i) => landed[i] === true).map((row) => row.id);
     },
 
     async facts(enrollments) {

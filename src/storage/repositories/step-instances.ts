@@ -39,11 +39,14 @@ function withVersion(db: Kysely<Database>) {
     .select('e.sequence_version');
 }
 
-export function createStepInstanceRepository({ db }: RepositoryContext): StepInstanceRepository {
+export function createStepInstanceRepository({ db, sql }: RepositoryContext): StepInstanceRepository {
   return {
     async getMany(ids) {
-      // enrollment_steps pkey, then enrollments pkey.
-      const rows = await selectByIds(ids, (chunk) => withVersion(db).where('s.id', 'in', chunk).execute());
+      // enrollment_steps pkey, then enrollments pkey; one statement text whatever the count.
+      if (ids.length === 0) return [];
+      const rows = await withVersion(db)
+        .where((eb) => sql.inIds(eb.ref('s.id'), [...new Set(ids)]))
+        .execute();
       return rows.map(toStepInstance);
     },
 

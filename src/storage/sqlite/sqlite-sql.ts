@@ -17,5 +17,6 @@ export const sqliteSql: DialectSql = {
     sql<string>`json_patch(${current}, ${patch})`,
   // LIKE is case-insensitive for ASCII in SQLite.
   likeInsensitive: (column, pattern) => sql`${column} LIKE ${pattern} ESCAPE '\\'`,
+  inIds: (column, ids) => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
   webhookSubscriptionsChanged: syncWebhookTriggers,
 };
