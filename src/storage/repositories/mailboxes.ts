@@ -28,7 +28,7 @@ function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
   };
 }
 
-export function createMailboxRepository({ db }: RepositoryContext): MailboxRepository {
+export function createMailboxRepository({ db, sql: dialectSql }: RepositoryContext): MailboxRepository {
   return {
     async create(mailbox) {
       const row = await db
@@ -114,7 +114,7 @@ export function createMailboxRepository({ db }: RepositoryContext): MailboxRepos
       const rows = await db
         .selectFrom('mail_sends')
         .select((eb) => ['outbox_id', eb.fn.max('at').as('at')])
-        .where('outbox_id', 'in', [...outboxIds])
+        .where((eb) => dialectSql.inIds(eb.ref('outbox_id'), [...new Set(outboxIds)]))
         .groupBy('outbox_id')
         .execute();
       return new Map(rows.map((row) => [row.outbox_id, Number(row.at)]));

@@ -25,7 +25,12 @@ export async function upsertRecords(
   const owners = new Set(
     await selectByIds(
       rows.map((row) => row.ownerId),
-      (chunk) => context.db.selectFrom('users').select('id').where('id', 'in', chunk).execute(),
+      (chunk) =>
+        context.db
+          .selectFrom('users')
+          .select('id')
+          .where((eb) => context.sql.inIds(eb.ref('id'), chunk))
+          .execute(),
     ).then((found) => found.map((owner) => owner.id)),
   );
 

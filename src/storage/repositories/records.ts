@@ -44,7 +44,11 @@ export function createRecordRepository(context: RepositoryContext): RecordReposi
 
     async getMany(ids) {
       const rows = await selectByIds(ids, (chunk) =>
-        db.selectFrom('records').selectAll().where('id', 'in', chunk).execute(),
+        db
+          .selectFrom('records')
+          .selectAll()
+          .where((eb) => context.sql.inIds(eb.ref('id'), chunk))
+          .execute(),
       );
       return rows.map(toSalesRecord);
     },

@@ -29,7 +29,10 @@ function toSequenceVersion(row: Selectable<SequenceVersionsTable>): SequenceVers
   };
 }
 
-export function createSequenceLifecycleRepository({ db }: RepositoryContext): SequenceLifecycleRepository {
+export function createSequenceLifecycleRepository({
+  db,
+  sql: dialectSql,
+}: RepositoryContext): SequenceLifecycleRepository {
   return {
     async lockStatusChanges() {
       // A second caller waits here (PostgreSQL: on the row; SQLite: already on BEGIN IMMEDIATE) until the
@@ -110,7 +113,7 @@ export function createSequenceLifecycleRepository({ db }: RepositoryContext): Se
         db
           .selectFrom('enrollments')
           .select(['sequence_id', (eb) => eb.fn.countAll<number | string>().as('n')])
-          .where('sequence_id', 'in', chunk)
+          .where((eb) => dialectSql.inIds(eb.ref('sequence_id'), chunk))
           .where('status', 'in', ['active', 'paused'])
           .groupBy('sequence_id')
           .execute(),

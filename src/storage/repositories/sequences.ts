@@ -125,7 +125,11 @@ export function createSequenceRepository(context: RepositoryContext): SequenceRe
 
     async getMany(ids) {
       const rows = await selectByIds(ids, (chunk) =>
-        db.selectFrom('sequences').selectAll().where('id', 'in', chunk).execute(),
+        db
+          .selectFrom('sequences')
+          .selectAll()
+          .where((eb) => context.sql.inIds(eb.ref('id'), chunk))
+          .execute(),
       );
       return withTags(db, rows);
     },

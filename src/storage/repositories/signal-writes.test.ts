@@ -21,7 +21,12 @@ describe('GroupWriter', () => {
       writes.push([...items]);
       return [...items];
     }, 3);
-    await Promise.all([writer.write([1, 2]), writer.write([3]), writer.write([4, 5, 6, 7]), writer.write([8])]);
+    await Promise.all([
+      writer.write([1, 2]),
+      writer.write([3]),
+      writer.write([4, 5, 6, 7]),
+      writer.write([8]),
+    ]);
     expect(writes).toEqual([[1, 2, 3], [4, 5, 6, 7], [8]]);
   });
 

@@ -110,10 +110,18 @@ export function createSignalRepository(
       const columns = ['id', 'message_key_hash', 'idempotency_key'] as const;
       // outbox pkey; outbox_message_key_hash_idx.
       const byId = await selectByIds(ids, (chunk) =>
-        db.selectFrom('outbox').select(columns).where('id', 'in', chunk).execute(),
+        db
+          .selectFrom('outbox')
+          .select(columns)
+          .where((eb) => sql.inIds(eb.ref('id'), chunk))
+          .execute(),
       );
       const byHash = await selectByIds(hashes, (chunk) =>
-        db.selectFrom('outbox').select(columns).where('message_key_hash', 'in', chunk).execute(),
+        db
+          .selectFrom('outbox')
+          .select(columns)
+          .where((eb) => sql.inIds(eb.ref('message_key_hash'), chunk))
+          .execute(),
       );
       return [...byId, ...byHash].map((row) => ({
         id: row.id,
@@ -136,7 +144,7 @@ export function createSignalRepository(
         db
           .selectFrom('signals')
           .select(['enrollment_id', 'step_id', 'type', 'at'])
-          .where('record_id', 'in', chunk)
+          .where((eb) => sql.inIds(eb.ref('record_id'), chunk))
           .where('step_id', 'is not', null)
           .execute(),
       );

@@ -59,7 +59,7 @@ export function createStepInstanceRepository({ db, sql }: RepositoryContext): St
             eb
               .selectFrom('enrollment_steps')
               .select((f) => f.fn.max('id').as('id'))
-              .where('enrollment_id', 'in', chunk)
+              .where((eb) => sql.inIds(eb.ref('enrollment_id'), chunk))
               .where('type', 'in', EMAIL_TYPES)
               .where('state', '=', 'completed')
               .groupBy('enrollment_id'),

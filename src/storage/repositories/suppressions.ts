@@ -36,7 +36,11 @@ export function createSuppressionRepository(context: RepositoryContext): Suppres
 
     async getMany(emails) {
       const rows = await selectByIds(emails, (chunk) =>
-        db.selectFrom('suppressions').selectAll().where('email', 'in', chunk).execute(),
+        db
+          .selectFrom('suppressions')
+          .selectAll()
+          .where((eb) => context.sql.inIds(eb.ref('email'), chunk))
+          .execute(),
       );
       return rows.map(toSuppression);
     },

@@ -32,7 +32,7 @@ function toUser(row: Selectable<UsersTable>): User {
 
 const lowerEmail = sql<string>`lower(email)`;
 
-export function createUserRepository({ db }: RepositoryContext): UserRepository {
+export function createUserRepository({ db, sql: dialectSql }: RepositoryContext): UserRepository {
   return {
     async create(user) {
       const row = await db
@@ -72,7 +72,11 @@ export function createUserRepository({ db }: RepositoryContext): UserRepository 
 
     async getMany(ids) {
       const rows = await selectByIds(ids, (chunk) =>
-        db.selectFrom('users').selectAll().where('id', 'in', chunk).execute(),
+        db
+          .selectFrom('users')
+          .selectAll()
+          .where((eb) => dialectSql.inIds(eb.ref('id'), chunk))
+          .execute(),
       );
       return rows.map(toUser);
     },

@@ -126,8 +126,10 @@ describe('sqlite background checkpointer', () => {
     expect(failures).toEqual([]);
     // 7,500 more pages went through the WAL. A restart makes the next commits overwrite the file from its
     // start, so restarts every ~500 frames keep it from growing (past what it had before the thread ran,
-    // or past those 500 frames and what commits add until a restart finds the write lock free).
-    expect(largestWal - walBefore).toBeLessThan(2_000 * PAGE);
+    // or past those 500 frames and what commits add until a restart finds the write lock free). Without
+    // the thread it would grow by all 7,500; the bound leaves room for a thread starved on a loaded
+    // machine (seen: > 2,000 pages at load 10 on 2 cores), not for one that does not restart.
+    expect(largestWal - walBefore).toBeLessThan(4_000 * PAGE);
   });
 
   it('runs beside another store on the same file (two checkpointers) without errors', async () => {
