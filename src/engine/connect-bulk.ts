@@ -5,7 +5,8 @@
 // a probe on `ctx.record.fields` tells. Each situation becomes a StartShape, its rows made once from
 // `effectRows` (the per-record path's own conversion) with the ids cut out; the store fills them in per
 // member. A start the shape cannot carry (advance_to_sequence, an error, patches) returns null: connect
-// then takes the per-record path, which handles everything.
+// then takes the per-record path, which handles everything. Records may come without their fields
+// (connect loads them only when a start reads them): a start that reads them answers 'fields-needed'.
 import type { Effect, EnrollmentState, TransitionContext } from '../domain/enrollment.js';
 import type { EngineDeps } from './deps.js';
 import type { DefinitionEntry, OwnerCalendar } from './engine-cache.js';
@@ -29,7 +30,7 @@ export interface StartInput {
   records: readonly EngineRecord[];
 }
 
-export function planStarts(deps: EngineDeps, input: StartInput): StartPlan | null {
+export function planStarts(deps: EngineDeps, input: StartInput): StartPlan | null | 'fields-needed' {
   const { entry, now } = input;
   const shapes: StartShape[] = [];
   const byKey = new Map<string, number>();
@@ -41,8 +42,10 @@ export function planStarts(deps: EngineDeps, input: StartInput): StartPlan | nul
     let index = byKey.get(key);
     if (index === undefined) {
       const ctx = transitionContext(now, entry, input.calendars.get(record.ownerId), record);
-      const probe = probeFields(ctx);
-      const made = shapeOf(deps, input, startTransition(entry, ctx), { enrollmentId, record });
+      const probe = probeFields(ctx, entry.needsFields ? record : null);
+      const transition = startTransition(entry, ctx);
+      if (probe.read() && record.fields === null) return 'fields-needed';
+      const made = shapeOf(deps, input, transition, { enrollmentId, record });
       if (made === null) return null;
       const [shape, outboxIds] = made;
       index = shapes.push(shape) - 1;
@@ -73,15 +76,18 @@ export function planStarts(deps: EngineDeps, input: StartInput): StartPlan | nul
   return { batch, earliest };
 }
 
-/** Makes `ctx.record.fields` report whether the transition read it (only conditions do). */
-function probeFields(ctx: TransitionContext): { read: () => boolean } {
-  const record = ctx.record;
-  if (record === undefined) return { read: () => false };
+/**
+ * Makes `ctx.record.fields` report whether the transition read it (only conditions do). A record loaded
+ * without its fields (`fields: null`) shows empty ones: a start that reads them is planned again with them.
+ */
+function probeFields(ctx: TransitionContext, record: EngineRecord | null): { read: () => boolean } {
+  const seen = ctx.record ?? (record !== null && record.fields === null ? { fields: {} } : undefined);
+  if (seen === undefined) return { read: () => false };
   let read = false;
   ctx.record = {
     get fields() {
       read = true;
-      return record.fields;
+      return seen.fields;
     },
   };
   return { read: () => read };

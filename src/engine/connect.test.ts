@@ -27,6 +27,13 @@ const EMAIL_FIRST = definition(
   ],
   { workingHours: 'recipient' },
 );
+// Reads fields, but not at the start: the bulk path reads no fields (connect loads them lazily).
+const WAIT_FIRST = definition([
+  { id: 'w1', type: 'wait', duration: 'PT1H', next: 'c1' },
+  { id: 'c1', type: 'condition', if: { field: 'tier', op: 'eq', value: 'gold' }, yes: 'u1', no: 't1' },
+  { id: 'u1', type: 'update_field', field: 'status', value: 'vip', next: 't1' },
+  { id: 't1', type: 'task', name: 'Call' },
+]);
 const FIELD_FIRST = definition([
   { id: 'c1', type: 'condition', if: { field: 'tier', op: 'eq', value: 'gold' }, yes: 'u1', no: 't1' },
   { id: 'u1', type: 'update_field', field: 'status', value: 'vip', next: 't1' },
@@ -207,6 +214,7 @@ forEachDialect('connectRecords: shared start shapes (bulk) and the per-record pa
   for (const [name, def] of [
     ['an email first, in the recipient zone', EMAIL_FIRST],
     ['a field condition first', FIELD_FIRST],
+    ['a wait, then a field condition', WAIT_FIRST],
   ] as const) {
     it(`writes the same rows both ways: ${name}`, async () => {
       const deps = engineDeps(t.store());
@@ -226,7 +234,15 @@ forEachDialect('connectRecords: shared start shapes (bulk) and the per-record pa
       const bulkSet = await makeSet();
       const eachSet = await makeSet();
       const actor = { id: admin.id, role: 'admin' as const };
+      const withFields: boolean[] = [];
+      const loadRecords = deps.store.engine.loadRecords.bind(deps.store.engine);
+      deps.store.engine.loadRecords = (ids, fields) => {
+        withFields.push(fields);
+        return loadRecords(ids, fields);
+      };
       const bulk = await connectRecords(deps, { sequenceId: seq, recordIds: bulkSet, actor });
+      // Fields are read only for a start that reads them (then a second time, with them).
+      expect(withFields).toEqual(def === FIELD_FIRST ? [false, true] : [false]);
       const statsAfterBulk = await statsOf(deps.store, seq);
       const each = await connectRecords(deps, {
         sequenceId: seq,
@@ -243,7 +259,8 @@ forEachDialect('connectRecords: shared start shapes (bulk) and the per-record pa
       expect(statsAfterBulk['/enrolled']).toBe(1_000);
       // Each definition's start wrote what the comparison is about: emails, or field writes for gold records.
       if (def === EMAIL_FIRST) expect(await countOf(t, `SELECT COUNT(*) AS n FROM outbox`)).toBe(2_000);
-      else expect(statsAfterBulk['u1/reached']).toBe(300);
+      else if (def === FIELD_FIRST) expect(statsAfterBulk['u1/reached']).toBe(300);
+      else expect(statsAfterBulk['w1/reached']).toBe(1_000);
     });
   }
 

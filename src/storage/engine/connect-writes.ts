@@ -3,12 +3,15 @@
 // enrollment rows (enrollments_one_running_key refuses a running record: ON CONFLICT DO NOTHING),
 // then the history, outbox, field and counter rows of the members that landed, through the dialect's
 // commit writes (`<db>-engine-writes.ts`). Rows are made straight from the shapes: no per-record commit.
+// Where the dialect joins the enrollment and history rows from members and shapes in SQL
+// (`EngineSql.startWrites`, PostgreSQL), they are not built here at all.
 import type { Kysely } from 'kysely';
 import { isEnded } from '../../domain/enrollment.js';
 import type {
   CommitResult,
   EnrollmentStartRepository,
   StartBatch,
+  StartMember,
   StartShape,
   StatDelta,
   StepHistoryInsert,
@@ -57,7 +60,9 @@ async function writeLanded(
   batch: StartBatch,
   landed: ReadonlySet<string>,
 ): Promise<void> {
-  const steps: StepHistoryInsert[] = [];
+  // Built here only when the dialect does not join them from the shapes in SQL (sql.startWrites).
+  const steps: StepHistoryInsert[] | null = sql.startWrites === undefined ? [] : null;
+  const members: StartMember[] = [];
   const outbox: OutboxRow[] = [];
   const fields: { recordId: string; patch: string; at: number }[] = [];
   const counts: number[] = batch.shapes.map(() => 0);
@@ -66,30 +71,33 @@ async function writeLanded(
       ? null
       : JSON.stringify(Object.fromEntries(shape.fields.map((f) => [f.field, f.value]))),
   );
+  const all = landed.size === batch.members.length;
   for (const m of batch.members) {
-    if (!landed.has(m.enrollmentId)) continue;
+    if (!all && !landed.has(m.enrollmentId)) continue;
     const shape = batch.shapes[m.shape] as StartShape;
     counts[m.shape] = (counts[m.shape] as number) + 1;
-    for (const t of shape.steps) {
-      // Every field spelled out: one object shape for all rows (no spread of 100,000 templates).
-      steps.push({
-        id: m.enrollmentId + t.idSuffix,
-        enrollmentId: m.enrollmentId,
-        stepId: t.stepId,
-        type: t.type,
-        state: t.state,
-        ownerId: m.ownerId,
-        recordId: m.recordId,
-        sequenceId: t.sequenceId,
-        proposedDueAt: t.proposedDueAt,
-        dueAt: t.dueAt,
-        openedAt: t.openedAt,
-        completedAt: t.completedAt,
-        outcome: t.outcome,
-        notes: t.notes,
-        actorId: t.actorId,
-      });
-    }
+    if (steps === null) members.push(m);
+    else
+      for (const t of shape.steps) {
+        // Every field spelled out: one object shape for all rows (no spread of 100,000 templates).
+        steps.push({
+          id: m.enrollmentId + t.idSuffix,
+          enrollmentId: m.enrollmentId,
+          stepId: t.stepId,
+          type: t.type,
+          state: t.state,
+          ownerId: m.ownerId,
+          recordId: m.recordId,
+          sequenceId: t.sequenceId,
+          proposedDueAt: t.proposedDueAt,
+          dueAt: t.dueAt,
+          openedAt: t.openedAt,
+          completedAt: t.completedAt,
+          outcome: t.outcome,
+          notes: t.notes,
+          actorId: t.actorId,
+        });
+      }
     for (let i = 0; i < shape.emails.length; i++) {
       const e = shape.emails[i] as StartShape['emails'][number];
       outbox.push({
@@ -122,7 +130,8 @@ async function writeLanded(
       else seen.by += d.by * count;
     }
   });
-  await sql.writes.insertSteps(trx, steps);
+  if (steps !== null) await sql.writes.insertSteps(trx, steps);
+  else await sql.startWrites?.insertSteps(trx, batch, members);
   await sql.writes.insertOutbox(trx, outbox);
   await sql.writes.mergeFields(trx, fields);
   // In key order, as engine.commit: concurrent writers take the counters' row locks alike.
@@ -141,11 +150,14 @@ export function createEnrollmentStartRepository(
       return context.atomically(async (trx) => {
         if (options.sequenceLive !== undefined && !(await sequenceIsLive(trx, sql, options.sequenceLive)))
           return { written: [], stale: [], alreadyEnrolled: [], sequenceNotLive: true };
-        const rows = enrollmentRows(batch);
-        const landed = await sql.writes.insertEnrollments(trx, rows);
+        const landed =
+          sql.startWrites === undefined
+            ? await sql.writes.insertEnrollments(trx, enrollmentRows(batch))
+            : await sql.startWrites.insertEnrollments(trx, batch);
         const written: string[] = [];
         const alreadyEnrolled: string[] = [];
-        for (const row of rows) (landed.has(row.id) ? written : alreadyEnrolled).push(row.id);
+        for (const { enrollmentId: id } of batch.members)
+          (landed.has(id) ? written : alreadyEnrolled).push(id);
         await writeLanded(trx, sql, batch, landed);
         if (options.notify && sql.notifyWork !== null && written.length > 0)
           await runSql(trx, sql.notifyWork, []);

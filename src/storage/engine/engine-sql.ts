@@ -1,7 +1,14 @@
 // What the engine's statements spell differently per dialect (kysely's pattern: a small interface,
 // one implementation per dialect folder). The statements themselves are in engine-repository.ts.
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { AuditEntry, StatDelta, StepHistoryInsert, StepHistoryPatch } from '../../engine/ports/store.js';
+import type {
+  AuditEntry,
+  StartBatch,
+  StartMember,
+  StatDelta,
+  StepHistoryInsert,
+  StepHistoryPatch,
+} from '../../engine/ports/store.js';
 import type { Database } from '../schema.js';
 
 export type ParamType = 'text' | 'int' | 'bigint' | 'json' | 'texts';
@@ -47,6 +54,19 @@ export interface EngineSql {
   readonly sequenceGuard: string;
   /** The commit's set-based writes (one file per dialect: `<db>-engine-writes.ts`). */
   readonly writes: EngineWrites;
+  /**
+   * connect's bulk start made from the shapes in SQL (connect-writes.ts); absent: rows built one by one
+   * and written through `writes` (SQLite, where a prepared statement per row is the fast way).
+   */
+  readonly startWrites?: StartWrites;
+}
+
+/** The enrollment and history rows of a StartBatch, joined in SQL from its members and shapes. */
+export interface StartWrites {
+  /** The ids inserted (enrollments_one_running_key refuses the others: ON CONFLICT DO NOTHING). */
+  insertEnrollments(db: Kysely<Database>, batch: StartBatch): Promise<Set<string>>;
+  /** The shapes' history rows of `members` (those whose enrollment landed). */
+  insertSteps(db: Kysely<Database>, batch: StartBatch, members: readonly StartMember[]): Promise<void>;
 }
 
 /** A fenced enrollment update: lands only when the row is still at `expected`. */

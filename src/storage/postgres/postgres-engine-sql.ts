@@ -5,12 +5,14 @@ import { postgresClaimDue } from './postgres-claim-due.js';
 const CASTS = { text: 'text', int: 'integer', bigint: 'bigint', json: 'jsonb', texts: 'text[]' } as const;
 
 import { postgresEngineWrites } from './postgres-engine-writes.js';
+import { postgresStartWrites } from './postgres-start-writes.js';
 
 export const postgresEngineSql: EngineSql = {
   param: (n, type) => `$${n}::${CASTS[type]}`,
   inIds: (p, column, ids) => `${column} = ANY(${p.add(ids, 'texts')})`,
   claimDue: postgresClaimDue,
   writes: postgresEngineWrites,
+  startWrites: postgresStartWrites,
   // FOR SHARE conflicts with the lifecycle's row lock (lockSequence): a deactivation waits for this
   // commit, or this commit waits for the deactivation and then reads its status.
   sequenceGuard: 'SELECT status, active_version, deleted_at FROM sequences WHERE id = $1 FOR SHARE',

@@ -1,0 +1,118 @@
+// connect's bulk start on PostgreSQL (storage/engine/connect-writes.ts): the enrollment and history rows
+// are joined in SQL from the members (id, record, owner, shape) and the few shapes, instead of sending
+// 13 + 15 arrays of 100,000 values that pg spells out as text and PostgreSQL parses back.
+// Measured on the 1,000,000-enrollment API world, 100,000 records (+ one wait history row each), loaded
+// 2-core machine (load 3–6), both statements in one transaction: 13 + 15 arrays 7.1–8.5 s with 2.1–2.5 s
+// of Node CPU; this join 5.0–5.4 s with 0.4–0.7 s. What is left is PostgreSQL's: rows, 4 + 2 indexes and
+// foreign-key checks, three per enrollment and one per history row (EXPLAIN ANALYZE: 0.65–1.15 s per
+// 100,000 rows for each).
+import { CompiledQuery, type Kysely } from 'kysely';
+import { isEnded } from '../../domain/enrollment.js';
+import type { StartBatch, StartMember } from '../../engine/ports/store.js';
+import type { StartWrites } from '../engine/engine-sql.js';
+import { encodeState } from '../engine/enrollment-state-codec.js';
+import type { Database } from '../schema.js';
+
+// enrollments_one_running_key is the arbiter. The planner hashes the shapes (the smaller side, it sees
+// the arrays' lengths) and probes with the members, so rows come in the members' order (ids drawn in
+// time order: the primary key's inserts stay at the b-tree's right edge). No ORDER BY: the order only
+// helps, and a sort of 100,000 rows spills past the default work_mem (~120 ms).
+const INSERT_ENROLLMENTS = `INSERT INTO enrollments (id, sequence_id, sequence_version, record_id, owner_id, status,
+  end_reason, current_step_id, due_at, state, started_at, ended_at, exclusive_slot)
+SELECT m.id, $5::text, $6::integer, m.record_id, m.owner_id, s.status, s.end_reason, s.current_step_id, s.due_at, s.state::jsonb,
+       $7::bigint, s.ended_at, s.exclusive_slot
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[]) AS m (id, record_id, owner_id, shape)
+  JOIN unnest($8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::bigint[], $14::text[])
+       WITH ORDINALITY AS s (status, end_reason, current_step_id, due_at, state, ended_at, exclusive_slot, shape)
+    ON s.shape = m.shape
+ON CONFLICT DO NOTHING
+RETURNING id`;
+
+// No ON CONFLICT: the id is (enrollment, seq) of an enrollment inserted by this transaction.
+const INSERT_STEPS = `INSERT INTO enrollment_steps (id, enrollment_id, step_id, type, state, owner_id, record_id,
+  sequence_id, proposed_due_at, due_at, opened_at, completed_at, outcome, notes, actor_id)
+SELECT m.id || t.id_suffix, m.id, t.step_id, t.type, t.state, m.owner_id, m.record_id, t.sequence_id,
+       t.proposed_due_at, t.due_at, t.opened_at, t.completed_at, t.outcome, t.notes, t.actor_id
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[]) AS m (id, record_id, owner_id, shape)
+  JOIN unnest($5::integer[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[],
+              $13::bigint[], $14::bigint[], $15::text[], $16::text[], $17::text[])
+       AS t (shape, id_suffix, step_id, type, state, sequence_id, proposed_due_at, due_at, opened_at, completed_at,
+             outcome, notes, actor_id)
+    ON t.shape = m.shape`;
+
+/** The members' columns; shapes are numbered from 1 (WITH ORDINALITY's count). */
+function memberColumns(members: readonly StartMember[]): unknown[][] {
+  const n = members.length;
+  const ids = new Array<string>(n);
+  const records = new Array<string>(n);
+  const owners = new Array<string>(n);
+  const shapes = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const m = members[i] as StartMember;
+    ids[i] = m.enrollmentId;
+    records[i] = m.recordId;
+    owners[i] = m.ownerId;
+    shapes[i] = m.shape + 1;
+  }
+  return [ids, records, owners, shapes];
+}
+
+async function run<R>(db: Kysely<Database>, text: string, parameters: unknown[]): Promise<R[]> {
+  return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
+}
+
+export const postgresStartWrites: StartWrites = {
+  async insertEnrollments(db, batch) {
+    if (batch.members.length === 0) return new Set();
+    const shapes: unknown[][] = [[], [], [], [], [], [], []];
+    for (const shape of batch.shapes) {
+      const c = encodeState(shape.state);
+      const row = [
+        c.status,
+        c.end_reason,
+        c.current_step_id,
+        c.due_at,
+        c.state,
+        shape.endedAt,
+        isEnded(shape.state) ? null : batch.exclusiveSlot,
+      ];
+      for (let i = 0; i < row.length; i++) (shapes[i] as unknown[]).push(row[i]);
+    }
+    const rows = await run<{ id: string }>(db, INSERT_ENROLLMENTS, [
+      ...memberColumns(batch.members),
+      batch.sequenceId,
+      batch.version,
+      batch.startedAt,
+      ...shapes,
+    ]);
+    const out = new Set<string>();
+    for (const row of rows) out.add(row.id);
+    return out;
+  },
+
+  async insertSteps(db, batch: StartBatch, members) {
+    const steps: unknown[][] = Array.from({ length: 13 }, () => []);
+    batch.shapes.forEach((shape, index) => {
+      for (const t of shape.steps) {
+        const row = [
+          index + 1,
+          t.idSuffix,
+          t.stepId,
+          t.type,
+          t.state,
+          t.sequenceId,
+          t.proposedDueAt,
+          t.dueAt,
+          t.openedAt,
+          t.completedAt,
+          t.outcome,
+          t.notes,
+          t.actorId,
+        ];
+        for (let i = 0; i < row.length; i++) (steps[i] as unknown[]).push(row[i]);
+      }
+    });
+    if (members.length === 0 || (steps[0] as unknown[]).length === 0) return;
+    await run(db, INSERT_STEPS, [...memberColumns(members), ...steps]);
+  },
+};
