@@ -18,9 +18,17 @@ export interface RawLedgerRow {
 }
 
 export interface StepwiseRaw {
-  /** Due pending rows, and `sending` rows whose lease ran out (a killed worker's), with the first send time kept. */
-  claimEmails(now: number, limit: number, leaseUntil: number): Promise<ClaimedEmail[]>;
-  markSent(ids: readonly string[]): Promise<void>;
+  /**
+   * In one transaction: marks the rows `sent` (the previous batch, whose events are committed) as sent,
+   * then claims due pending rows, and `sending` rows whose lease ran out (a killed worker's), with the
+   * first send time kept.
+   */
+  claimEmails(
+    sent: readonly string[],
+    now: number,
+    limit: number,
+    leaseUntil: number,
+  ): Promise<ClaimedEmail[]>;
   /** Emails sent (outbox sent_at), conditions decided (completed_at), calls opened (opened_at). */
   ledger(since: number | null): Promise<RawLedgerRow[]>;
   count(): Promise<number>;
@@ -58,28 +66,31 @@ export function sqliteRaw(file: string): StepwiseRaw {
     UPDATE outbox SET sent_at = COALESCE(sent_at, ?), lease_until = ?, attempts = attempts + 1
      WHERE id IN (SELECT id FROM outbox WHERE status = 'sending' AND lease_until < ? ORDER BY lease_until LIMIT ?)
     ${returning}`);
-  const sent = db.prepare(`UPDATE outbox SET status = 'sent', lease_until = NULL WHERE id = ?`);
-  const markSent = db.transaction((ids: readonly string[]) => {
-    for (const id of ids) sent.run(id);
-  });
+  const markSent = db.prepare(`UPDATE outbox SET status = 'sent', lease_until = NULL WHERE id = ?`);
+  type Row = { id: string; e: string; s: string; q: number; sent_at: number };
+  // One transaction per batch for the mark and the next claim (there were three: the mark, the claim of
+  // expired rows, the claim of pending ones). The same rows are written as before; only fewer commits.
+  const settleAndClaim = db.transaction(
+    (sent: readonly string[], now: number, limit: number, leaseUntil: number): Row[] => {
+      for (const id of sent) markSent.run(id);
+      const expired = claimExpired.all(now, leaseUntil, now, limit) as Row[];
+      const pending = claimPending.all(now, leaseUntil, now, limit - expired.length) as Row[];
+      return expired.length === 0 ? pending : [...expired, ...pending];
+    },
+  );
   const ledgerAll = db.prepare(LEDGER_SQL((k) => `json_extract(payload, '$.${k}')`, ''));
   const ledgerSince = db.prepare(LEDGER_SQL((k) => `json_extract(payload, '$.${k}')`, '@since'));
   const count = db.prepare(COUNT_SQL);
-  type Row = { id: string; e: string; s: string; q: number; sent_at: number };
   return {
-    async claimEmails(now, limit, leaseUntil) {
-      const expired = claimExpired.all(now, leaseUntil, now, limit) as Row[];
-      const pending = claimPending.all(now, leaseUntil, now, limit - expired.length) as Row[];
-      return [...expired, ...pending].map((r) => ({
+    async claimEmails(sent, now, limit, leaseUntil) {
+      // IMMEDIATE: the write lock up front, as the engine's transactions take it (sqlite-driver.ts).
+      return settleAndClaim.immediate(sent, now, limit, leaseUntil).map((r) => ({
         id: r.id,
         enrollmentId: r.e,
         stepId: r.s,
         seq: r.q,
         sentAt: r.sent_at,
       }));
-    },
-    async markSent(ids) {
-      markSent(ids);
     },
     async ledger(since) {
       const rows = (since === null ? ledgerAll.all() : ledgerSince.all({ since })) as {
@@ -112,11 +123,13 @@ export function postgresRaw(url: string, schema: string, applicationName: string
     options: `-c search_path=${schema}`,
   });
   return {
-    async claimEmails(now, limit, leaseUntil) {
+    async claimEmails(sent, now, limit, leaseUntil) {
+      // The mark and the claim in one statement: the sent rows have a live lease, so neither claim takes them.
       const { rows } = await pool.query<{ id: string; e: string; s: string; q: number; sent_at: string }>({
         name: 'bench_claim_emails',
         text: `
-          WITH expired AS (SELECT id FROM outbox WHERE status = 'sending' AND lease_until < $1
+          WITH sent AS (UPDATE outbox SET status = 'sent', lease_until = NULL WHERE id = ANY($4::text[])),
+               expired AS (SELECT id FROM outbox WHERE status = 'sending' AND lease_until < $1
                             ORDER BY lease_until LIMIT $3 FOR UPDATE SKIP LOCKED),
                pending AS (SELECT id FROM outbox WHERE status = 'pending' AND available_at <= $1
                             ORDER BY available_at LIMIT $3 FOR UPDATE SKIP LOCKED)
@@ -124,7 +137,7 @@ export function postgresRaw(url: string, schema: string, applicationName: string
                  attempts = attempts + 1
            WHERE id IN (SELECT id FROM (SELECT id FROM expired UNION ALL SELECT id FROM pending) due LIMIT $3)
           RETURNING id, payload->>'enrollmentId' AS e, payload->>'stepId' AS s, (payload->>'seq')::int AS q, sent_at`,
-        values: [now, leaseUntil, limit],
+        values: [now, leaseUntil, limit, sent],
       });
       return rows.map((r) => ({
         id: r.id,
@@ -133,13 +146,6 @@ export function postgresRaw(url: string, schema: string, applicationName: string
         seq: r.q,
         sentAt: Number(r.sent_at),
       }));
-    },
-    async markSent(ids) {
-      await pool.query({
-        name: 'bench_mark_sent',
-        text: `UPDATE outbox SET status = 'sent', lease_until = NULL WHERE id = ANY($1::text[])`,
-        values: [ids],
-      });
     },
     async ledger(since) {
       const { rows } = await pool.query<{ e: string; s: string; at: string }>(

@@ -17,8 +17,11 @@ const LEASE_MS = 30_000;
 
 async function sendDue(deps: EngineDeps, raw: StepwiseRaw, now: number): Promise<number> {
   let sent = 0;
+  // A batch is marked `sent` after its events are committed, in the transaction of the next claim (a
+  // crash in between leaves it `sending`, as a crash between the events and a separate mark would).
+  let previous: string[] = [];
   for (;;) {
-    const claimed = await raw.claimEmails(now, BATCH, now + LEASE_MS);
+    const claimed = await raw.claimEmails(previous, now, BATCH, now + LEASE_MS);
     if (claimed.length === 0) return sent;
     await applyEvents(
       deps,
@@ -28,7 +31,7 @@ async function sendDue(deps: EngineDeps, raw: StepwiseRaw, now: number): Promise
       })),
       { now },
     );
-    await raw.markSent(claimed.map((c) => c.id));
+    previous = claimed.map((c) => c.id);
     sent += claimed.length;
   }
 }

@@ -32,7 +32,7 @@ import {
   sequenceIsLive,
   WORK_CHANNEL,
 } from './engine-sql.js';
-import { decodeState, encodeState } from './enrollment-state-codec.js';
+import { decodeState, encodeState, encodeStateOnce } from './enrollment-state-codec.js';
 
 /** Rows per multi-row statement: under both dialects' parameter limits, and short enough to parse fast. */
 const CHUNK = 400;
@@ -76,7 +76,7 @@ export function createEngineRepository(
   function fenceRow(commit: EnrollmentCommit): FenceRow {
     if (commit.target.type !== 'update') throw new Error('fence() takes updates only');
     const row = commit.target.row;
-    const c = encodeState(row.state);
+    const c = encodeStateOnce(row.state);
     return {
       id: row.id,
       expected: row.expectedVersion,

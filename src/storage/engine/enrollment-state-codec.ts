@@ -31,13 +31,17 @@ const encoded = new WeakMap<EnrollmentState, EnrollmentStateColumns>();
 export function encodeState(state: EnrollmentState): EnrollmentStateColumns {
   let columns = encoded.get(state);
   if (columns === undefined) {
-    columns = encodeFresh(state);
+    columns = encodeStateOnce(state);
     encoded.set(state, columns);
   }
   return columns;
 }
 
-function encodeFresh(state: EnrollmentState): EnrollmentStateColumns {
+/**
+ * Uncached, for a state written once: a fenced update's is a new object from its transition, so an
+ * entry in the cache above would never be read again and only give the GC one more ephemeron per row.
+ */
+export function encodeStateOnce(state: EnrollmentState): EnrollmentStateColumns {
   const compact: CompactState = {};
   if (state.phase !== null) compact.p = state.phase;
   if (state.seq !== 0) compact.q = state.seq;
