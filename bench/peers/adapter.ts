@@ -69,6 +69,14 @@ export interface Controller {
   storeBytes(): Promise<number>;
   /** Database server processes doing this run's work (for CPU seconds), if they can be told apart. */
   serverPids(): Promise<number[]>;
+  /**
+   * A worker process was killed and has exited: what a supervisor that saw it exit tells the system,
+   * with the lock owners the process reported (`{ type: 'lock-owner', id }`). Absent: the system
+   * recovers by itself (leases, expiry, stalled-job checks).
+   */
+  workerDied?(lockOwners: readonly string[]): Promise<void>;
+  /** After a SIGKILL run: how many jobs were taken back from the killed worker (expired, unlocked). */
+  recoveredJobs?(): Promise<number>;
   teardown(): Promise<void>;
 }
 

@@ -60,6 +60,8 @@ const KILL = !process.argv.includes('--no-kill');
 const PHASE_TIMEOUT_MS = Number(flag('phase-timeout', String(60_000 + N * 2)));
 /** After a SIGKILL: how long the harness waits for the system to recover the killed worker's jobs. */
 const RECOVERY_MS = 45_000;
+/** A phase after one that ended short (the run has failed) ends once the count stops growing this long. */
+const STALL_MS = 10_000;
 
 function controllerFor(settings: RunSettings): Controller {
   switch (settings.adapter) {
@@ -85,6 +87,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 class WorkerSet {
   readonly children: ChildProcess[] = [];
   readonly pids: number[] = [];
+  /** Per worker index: the ids its jobs are locked by, as the process reported them. */
+  readonly lockOwners: string[][] = [];
+  /** Per worker index: called on its next `busy` message (it took jobs), if the worker sends them. */
+  readonly #onBusy: ((() => void) | undefined)[] = [];
+  readonly #sendsBusy: boolean[] = [];
   readonly #settings: RunSettings;
   readonly #extra: Record<string, string>;
 
@@ -114,15 +121,38 @@ class WorkerSet {
     await new Promise<void>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code) => reject(new Error(`worker exited with ${code} before ready`)));
-      child.on('message', (m: { type: string; message?: string }) => {
+      child.on('message', (m: { type: string; message?: string; id?: string }) => {
         if (m.type === 'ready') resolve();
         if (m.type === 'error') console.error(`worker ${index}: ${m.message}`);
+        if (m.type === 'lock-owner' && m.id !== undefined)
+          this.lockOwners[index] = [...(this.lockOwners[index] ?? []), m.id];
+        if (m.type === 'busy') {
+          this.#sendsBusy[index] = true;
+          this.#onBusy[index]?.();
+        }
       });
     });
     child.removeAllListeners('exit');
     this.children[index] = child;
     if (child.pid !== undefined) this.pids.push(child.pid);
     return child;
+  }
+
+  /**
+   * Resolves when worker `index` next says it took jobs (at most `timeoutMs`), so that a kill hits a
+   * worker holding jobs; at once for a worker that never says so.
+   */
+  whenBusy(index: number, timeoutMs: number): Promise<void> {
+    if (this.#sendsBusy[index] !== true) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#onBusy[index] = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.#onBusy[index] = done;
+    });
   }
 
   live(): ChildProcess[] {
@@ -180,6 +210,13 @@ interface RunResult {
   adapter: AdapterName;
   mode: Mode;
   kill: boolean;
+  /**
+   * SIGKILL run of a peer: the killed phase (day 0) reached its target this long after the kill; null:
+   * it never did, or Stepwise (its lease runs out on its manual clock, not in wall time).
+   */
+  recoveredAfterMs: number | null;
+  /** SIGKILL run: jobs the system took back from the killed worker; null: it cannot tell. */
+  recoveredJobs: number | null;
   check: Omit<LedgerCheck, 'lateness'>;
   /** Enrollments left out of the check: the harness injected their signal too late (real time only). */
   lateSignals: number;
@@ -216,16 +253,20 @@ async function waitForCount(
   target: number,
   timeoutMs: number,
   onTick?: (count: number) => Promise<void>,
+  stallMs = Number.POSITIVE_INFINITY,
 ): Promise<CountWait> {
   const deadline = Date.now() + timeoutMs;
   const began = performance.now();
   let previous: Poll | null = null;
+  let grewAt = Date.now();
   for (;;) {
     const at = performance.now();
     const count = await ctl.ledgerCount();
     const tookMs = performance.now() - at;
     if (onTick !== undefined) await onTick(count);
-    if (count >= target || Date.now() > deadline) return { at, count, slackMs: at - (previous?.at ?? began) };
+    if (count > (previous?.count ?? -1)) grewAt = Date.now();
+    if (count >= target || Date.now() > deadline || Date.now() - grewAt > stallMs)
+      return { at, count, slackMs: at - (previous?.at ?? began) };
     const poll = { at, count };
     await sleep(pollDelay(target, poll, previous, tookMs));
     previous = poll;
@@ -286,12 +327,27 @@ async function runOnce(
   const email1Due = new Float64Array(workload.n);
   const lateSignals = new Set<number>();
   let killed = false;
+  let killedAt = 0;
+  /** Burn-down SIGKILL run of a peer: ms from the kill until the killed phase reached its target. */
+  let recoveredAfterMs: number | null = null;
+  /** A phase ended below its target: the run has failed, and the later phases cannot reach theirs. */
+  let short = false;
   const killOne = async () => {
     if (killed) return;
     killed = true;
-    workers.children[0]?.kill('SIGKILL');
-    const replacement = await workers.spawn(settings.workers);
-    return replacement;
+    killedAt = performance.now();
+    const victim = workers.children[0];
+    if (victim !== undefined && victim.exitCode === null && victim.signalCode === null) {
+      const exited = new Promise((resolve) => victim.once('exit', resolve));
+      // A polling worker (pg-boss) holds jobs only while it runs a batch: killing it idle tests nothing.
+      await workers.whenBusy(0, 5_000);
+      killedAt = performance.now();
+      victim.kill('SIGKILL');
+      // As a supervisor would: only a process seen to exit has its jobs released.
+      await exited;
+      await ctl.workerDied?.(workers.lockOwners[0] ?? []);
+    }
+    return workers.spawn(settings.workers);
   };
 
   if (mode === 'burn') {
@@ -327,7 +383,10 @@ async function runOnce(
           async (count) => {
             if (count >= killAt && !killed) await killOne();
           },
+          short ? STALL_MS : undefined,
         );
+        if (waited.count < cumulative) short = true;
+        else if (killed && index === 0) recoveredAfterMs = waited.at - killedAt;
         busyMs += waited.at - t;
         slackMs += waited.slackMs;
       }
@@ -434,6 +493,7 @@ async function runOnce(
     lateSignals,
   );
   const bytes = await ctl.storeBytes();
+  const recoveredJobs = kill && ctl.recoveredJobs !== undefined ? await ctl.recoveredJobs() : null;
   await workers.exit();
   // A failed run's store is kept for inspection (as pg-boss's tests keep a failed test's schema).
   if (check.ok || process.env.BENCH_KEEP_FAILED !== '1') await ctl.teardown();
@@ -444,6 +504,8 @@ async function runOnce(
     adapter,
     mode,
     kill,
+    recoveredAfterMs,
+    recoveredJobs,
     check: checkRest,
     lateSignals: lateSignals.size,
     transitions,
@@ -576,7 +638,7 @@ for (const adapter of ONLY) {
     if (KILL && mode === 'burn' && runs.every((r) => r.check.ok)) {
       killRun = await runOnce(adapter, mode, workload, true);
       console.error(
-        `${adapter} ${mode} SIGKILL run: ${killRun.check.ok ? 'ok' : 'FAILED'} ${killRun.check.problems.slice(0, 3).join('; ')}`,
+        `${adapter} ${mode} SIGKILL run: ${killRun.check.ok ? 'ok' : 'FAILED'} ${killRun.check.duplicates} duplicates / ${killRun.check.misses} misses${killRun.recoveredAfterMs === null ? '' : `, day 0 complete ${fmt(killRun.recoveredAfterMs)} ms after the kill`}${killRun.recoveredJobs === null ? '' : `, ${killRun.recoveredJobs} jobs taken back from the killed worker`} (load ${loadavg()[0]?.toFixed(2)}) ${killRun.check.problems.slice(0, 3).join('; ')}`,
       );
     }
     raw[`${adapter}/${mode}`] = killRun === null ? runs : [...runs, killRun];

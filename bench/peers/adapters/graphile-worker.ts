@@ -9,7 +9,22 @@
 // their ledger rows in one insert. Why: every add_job NOTIFYs, and PostgreSQL serialises notifying
 // commits on one lock held through the WAL flush, so one `addJob` per step caps a whole cluster at
 // one step per fsync (~250 steps/s on the shared machine, wait event Lock:object).
-import { type JobHelpers, makeWorkerUtils, run, runMigrations, type WorkerUtils } from 'graphile-worker';
+// A killed worker: graphile-worker (without Worker Pro's heartbeats) keeps its locked jobs for 4 hours.
+// Its docs ("Administrative functions", Force unlock workers, since 0.16) leave faster recovery to "the
+// process that runs Graphile Worker [noticing] that it has exited", which may then `forceUnlockWorkers`
+// with the dead worker's ids and never a live one's. So each worker process reports its pool's id (what
+// 0.17 locks jobs by; the `pool:create` event is the only public way to it) to its parent, and the
+// harness, as that supervisor, unlocks them once it saw the killed process exit (both adapters). A
+// job whose step was recorded but whose completion had not committed at the kill runs again.
+import { EventEmitter } from 'node:events';
+import {
+  type JobHelpers,
+  makeWorkerUtils,
+  run,
+  runMigrations,
+  type WorkerEvents,
+  type WorkerUtils,
+} from 'graphile-worker';
 import pg from 'pg';
 import type { LedgerStep } from '../../workload/workload.js';
 import { type Controller, jobKey, type RunSettings, type StepJob, type WorkerArgs } from '../adapter.js';
@@ -87,11 +102,14 @@ export async function runGraphileWorker(args: WorkerArgs): Promise<() => Promise
   const tuned = args.adapter === 'graphile-worker-tuned';
   const write = (helpers: JobHelpers, ran: readonly Ran[]) => record(helpers, n.app, ran);
   const recordStep = tuned ? batcher(write) : (helpers: JobHelpers, ran: Ran) => write(helpers, [ran]);
+  const events: WorkerEvents = new EventEmitter();
+  events.on('pool:create', ({ workerPool }) => process.send?.({ type: 'lock-owner', id: workerPool.id }));
   const runner = await run({
     connectionString: withApp(args.pgUrl, n.appName),
     schema: n.gw,
     noHandleSignals: true,
     logger: silent,
+    events,
     ...(tuned ? { concurrency: 24, pollInterval: 250, maxPoolSize: 10 } : {}),
     ...(tuned
       ? { preset: { worker: { localQueue: { size: 500 }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } } }
@@ -126,6 +144,7 @@ export function graphileController(settings: RunSettings): Controller {
   // cursor on the highest id seen would skip rows. What a read returned bounds instead every row
   // inserted after it (a higher id), so `ledgerSince(at)` reads past the last bound taken by `at`.
   const marks: { at: number; id: number }[] = [];
+  let unlocked = 0;
   return {
     drivesWorkers: false,
     worklistEmulated: true,
@@ -221,6 +240,16 @@ export function graphileController(settings: RunSettings): Controller {
       ]);
       return rows.map((r: { pid: number }) => r.pid);
     },
+    async workerDied(lockOwners) {
+      // Counted first: the dead process cannot lock or complete anything any more.
+      const { rows } = await app.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${n.gw}._private_jobs WHERE locked_by = ANY($1::text[])`,
+        [lockOwners],
+      );
+      unlocked += Number(rows[0]?.n ?? 0);
+      await utils.forceUnlockWorkers([...lockOwners]);
+    },
+    recoveredJobs: async () => unlocked,
     async teardown() {
       await utils.release();
       await app.end();

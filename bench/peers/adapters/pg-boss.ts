@@ -3,6 +3,14 @@
 // app's signals and the ledger in its own tables. Defaults: `work()` with batchSize 1 and a 2 s
 // polling interval. Tuned: batchSize 500 and the minimum 0.5 s polling interval, the batch handled
 // set-based (one ledger insert, one `insert` of follow-ups per batch).
+// Crash recovery, as its docs describe it (a fetched job never completed is expired by the
+// maintenance of any running instance, then retried like an SQS message past its visibility
+// timeout): supervision is on (pg-boss's default) in every instance. Tuned also gives the queue a
+// 30 s `expireInSeconds` and `retryLimit` 2 and runs maintenance every 5 s, so a killed worker's
+// jobs are retried 30–40 s after the kill (the harness waits 45 s); 30 s also bounds a batch's
+// handler, which pg-boss fails (and so retries) when it runs longer. Defaults stay pg-boss's (15 min
+// expiry, maintenance every 2 min: recovery after ~15 min): a team only shortens them when it needs
+// fast recovery. Workers say `busy` as a batch starts: the harness's SIGKILL waits for it.
 
 import pg from 'pg';
 import PgBoss from 'pg-boss';
@@ -13,6 +21,8 @@ import { followUp } from './peer-steps.js';
 import { pgQuery } from './stepwise-controller.js';
 
 const QUEUE = 'sequence-steps';
+/** Tuned: recovery of a killed worker's jobs within the harness's 45 s (see the header). */
+const RECOVERY = { expireInSeconds: 30, retryLimit: 2, maintenanceIntervalSeconds: 5 } as const;
 const STEP_CODE: Record<LedgerStep, number> = { email1: 1, email2: 2, condition: 3, call: 4, task: 5 };
 
 /** pg-boss ids are UUIDs: a deterministic one per (step, enrollment) so an exit can cancel it. */
@@ -31,21 +41,23 @@ const withApp = (url: string, appName: string) =>
 export async function runPgBossWorker(args: WorkerArgs): Promise<() => Promise<void>> {
   const n = names(args);
   const url = withApp(args.pgUrl, n.appName);
+  const tuned = args.adapter === 'pg-boss-tuned';
   const boss = new PgBoss({
     connectionString: url,
     schema: n.boss,
-    supervise: false,
     schedule: false,
     migrate: false,
+    ...(tuned ? { maintenanceIntervalSeconds: RECOVERY.maintenanceIntervalSeconds } : {}),
   });
   boss.on('error', console.error);
   await boss.start();
   const app = new pg.Pool({ connectionString: url, max: 4 });
-  const tuned = args.adapter === 'pg-boss-tuned';
   await boss.work<StepJob>(
     QUEUE,
     tuned ? { batchSize: 500, pollingIntervalSeconds: 0.5 } : {},
     async (jobs) => {
+      // The harness's SIGKILL run waits for this, so that the kill hits a worker holding a batch.
+      process.send?.({ type: 'busy' });
       const executedAt = Date.now();
       const conditions = jobs.filter((j) => j.data.step === 'condition').map((j) => j.data.i);
       const opened = new Map<number, number>();
@@ -120,6 +132,7 @@ export function newLedgerRows(read: (above: number, holes: readonly number[]) =>
 
 export function pgBossController(settings: RunSettings): Controller {
   const n = names(settings);
+  const tuned = settings.adapter === 'pg-boss-tuned';
   let boss: PgBoss;
   let app: pg.Pool;
   const newRows = newLedgerRows(async (above, holes) => {
@@ -136,12 +149,17 @@ export function pgBossController(settings: RunSettings): Controller {
       boss = new PgBoss({
         connectionString: withApp(settings.pgUrl, n.appName),
         schema: n.boss,
-        supervise: false,
         schedule: false,
+        ...(tuned ? { maintenanceIntervalSeconds: RECOVERY.maintenanceIntervalSeconds } : {}),
       });
       boss.on('error', console.error);
       await boss.start();
-      await boss.createQueue(QUEUE);
+      await boss.createQueue(
+        QUEUE,
+        tuned
+          ? { name: QUEUE, expireInSeconds: RECOVERY.expireInSeconds, retryLimit: RECOVERY.retryLimit }
+          : undefined,
+      );
       app = new pg.Pool({ connectionString: settings.pgUrl, max: 4 });
       await app.query(`CREATE SCHEMA ${n.app}`);
       await app.query(
@@ -224,6 +242,13 @@ export function pgBossController(settings: RunSettings): Controller {
         n.appName,
       ]);
       return rows.map((r: { pid: number }) => r.pid);
+    },
+    async recoveredJobs() {
+      // A job fetched again after it had started: expired by maintenance (or failed), then retried.
+      const { rows } = await app.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${n.boss}.job WHERE retry_count > 0`,
+      );
+      return Number(rows[0]?.n ?? 0);
     },
     async teardown() {
       await boss.stop({ graceful: false, wait: false });
