@@ -2,20 +2,11 @@
 // postgres/postgres-signal-writes.ts), and the group commit that lets concurrent intake requests share
 // one transaction.
 import type { Kysely } from 'kysely';
+import type { SignalInsert } from '../../engine/ports/store.js';
 import type { Database } from '../schema.js';
 
-export interface SignalRow {
-  id: string;
-  dedupeKey: string | null;
-  type: string;
-  recordId: string | null;
-  enrollmentId: string | null;
-  messageKey: string | null;
-  stepId: string | null;
-  at: number;
-  /** JSON text. */
-  data: string | null;
-}
+/** A signal as stored: the engine's SignalInsert without its counter, `data` as JSON text. */
+export type SignalRow = Omit<SignalInsert, 'count' | 'data'> & { data: string | null };
 
 export interface StepFirstRow {
   stepRowId: string;
