@@ -34,15 +34,7 @@ import {
 } from './engine-sql.js';
 import { decodeState, encodeState, encodeStateOnce } from './enrollment-state-codec.js';
 
-/** Rows per multi-row statement: under both dialects' parameter limits, and short enough to parse fast. */
-const CHUNK = 400;
 const RUNNING = `('active', 'paused')`;
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function toEngineEnrollment(row: EngineEnrollmentRow): EngineEnrollment {
   return {
@@ -257,18 +249,15 @@ export function createEngineRepository(
     },
 
     async userStamps(ids) {
-      const out: { id: string; updatedAt: number }[] = [];
-      for (const chunk of chunks([...new Set(ids)], 1000)) {
-        const p = new Params(engineSql);
-        const list = chunk.map((id) => p.add(id));
-        const rows = await runSql<{ id: string; updated_at: number }>(
-          db,
-          `SELECT id, updated_at FROM users WHERE id IN (${list.join(', ')})`,
-          p.values,
-        );
-        for (const row of rows) out.push({ id: row.id, updatedAt: Number(row.updated_at) });
-      }
-      return out;
+      if (ids.length === 0) return [];
+      // users pkey; one statement text for any number of ids (engineSql.inIds).
+      const p = new Params(engineSql);
+      const rows = await runSql<{ id: string; updated_at: number }>(
+        db,
+        `SELECT id, updated_at FROM users WHERE ${engineSql.inIds(p, 'id', [...new Set(ids)])}`,
+        p.values,
+      );
+      return rows.map((row) => ({ id: row.id, updatedAt: Number(row.updated_at) }));
     },
 
     async commit(commits, options): Promise<CommitResult> {

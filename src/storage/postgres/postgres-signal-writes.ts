@@ -16,24 +16,20 @@ SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
 ON CONFLICT DO NOTHING
 RETURNING step_row_id, counter`;
 
-function column<T, V>(rows: readonly T[], pick: (row: T) => V): V[] {
-  return rows.map(pick);
-}
-
 export const postgresSignalWrites: SignalWrites = {
   async insertSignals(db, rows) {
     if (rows.length === 0) return [];
     const { rows: out } = await db.executeQuery<{ id: string }>(
       CompiledQuery.raw(INSERT_SIGNALS, [
-        column(rows, (r) => r.id),
-        column(rows, (r) => r.dedupeKey),
-        column(rows, (r) => r.type),
-        column(rows, (r) => r.recordId),
-        column(rows, (r) => r.enrollmentId),
-        column(rows, (r) => r.messageKey),
-        column(rows, (r) => r.stepId),
-        column(rows, (r) => r.at),
-        column(rows, (r) => r.data),
+        rows.map((r) => r.id),
+        rows.map((r) => r.dedupeKey),
+        rows.map((r) => r.type),
+        rows.map((r) => r.recordId),
+        rows.map((r) => r.enrollmentId),
+        rows.map((r) => r.messageKey),
+        rows.map((r) => r.stepId),
+        rows.map((r) => r.at),
+        rows.map((r) => r.data),
       ]),
     );
     const ids = new Set(out.map((row) => row.id));
@@ -43,9 +39,9 @@ export const postgresSignalWrites: SignalWrites = {
     if (rows.length === 0) return [];
     const { rows: out } = await db.executeQuery<{ step_row_id: string; counter: string }>(
       CompiledQuery.raw(INSERT_FIRSTS, [
-        column(rows, (r) => r.stepRowId),
-        column(rows, (r) => r.counter),
-        column(rows, (r) => r.at),
+        rows.map((r) => r.stepRowId),
+        rows.map((r) => r.counter),
+        rows.map((r) => r.at),
       ]),
     );
     const keys = new Set(out.map((row) => `${row.step_row_id}\u0000${row.counter}`));
