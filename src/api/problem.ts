@@ -35,7 +35,8 @@ export class ProblemError extends Error {
     super(message);
     this.status = status;
     this.code = code;
-    this.errors = errors;
+    // api.md "Errors": a 400 or 422 always carries `errors`; one that names no single place lists itself.
+    this.errors = errors ?? (status === 400 || status === 422 ? [{ code, message }] : undefined);
   }
 
   toBody(): Record<string, unknown> {
@@ -118,6 +119,10 @@ function fromFastifyError(error: FastifyError): ProblemError | null {
     if (status === 413) return new ProblemError(413, 'payload_too_large', 'The request body is too large.');
     if (status === 415) return new ProblemError(415, 'unsupported_media_type', error.message);
     if (status === 429) return new ProblemError(429, 'rate_limited', 'Too many requests; try again later.');
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+      return badRequest('The body is not JSON.', [
+        { code: 'invalid_json', path: '', message: error.message },
+      ]);
     return badRequest(error.message);
   }
   return null;
