@@ -80,6 +80,13 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error, request, reply) => problemErrorHandler(error, request, reply));
+  // Many clients send `content-type: application/json` on a POST that has no body (revise, pause...):
+  // an empty body reads as no body, and a route that needs one still answers 400 for its shape.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(request, String(body), done),
+  );
   const metrics = deps.metrics ?? createServerMetrics(deps.engine);
   app.addHook('onResponse', observeRequests(metrics));
   // The web app routes on the client: a GET for a page (not an API, tracking or operations path)
