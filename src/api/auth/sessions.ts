@@ -8,6 +8,12 @@ import { hashPassword, verifyPassword } from './password.js';
 
 export const SESSION_COOKIE = 'stepwise_session';
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60_000;
+/**
+ * Under the test clock (STEPWISE_CLOCK=manual) a test moves time by days and weeks between two requests
+ * with the token it signed in with (api.md "Test clock"); a session expiring on that clock would sign it
+ * out mid-scenario, so there a session outlives any move (at most 5 years each).
+ */
+export const TEST_CLOCK_SESSION_TTL_MS = 100 * 366 * 24 * 60 * 60_000;
 const SESSION_PREFIX = 'ses_';
 
 export function hashSessionToken(token: string): string {
@@ -47,6 +53,7 @@ export class PasswordCheck {
 export async function createSession(
   deps: EngineDeps,
   userId: string,
+  ttlMs: number = SESSION_TTL_MS,
 ): Promise<{ token: string; session: Session }> {
   const token = `${SESSION_PREFIX}${deps.ids.secret(32)}`;
   const now = deps.clock.now();
@@ -55,7 +62,7 @@ export async function createSession(
     userId,
     csrfToken: deps.ids.secret(24),
     createdAt: now,
-    expiresAt: now + SESSION_TTL_MS,
+    expiresAt: now + ttlMs,
   });
   return { token, session };
 }

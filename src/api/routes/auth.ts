@@ -6,7 +6,13 @@ import type { Config } from '../../config.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { actorOf, unauthenticated } from '../auth/actor.js';
 import type { LoginLimiter } from '../auth/login-limiter.js';
-import { createSession, type PasswordCheck, SESSION_COOKIE, SESSION_TTL_MS } from '../auth/sessions.js';
+import {
+  createSession,
+  type PasswordCheck,
+  SESSION_COOKIE,
+  SESSION_TTL_MS,
+  TEST_CLOCK_SESSION_TTL_MS,
+} from '../auth/sessions.js';
 import { ProblemError } from '../problem.js';
 import { NoContent, Problem } from '../schemas.js';
 import { toUserView, UserView } from './users.js';
@@ -61,7 +67,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
       if (user === null)
         throw new ProblemError(401, 'unauthenticated', 'The email or the password is not right.');
       limiter.succeeded(email);
-      const { token, session } = await createSession(deps, user.id);
+      const ttl = config.clock === 'manual' ? TEST_CLOCK_SESSION_TTL_MS : SESSION_TTL_MS;
+      const { token, session } = await createSession(deps, user.id, ttl);
       void reply.setCookie(SESSION_COOKIE, token, {
         path: '/',
         httpOnly: true,
