@@ -3,6 +3,7 @@
 // record answers 404 as if it did not exist.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { isValidTimeZone } from '../../domain/calendar.js';
 import { ENTITY_TYPES } from '../../domain/definition.js';
 import type { EngineDeps } from '../../engine/deps.js';
@@ -23,7 +24,13 @@ import {
   pageOptions,
   ScalarValue,
 } from '../schemas.js';
-import { type PreparedRow, timezoneError, UpsertAnswer, upsertRecords } from './record-upserts.js';
+import {
+  type PreparedRow,
+  type RowError,
+  timezoneError,
+  UpsertAnswer,
+  upsertRecords,
+} from './record-upserts.js';
 import { csvToRows } from './records-csv.js';
 
 export const EntityTypeSchema = Type.Enum(ENTITY_TYPES);
@@ -50,6 +57,19 @@ const NewRecordBody = Type.Object(
   { additionalProperties: false },
 );
 type NewRecordBody = Static<typeof NewRecordBody>;
+const newRecordCheck = Compile(NewRecordBody);
+
+/** api.md: a bulk row that is not a record is one of the answer's `errors` (with its index), not a 400 for all. */
+function rowShapeError(index: number, row: unknown): RowError | null {
+  if (newRecordCheck.Check(row)) return null;
+  const first = newRecordCheck.Errors(row)[0];
+  const where = first === undefined || first.instancePath === '' ? '' : ` at ${first.instancePath}`;
+  return {
+    index,
+    code: 'bad_shape',
+    message: `The row is not a record${where}: ${first?.message ?? 'not valid'}.`,
+  };
+}
 
 const RecordPatchBody = Type.Object(
   { ...RecordInput, name: Type.Optional(RecordInput.name) },
@@ -192,7 +212,15 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
         tags: ['records'],
         summary: 'Create or update many records, matched by (type, externalId)',
         body: Type.Object(
-          { records: Type.Array(NewRecordBody, { maxItems: 10_000 }) },
+          {
+            records: Type.Array(
+              Type.Unknown({
+                description:
+                  'A record as POST /api/records takes it; a row of another shape is reported in `errors` with its index.',
+              }),
+              { maxItems: 10_000 },
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 200: UpsertAnswer },
@@ -202,7 +230,13 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
       const actor = actorOf(request);
       const owners = new Map<string, boolean>();
       const rows: PreparedRow[] = [];
-      for (const [index, row] of request.body.records.entries()) {
+      for (const [index, input] of request.body.records.entries()) {
+        const shape = rowShapeError(index, input);
+        if (shape !== null) {
+          rows.push(shape);
+          continue;
+        }
+        const row = input as NewRecordBody;
         const zone = timezoneError(index, row.timezone);
         if (zone !== null) {
           rows.push(zone);
