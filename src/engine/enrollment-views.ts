@@ -41,6 +41,7 @@ export interface EnrollmentDetail {
 
 export interface ConnectedRecord {
   enrollmentId: string;
+  recordId: string;
   record: { id: string; name: string; type: string } | null;
   ownerId: string;
   status: EnrollmentStatus;
@@ -157,6 +158,7 @@ export async function listSequenceEnrollments(
       const record = records.get(e.recordId);
       return {
         enrollmentId: e.id,
+        recordId: e.recordId,
         record: record === undefined ? null : { id: record.id, name: record.name, type: record.type },
         ownerId: e.ownerId,
         status: e.status,

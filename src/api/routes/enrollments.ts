@@ -101,6 +101,7 @@ export function toEnrollmentJson(detail: EnrollmentDetail): Static<typeof Enroll
 
 const ConnectedRecordJson = Type.Object({
   enrollmentId: Type.String(),
+  recordId: Type.String(),
   record: Type.Union([
     Type.Object({ id: Type.String(), name: Type.String(), type: EntityTypeSchema }),
     Type.Null(),
