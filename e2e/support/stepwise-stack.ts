@@ -62,7 +62,11 @@ export class ApiClient {
   }
 }
 
-export async function startStepwiseStack(options: { logFile: string }): Promise<StepwiseStack> {
+export async function startStepwiseStack(options: {
+  logFile: string;
+  /** Extra environment for the server (e.g. `STEPWISE_MAX_ACTIVE_SEQUENCES`). */
+  env?: Record<string, string>;
+}): Promise<StepwiseStack> {
   const smtp = await startSmtpSink();
   const dataDir = mkdtempSync(join(tmpdir(), 'stepwise-e2e-'));
   const port = await freePort();
@@ -90,6 +94,7 @@ export async function startStepwiseStack(options: { logFile: string }): Promise<
       // No spacing between sends: three leads' emails go out in one pass.
       STEPWISE_SMTP_URL: `smtp://127.0.0.1:${smtp.port}?minSpacingMs=0`,
       LOG_LEVEL: 'info',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
