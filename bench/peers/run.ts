@@ -1,5 +1,5 @@
 // `tsx bench/peers/run.ts [--n 100000] [--runs 5] [--only a,b] [--mode burn|real|both] [--workers 2]
-//  [--seed 7] [--no-kill] [--pg URL] [--redis URL]` — Stepwise against the job queues a team would
+//  [--sqlite-workers 1] [--seed 7] [--no-kill] [--pg URL] [--redis URL]` — Stepwise against the job queues a team would
 // use instead (issue 7), on one workload, each run on a fresh store and checked against its ledger.
 // One warm-up run per adapter and mode is discarded; the table shows median and min–max of `--runs`.
 import { type ChildProcess, fork } from 'node:child_process';
@@ -43,7 +43,7 @@ function flag(name: string, fallback: string): string {
 // Without this, `--help` is an unknown flag and starts the full default benchmark.
 if (process.argv.includes('--help')) {
   console.log(`tsx bench/peers/run.ts [--n 100000] [--runs 5] [--only ${ADAPTERS.join(',')}]
-  [--mode burn|real|both] [--workers 2] [--seed 7] [--no-kill] [--phase-timeout MS] [--pg URL] [--redis URL]
+  [--mode burn|real|both] [--workers 2] [--sqlite-workers 1] [--seed 7] [--no-kill] [--phase-timeout MS] [--pg URL] [--redis URL]
 Method and flags: docs/benchmarks.md, "Stepwise against job queues".`);
   process.exit(0);
 }
@@ -51,6 +51,7 @@ const N = Number(flag('n', '100000'));
 const RUNS = Number(flag('runs', '5'));
 const SEED = Number(flag('seed', '7'));
 const WORKERS = Number(flag('workers', '2'));
+const SQLITE_WORKERS = Number(flag('sqlite-workers', '1'));
 const PG_URL = flag('pg', 'postgres://postgres@127.0.0.1:5432/test');
 const REDIS_URL = flag('redis', 'redis://127.0.0.1:6379/7');
 const ONLY = flag('only', ADAPTERS.join(',')).split(',') as AdapterName[];
@@ -309,8 +310,9 @@ async function runOnce(
     runId,
     pgUrl: PG_URL,
     redisUrl: REDIS_URL,
-    // SQLite has one writer: a second Stepwise process would only wait for the lock.
-    workers: adapter === 'stepwise-sqlite' ? 1 : WORKERS,
+    // SQLite has one writer: a second Stepwise process only waits for the lock (measured with
+    // --sqlite-workers 2, docs/benchmarks.md "Session 5").
+    workers: adapter === 'stepwise-sqlite' ? SQLITE_WORKERS : WORKERS,
   };
   const ctl = controllerFor(settings);
   await ctl.setup();
