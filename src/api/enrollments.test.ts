@@ -94,10 +94,16 @@ describe('enrollments and the work list', () => {
       currentStep: { id: 'call', name: 'Call them', type: 'phone_call' },
       daysElapsed: 0,
     });
-    expect(
-      (await h.as('salesperson', { method: 'GET', url: `/api/sequences/${sequence}/enrollments` }))
-        .statusCode,
-    ).toBe(403);
+    // A seller sees only their own records, also across pages.
+    const sellers = await h.as('salesperson', {
+      method: 'GET',
+      url: `/api/sequences/${sequence}/enrollments?limit=1`,
+    });
+    expect(sellers.statusCode).toBe(200);
+    expect(sellers.json().items.map((i: { recordId: string }) => i.recordId)).toEqual([mine.recordId]);
+    expect(sellers.json().nextCursor).toBeNull();
+    const seller2 = await h.as('seller2', { method: 'GET', url: `/api/sequences/${sequence}/enrollments` });
+    expect(seller2.json().items.map((i: { recordId: string }) => i.recordId)).toEqual([theirs.recordId]);
 
     const disconnect = await h.as('salesperson', {
       method: 'POST',

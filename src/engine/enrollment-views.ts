@@ -139,7 +139,13 @@ async function enrollmentDetail(deps: EngineDeps, enrollment: Enrollment): Promi
 export async function listSequenceEnrollments(
   deps: EngineDeps,
   sequenceId: string,
-  options: { status?: EnrollmentStatus | undefined; limit: number; cursor: string | null },
+  options: {
+    status?: EnrollmentStatus | undefined;
+    /** Only this owner's records (a seller's view). */
+    ownerId?: string | undefined;
+    limit: number;
+    cursor: string | null;
+  },
 ): Promise<Page<ConnectedRecord>> {
   const sequence = await deps.store.sequences.get(sequenceId);
   if (sequence === null || sequence.deletedAt !== null) throw new NotFoundError('No such sequence.');

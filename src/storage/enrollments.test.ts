@@ -5,7 +5,7 @@ import { type Store, StoreConflictError } from '../engine/ports/store.js';
 import { openPostgresDialect } from './postgres/postgres-dialect.js';
 import { openSqliteDialect } from './sqlite/sqlite-dialect.js';
 import { forEachDialect } from './test-support/dialects.js';
-import { allPages, aRecord, aSequence, enrollmentWorld, T0, testId } from './test-support/fixtures.js';
+import { allPages, aRecord, aSequence, aUser, enrollmentWorld, T0, testId } from './test-support/fixtures.js';
 
 function enrollment(
   world: Awaited<ReturnType<typeof enrollmentWorld>>,
@@ -120,6 +120,20 @@ forEachDialect('enrollments', (t) => {
     ]);
     const completed = await t.store().enrollments.listBySequence(world.sequence.id, { status: 'completed' });
     expect(completed.items.map((e) => e.id)).toEqual([ids[0]]);
+
+    // One owner's view: another owner's enrollment of the same sequence is stepped over, page by page.
+    const other = await t.store().users.create(aUser());
+    const theirs = await t.store().enrollments.create({
+      ...enrollment(world),
+      ownerId: other.id,
+      recordId: (await t.store().records.create(aRecord(other.id))).id,
+    });
+    const mine = await allPages((cursor) =>
+      t.store().enrollments.listBySequence(world.sequence.id, { ownerId: world.owner.id, limit: 2, cursor }),
+    );
+    expect(mine.items.map((e) => e.id)).toEqual(all.items.map((e) => e.id));
+    const theirPage = await t.store().enrollments.listBySequence(world.sequence.id, { ownerId: other.id });
+    expect(theirPage.items.map((e) => e.id)).toEqual([theirs.id]);
 
     const base = {
       enrollmentId: ids[1] ?? '',

@@ -15,7 +15,7 @@ import {
 } from '../../engine/enrollment-views.js';
 import { END_REASONS, ENROLLMENT_STATUSES, ENROLLMENT_STEP_STATES } from '../../engine/ports/store.js';
 import { pauseEnrollment, resumeEnrollment } from '../../engine/seller-actions.js';
-import { actorOf, EVERYONE, isManager, MANAGERS, requireRole } from '../auth/actor.js';
+import { actorOf, EVERYONE, isManager, requireRole } from '../auth/actor.js';
 import { notFound } from '../problem.js';
 import {
   IdParams,
@@ -132,7 +132,6 @@ function toConnectedRecordJson(row: ConnectedRecord): Static<typeof ConnectedRec
 
 export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async (app, { deps }) => {
   const everyone = requireRole(...EVERYONE);
-  const managers = requireRole(...MANAGERS);
   const tags = ['enrollments'];
 
   /** The live sequence, or 404. */
@@ -169,19 +168,22 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> =
   app.get(
     '/api/sequences/:id/enrollments',
     {
-      preHandler: managers,
+      preHandler: everyone,
       schema: {
         tags,
-        summary: "A sequence's connected records with their progress (by status, then id)",
+        summary:
+          "A sequence's connected records with their progress (by status, then id); a salesperson sees only their own records",
         params: IdParams,
         querystring: Type.Object({ status: Type.Optional(Type.Enum(ENROLLMENT_STATUSES)), ...PageQuery }),
         response: { 200: PageOf(ConnectedRecordJson), 404: Problem },
       },
     },
     async (request) => {
+      const actor = actorOf(request);
       const page = await listSequenceEnrollments(deps, request.params.id, {
         ...pageOptions(request.query),
         status: request.query.status,
+        ownerId: actor.role === 'salesperson' ? actor.id : undefined,
       });
       return { items: page.items.map(toConnectedRecordJson), nextCursor: page.nextCursor };
     },

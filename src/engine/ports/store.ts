@@ -559,6 +559,8 @@ export interface EnrollmentEnd {
 
 export interface EnrollmentListOptions extends PageOptions {
   status?: EnrollmentStatus | undefined;
+  /** Only the enrollments of this owner's records (a seller sees only their own). */
+  ownerId?: string | undefined;
 }
 
 export interface EnrollmentStep {

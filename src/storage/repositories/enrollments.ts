@@ -115,6 +115,8 @@ export function createEnrollmentRepository({ db }: RepositoryContext): Enrollmen
         .orderBy('id')
         .limit(limit + 1);
       if (options?.status !== undefined) query = query.where('status', '=', options.status);
+      // A seller's view: the same walk, rows of other owners stepped over.
+      if (options?.ownerId !== undefined) query = query.where('owner_id', '=', options.ownerId);
       if (after !== null) {
         query = query.where((eb) => eb(eb.refTuple('status', 'id'), '>', eb.tuple(after[0], after[1])));
       }
