@@ -4,7 +4,14 @@
 import type { EngineDeps } from './deps.js';
 import { definitionKey, engineCache } from './engine-cache.js';
 import { NotFoundError } from './errors.js';
-import type { EndReason, Enrollment, EnrollmentStatus, EnrollmentStepState, Page } from './ports/store.js';
+import type {
+  EndReason,
+  Enrollment,
+  EnrollmentListOptions,
+  EnrollmentStatus,
+  EnrollmentStepState,
+  Page,
+} from './ports/store.js';
 import type { ActingUser } from './sequences/stored-sequence.js';
 import { toWorkItems, type WorkItem } from './worklist.js';
 
@@ -139,13 +146,7 @@ async function enrollmentDetail(deps: EngineDeps, enrollment: Enrollment): Promi
 export async function listSequenceEnrollments(
   deps: EngineDeps,
   sequenceId: string,
-  options: {
-    status?: EnrollmentStatus | undefined;
-    /** Only this owner's records (a seller's view). */
-    ownerId?: string | undefined;
-    limit: number;
-    cursor: string | null;
-  },
+  options: EnrollmentListOptions,
 ): Promise<Page<ConnectedRecord>> {
   const sequence = await deps.store.sequences.get(sequenceId);
   if (sequence === null || sequence.deletedAt !== null) throw new NotFoundError('No such sequence.');
