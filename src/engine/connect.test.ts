@@ -193,6 +193,44 @@ forEachDialect('connectRecords', (t) => {
     expect(await statsOf(deps.store, seq)).toMatchObject({ '/enrolled': 1 });
   });
 
+  it('a bulk start that lands only in part writes history and outbox rows for exactly the members that landed', async () => {
+    const deps = engineDeps(t.store());
+    const owner = await aUser(deps.store, 'admin');
+    const seq = await activeSequence(deps.store, owner.id, EMAIL_FIRST);
+    const records = await someRecords(deps.store, owner.id, 10);
+    const actor = { id: owner.id, role: 'admin' as const };
+    const first = await connectRecords(deps, { sequenceId: seq, recordIds: records.slice(0, 4), actor });
+    expect(first.enrolled).toHaveLength(4);
+    // A pre-check that missed them (as if they had been connected in between): the unique index refuses
+    // these four inside the bulk insert, and the rows of the other six are written from the members left.
+    deps.store.engine.runningSlots = async () => [];
+    const second = await connectRecords(deps, { sequenceId: seq, recordIds: records, actor });
+    expect(second.enrolled.map((e) => e.recordId)).toEqual(records.slice(4));
+    expect(second.rejected.map((r) => [r.recordId, r.code])).toEqual(
+      records.slice(0, 4).map((id) => [id, 'already_enrolled']),
+    );
+    const enrollments = await rawQuery<{ id: string }>(t, 'SELECT id FROM enrollments');
+    const ids = new Set(enrollments.map((e) => e.id));
+    expect(ids.size).toBe(10);
+    const steps = await rawQuery<{ enrollment_id: string }>(t, 'SELECT enrollment_id FROM enrollment_steps');
+    const outbox = await rawQuery<{ idempotency_key: string; payload: unknown }>(
+      t,
+      'SELECT idempotency_key, payload FROM outbox',
+    );
+    expect(steps).toHaveLength(10);
+    expect(outbox).toHaveLength(10);
+    for (const s of steps) expect(ids.has(s.enrollment_id)).toBe(true);
+    for (const o of outbox) {
+      const enrollmentId = o.idempotency_key.split(':')[0] as string;
+      expect(ids.has(enrollmentId)).toBe(true);
+      const payload = (typeof o.payload === 'string' ? JSON.parse(o.payload) : o.payload) as {
+        enrollmentId: string;
+      };
+      expect(payload.enrollmentId).toBe(enrollmentId);
+    }
+    expect(await statsOf(deps.store, seq)).toMatchObject({ '/enrolled': 10, 'a1/reached': 10 });
+  });
+
   it('connects 5,000 records in one call', async () => {
     const deps = engineDeps(t.store());
     const owner = await aUser(deps.store, 'admin');

@@ -4,7 +4,7 @@
 // then the history, outbox, field and counter rows of the members that landed, through the dialect's
 // commit writes (`<db>-engine-writes.ts`). Rows are made straight from the shapes: no per-record commit.
 // Where the dialect joins the enrollment and history rows from members and shapes in SQL
-// (`EngineSql.startWrites`, PostgreSQL), they are not built here at all.
+// (`EngineSql.startWrites`: both dialects today), they are not built here at all.
 import type { Kysely } from 'kysely';
 import { isEnded } from '../../domain/enrollment.js';
 import type {
@@ -63,7 +63,7 @@ async function writeLanded(
   // Built here only when the dialect does not join them from the shapes in SQL (sql.startWrites).
   const steps: StepHistoryInsert[] | null = sql.startWrites === undefined ? [] : null;
   const members: StartMember[] = [];
-  const outbox: OutboxRow[] = [];
+  const outbox: OutboxRow[] | null = sql.startWrites?.insertOutbox === undefined ? [] : null;
   const fields: { recordId: string; patch: string; at: number }[] = [];
   const counts: number[] = batch.shapes.map(() => 0);
   const patches = batch.shapes.map((shape) =>
@@ -98,23 +98,24 @@ async function writeLanded(
           actorId: t.actorId,
         });
       }
-    for (let i = 0; i < shape.emails.length; i++) {
-      const e = shape.emails[i] as StartShape['emails'][number];
-      outbox.push({
-        id: m.outboxIds[i] as string,
-        idempotencyKey: m.enrollmentId + e.keySuffix,
-        kind: e.kind,
-        // The shape's payload keeps its key order: the member's ids overwrite its own in place.
-        payload: JSON.stringify({
-          ...e.payload,
-          enrollmentId: m.enrollmentId,
-          recordId: m.recordId,
-          ownerId: m.ownerId,
-        }),
-        availableAt: e.availableAt,
-        createdAt: e.createdAt,
-      });
-    }
+    if (outbox !== null)
+      for (let i = 0; i < shape.emails.length; i++) {
+        const e = shape.emails[i] as StartShape['emails'][number];
+        outbox.push({
+          id: m.outboxIds[i] as string,
+          idempotencyKey: m.enrollmentId + e.keySuffix,
+          kind: e.kind,
+          // The shape's payload keeps its key order: the member's ids overwrite its own in place.
+          payload: JSON.stringify({
+            ...e.payload,
+            enrollmentId: m.enrollmentId,
+            recordId: m.recordId,
+            ownerId: m.ownerId,
+          }),
+          availableAt: e.availableAt,
+          createdAt: e.createdAt,
+        });
+      }
     const patch = patches[m.shape];
     if (patch !== null && patch !== undefined)
       fields.push({ recordId: m.recordId, patch, at: batch.startedAt });
@@ -132,7 +133,8 @@ async function writeLanded(
   });
   if (steps !== null) await sql.writes.insertSteps(trx, steps);
   else await sql.startWrites?.insertSteps(trx, batch, members);
-  await sql.writes.insertOutbox(trx, outbox);
+  if (outbox !== null) await sql.writes.insertOutbox(trx, outbox);
+  else await sql.startWrites?.insertOutbox?.(trx, batch, members);
   await sql.writes.mergeFields(trx, fields);
   // In key order, as engine.commit: concurrent writers take the counters' row locks alike.
   await sql.writes.upsertStats(

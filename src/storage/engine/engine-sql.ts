@@ -55,8 +55,8 @@ export interface EngineSql {
   /** The commit's set-based writes (one file per dialect: `<db>-engine-writes.ts`). */
   readonly writes: EngineWrites;
   /**
-   * connect's bulk start made from the shapes in SQL (connect-writes.ts); absent: rows built one by one
-   * and written through `writes` (SQLite, where a prepared statement per row is the fast way).
+   * connect's bulk start made from the shapes in SQL (connect-writes.ts: `unnest` on PostgreSQL,
+   * `json_each` on SQLite); absent: rows built one by one and written through `writes`.
    */
   readonly startWrites?: StartWrites;
 }
@@ -67,6 +67,8 @@ export interface StartWrites {
   insertEnrollments(db: Kysely<Database>, batch: StartBatch): Promise<Set<string>>;
   /** The shapes' history rows of `members` (those whose enrollment landed). */
   insertSteps(db: Kysely<Database>, batch: StartBatch, members: readonly StartMember[]): Promise<void>;
+  /** The shapes' outbox rows of `members`; absent: built per member and written through `writes`. */
+  insertOutbox?(db: Kysely<Database>, batch: StartBatch, members: readonly StartMember[]): Promise<void>;
 }
 
 /** A fenced enrollment update: lands only when the row is still at `expected`. */
