@@ -5,7 +5,8 @@
 // 2-core machine (load 3–6), both statements in one transaction: 13 + 15 arrays 7.1–8.5 s with 2.1–2.5 s
 // of Node CPU; this join 5.0–5.4 s with 0.4–0.7 s. What is left is PostgreSQL's: rows, 4 + 2 indexes and
 // foreign-key checks, three per enrollment and one per history row (EXPLAIN ANALYZE: 0.65–1.15 s per
-// 100,000 rows for each).
+// 100,000 rows for each). The outbox rows of an email-first start likewise (session 6, `bench:api --db
+// postgres --only connect`, load 2.5–3.8): 8.57 → 6.96 s median, server CPU 2.2–3.7 → 1.1–1.6 s.
 import { CompiledQuery, type Kysely } from 'kysely';
 import { isEnded } from '../../domain/enrollment.js';
 import type { StartBatch, StartMember } from '../../engine/ports/store.js';
@@ -39,6 +40,20 @@ SELECT m.id || t.id_suffix, m.id, t.step_id, t.type, t.state, m.owner_id, m.reco
        AS t (shape, id_suffix, step_id, type, state, sequence_id, proposed_due_at, due_at, opened_at, completed_at,
              outcome, notes, actor_id)
     ON t.shape = m.shape`;
+
+// outbox_idempotency_key_key: a retried start never queues a second message. One row per member and
+// email of its shape; the member's ids are merged into the shape's payload in SQL (jsonb keeps no key
+// order), so Node builds no payload text per member.
+const INSERT_OUTBOX = `INSERT INTO outbox (id, idempotency_key, kind, payload, status, available_at, created_at)
+SELECT m.outbox_id, m.id || e.key_suffix, e.kind,
+       e.payload::jsonb || jsonb_build_object('enrollmentId', m.id, 'recordId', m.record_id, 'ownerId', m.owner_id),
+       'pending', e.available_at, e.created_at
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::integer[], $6::text[])
+       AS m (id, record_id, owner_id, shape, email, outbox_id)
+  JOIN unnest($7::integer[], $8::integer[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::bigint[])
+       AS e (shape, email, key_suffix, kind, payload, available_at, created_at)
+    ON e.shape = m.shape AND e.email = m.email
+ON CONFLICT DO NOTHING`;
 
 /** The members' columns; shapes are numbered from 1 (WITH ORDINALITY's count). */
 function memberColumns(members: readonly StartMember[]): unknown[][] {
@@ -114,5 +129,24 @@ export const postgresStartWrites: StartWrites = {
     });
     if (members.length === 0 || (steps[0] as unknown[]).length === 0) return;
     await run(db, INSERT_STEPS, [...memberColumns(members), ...steps]);
+  },
+
+  async insertOutbox(db, batch, members) {
+    const emails: unknown[][] = Array.from({ length: 7 }, () => []);
+    batch.shapes.forEach((shape, index) => {
+      shape.emails.forEach((e, i) => {
+        const row = [index, i, e.keySuffix, e.kind, JSON.stringify(e.payload), e.availableAt, e.createdAt];
+        for (let c = 0; c < row.length; c++) (emails[c] as unknown[]).push(row[c]);
+      });
+    });
+    if ((emails[0] as unknown[]).length === 0) return;
+    const m: unknown[][] = Array.from({ length: 6 }, () => []);
+    for (const member of members)
+      member.outboxIds.forEach((outboxId, i) => {
+        const row = [member.enrollmentId, member.recordId, member.ownerId, member.shape, i, outboxId];
+        for (let c = 0; c < row.length; c++) (m[c] as unknown[]).push(row[c]);
+      });
+    if ((m[0] as unknown[]).length === 0) return;
+    await run(db, INSERT_OUTBOX, [...m, ...emails]);
   },
 };
