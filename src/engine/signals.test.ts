@@ -310,6 +310,42 @@ forEachDialect('ingestSignals', (t) => {
     expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({ 'a1/email_opened': 40 });
   });
 
+  it('counts each signal on the version its enrollment runs, also once the sequence has a second one', async () => {
+    const w = await world(t, { count: 2 });
+    const [first, second] = w.ids as [string, string];
+    // One version: read from sequence_versions, not from the enrollment.
+    await ingestSignals(w.deps, [{ id: 'v1-open', type: 'email_opened', messageId: emailKey(first, 1) }]);
+    await w.deps.store.sequences.createVersion({
+      sequenceId: w.sequenceId,
+      version: 2,
+      definition: emailThenCondition(false),
+      createdAt: T0,
+    });
+    await w.deps.store.sequences.updateVersion(w.sequenceId, 2, { activatedAt: T0 });
+    await w.deps.store.sequences.update(w.sequenceId, { activeVersion: 2 }, T0);
+    const [record] = await someRecords(w.deps.store, w.owner.id, 1);
+    const connected = await connectRecords(w.deps, {
+      sequenceId: w.sequenceId,
+      recordIds: [record as string],
+      actor: { id: w.owner.id, role: 'admin' },
+    });
+    const third = connected.enrolled[0]?.enrollmentId as string;
+    await applyEvents(w.deps, [
+      { enrollmentId: third, event: { type: 'email_sent', stepId: 'a1', seq: 1, at: T0 } },
+    ]);
+    // Two versions: each enrollment's own, by message key and by record (its latest sent email).
+    await ingestSignals(w.deps, [
+      { id: 'v1-click', type: 'email_clicked', messageId: emailKey(second, 1) },
+      { id: 'v2-open', type: 'email_opened', recordId: record as string },
+    ]);
+    const stats = await w.deps.store.engine.stepStats(w.sequenceId);
+    const signalStats = stats
+      .filter((s) => s.counter === 'email_opened' || s.counter === 'email_clicked')
+      .map(({ version, stepId, counter, value }) => `${version}/${stepId}/${counter}=${value}`)
+      .sort();
+    expect(signalStats).toEqual(['1/a1/email_clicked=1', '1/a1/email_opened=1', '2/a1/email_opened=1']);
+  });
+
   it('takes a batch of 1,000 signals in one call, and a repeat of it as 1,000 duplicates', async () => {
     const w = await world(t, { count: 1000 });
     expect(w.ids).toHaveLength(1000);

@@ -1110,14 +1110,22 @@ export interface StepInstance extends EnrollmentStep {
   sequenceVersion: number;
 }
 
+/** What a signal needs of the email step it is about: where it counts, and which definition decides. */
+export type SignalStep = Pick<
+  StepInstance,
+  'id' | 'enrollmentId' | 'stepId' | 'type' | 'recordId' | 'sequenceId' | 'sequenceVersion'
+>;
+
 export interface StepInstanceRepository {
   /** History rows by id (enrollment_steps pkey); missing ones are absent. */
   getMany(ids: readonly string[]): Promise<StepInstance[]>;
+  /** getMany with only the columns a signal needs (the intake's hot path). */
+  signalSteps(ids: readonly string[]): Promise<SignalStep[]>;
   /**
    * The newest completed (sent) `email` or `automated_email` row of each of these enrollments, where
    * there is one (enrollment_steps_enrollment_idx): what a reply or open without a message id concerns.
    */
-  latestSentEmails(enrollmentIds: readonly string[]): Promise<StepInstance[]>;
+  latestSentEmails(enrollmentIds: readonly string[]): Promise<SignalStep[]>;
 }
 
 /** The step_stats counter a signal adds to, once per (step instance, counter). */
