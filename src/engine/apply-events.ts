@@ -120,7 +120,7 @@ async function plan(
   if (readers.length > 0) {
     const byEnrollment = new Map<string, StoredSignalFact[]>();
     for (const fact of await store.signals.facts(
-      readers.map((r) => ({ id: r.enrollment.id, recordId: r.enrollment.recordId })),
+      readers.map((r) => ({ id: r.enrollment.id })),
     )) {
       const list = byEnrollment.get(fact.enrollmentId) ?? [];
       list.push(fact);

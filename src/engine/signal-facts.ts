@@ -3,8 +3,10 @@
 // on, are stored with their step (signals.step_id) and not applied to the enrollment when they come:
 // no load, no transition, no fenced write, which is most of a signal's cost. A condition reads facts
 // only when it decides; then the transition calls `onSignalFactsRead`, and apply-events runs it again
-// on the state with the stored signals added as facts (addSignalFacts: each at its own time, repeats
-// ignored, nothing moves), so the result is the one applying them on arrival would have given.
+// on the state with the stored facts added (addSignalFacts: each at its own time, repeats ignored,
+// nothing moves), so the result is the one applying them on arrival would have given. The stored facts
+// are the earliest time of each signal type per email step instance (signal_step_firsts, kept with the
+// step's counters): a fact keeps its earliest time anyway, so the later ones add nothing.
 import type { EmailSignal } from '../domain/definition.js';
 import type { EnrollmentEvent } from '../domain/enrollment.js';
 import type { DefinitionEntry } from './engine-cache.js';

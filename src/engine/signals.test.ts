@@ -1,6 +1,7 @@
 // Signals on both dialects: dedupe by id, resolution by outbox key / Message-ID hash / record, exit on
 // reply, bounce and unsubscribe ending all of a record's enrollments and suppressing its address, the
 // per-step counters (first per step instance only), unknown signals counted, and a 1,000-signal batch.
+import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import type { SequenceDefinition } from '../domain/definition.js';
 import { forEachDialect } from '../storage/test-support/dialects.js';
@@ -198,6 +199,90 @@ forEachDialect('ingestSignals', (t) => {
     w.deps.clock.advance(DAY);
     await runDue(w.deps, { batchSize: 10, leaseOwner: 'test' });
     expect(await branch(second)).toEqual(['a1:completed', 'c1:no', 't1:open']);
+  });
+
+  it('a fact that happened earlier but came later counts at its own time; an attachment opened is a fact too', async () => {
+    const w = await world(t, { exitOnReply: false, count: 1 });
+    const [first] = w.ids as [string];
+    w.deps.clock.advance(3 * HOUR);
+    // The later reply comes first, then an earlier one (a provider's delayed webhook), then a repeat.
+    await ingestSignals(w.deps, [
+      { id: 'late', type: 'email_replied', messageId: emailKey(first, 1), at: T0 + 2 * HOUR },
+    ]);
+    await ingestSignals(w.deps, [
+      { id: 'early', type: 'email_replied', messageId: emailKey(first, 1), at: T0 + HOUR },
+      { id: 'again', type: 'email_replied', messageId: emailKey(first, 1), at: T0 + 150 * 60_000 },
+    ]);
+    expect(await w.deps.store.signals.facts([{ id: first }])).toEqual([
+      { enrollmentId: first, stepId: 'a1', type: 'email_replied', at: T0 + HOUR },
+    ]);
+    // Counted once, as the first reply of that email.
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({ 'a1/email_replied': 1 });
+    w.deps.clock.set(T0 + 2 * DAY);
+    await runDue(w.deps, { batchSize: 10, leaseOwner: 'test' });
+    expect((await w.deps.store.engine.load([first]))[0]?.state.facts).toEqual({ a1: { replied: T0 + HOUR } });
+
+    // A condition on an opened attachment decides from the stored fact.
+    const owner = await aUser(w.deps.store, 'admin');
+    const attachment = await activeSequence(
+      w.deps.store,
+      owner.id,
+      definition([
+        { id: 'a1', type: 'automated_email', templateId: 'tpl_1', next: 'c1' },
+        {
+          id: 'c1',
+          type: 'condition',
+          if: { signal: 'email_attachment_opened', step: 'a1' },
+          within: 'P2D',
+          yes: 'p1',
+          no: 't1',
+        },
+        { id: 'p1', type: 'phone_call', name: 'Call about the brochure' },
+        { id: 't1', type: 'task', name: 'Send another' },
+      ]),
+    );
+    const [record] = await someRecords(w.deps.store, owner.id, 1);
+    const connected = await connectRecords(w.deps, {
+      sequenceId: attachment,
+      recordIds: [record as string],
+      actor: { id: owner.id, role: 'admin' },
+    });
+    const enrollmentId = connected.enrolled[0]?.enrollmentId as string;
+    const sentAt = w.deps.clock.now();
+    await applyEvents(w.deps, [
+      { enrollmentId, event: { type: 'email_sent', stepId: 'a1', seq: 1, at: sentAt } },
+    ]);
+    w.deps.clock.advance(HOUR);
+    await ingestSignals(w.deps, [{ type: 'email_attachment_opened', messageId: emailKey(enrollmentId, 1) }]);
+    // Stored, not applied: the state has no fact until the condition decides.
+    expect((await w.deps.store.engine.load([enrollmentId]))[0]?.state.facts).toEqual({});
+    w.deps.clock.set(sentAt + 2 * DAY);
+    await runDue(w.deps, { batchSize: 10, leaseOwner: 'test' });
+    expect((await w.deps.store.enrollments.listSteps(enrollmentId)).map((s) => s.outcome ?? s.state)).toEqual(
+      ['completed', 'yes', 'open'],
+    );
+  });
+
+  it('migration 0010 carries the facts stored before it over to signal_step_firsts, each at its earliest time', async () => {
+    const w = await world(t, { exitOnReply: false, count: 1 });
+    const [first] = w.ids as [string];
+    w.deps.clock.advance(3 * HOUR);
+    await ingestSignals(w.deps, [
+      { type: 'email_replied', messageId: emailKey(first, 1), at: T0 + 2 * HOUR },
+      { type: 'email_replied', messageId: emailKey(first, 1), at: T0 + HOUR },
+      { type: 'email_attachment_opened', messageId: emailKey(first, 1), at: T0 + 30 * 60_000 },
+    ]);
+    // As before 0010: no row for an opened attachment, and the reply's row at the first one to come.
+    await rawQuery(t, `DELETE FROM signal_step_firsts WHERE counter = 'email_attachment_opened'`);
+    await rawQuery(t, `UPDATE signal_step_firsts SET at = ${T0 + 2 * HOUR} WHERE counter = 'email_replied'`);
+    const file = new URL(`../storage/${t.dialect}/migrations/0010_facts_from_firsts.sql`, import.meta.url);
+    const carryOver = readFileSync(file, 'utf8').split('DROP INDEX')[0] as string;
+    await rawQuery(t, carryOver);
+    const facts = await w.deps.store.signals.facts([{ id: first }]);
+    expect(facts.sort((a, b) => a.at - b.at)).toEqual([
+      { enrollmentId: first, stepId: 'a1', type: 'email_attachment_opened', at: T0 + 30 * 60_000 },
+      { enrollmentId: first, stepId: 'a1', type: 'email_replied', at: T0 + HOUR },
+    ]);
   });
 
   it('applies at once a signal a moveOnSignal condition waits for', async () => {

@@ -57,10 +57,14 @@ export interface IngestResult {
 }
 
 /** step_stats counters (src/engine/sequences/sequence-stats.ts reads them). */
+// Each also keeps, per email step instance, the earliest time it came (signal_step_firsts): the facts a
+// later condition reads (signal-facts.ts). `email_attachment_opened` is such a fact, kept there though no
+// statistic shows it.
 const COUNTERS: Partial<Record<SignalType, string>> = {
   email_opened: 'email_opened',
   email_clicked: 'email_clicked',
   email_replied: 'email_replied',
+  email_attachment_opened: 'email_attachment_opened',
   email_bounced: 'email_bounced',
 };
 /** Signals about one email (they go to its step, or to each enrollment's latest sent email). */

@@ -17,6 +17,7 @@ const MIGRATION_NAMES = [
   '0006_mailbox_names',
   '0007_webhook_triggers_on_demand',
   '0009_signal_steps',
+  '0010_facts_from_firsts',
 ];
 
 forEachDialect(

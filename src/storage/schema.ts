@@ -199,6 +199,13 @@ export interface SignalsTable {
   step_id: string | null;
 }
 
+/** The first time each counter came for one email step instance (0004; the facts a condition reads). */
+export interface SignalStepFirstsTable {
+  step_row_id: string;
+  counter: string;
+  at: number;
+}
+
 export interface StepStatsTable {
   sequence_id: string;
   version: number;
@@ -292,6 +299,7 @@ export interface Database {
   mailboxes: MailboxesTable;
   mail_sends: MailSendsTable;
   signals: SignalsTable;
+  signal_step_firsts: SignalStepFirstsTable;
   step_stats: StepStatsTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;

@@ -1178,8 +1178,11 @@ export interface SignalRepository {
    * counter) (signal_step_firsts pkey). Returns the ids of the inserted rows.
    */
   insert(rows: readonly SignalInsert[]): Promise<string[]>;
-  /** The stored signals with a step (`stepId` set) of these enrollments, found by their records. */
-  facts(enrollments: readonly { id: string; recordId: string }[]): Promise<StoredSignalFact[]>;
+  /**
+   * The facts of these enrollments' email steps: the earliest time each signal type came for each step
+   * instance (signal_step_firsts, found by the enrollment's history rows).
+   */
+  facts(enrollments: readonly { id: string }[]): Promise<StoredSignalFact[]>;
 }
 
 export const SUPPRESSION_REASONS = ['unsubscribed', 'bounced', 'manual'] as const;

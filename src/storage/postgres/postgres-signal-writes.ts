@@ -16,6 +16,11 @@ SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
 ON CONFLICT DO NOTHING
 RETURNING step_row_id, counter`;
 
+// signal_step_firsts pkey.
+const LOWER_FIRSTS = `UPDATE signal_step_firsts f SET at = v.at
+  FROM unnest($1::text[], $2::text[], $3::bigint[]) AS v (step_row_id, counter, at)
+ WHERE f.step_row_id = v.step_row_id AND f.counter = v.counter AND f.at > v.at`;
+
 export const postgresSignalWrites: SignalWrites = {
   async insertSignals(db, rows) {
     if (rows.length === 0) return [];
@@ -46,5 +51,15 @@ export const postgresSignalWrites: SignalWrites = {
     );
     const keys = new Set(out.map((row) => `${row.step_row_id}\u0000${row.counter}`));
     return rows.map((r) => keys.has(`${r.stepRowId}\u0000${r.counter}`));
+  },
+  async lowerFirsts(db, rows) {
+    if (rows.length === 0) return;
+    await db.executeQuery(
+      CompiledQuery.raw(LOWER_FIRSTS, [
+        rows.map((r) => r.stepRowId),
+        rows.map((r) => r.counter),
+        rows.map((r) => r.at),
+      ]),
+    );
   },
 };

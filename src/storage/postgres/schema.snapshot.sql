@@ -290,7 +290,6 @@ CREATE TABLE signals (
 ALTER TABLE signals ADD CONSTRAINT signals_pkey PRIMARY KEY (id);
 CREATE UNIQUE INDEX signals_dedupe_key_key ON signals USING btree (dedupe_key) WHERE (dedupe_key IS NOT NULL);
 CREATE UNIQUE INDEX signals_pkey ON signals USING btree (id);
-CREATE INDEX signals_record_at_idx ON signals USING btree (record_id, at);
 
 CREATE TABLE step_stats (
   sequence_id text COLLATE "C" NOT NULL,

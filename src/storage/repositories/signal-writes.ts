@@ -19,6 +19,8 @@ export interface SignalWrites {
   insertSignals(db: Kysely<Database>, rows: readonly SignalRow[]): Promise<boolean[]>;
   /** Inserts the (step instance, counter) pairs not yet there; whether each landed, in order. */
   insertFirsts(db: Kysely<Database>, rows: readonly StepFirstRow[]): Promise<boolean[]>;
+  /** Moves each pair's `at` back to the row's `at` where that is earlier (a signal that came late). */
+  lowerFirsts(db: Kysely<Database>, rows: readonly StepFirstRow[]): Promise<void>;
 }
 
 interface Waiting<T, R> {

@@ -271,8 +271,6 @@ CREATE TABLE signals (
 
 CREATE UNIQUE INDEX signals_dedupe_key_key ON signals (dedupe_key) WHERE dedupe_key IS NOT NULL;
 
-CREATE INDEX signals_record_at_idx ON signals (record_id, at);
-
 CREATE TABLE step_stats (
   sequence_id TEXT    NOT NULL,
   version     INTEGER NOT NULL,

@@ -18,6 +18,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
 
 const INSERT_FIRST = `INSERT INTO signal_step_firsts (step_row_id, counter, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`;
 
+// signal_step_firsts pkey.
+const LOWER_FIRST = `UPDATE signal_step_firsts SET at = ? WHERE step_row_id = ? AND counter = ? AND at > ?`;
+
 async function landed(db: Kysely<Database>, text: string, rows: unknown[][]): Promise<boolean[]> {
   if (rows.length === 0) return [];
   return (await db.executeQuery<number>(eachRow(text, rows))).rows.map((changes) => changes > 0);
@@ -46,4 +49,11 @@ export const sqliteSignalWrites: SignalWrites = {
       INSERT_FIRST,
       rows.map((r) => [r.stepRowId, r.counter, r.at]),
     ),
+  async lowerFirsts(db, rows) {
+    await landed(
+      db,
+      LOWER_FIRST,
+      rows.map((r) => [r.at, r.stepRowId, r.counter, r.at]),
+    );
+  },
 };
