@@ -53,16 +53,18 @@ function enrollmentRows(batch: StartBatch): EnrollmentInsertRow[] {
   });
 }
 
-/** The writes of the members in `landed`, one call per table, as `engine.commit` makes them. */
+/** The writes of the members in `landed` (`'all'`: every one), one call per table, as `engine.commit` makes them. */
 async function writeLanded(
   trx: Kysely<Database>,
   sql: EngineSql,
   batch: StartBatch,
-  landed: ReadonlySet<string>,
+  landed: ReadonlySet<string> | 'all',
 ): Promise<void> {
   // Built here only when the dialect does not join them from the shapes in SQL (sql.startWrites).
   const steps: StepHistoryInsert[] | null = sql.startWrites === undefined ? [] : null;
-  const members: StartMember[] = [];
+  // null: every member landed.
+  const some = landed === 'all' || landed.size === batch.members.length ? null : landed;
+  const members: StartMember[] = some === null ? batch.members : [];
   const outbox: OutboxRow[] | null = sql.startWrites?.insertOutbox === undefined ? [] : null;
   const fields: { recordId: string; patch: string; at: number }[] = [];
   const counts: number[] = batch.shapes.map(() => 0);
@@ -71,13 +73,13 @@ async function writeLanded(
       ? null
       : JSON.stringify(Object.fromEntries(shape.fields.map((f) => [f.field, f.value]))),
   );
-  const all = landed.size === batch.members.length;
   for (const m of batch.members) {
-    if (!all && !landed.has(m.enrollmentId)) continue;
+    if (some !== null && !some.has(m.enrollmentId)) continue;
     const shape = batch.shapes[m.shape] as StartShape;
     counts[m.shape] = (counts[m.shape] as number) + 1;
-    if (steps === null) members.push(m);
-    else
+    if (steps === null) {
+      if (some !== null) members.push(m);
+    } else
       for (const t of shape.steps) {
         // Every field spelled out: one object shape for all rows (no spread of 100,000 templates).
         steps.push({
@@ -156,10 +158,14 @@ export function createEnrollmentStartRepository(
           sql.startWrites === undefined
             ? await sql.writes.insertEnrollments(trx, enrollmentRows(batch))
             : await sql.startWrites.insertEnrollments(trx, batch);
-        const written: string[] = [];
         const alreadyEnrolled: string[] = [];
-        for (const { enrollmentId: id } of batch.members)
-          (landed.has(id) ? written : alreadyEnrolled).push(id);
+        let written: string[];
+        if (landed === 'all') written = batch.members.map((m) => m.enrollmentId);
+        else {
+          written = [];
+          for (const { enrollmentId: id } of batch.members)
+            (landed.has(id) ? written : alreadyEnrolled).push(id);
+        }
         await writeLanded(trx, sql, batch, landed);
         if (options.notify && sql.notifyWork !== null && written.length > 0)
           await runSql(trx, sql.notifyWork, []);

@@ -63,8 +63,11 @@ export interface EngineSql {
 
 /** The enrollment and history rows of a StartBatch, joined in SQL from its members and shapes. */
 export interface StartWrites {
-  /** The ids inserted (enrollments_one_running_key refuses the others: ON CONFLICT DO NOTHING). */
-  insertEnrollments(db: Kysely<Database>, batch: StartBatch): Promise<Set<string>>;
+  /**
+   * The ids inserted (enrollments_one_running_key refuses the others: ON CONFLICT DO NOTHING), or
+   * `'all'` when every member's enrollment landed.
+   */
+  insertEnrollments(db: Kysely<Database>, batch: StartBatch): Promise<ReadonlySet<string> | 'all'>;
   /** The shapes' history rows of `members` (those whose enrollment landed). */
   insertSteps(db: Kysely<Database>, batch: StartBatch, members: readonly StartMember[]): Promise<void>;
   /** The shapes' outbox rows of `members`; absent: built per member and written through `writes`. */
