@@ -9,6 +9,9 @@
 // lookup ~10 → ~7 µs per signal without the join, ~4.5 µs with only the columns a signal needs
 // (signalSteps: `s.*` made 16-property rows); server CPU per batch 36.1 → 33.6 ms (median), its main
 // thread 29.4 → 25.9 ms. On PostgreSQL (1,000,000 rows, 800 ids) the statement 3.6 → 2.6 ms.
+// The signal intake's two reads (signalSteps, latestSentEmails) then read the versions once per sequence
+// after the rows (versionsOf) instead of by a subquery per row: in-process, 8 concurrent batches, ~5.7 →
+// ~3.6 µs and ~1.4 → ~0.8 µs per signal.
 import type { Kysely, Selectable } from 'kysely';
 import type { StepType } from '../../domain/definition.js';
 import type {
@@ -92,6 +95,46 @@ function withVersion(db: Kysely<Database>) {
 }
 
 export function createStepInstanceRepository({ db, sql }: RepositoryContext): StepInstanceRepository {
+  /**
+   * The version each row's enrollment runs: its sequence's only version (sequence_versions pkey, one
+   * statement for the few sequences), else the enrollment's own (enrollments pkey). Read after the rows:
+   * a sequence that has one version now had one when they were read.
+   */
+  async function versionsOf(
+    rows: readonly { enrollment_id: string; sequence_id: string }[],
+  ): Promise<(row: { enrollment_id: string; sequence_id: string }) => number | undefined> {
+    const only = new Map<string, number>();
+    const sequenceIds = [...new Set(rows.map((r) => r.sequence_id))];
+    if (sequenceIds.length > 0)
+      for (const v of await db
+        .selectFrom('sequence_versions')
+        .select(['sequence_id', (f) => f.fn.max('version').as('version')])
+        .where((eb) => sql.inIds(eb.ref('sequence_id'), sequenceIds))
+        .groupBy('sequence_id')
+        .having((f) => f.fn.countAll(), '=', 1)
+        .execute())
+        only.set(v.sequence_id, Number(v.version));
+    const others = [...new Set(rows.filter((r) => !only.has(r.sequence_id)).map((r) => r.enrollment_id))];
+    const own = new Map<string, number>();
+    if (others.length > 0)
+      for (const e of await db
+        .selectFrom('enrollments')
+        .select(['id', 'sequence_version'])
+        .where((eb) => sql.inIds(eb.ref('id'), others))
+        .execute())
+        own.set(e.id, Number(e.sequence_version));
+    return (row) => only.get(row.sequence_id) ?? own.get(row.enrollment_id);
+  }
+
+  async function withVersions(rows: readonly Omit<SignalRow, 'sequence_version'>[]): Promise<SignalStep[]> {
+    const versions = await versionsOf(rows);
+    return rows.flatMap((row) => {
+      const version = versions(row);
+      // Always found: a history row's enrollment exists (foreign key), and so does its version.
+      return version === undefined ? [] : [toSignalStep({ ...row, sequence_version: version })];
+    });
+  }
+
   return {
     async getMany(ids) {
       // enrollment_steps pkey; one statement text whatever the count.
@@ -104,20 +147,23 @@ export function createStepInstanceRepository({ db, sql }: RepositoryContext): St
     },
 
     async signalSteps(ids) {
-      // enrollment_steps pkey; one statement text whatever the count.
+      // enrollment_steps pkey; one statement text whatever the count. The versions are read per sequence
+      // afterwards (versionsOf), not by a subquery per row.
       if (ids.length === 0) return [];
-      const rows = await withVersion(db)
+      const rows = await db
+        .selectFrom('enrollment_steps as s')
         .select(SIGNAL_COLUMNS)
         .where((eb) => sql.inIds(eb.ref('s.id'), [...new Set(ids)]))
         .execute();
-      return rows.map(toSignalStep);
+      return withVersions(rows);
     },
 
     async latestSentEmails(enrollmentIds) {
       // enrollment_steps_enrollment_idx: an enrollment has a few dozen rows at most. Row ids sort in
       // the order the steps happened (stepRowId), so the greatest id is the latest email.
       const rows = await selectByIds(enrollmentIds, (chunk) =>
-        withVersion(db)
+        db
+          .selectFrom('enrollment_steps as s')
           .select(SIGNAL_COLUMNS)
           .where('s.id', 'in', (eb) =>
             eb
@@ -130,7 +176,7 @@ export function createStepInstanceRepository({ db, sql }: RepositoryContext): St
           )
           .execute(),
       );
-      return rows.map(toSignalStep);
+      return withVersions(rows);
     },
   };
 }
