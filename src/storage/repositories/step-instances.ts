@@ -62,18 +62,6 @@ type SignalRow = Pick<
   'id' | 'enrollment_id' | 'step_id' | 'type' | 'record_id' | 'sequence_id' | 'sequence_version'
 >;
 
-function toSignalStep(row: SignalRow): SignalStep {
-  return {
-    id: row.id,
-    enrollmentId: row.enrollment_id,
-    stepId: row.step_id,
-    type: row.type as StepType,
-    recordId: row.record_id,
-    sequenceId: row.sequence_id,
-    sequenceVersion: row.sequence_version,
-  };
-}
-
 /** History rows (`s`) with `sequence_version`: sequence_versions pkey, enrollments pkey when needed. */
 function withVersion(db: Kysely<Database>) {
   return db.selectFrom('enrollment_steps as s').select((eb) =>
@@ -128,11 +116,22 @@ export function createStepInstanceRepository({ db, sql }: RepositoryContext): St
 
   async function withVersions(rows: readonly Omit<SignalRow, 'sequence_version'>[]): Promise<SignalStep[]> {
     const versions = await versionsOf(rows);
-    return rows.flatMap((row) => {
+    const out: SignalStep[] = [];
+    for (const row of rows) {
       const version = versions(row);
       // Always found: a history row's enrollment exists (foreign key), and so does its version.
-      return version === undefined ? [] : [toSignalStep({ ...row, sequence_version: version })];
-    });
+      if (version === undefined) continue;
+      out.push({
+        id: row.id,
+        enrollmentId: row.enrollment_id,
+        stepId: row.step_id,
+        type: row.type as StepType,
+        recordId: row.record_id,
+        sequenceId: row.sequence_id,
+        sequenceVersion: version,
+      });
+    }
+    return out;
   }
 
   return {
