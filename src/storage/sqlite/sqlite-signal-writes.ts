@@ -6,8 +6,8 @@
 // signals 4.4–5.1 → 10.1–12.7 ms per 1,000 rows (jsonb_each without RETURNING 7.4–8.2; INSERT OR
 // IGNORE, which needs no statement journal, no better), firsts 1.7–2.0 → 2.3–2.5 ms: nine `->>` per row
 // cost more than a bound run(). WITHOUT ROWID signals: no measurable difference. signals_record_at_idx
-// (a random key) is ~1.5 µs of the insert and ~2 µs of the COMMIT per signal, but `facts` reads by
-// record and query-plans.test.ts holds it for a record's signal timeline, so it stays.
+// (a random key) was ~1.5 µs of the insert and ~2 µs of the COMMIT per signal; 0010 dropped it once the
+// facts came from signal_step_firsts (repositories/signals.ts).
 import type { Kysely } from 'kysely';
 import type { SignalWrites } from '../repositories/signal-writes.js';
 import type { Database } from '../schema.js';
