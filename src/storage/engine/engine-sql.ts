@@ -5,6 +5,7 @@ import type {
   AuditEntry,
   StartBatch,
   StartMember,
+  StartStep,
   StatDelta,
   StepHistoryInsert,
   StepHistoryPatch,
@@ -72,6 +73,28 @@ export interface StartWrites {
   insertSteps(db: Kysely<Database>, batch: StartBatch, members: readonly StartMember[]): Promise<void>;
   /** The shapes' outbox rows of `members`; absent: built per member and written through `writes`. */
   insertOutbox?(db: Kysely<Database>, batch: StartBatch, members: readonly StartMember[]): Promise<void>;
+}
+
+/**
+ * A shape's history row template as the start writes bind it: `shape` (its index as the dialect numbers
+ * shapes), then the row's own columns in the order of enrollment_steps after id, enrollment, owner, record.
+ */
+export function startStepRow(shape: number, t: StartStep): unknown[] {
+  return [
+    shape,
+    t.idSuffix,
+    t.stepId,
+    t.type,
+    t.state,
+    t.sequenceId,
+    t.proposedDueAt,
+    t.dueAt,
+    t.openedAt,
+    t.completedAt,
+    t.outcome,
+    t.notes,
+    t.actorId,
+  ];
 }
 
 /** A fenced enrollment update: lands only when the row is still at `expected`. */

@@ -10,7 +10,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { isEnded } from '../../domain/enrollment.js';
 import type { StartBatch, StartMember } from '../../engine/ports/store.js';
-import type { StartWrites } from '../engine/engine-sql.js';
+import { type StartWrites, startStepRow } from '../engine/engine-sql.js';
 import { encodeState } from '../engine/enrollment-state-codec.js';
 import type { Database } from '../schema.js';
 
@@ -109,21 +109,8 @@ export const postgresStartWrites: StartWrites = {
     const steps: unknown[][] = Array.from({ length: 13 }, () => []);
     batch.shapes.forEach((shape, index) => {
       for (const t of shape.steps) {
-        const row = [
-          index + 1,
-          t.idSuffix,
-          t.stepId,
-          t.type,
-          t.state,
-          t.sequenceId,
-          t.proposedDueAt,
-          t.dueAt,
-          t.openedAt,
-          t.completedAt,
-          t.outcome,
-          t.notes,
-          t.actorId,
-        ];
+        // Shapes numbered from 1, as WITH ORDINALITY counts.
+        const row = startStepRow(index + 1, t);
         for (let i = 0; i < row.length; i++) (steps[i] as unknown[]).push(row[i]);
       }
     });

@@ -10,7 +10,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { isEnded } from '../../domain/enrollment.js';
 import type { JsonObject, StartBatch, StartMember } from '../../engine/ports/store.js';
-import type { StartWrites } from '../engine/engine-sql.js';
+import { type StartWrites, startStepRow } from '../engine/engine-sql.js';
 import { encodeState } from '../engine/enrollment-state-codec.js';
 import type { Database } from '../schema.js';
 
@@ -145,22 +145,7 @@ async function stage(db: Kysely<Database>, batch: StartBatch): Promise<void> {
     const c = encodeState(shape.state);
     const slot = isEnded(shape.state) ? null : batch.exclusiveSlot;
     shapes.push([c.status, c.end_reason, c.current_step_id, c.due_at, c.state, shape.endedAt, slot]);
-    for (const t of shape.steps)
-      steps.push([
-        index,
-        t.idSuffix,
-        t.stepId,
-        t.type,
-        t.state,
-        t.sequenceId,
-        t.proposedDueAt,
-        t.dueAt,
-        t.openedAt,
-        t.completedAt,
-        t.outcome,
-        t.notes,
-        t.actorId,
-      ]);
+    for (const t of shape.steps) steps.push(startStepRow(index, t));
     shape.emails.forEach((e, i) => {
       emails.push([index, i, e.keySuffix, e.kind, e.availableAt, e.createdAt, ...payloadTemplate(e.payload)]);
     });
