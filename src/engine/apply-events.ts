@@ -119,9 +119,7 @@ async function plan(
 
   if (readers.length > 0) {
     const byEnrollment = new Map<string, StoredSignalFact[]>();
-    for (const fact of await store.signals.facts(
-      readers.map((r) => ({ id: r.enrollment.id })),
-    )) {
+    for (const fact of await store.signals.facts(readers.map((r) => ({ id: r.enrollment.id })))) {
       const list = byEnrollment.get(fact.enrollmentId) ?? [];
       list.push(fact);
       byEnrollment.set(fact.enrollmentId, list);
