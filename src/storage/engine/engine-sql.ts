@@ -56,10 +56,10 @@ export interface EngineSql {
   /** The commit's set-based writes (one file per dialect: `<db>-engine-writes.ts`). */
   readonly writes: EngineWrites;
   /**
-   * connect's bulk start made from the shapes in SQL (connect-writes.ts: `unnest` on PostgreSQL,
-   * `json_each` on SQLite); absent: rows built one by one and written through `writes`.
+   * connect's bulk start made from the shapes in SQL (connect-writes.ts: `unnest` on PostgreSQL, rows
+   * staged in temp tables on SQLite).
    */
-  readonly startWrites?: StartWrites;
+  readonly startWrites: StartWrites;
 }
 
 /** The enrollment and history rows of a StartBatch, joined in SQL from its members and shapes. */
@@ -71,8 +71,8 @@ export interface StartWrites {
   insertEnrollments(db: Kysely<Database>, batch: StartBatch): Promise<ReadonlySet<string> | 'all'>;
   /** The shapes' history rows of `members` (those whose enrollment landed). */
   insertSteps(db: Kysely<Database>, batch: StartBatch, members: readonly StartMember[]): Promise<void>;
-  /** The shapes' outbox rows of `members`; absent: built per member and written through `writes`. */
-  insertOutbox?(db: Kysely<Database>, batch: StartBatch, members: readonly StartMember[]): Promise<void>;
+  /** The shapes' outbox rows of `members` (called last: SQLite empties its staging then). */
+  insertOutbox(db: Kysely<Database>, batch: StartBatch, members: readonly StartMember[]): Promise<void>;
 }
 
 /**
