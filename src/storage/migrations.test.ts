@@ -18,6 +18,7 @@ const MIGRATION_NAMES = [
   '0007_webhook_triggers_on_demand',
   '0009_signal_steps',
   '0010_facts_from_firsts',
+  '0011_engine_rows_unchecked',
 ];
 
 forEachDialect(

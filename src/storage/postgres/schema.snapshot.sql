@@ -62,7 +62,6 @@ CREATE TABLE enrollment_steps (
   notes text,
   actor_id text COLLATE "C"
 );
-ALTER TABLE enrollment_steps ADD CONSTRAINT enrollment_steps_enrollment_id_fkey FOREIGN KEY (enrollment_id) REFERENCES enrollments(id);
 ALTER TABLE enrollment_steps ADD CONSTRAINT enrollment_steps_pkey PRIMARY KEY (id);
 ALTER TABLE enrollment_steps ADD CONSTRAINT enrollment_steps_state_check CHECK ((state = ANY (ARRAY['waiting'::text, 'open'::text, 'completed'::text, 'skipped'::text, 'cancelled'::text, 'failed'::text])));
 CREATE INDEX enrollment_steps_enrollment_idx ON enrollment_steps USING btree (enrollment_id);
@@ -90,10 +89,7 @@ CREATE TABLE enrollments (
 );
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_check CHECK (((status = ANY (ARRAY['active'::text, 'paused'::text])) = (exclusive_slot IS NOT NULL)));
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_end_reason_check CHECK ((end_reason = ANY (ARRAY['user_disconnected'::text, 'sequence_deactivated'::text, 'sequence_deleted'::text, 'record_deleted'::text, 'exit_on_reply'::text, 'bounced'::text, 'unsubscribed'::text, 'advanced_to_other_sequence'::text, 'completed'::text])));
-ALTER TABLE enrollments ADD CONSTRAINT enrollments_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES users(id);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_pkey PRIMARY KEY (id);
-ALTER TABLE enrollments ADD CONSTRAINT enrollments_record_id_fkey FOREIGN KEY (record_id) REFERENCES records(id);
-ALTER TABLE enrollments ADD CONSTRAINT enrollments_sequence_id_sequence_version_fkey FOREIGN KEY (sequence_id, sequence_version) REFERENCES sequence_versions(sequence_id, version);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'completed'::text, 'disconnected'::text, 'error'::text])));
 CREATE INDEX enrollments_due_idx ON enrollments USING btree (due_at) WHERE ((status = 'active'::text) AND (due_at IS NOT NULL));
 CREATE UNIQUE INDEX enrollments_one_running_key ON enrollments USING btree (record_id, exclusive_slot) WHERE (exclusive_slot IS NOT NULL);
