@@ -7,6 +7,10 @@
 // foreign-key checks, three per enrollment and one per history row (EXPLAIN ANALYZE: 0.65–1.15 s per
 // 100,000 rows for each). The outbox rows of an email-first start likewise (session 6, `bench:api --db
 // postgres --only connect`, load 2.5–3.8): 8.57 → 6.96 s median, server CPU 2.2–3.7 → 1.1–1.6 s.
+// Session 7 (a slower machine: the same connect took 10.2 s): migration 0011 dropped the four foreign keys,
+// and the outbox insert lost its ON CONFLICT: 10.23 → 5.49–6.65 s median of 3 (statements: enrollments
+// 3.06 → 1.1–1.4 s, history 1.10 → 0.6–0.8 s; the outbox's 1.35–1.58 s, three indexes and the jsonb
+// payload, is now the largest; the two reads 0.5–0.75 s).
 import { CompiledQuery, type Kysely } from 'kysely';
 import { isEnded } from '../../domain/enrollment.js';
 import type { StartBatch, StartMember } from '../../engine/ports/store.js';
@@ -14,7 +18,8 @@ import { type StartWrites, startStepRow } from '../engine/engine-sql.js';
 import { encodeState } from '../engine/enrollment-state-codec.js';
 import type { Database } from '../schema.js';
 
-// enrollments_one_running_key is the arbiter. The planner hashes the shapes (the smaller side, it sees
+// enrollments_one_running_key is the only arbiter: the ids are new, and a clash of one would be a bug to
+// fail on, not a record to call enrolled (naming it also spares a primary-key probe per row). The planner hashes the shapes (the smaller side, it sees
 // the arrays' lengths) and probes with the members, so rows come in the members' order (ids drawn in
 // time order: the primary key's inserts stay at the b-tree's right edge). No ORDER BY: the order only
 // helps, and a sort of 100,000 rows spills past the default work_mem (~120 ms).
@@ -26,7 +31,7 @@ SELECT m.id, $5::text, $6::integer, m.record_id, m.owner_id, s.status, s.end_rea
   JOIN unnest($8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::bigint[], $14::text[])
        WITH ORDINALITY AS s (status, end_reason, current_step_id, due_at, state, ended_at, exclusive_slot, shape)
     ON s.shape = m.shape
-ON CONFLICT DO NOTHING
+ON CONFLICT (record_id, exclusive_slot) WHERE exclusive_slot IS NOT NULL DO NOTHING
 RETURNING id`;
 
 // No ON CONFLICT: the id is (enrollment, seq) of an enrollment inserted by this transaction.
@@ -41,9 +46,10 @@ SELECT m.id || t.id_suffix, m.id, t.step_id, t.type, t.state, m.owner_id, m.reco
              outcome, notes, actor_id)
     ON t.shape = m.shape`;
 
-// outbox_idempotency_key_key: a retried start never queues a second message. One row per member and
-// email of its shape; the member's ids are merged into the shape's payload in SQL (jsonb keeps no key
-// order), so Node builds no payload text per member.
+// One row per member and email of its shape; the member's ids are merged into the shape's payload in SQL
+// (jsonb keeps no key order), so Node builds no payload text per member. No ON CONFLICT, as for the
+// history rows: the idempotency key is (enrollment, seq) of an enrollment inserted by this transaction, and
+// a speculative insert costs ~40 % more here (1.11 vs 0.78 s per 100,000 rows, EXPLAIN ANALYZE, session 7).
 const INSERT_OUTBOX = `INSERT INTO outbox (id, idempotency_key, kind, payload, status, available_at, created_at)
 SELECT m.outbox_id, m.id || e.key_suffix, e.kind,
        e.payload::jsonb || jsonb_build_object('enrollmentId', m.id, 'recordId', m.record_id, 'ownerId', m.owner_id),
@@ -52,8 +58,7 @@ SELECT m.outbox_id, m.id || e.key_suffix, e.kind,
        AS m (id, record_id, owner_id, shape, email, outbox_id)
   JOIN unnest($7::integer[], $8::integer[], $9::text[], $10::text[], $11::text[], $12::bigint[], $13::bigint[])
        AS e (shape, email, key_suffix, kind, payload, available_at, created_at)
-    ON e.shape = m.shape AND e.email = m.email
-ON CONFLICT DO NOTHING`;
+    ON e.shape = m.shape AND e.email = m.email`;
 
 /** The members' columns; shapes are numbered from 1 (WITH ORDINALITY's count). */
 function memberColumns(members: readonly StartMember[]): unknown[][] {
