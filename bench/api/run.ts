@@ -2,7 +2,8 @@
 //  [--duration S] [--connections C] [--batches B] [--connect-runs R] [--connect-records M]
 //  [--connect-sequence email|wait] [--profile] [--pg URL]` — issue 5's API figures against a real `stepwise serve` child on loopback, driven by
 // autocannon (work list, signals) and fetch (connect), authenticated with API tokens. Prints JSON and a
-// table and writes bench/results/api-<date>.json + .md. The database (bench/api/world.ts) is cached;
+// table and writes bench/results/api-<date>.json + .md, with this machine's speed (bench/calibrate.ts)
+// measured first. The database (bench/api/world.ts) is cached;
 // each run works on a fresh copy of it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import autocannon, { type Result } from 'autocannon';
 import { createApiToken } from '../../src/api/auth/api-tokens.js';
 import { SystemClock } from '../../src/engine/clock.js';
 import { openStore } from '../../src/storage/open-store.js';
+import { calibrate } from '../calibrate.js';
 import { benchDeps, DEFAULT_PG_URL } from '../engine/world.js';
 import {
   benchWorld,
@@ -469,6 +471,8 @@ async function main(): Promise<void> {
     const seller = (await createApiToken(deps, meta.sellerId, 'bench')).token;
     await store.close();
     const info = await versions(args);
+    const calibration = calibrate();
+    log(`machine: ${calibration.cpuLoopMs} ms CPU loop, ${calibration.memNsPerRead} ns per memory read`);
     server = await startServer(world.url, profileDir);
     log(`server on ${server.base} (${args.db}), load ${load()}`);
     for (const figure of args.only) {
@@ -484,6 +488,7 @@ async function main(): Promise<void> {
       at: new Date().toISOString(),
       command: `tsx bench/api/run.ts ${process.argv.slice(2).join(' ')}`,
       machine,
+      calibration,
       versions: info,
       loadBefore,
       loadAfter: load(),
@@ -492,7 +497,7 @@ async function main(): Promise<void> {
       figures: rows,
       profiles: profileDir === null ? [] : readdirSync(profileDir).map((f) => join(profileDir, f)),
     };
-    const md = `# API benchmark ${out.at}\n\n${machine}; Node ${process.version}; ${info.database}; load before ${loadBefore}\n\n\`${out.command}\`\n\n${table()}\n`;
+    const md = `# API benchmark ${out.at}\n\n${machine} (${calibration.cpuLoopMs} ms CPU loop, ${calibration.memNsPerRead} ns per memory read: bench/calibrate.ts); Node ${process.version}; ${info.database}; load before ${loadBefore}\n\n\`${out.command}\`\n\n${table()}\n`;
     const dir = join(ROOT, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `api-${stamp}.json`), `${JSON.stringify(out, null, 2)}\n`);
