@@ -102,16 +102,40 @@ function sendProblem(reply: FastifyReply, problem: ProblemError): FastifyReply {
   return reply.status(problem.status).type('application/problem+json').send(problem.toBody());
 }
 
+/** A JSON Pointer token (RFC 6901). */
+const pointerToken = (name: string): string => name.replaceAll('~', '~0').replaceAll('/', '~1');
+
+type ShapeIssue = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * Where a shape error is and what it says. Ajv puts an unknown or a missing property's error on the object
+ * that has (or lacks) it; the path here names the property itself, so a client sees which field.
+ */
+function shapeIssue(base: string, issue: ShapeIssue): { code: string; path: string; message: string } {
+  const at = `${base}${issue.instancePath}`;
+  const params = issue.params as Record<string, unknown>;
+  if (issue.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string')
+    return {
+      code: 'bad_shape',
+      path: `${at}/${pointerToken(params.additionalProperty)}`,
+      message: `is not a field of this request (unknown field "${params.additionalProperty}")`,
+    };
+  if (issue.keyword === 'required' && typeof params.missingProperty === 'string')
+    return {
+      code: 'bad_shape',
+      path: `${at}/${pointerToken(params.missingProperty)}`,
+      message: `is required (missing field "${params.missingProperty}")`,
+    };
+  return { code: 'bad_shape', path: at, message: issue.message ?? 'is not valid' };
+}
+
 /** Fastify's own errors (schema validation, bad JSON, body too large) keep their 4xx status with our codes. */
 function fromFastifyError(error: FastifyError): ProblemError | null {
   if (error.validation) {
+    const base = error.validationContext === 'body' ? '' : `/${error.validationContext ?? ''}`;
     return badRequest(
       'The request does not have the documented shape.',
-      error.validation.map((issue) => ({
-        code: 'bad_shape',
-        path: `${error.validationContext === 'body' ? '' : `/${error.validationContext ?? ''}`}${issue.instancePath}`,
-        message: issue.message ?? 'is not valid',
-      })),
+      error.validation.map((issue) => shapeIssue(base, issue)),
     );
   }
   const status = error.statusCode ?? 500;

@@ -53,7 +53,7 @@ describe('HTTP server', () => {
     expect(page.body).toContain('Stepwise is running');
   });
 
-  it('answers bodies that are not JSON, and unknown fields, with 400 bad_request saying where', async () => {
+  it('answers bodies that are not JSON, unknown fields and missing ones with 400 bad_request naming the field', async () => {
     const notJson = await h.as('admin', {
       method: 'POST',
       url: '/api/records',
@@ -70,8 +70,26 @@ describe('HTTP server', () => {
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json()).toMatchObject({
       code: 'bad_request',
-      errors: [expect.objectContaining({ path: expect.any(String) })],
+      errors: [{ code: 'bad_shape', path: '/colour', message: expect.stringContaining('"colour"') }],
     });
+    // Deep in a list, and a field's name that needs escaping in a JSON Pointer.
+    const nested = await h.as('admin', {
+      method: 'POST',
+      url: '/api/signals',
+      payload: {
+        signals: [
+          { type: 'email_opened', recordId: 'rec_x' },
+          { type: 'email_opened', 'a/b~c': 1 },
+        ],
+      },
+    });
+    expect(nested.statusCode).toBe(400);
+    expect(nested.json().errors).toEqual([expect.objectContaining({ path: '/signals/1/a~1b~0c' })]);
+    const missing = await h.as('admin', { method: 'POST', url: '/api/records', payload: { type: 'lead' } });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().errors).toEqual([
+      { code: 'bad_shape', path: '/name', message: expect.stringContaining('"name"') },
+    ]);
   });
 
   it('answers 500 with a problem naming only the request id', async () => {
