@@ -126,6 +126,12 @@ function shapeIssue(base: string, issue: ShapeIssue): { code: string; path: stri
       path: `${at}/${pointerToken(params.missingProperty)}`,
       message: `is required (missing field "${params.missingProperty}")`,
     };
+  if (issue.keyword === 'enum' && Array.isArray(params.allowedValues))
+    return {
+      code: 'bad_shape',
+      path: at,
+      message: `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`,
+    };
   return { code: 'bad_shape', path: at, message: issue.message ?? 'is not valid' };
 }
 

@@ -85,6 +85,11 @@ describe('HTTP server', () => {
     });
     expect(nested.statusCode).toBe(400);
     expect(nested.json().errors).toEqual([expect.objectContaining({ path: '/signals/1/a~1b~0c' })]);
+    const notOneOf = await h.as('admin', { method: 'GET', url: '/api/worklist?when=someday' });
+    expect(notOneOf.statusCode).toBe(400);
+    expect(notOneOf.json().errors).toEqual([
+      { code: 'bad_shape', path: '/querystring/when', message: expect.stringContaining('"overdue"') },
+    ]);
     const missing = await h.as('admin', { method: 'POST', url: '/api/records', payload: { type: 'lead' } });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().errors).toEqual([
