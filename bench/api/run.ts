@@ -388,6 +388,7 @@ async function figureConnect(
   meta: WorldMeta,
   pid: number | undefined,
   which: Args['connectSequence'],
+  settle: () => Promise<void>,
 ): Promise<void> {
   const sequenceId = which === 'email' ? meta.sequenceId : meta.connectSequenceId;
   const times: number[] = [];
@@ -395,6 +396,7 @@ async function figureConnect(
   for (let run = 0; run < meta.connectRuns; run++) {
     const recordIds = Array.from({ length: meta.connectRecords }, (_, i) => connectRecordId(run, i));
     const body = JSON.stringify({ recordIds });
+    await settle();
     const cpu0 = serverCpuMs(pid);
     const started = performance.now();
     const res = await fetch(`${base}/api/sequences/${sequenceId}/enrollments`, {
@@ -430,6 +432,24 @@ function table(): string {
   const lines = ['| figure | measured | target | status | load avg (1/5/15 min) |', '|---|---|---|---|---|'];
   for (const r of rows) lines.push(`| ${r.figure} | ${r.value} | ${r.target} | ${r.status} | ${r.load} |`);
   return lines.join('\n');
+}
+
+/**
+ * Before each connect run on PostgreSQL: a CHECKPOINT, so that the previous run's ~300 MB of WAL is not
+ * flushed by a checkpoint in the middle of the next one (max_wal_size is 1 GB by default: one every ~3
+ * runs, which made invocations of the same code differ by up to 60 %). SQLite's checkpoints run in the
+ * server's own thread, off the commit path.
+ */
+async function settle(db: Db, url: string): Promise<void> {
+  if (db !== 'postgres') return;
+  const pg = (await import('pg')).default;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('CHECKPOINT');
+  } finally {
+    await c.end();
+  }
 }
 
 async function versions(args: Args): Promise<Record<string, string>> {
@@ -478,7 +498,10 @@ async function main(): Promise<void> {
     for (const figure of args.only) {
       if (figure === 'worklist') await figureWorklist(args, server.base, seller, meta, server.child.pid);
       else if (figure === 'signals') await figureSignals(args, server.base, admin, meta, server.child.pid);
-      else await figureConnect(server.base, admin, meta, server.child.pid, args.connectSequence);
+      else
+        await figureConnect(server.base, admin, meta, server.child.pid, args.connectSequence, () =>
+          settle(args.db, world.url),
+        );
     }
     await server.stop();
     server = null;
