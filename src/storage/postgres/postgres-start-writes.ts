@@ -13,6 +13,7 @@
 // payload, is now the largest; the two reads 0.5–0.75 s). Three interleaved pairs of invocations, 3 runs
 // each, with the statements logged: 7.37 / 8.44 / 9.95 → 5.34 / 5.18 / 6.11 s median; PostgreSQL's
 // statements 5.8–8.0 → 3.6–4.6 s per run; the server's CPU ~2.0 → ~1.7 s (also no RETURNING of every id).
+// With a CHECKPOINT before each run (the bench's `settle`): 7.58, 7.78 → 4.72, 4.68 s.
 import { CompiledQuery, type Kysely } from 'kysely';
 import { isEnded } from '../../domain/enrollment.js';
 import type { StartBatch, StartMember } from '../../engine/ports/store.js';
