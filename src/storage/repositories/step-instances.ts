@@ -2,7 +2,8 @@
 // with the sequence version their enrollment runs (step_stats is kept per version).
 //
 // The version comes from sequence_versions when the sequence has exactly one (every enrollment of it
-// then runs that one: enrollments' foreign key to sequence_versions; a history row's sequence_id is its
+// then runs that one: an enrollment's version exists, a foreign key on SQLite, on PostgreSQL the engine's
+// rule that every test checks (migration 0011); a history row's sequence_id is its
 // enrollment's), and from the enrollment row only otherwise: the join read two more cold pages per row
 // (enrollments autoindex, then the row). POST /api/signals on a copy of the 1,000,000-enrollment API
 // world (bench/api's 100 batches of 1,000, 2 connections, 6–7 interleaved runs each, load 1–1.8): the
@@ -99,7 +100,8 @@ export function createStepInstanceRepository({ db, sql }: RepositoryContext): St
     const out: SignalStep[] = [];
     for (const row of rows) {
       const version = versions(row);
-      // Always found: a history row's enrollment exists (foreign key), and so does its version.
+      // Always found: a history row's enrollment exists, and so does its version (foreign keys on SQLite;
+      // on PostgreSQL the engine's rule, checked after every test: test-support/engine-integrity.ts).
       if (version === undefined) continue;
       out.push({
         id: row.id,
