@@ -50,7 +50,6 @@ export const postgresSignalWrites: SignalWrites = {
         rows.map((r) => r.data),
       ]),
     );
-    if (out.length === 0) return rows.map(() => true);
     const refused = new Set(out.map((row) => row.id));
     return rows.map((r) => !refused.has(r.id));
   },
@@ -63,7 +62,6 @@ export const postgresSignalWrites: SignalWrites = {
         rows.map((r) => r.at),
       ]),
     );
-    if (out.length === 0) return rows.map(() => true);
     const refused = new Set(out.map((row) => `${row.step_row_id}\u0000${row.counter}`));
     return rows.map((r) => !refused.has(`${r.stepRowId}\u0000${r.counter}`));
   },
