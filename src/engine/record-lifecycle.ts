@@ -1,6 +1,8 @@
 // A record's owner change and deletion, with what they mean for its running enrollments.
-// Owner change (issue 3): the step in progress stays with the previous owner (its history row keeps
-// its owner_id); steps entered afterwards go to the new owner (the enrollment's owner_id changes).
+// Owner change: the record's running enrollments and their unfinished steps (open, waiting, snoozed) go
+// to the new owner in the same transaction, due times kept, so the step in progress leaves the previous
+// owner's work list and actions; finished history rows keep the owner they had (the storage's
+// moveRunningWork says why). A bulk upsert or CSV import that names another owner does the same.
 // Delete: the record is soft-deleted, then its running enrollments end with `record_deleted`.
 import { applyEvents } from './apply-events.js';
 import type { EngineDeps } from './deps.js';
@@ -20,7 +22,7 @@ async function visibleRecord(deps: EngineDeps, actor: EngineActor, recordId: str
 
 export interface OwnerChange {
   record: SalesRecord;
-  /** Running enrollments whose later steps go to the new owner (empty when nothing changed). */
+  /** Running enrollments that went to the new owner with their unfinished steps (empty when nothing changed). */
   enrollmentIds: string[];
 }
 

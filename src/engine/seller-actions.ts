@@ -37,9 +37,12 @@ const MANUAL_TYPES: readonly StepType[] = MANUAL_ACTIVITY_TYPES;
 const NO_STEP = 'No such enrollment step.';
 const NO_ENROLLMENT = 'No such enrollment.';
 
-/** A seller may act where they own the record, or where the step is theirs (kept after an owner change). */
-async function mayAct(deps: EngineDeps, actor: EngineActor, recordId: string, stepOwnerId?: string) {
-  if (actor.role !== 'salesperson' || stepOwnerId === actor.id) return true;
+/**
+ * A salesperson acts on the steps of the records they own now (design §5), whoever a step row names: an
+ * owner change moves the unfinished steps, but finished ones keep the previous owner (record-lifecycle.ts).
+ */
+async function mayAct(deps: EngineDeps, actor: EngineActor, recordId: string) {
+  if (actor.role !== 'salesperson') return true;
   const record = await deps.store.records.get(recordId);
   return record !== null && record.ownerId === actor.id;
 }
@@ -60,11 +63,7 @@ async function loadStep(deps: EngineDeps, actor: EngineActor, stepRowId: string)
   if (parsed === null) throw new NotFoundError(NO_STEP);
   const [row] = await deps.store.stepInstances.getMany([stepRowId]);
   const enrollment = row === undefined ? undefined : await loadEnrollment(deps, row.enrollmentId);
-  if (
-    row === undefined ||
-    enrollment === undefined ||
-    !(await mayAct(deps, actor, row.recordId, row.ownerId))
-  )
+  if (row === undefined || enrollment === undefined || !(await mayAct(deps, actor, row.recordId)))
     throw new NotFoundError(NO_STEP);
   return { row, seq: parsed.seq, enrollment };
 }

@@ -62,6 +62,24 @@ const PLANS: { query: string; index: string; sql: string; withEnrollments?: true
     sql: `SELECT id FROM enrollments WHERE record_id = 'rec_1' AND exclusive_slot IS NOT NULL`,
   },
   {
+    // src/storage/repositories/record-lifecycle.ts `moveRunningWork`: the unfinished steps of the
+    // records' running enrollments go to the new owner.
+    query: "an owner change's unfinished steps",
+    index: 'enrollment_steps_enrollment_idx',
+    sql: `SELECT id FROM enrollment_steps
+           WHERE enrollment_id IN (SELECT id FROM enrollments WHERE record_id IN ('rec_1', 'rec_2')
+                                     AND exclusive_slot IS NOT NULL)
+             AND state IN ('open', 'waiting') AND owner_id <> 'usr_2'`,
+    withEnrollments: true,
+  },
+  {
+    // src/storage/repositories/records-upsert.ts `storedOwners`: the owners of the records a bulk upsert updates.
+    query: 'records by external id',
+    index: 'records_external_id_key',
+    sql: `SELECT id, owner_id FROM records WHERE type = 'lead' AND external_id IS NOT NULL
+                   AND external_id IN ('crm-1', 'crm-2')`,
+  },
+  {
     query: 'connected records of a sequence',
     index: 'enrollments_sequence_status_idx',
     sql: `SELECT id FROM enrollments WHERE sequence_id = 'seq_1' AND status = 'active' ORDER BY id LIMIT 50`,

@@ -5,6 +5,8 @@ import { Type } from 'typebox';
 import { isValidTimeZone } from '../../domain/calendar.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import type { RecordUpsert } from '../../engine/ports/store.js';
+import { upsertRecordBatch } from '../../engine/records-upsert.js';
+import type { Actor } from '../auth/actor.js';
 
 export interface RowError {
   index: number;
@@ -52,20 +54,22 @@ export function timezoneError(index: number, timezone: string | null | undefined
   return { index, code: 'invalid_timezone', message: `"${timezone}" is not an IANA time zone.` };
 }
 
-export async function upsertRecords(deps: EngineDeps, rows: readonly PreparedRow[]): Promise<UpsertAnswer> {
+export async function upsertRecords(
+  deps: EngineDeps,
+  actor: Actor,
+  rows: readonly PreparedRow[],
+): Promise<UpsertAnswer> {
   const answer: UpsertAnswer = { created: 0, updated: 0, errors: [], items: [] };
   const accepted: { index: number; upsert: RecordUpsert; line?: number }[] = [];
   for (const row of rows) {
     if ('upsert' in row) accepted.push(row);
     else answer.errors.push(row);
   }
-  const results =
-    accepted.length === 0
-      ? []
-      : await deps.store.records.upsertMany(
-          accepted.map((r) => r.upsert),
-          deps.clock.now(),
-        );
+  const results = await upsertRecordBatch(
+    deps,
+    actor,
+    accepted.map((r) => r.upsert),
+  );
   results.forEach((result, i) => {
     const source = accepted[i];
     if (source === undefined) return;

@@ -39,7 +39,7 @@ const MAX_FIELD_KEY = 100;
 export interface CsvImportContext {
   deps: EngineDeps;
   type: EntityType;
-  /** The owner of rows without an ownerEmail column or value. */
+  /** The owner of new records whose row has no ownerEmail (an update without one keeps the stored owner). */
   defaultOwnerId: string;
 }
 
@@ -170,6 +170,7 @@ export async function csvToRows(text: string, context: CsvImportContext): Promis
         timezone: known.timezone ?? null,
         externalId: known.externalId ?? null,
         ownerId,
+        keepStoredOwner: known.ownerEmail === undefined,
         fields,
       },
     });

@@ -211,6 +211,9 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
       schema: {
         tags: ['records'],
         summary: 'Create or update many records, matched by (type, externalId)',
+        description:
+          'A row that creates a record is owned by its ownerId or the caller. A row that updates one keeps its owner unless ' +
+          'it names an ownerId; then the record, its running enrollments and their unfinished steps go to that owner.',
         body: Type.Object(
           {
             records: Type.Array(
@@ -242,6 +245,8 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
           rows.push(zone);
           continue;
         }
+        // api.md: "ownerId defaults to the caller" is for a row that creates a record; a row that updates
+        // one without an ownerId keeps its owner.
         const ownerId = row.ownerId ?? actor.id;
         if (!owners.has(ownerId)) {
           const owner = await store.users.get(ownerId);
@@ -251,9 +256,12 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
           rows.push({ index, code: 'owner_not_found', message: `No active user has the id "${ownerId}".` });
           continue;
         }
-        rows.push({ index, upsert: { ...row, id: deps.ids.newId('rec'), ownerId } });
+        rows.push({
+          index,
+          upsert: { ...row, id: deps.ids.newId('rec'), ownerId, keepStoredOwner: row.ownerId === undefined },
+        });
       }
-      return upsertRecords(deps, rows);
+      return upsertRecords(deps, actor, rows);
     },
   );
 
@@ -266,7 +274,8 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
         summary: 'Import records from CSV (text/csv) with a header row',
         description:
           'Columns name, email, phone, company, linkedinUrl, timezone, externalId and ownerEmail; any other column is a custom field. ' +
-          'Rows with an externalId update the record of that type and externalId. Each bad row is reported with its row and line.',
+          'Rows with an externalId update the record of that type and externalId; such a row without an ownerEmail keeps the owner ' +
+          "(a new record is the caller's). Each bad row is reported with its row and line.",
         querystring: Type.Object({ type: Type.Optional(EntityTypeSchema) }, { additionalProperties: false }),
         consumes: ['text/csv'],
         body: Type.String({ maxLength: 64 * 1024 * 1024 }),
@@ -281,7 +290,7 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
         type: request.query.type ?? 'lead',
         defaultOwnerId: actor.id,
       });
-      return upsertRecords(deps, rows);
+      return upsertRecords(deps, actor, rows);
     },
   );
 

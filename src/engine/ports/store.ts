@@ -291,6 +291,7 @@ export interface RecordPatch {
   linkedinUrl?: string | null | undefined;
   company?: string | null | undefined;
   timezone?: string | null | undefined;
+  /** Gives the record's running enrollments and their unfinished steps to this owner too, in the same transaction. */
   ownerId?: string | undefined;
   externalId?: string | null | undefined;
   /** Merged key by key into the stored fields; a null value removes the key. */
@@ -308,10 +309,25 @@ export interface RecordListOptions extends PageOptions {
  * One row of a bulk upsert; with an `externalId` it updates the record of that (type, externalId) if
  * there is one, keeping that record's id (`id` is used only when the row creates a record).
  */
-export type RecordUpsert = Omit<NewRecord, 'createdAt'>;
+export type RecordUpsert = Omit<NewRecord, 'createdAt'> & {
+  /**
+   * The row names no owner: `ownerId` owns the record only when the row creates it, and an update keeps
+   * the stored owner. Otherwise an update gives the record to `ownerId`, with its running enrollments and
+   * their unfinished steps (as `RecordLifecycleRepository.changeOwner`).
+   */
+  keepStoredOwner?: boolean | undefined;
+};
+
+/** An update that gave a record to another owner: from whom, and the running enrollments that followed. */
+export interface RecordOwnerChange {
+  from: string;
+  to: string;
+  enrollmentIds: string[];
+}
 
 export type RecordUpsertResult =
-  | { index: number; outcome: 'created' | 'updated'; id: string }
+  | { index: number; outcome: 'created'; id: string }
+  | { index: number; outcome: 'updated'; id: string; ownerChange?: RecordOwnerChange | undefined }
   | { index: number; outcome: 'error'; code: string; message: string };
 
 export interface RecordRepository {
@@ -1210,9 +1226,10 @@ export interface SuppressionRepository {
 
 export interface RecordLifecycleRepository {
   /**
-   * In one transaction: the live record's owner, and its running enrollments' owner (their version
-   * bumped, so a transition loaded before this re-reads); history rows keep theirs. Null when there
-   * is no live record; otherwise the running enrollments' ids.
+   * In one transaction: the live record's owner, its running enrollments' owner (their version bumped,
+   * so a transition loaded before this re-reads) and the owner of their unfinished (`open`, `waiting`)
+   * step rows, due times kept; finished step rows keep theirs. Null when there is no live record;
+   * otherwise the ids of the running enrollments whose owner changed.
    */
   changeOwner(recordId: string, ownerId: string, at: number): Promise<{ enrollmentIds: string[] } | null>;
 }

@@ -1,11 +1,16 @@
 // Bulk upsert of records by (type, externalId), set-based: rows are checked in memory (custom fields,
 // owners, repeats), then written with chunked multi-row INSERT … ON CONFLICT (records_external_id_key)
 // … RETURNING in one transaction. The returned id tells created (our id) from updated (the stored id).
+// An update keeps the stored owner when the row names none (`keepStoredOwner`); otherwise the record's
+// running enrollments and their unfinished steps follow it to the named owner (moveRunningWork).
+import type { Kysely } from 'kysely';
 import type { EntityType } from '../../domain/definition.js';
 import type { RecordUpsert, RecordUpsertResult } from '../../engine/ports/store.js';
+import type { Database } from '../schema.js';
 import { chunked, type RepositoryContext, selectByIds } from './context.js';
 import { loadFieldDefinitions } from './field-definitions.js';
 import { checkRecordFields } from './record-fields.js';
+import { moveRunningWork } from './record-lifecycle.js';
 import { toRecordRow } from './record-rows.js';
 
 const COLUMNS_PER_ROW = 14;
@@ -73,41 +78,128 @@ export async function upsertRecords(
   });
 
   await context.atomically(async (db) => {
-    for (const chunk of chunked(accepted, COLUMNS_PER_ROW, context.capabilities.maxParameters)) {
-      const written = await db
-        .insertInto('records')
-        .values(chunk.map(({ row }) => toRecordRow(row, at)))
-        .onConflict((conflict) =>
-          conflict
-            .columns(['type', 'external_id'])
-            .where('external_id', 'is not', null)
-            .doUpdateSet((eb) => ({
-              name: eb.ref('excluded.name'),
-              email: eb.fn.coalesce('excluded.email', 'records.email'),
-              phone: eb.fn.coalesce('excluded.phone', 'records.phone'),
-              linkedin_url: eb.fn.coalesce('excluded.linkedin_url', 'records.linkedin_url'),
-              company: eb.fn.coalesce('excluded.company', 'records.company'),
-              timezone: eb.fn.coalesce('excluded.timezone', 'records.timezone'),
-              owner_id: eb.ref('excluded.owner_id'),
-              fields: context.sql.mergeJsonObject(eb.ref('records.fields'), eb.ref('excluded.fields')),
-              updated_at: eb.ref('excluded.updated_at'),
-              deleted_at: null,
-            })),
-        )
-        .returning(['id', 'type', 'external_id'])
-        .execute();
-      const idByKey = new Map<string, string>();
-      for (const row of written) {
-        if (row.external_id !== null) idByKey.set(naturalKey(row.type, row.external_id), row.id);
+    // Rows that name an owner and rows that keep the stored one go in separate statements: each says
+    // what its updates do to owner_id.
+    const naming = accepted.filter(({ row }) => row.keepStoredOwner !== true);
+    const keeping = accepted.filter(({ row }) => row.keepStoredOwner === true);
+    for (const chunk of chunked(naming, COLUMNS_PER_ROW, context.capabilities.maxParameters)) {
+      const before = await storedOwners(context, db, chunk);
+      const written = await writeChunk(context, db, chunk, at, true);
+      // Every updated record's running work goes to the owner its row names, not only where the owner
+      // read above differs: on PostgreSQL another owner change may have committed since that read.
+      const byOwner = new Map<string, string[]>();
+      chunk.forEach(({ row }, i) => {
+        const id = written[i];
+        if (id === undefined || id === row.id) return;
+        const ids = byOwner.get(row.ownerId);
+        if (ids === undefined) byOwner.set(row.ownerId, [id]);
+        else ids.push(id);
+      });
+      const followed = new Map<string, string[]>();
+      for (const [ownerId, recordIds] of byOwner) {
+        for (const { recordId, enrollmentId } of await moveRunningWork(db, context.sql, recordIds, ownerId)) {
+          const ids = followed.get(recordId);
+          if (ids === undefined) followed.set(recordId, [enrollmentId]);
+          else ids.push(enrollmentId);
+        }
       }
-      for (const { index, row } of chunk) {
-        const id =
-          row.externalId === undefined || row.externalId === null
-            ? row.id
-            : (idByKey.get(naturalKey(row.type, row.externalId)) ?? row.id);
+      for (const [i, { index, row }] of chunk.entries()) {
+        const id = written[i] ?? row.id;
+        if (id === row.id) {
+          results[index] = { index, outcome: 'created', id };
+          continue;
+        }
+        const from = before.get(id);
+        results[index] =
+          from === undefined || from === row.ownerId
+            ? { index, outcome: 'updated', id }
+            : {
+                index,
+                outcome: 'updated',
+                id,
+                ownerChange: { from, to: row.ownerId, enrollmentIds: followed.get(id) ?? [] },
+              };
+      }
+    }
+    for (const chunk of chunked(keeping, COLUMNS_PER_ROW, context.capabilities.maxParameters)) {
+      const written = await writeChunk(context, db, chunk, at, false);
+      for (const [i, { index, row }] of chunk.entries()) {
+        const id = written[i] ?? row.id;
         results[index] = { index, outcome: id === row.id ? 'created' : 'updated', id };
       }
     }
   });
   return results;
+}
+
+/** The stored owner of the records these rows will update, by record id (records_external_id_key). */
+async function storedOwners(
+  context: RepositoryContext,
+  db: Kysely<Database>,
+  chunk: readonly { row: RecordUpsert }[],
+): Promise<Map<string, string>> {
+  const externalIds = new Map<EntityType, string[]>();
+  for (const { row } of chunk) {
+    if (row.externalId === undefined || row.externalId === null) continue;
+    const ids = externalIds.get(row.type);
+    if (ids === undefined) externalIds.set(row.type, [row.externalId]);
+    else ids.push(row.externalId);
+  }
+  const owners = new Map<string, string>();
+  for (const [type, ids] of externalIds) {
+    const stored = await db
+      .selectFrom('records')
+      .select(['id', 'owner_id'])
+      .where('type', '=', type)
+      .where('external_id', 'is not', null)
+      .where((eb) => context.sql.inIds(eb.ref('external_id'), ids))
+      .execute();
+    for (const record of stored) owners.set(record.id, record.owner_id);
+  }
+  return owners;
+}
+
+/**
+ * INSERT … ON CONFLICT (records_external_id_key) DO UPDATE … RETURNING for one chunk; the record id
+ * each row landed on, in chunk order (its own id: created; another: the stored record it updated).
+ * `setOwner` false keeps the stored owner on update.
+ */
+async function writeChunk(
+  context: RepositoryContext,
+  db: Kysely<Database>,
+  chunk: readonly { row: RecordUpsert }[],
+  at: number,
+  setOwner: boolean,
+): Promise<string[]> {
+  const written = await db
+    .insertInto('records')
+    .values(chunk.map(({ row }) => toRecordRow(row, at)))
+    .onConflict((conflict) =>
+      conflict
+        .columns(['type', 'external_id'])
+        .where('external_id', 'is not', null)
+        .doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          email: eb.fn.coalesce('excluded.email', 'records.email'),
+          phone: eb.fn.coalesce('excluded.phone', 'records.phone'),
+          linkedin_url: eb.fn.coalesce('excluded.linkedin_url', 'records.linkedin_url'),
+          company: eb.fn.coalesce('excluded.company', 'records.company'),
+          timezone: eb.fn.coalesce('excluded.timezone', 'records.timezone'),
+          ...(setOwner ? { owner_id: eb.ref('excluded.owner_id') } : {}),
+          fields: context.sql.mergeJsonObject(eb.ref('records.fields'), eb.ref('excluded.fields')),
+          updated_at: eb.ref('excluded.updated_at'),
+          deleted_at: null,
+        })),
+    )
+    .returning(['id', 'type', 'external_id'])
+    .execute();
+  const idByKey = new Map<string, string>();
+  for (const row of written) {
+    if (row.external_id !== null) idByKey.set(naturalKey(row.type, row.external_id), row.id);
+  }
+  return chunk.map(({ row }) =>
+    row.externalId === undefined || row.externalId === null
+      ? row.id
+      : (idByKey.get(naturalKey(row.type, row.externalId)) ?? row.id),
+  );
 }

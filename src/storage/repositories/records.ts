@@ -1,6 +1,6 @@
 // Records (leads, contacts, accounts, opportunities): CRUD, lists, inbound matching. Custom fields are
 // checked against their definitions before anything is written.
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { EntityType } from '../../domain/definition.js';
 import {
   type RecordFields,
@@ -10,9 +10,11 @@ import {
 } from '../../engine/ports/store.js';
 import { containsPattern, toJson } from '../codec.js';
 import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import type { Database } from '../schema.js';
 import { type RepositoryContext, selectByIds } from './context.js';
 import { loadFieldDefinitions } from './field-definitions.js';
 import { checkRecordFields } from './record-fields.js';
+import { moveRunningWork } from './record-lifecycle.js';
 import { toRecordRow, toSalesRecord } from './record-rows.js';
 import { upsertRecords } from './records-upsert.js';
 
@@ -78,26 +80,37 @@ export function createRecordRepository(context: RepositoryContext): RecordReposi
         await assertFields(current.type as EntityType, patch.fields);
       }
       const fieldsPatch = patch.fields;
-      const row = await db
-        .updateTable('records')
-        .set((eb) => ({
-          ...(patch.name === undefined ? {} : { name: patch.name }),
-          ...(patch.email === undefined ? {} : { email: patch.email }),
-          ...(patch.phone === undefined ? {} : { phone: patch.phone }),
-          ...(patch.linkedinUrl === undefined ? {} : { linkedin_url: patch.linkedinUrl }),
-          ...(patch.company === undefined ? {} : { company: patch.company }),
-          ...(patch.timezone === undefined ? {} : { timezone: patch.timezone }),
-          ...(patch.ownerId === undefined ? {} : { owner_id: patch.ownerId }),
-          ...(patch.externalId === undefined ? {} : { external_id: patch.externalId }),
-          ...(fieldsPatch === undefined
-            ? {}
-            : { fields: context.sql.mergeJsonObject(eb.ref('fields'), eb.val(toJson(fieldsPatch))) }),
-          updated_at: updatedAt,
-        }))
-        .where('id', '=', id)
-        .where('deleted_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
+      const write = (q: Kysely<Database>) =>
+        q
+          .updateTable('records')
+          .set((eb) => ({
+            ...(patch.name === undefined ? {} : { name: patch.name }),
+            ...(patch.email === undefined ? {} : { email: patch.email }),
+            ...(patch.phone === undefined ? {} : { phone: patch.phone }),
+            ...(patch.linkedinUrl === undefined ? {} : { linkedin_url: patch.linkedinUrl }),
+            ...(patch.company === undefined ? {} : { company: patch.company }),
+            ...(patch.timezone === undefined ? {} : { timezone: patch.timezone }),
+            ...(patch.ownerId === undefined ? {} : { owner_id: patch.ownerId }),
+            ...(patch.externalId === undefined ? {} : { external_id: patch.externalId }),
+            ...(fieldsPatch === undefined
+              ? {}
+              : { fields: context.sql.mergeJsonObject(eb.ref('fields'), eb.val(toJson(fieldsPatch))) }),
+            updated_at: updatedAt,
+          }))
+          .where('id', '=', id)
+          .where('deleted_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst();
+      const { ownerId } = patch;
+      const row =
+        ownerId === undefined
+          ? await write(db)
+          : // An owner change takes the record's running work with it, in the same transaction.
+            await context.atomically(async (trx) => {
+              const updated = await write(trx);
+              if (updated !== undefined) await moveRunningWork(trx, context.sql, [id], ownerId);
+              return updated;
+            });
       return row === undefined ? null : toSalesRecord(row);
     },
 

@@ -1,0 +1,32 @@
+// Bulk upsert of records by externalId (api.md: `POST /api/records/bulk` and the CSV import). The store
+// writes every row in one transaction; an update that names another owner gives the record's running
+// enrollments and their unfinished steps to that owner in the same transaction, as a single owner change
+// does (record-lifecycle.ts), and each such change is audited as `record.owner_changed` like one.
+import type { EngineDeps } from './deps.js';
+import type { RecordUpsert, RecordUpsertResult } from './ports/store.js';
+import type { EngineActor } from './seller-actions.js';
+
+/** One result per row, in input order. Who may upsert, and which owners a row may name, is the caller's check. */
+export async function upsertRecordBatch(
+  deps: EngineDeps,
+  actor: EngineActor,
+  rows: readonly RecordUpsert[],
+): Promise<RecordUpsertResult[]> {
+  if (rows.length === 0) return [];
+  const now = deps.clock.now();
+  const results = await deps.store.records.upsertMany(rows, now);
+  for (const result of results) {
+    if (result.outcome !== 'updated' || result.ownerChange === undefined) continue;
+    const { from, to, enrollmentIds } = result.ownerChange;
+    await deps.store.audit.append({
+      id: deps.ids.newId('aud'),
+      at: now,
+      actorId: actor.id,
+      action: 'record.owner_changed',
+      subjectType: 'record',
+      subjectId: result.id,
+      data: { from, to, enrollmentIds },
+    });
+  }
+  return results;
+}
