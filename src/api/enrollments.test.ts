@@ -140,6 +140,8 @@ describe('enrollments and the work list', () => {
       status: 'active',
       endReason: null,
       currentStepId: 'call',
+      // The open call is due now: the enrollment's next due time, though the scheduler has nothing to do.
+      dueAt: '2026-11-23T09:00:00.000Z',
       history: [
         {
           id: stepRowId,
@@ -398,6 +400,93 @@ describe('enrollments and the work list', () => {
     ])
       expect(response.body).toContain(name);
     expect(response.body).toMatch(/route="\/api\/worklist",method="GET",status="200"/);
+  });
+});
+
+describe('an enrollment’s dueAt: when its current step is due', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ env: { STEPWISE_CLOCK: 'manual' } });
+    // Saturday: the owner's working hours (Monday to Friday, 08:00 to 17:00 UTC) start on Monday.
+    h.clock.set(Date.parse('2026-11-28T10:00:00Z'));
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  /** A new active lead sequence of `steps`, and a lead of the salesperson connected to it. */
+  const connected = async (steps: unknown[]) => {
+    const created = await h.as('admin', {
+      method: 'POST',
+      url: '/api/sequences',
+      payload: {
+        name: `Due times ${h.deps.ids.newId('n')}`,
+        entityType: 'lead',
+        definition: { start: 'first', steps },
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const sequenceId = created.json().id as string;
+    const activated = await h.as('admin', { method: 'POST', url: `/api/sequences/${sequenceId}/activate` });
+    expect(activated.statusCode).toBe(200);
+    const recordId = await aLead(h.deps, h.users.salesperson);
+    const connect = await h.as('admin', {
+      method: 'POST',
+      url: `/api/sequences/${sequenceId}/enrollments`,
+      payload: { recordIds: [recordId] },
+    });
+    const enrollmentId = connect.json().enrolled[0].enrollmentId as string;
+    return { sequenceId, enrollmentId };
+  };
+
+  const enrollment = async (id: string) =>
+    (await h.as('admin', { method: 'GET', url: `/api/enrollments/${id}` })).json();
+  const listed = async (sequenceId: string) =>
+    (await h.as('admin', { method: 'GET', url: `/api/sequences/${sequenceId}/enrollments` })).json().items;
+
+  it('is the send time of an automated email waiting for the owner’s working hours', async () => {
+    const template = await h.as('admin', {
+      method: 'POST',
+      url: '/api/email-templates',
+      payload: { name: 'Hello', subject: 'Hello {{ record.name }}', body: 'Hi' },
+    });
+    expect(template.statusCode).toBe(201);
+    const { sequenceId, enrollmentId } = await connected([
+      { id: 'first', type: 'automated_email', templateId: template.json().id, next: 'task' },
+      { id: 'task', type: 'task', name: 'Follow up' },
+    ]);
+    const monday = '2026-11-30T08:00:00.000Z';
+    const detail = await enrollment(enrollmentId);
+    expect(detail).toMatchObject({
+      status: 'active',
+      currentStepId: 'first',
+      history: [{ stepId: 'first', state: 'waiting', dueAt: monday }],
+    });
+    expect(detail.dueAt).toBe(monday);
+    expect(await listed(sequenceId)).toEqual([expect.objectContaining({ enrollmentId, dueAt: monday })]);
+  });
+
+  it('is the due time of an open manual step, in the detail and the list; null while paused', async () => {
+    const { sequenceId, enrollmentId } = await connected([
+      { id: 'first', type: 'task', name: 'Research them', next: 'call' },
+      { id: 'call', type: 'phone_call', name: 'Call them' },
+    ]);
+    // The task opens on Monday at 08:00; afterwards it stays open, and due then.
+    h.clock.set(Date.parse('2026-11-30T10:00:00Z'));
+    const ticked = await h.as('admin', { method: 'POST', url: '/api/clock', payload: { advance: 'PT1M' } });
+    expect(ticked.statusCode).toBe(200);
+    const monday = '2026-11-30T08:00:00.000Z';
+    const detail = await enrollment(enrollmentId);
+    expect(detail).toMatchObject({ history: [{ stepId: 'first', state: 'open', dueAt: monday }] });
+    expect(detail.dueAt).toBe(monday);
+    expect(await listed(sequenceId)).toEqual([expect.objectContaining({ enrollmentId, dueAt: monday })]);
+
+    const paused = await h.as('admin', { method: 'POST', url: `/api/enrollments/${enrollmentId}/pause` });
+    expect(paused.statusCode).toBe(200);
+    expect((await enrollment(enrollmentId)).dueAt).toBeNull();
+    expect(await listed(sequenceId)).toEqual([expect.objectContaining({ status: 'paused', dueAt: null })]);
   });
 });
 

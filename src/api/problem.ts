@@ -17,9 +17,10 @@ const TITLES: Record<number, string> = {
   401: 'Not signed in',
   403: 'Not allowed',
   404: 'Not found',
+  408: 'Request timeout',
   409: 'Conflict',
   413: 'Too large',
-  415: 'Unsupported media type',
+  431: 'Headers too large',
   422: 'Not valid',
   429: 'Too many requests',
   500: 'Internal error',
@@ -135,7 +136,11 @@ function shapeIssue(base: string, issue: ShapeIssue): { code: string; path: stri
   return { code: 'bad_shape', path: at, message: issue.message ?? 'is not valid' };
 }
 
-/** Fastify's own errors (schema validation, bad JSON, body too large) keep their 4xx status with our codes. */
+/**
+ * Fastify's own errors: schema validation, a body that is not JSON or not of a type the route reads, a URL
+ * that does not decode. All are api.md's 400 `bad_request` (its errors list says what); only a body too
+ * large (413) and too many requests (429) keep their status.
+ */
 function fromFastifyError(error: FastifyError): ProblemError | null {
   if (error.validation) {
     const base = error.validationContext === 'body' ? '' : `/${error.validationContext ?? ''}`;
@@ -145,17 +150,26 @@ function fromFastifyError(error: FastifyError): ProblemError | null {
     );
   }
   const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) {
-    if (status === 413) return new ProblemError(413, 'payload_too_large', 'The request body is too large.');
-    if (status === 415) return new ProblemError(415, 'unsupported_media_type', error.message);
-    if (status === 429) return new ProblemError(429, 'rate_limited', 'Too many requests; try again later.');
-    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+  if (status < 400 || status >= 500) return null;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ProblemError(413, 'payload_too_large', 'The request body is too large.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return badRequest('The body is not of a type this route reads.', [
+        { code: 'unsupported_media_type', path: '', message: error.message },
+      ]);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return badRequest('The body is not JSON.', [
         { code: 'invalid_json', path: '', message: error.message },
       ]);
-    return badRequest(error.message);
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return badRequest('The URL is not valid.', [{ code: 'bad_url', message: error.message }]);
   }
-  return null;
+  if (status === 413) return new ProblemError(413, 'payload_too_large', 'The request body is too large.');
+  if (status === 429) return new ProblemError(429, 'rate_limited', 'Too many requests; try again later.');
+  return badRequest(error.message);
 }
 
 export function problemErrorHandler(

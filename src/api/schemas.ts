@@ -36,8 +36,8 @@ export function PageOf<T extends Parameters<typeof Type.Array>[0]>(item: T) {
 }
 
 /**
- * A body value that may be null. Written as a type list, not anyOf: the validator coerces types
- * (for query strings), and under anyOf it would turn a null into "" or a number into a string.
+ * A body value that may be null. Bodies are validated without coercion (server.ts `validatorsByPart`);
+ * the type list, rather than anyOf, would also keep a null a null where coercion applies (query strings).
  */
 export function NullableText(options: { maxLength?: number; minLength?: number; description?: string } = {}) {
   return Type.Unsafe<string | null>({ type: ['string', 'null'], ...options });

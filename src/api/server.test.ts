@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -95,6 +96,112 @@ describe('HTTP server', () => {
     expect(missing.json().errors).toEqual([
       { code: 'bad_shape', path: '/name', message: expect.stringContaining('"name"') },
     ]);
+  });
+
+  it('never coerces a body’s JSON types: a string for a list or a number for a string is 400 naming the field', async () => {
+    const created = await h.as('admin', {
+      method: 'POST',
+      url: '/api/sequences',
+      payload: { name: 'Strict bodies', entityType: 'lead' },
+    });
+    expect(created.statusCode).toBe(201);
+    const sequenceId = created.json().id as string;
+    const cases: { url: string; payload: unknown; path: string }[] = [
+      { url: `/api/sequences/${sequenceId}/enrollments`, payload: { recordIds: 'x' }, path: '/recordIds' },
+      { url: '/api/records/bulk', payload: { records: 'x' }, path: '/records' },
+      { url: `/api/sequences/${sequenceId}/clone`, payload: { name: 5 }, path: '/name' },
+      {
+        url: `/api/sequences/${sequenceId}/activate`,
+        payload: { versionDescription: 42 },
+        path: '/versionDescription',
+      },
+      { url: '/api/records', payload: { type: 'lead', name: 5 }, path: '/name' },
+    ];
+    for (const { url, payload, path } of cases) {
+      const response = await h.as('admin', { method: 'POST', url, payload: payload as object });
+      expect(response.statusCode, url).toBe(400);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.json(), url).toMatchObject({
+        code: 'bad_request',
+        errors: expect.arrayContaining([expect.objectContaining({ code: 'bad_shape', path })]),
+      });
+    }
+    // Nothing was created or changed by the refused requests.
+    const after = await h.as('admin', { method: 'GET', url: `/api/sequences/${sequenceId}` });
+    expect(after.json()).toMatchObject({ status: 'inactive', name: 'Strict bodies' });
+  });
+
+  it('still reads query strings and path parameters, which arrive as text', async () => {
+    const page = await h.as('admin', { method: 'GET', url: '/api/records?type=lead&limit=1' });
+    expect(page.statusCode).toBe(200);
+    expect(page.json()).toMatchObject({ items: expect.any(Array) });
+    const ten = await h.as('admin', { method: 'GET', url: '/api/sequences?limit=10' });
+    expect(ten.statusCode).toBe(200);
+    const notANumber = await h.as('admin', { method: 'GET', url: '/api/records?limit=ten' });
+    expect(notANumber.statusCode).toBe(400);
+    expect(notANumber.json().errors).toEqual([expect.objectContaining({ path: '/querystring/limit' })]);
+  });
+
+  it('answers what Fastify itself refuses (a URL that does not decode, a body that is not JSON) as problem+json 400', async () => {
+    const badUrl = await h.as('admin', { method: 'GET', url: '/api/records/%00%ff' });
+    expect(badUrl.statusCode).toBe(400);
+    expect(badUrl.headers['content-type']).toContain('application/problem+json');
+    expect(badUrl.json()).toMatchObject({ status: 400, code: 'bad_request', errors: [{ code: 'bad_url' }] });
+
+    const xml = await h.as('admin', {
+      method: 'POST',
+      url: '/api/records',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<record><type>lead</type><name>Ada</name></record>',
+    });
+    expect(xml.statusCode).toBe(400);
+    expect(xml.headers['content-type']).toContain('application/problem+json');
+    expect(xml.json()).toMatchObject({
+      status: 400,
+      code: 'bad_request',
+      errors: [{ code: 'unsupported_media_type', path: '' }],
+    });
+
+    const empty = await h.as('admin', {
+      method: 'POST',
+      url: '/api/records',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.headers['content-type']).toContain('application/problem+json');
+    expect(empty.json()).toMatchObject({ code: 'bad_request' });
+
+    const proto = await h.as('admin', {
+      method: 'POST',
+      url: '/api/records',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"type": "lead", "name": "Ada", "__proto__": {"admin": true}}',
+    });
+    expect(proto.statusCode).toBe(400);
+    expect(proto.json()).toMatchObject({ code: 'bad_request' });
+  });
+
+  it('answers a request the HTTP parser refuses with problem+json 400', async () => {
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = h.app.server.address() as AddressInfo;
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),
+      );
+      let answer = '';
+      socket.on('data', (chunk) => {
+        answer += chunk.toString();
+      });
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toContain('Content-Type: application/problem+json');
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      status: 400,
+      code: 'bad_request',
+    });
   });
 
   it('answers 500 with a problem naming only the request id', async () => {

@@ -1,7 +1,10 @@
 // The HTTP server: Fastify with TypeBox schemas, the OpenAPI document generated from them,
 // problem+json errors, and the web app's static files. Routes live one file per resource in routes/.
 import { existsSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { AjvCompiler, type BuildCompilerFromPool, type ValidatorFactory } from '@fastify/ajv-compiler';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -17,7 +20,7 @@ import { authenticate, CSRF_HEADER } from './auth/authenticate.js';
 import { LoginLimiter, type LoginLimits } from './auth/login-limiter.js';
 import { PasswordCheck, SESSION_COOKIE } from './auth/sessions.js';
 import { createServerMetrics, metricsRoutes, observeRequests, type ServerMetrics } from './metrics.js';
-import { notFoundHandler, problemErrorHandler } from './problem.js';
+import { badRequest, notFoundHandler, ProblemError, problemErrorHandler } from './problem.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { authRoutes } from './routes/auth.js';
 import { clockRoutes } from './routes/clock.js';
@@ -69,14 +72,10 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     // Tracking and unsubscribe tokens (signed, carrying the link) are longer than the default 100.
     routerOptions: { maxParamLength: 8192 },
     genReqId: () => crypto.randomUUID(),
-    ajv: {
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: 'array',
-        allErrors: true,
-        allowUnionTypes: true,
-      },
-    },
+    schemaController: { compilersFactory: { buildValidator: validatorsByPart() } },
+    // A URL that does not decode, a path parameter too long: problem+json like every other 4xx.
+    frameworkErrors: (error, request, reply) => problemErrorHandler(error, request, reply),
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error, request, reply) => problemErrorHandler(error, request, reply));
@@ -178,6 +177,53 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     );
   }
   return app;
+}
+
+/**
+ * Fastify's Ajv settings, kept for every part of a request: unknown fields are refused (not removed),
+ * defaults filled in, every error listed.
+ */
+const AJV_OPTIONS = { removeAdditional: false, allErrors: true, allowUnionTypes: true } as const;
+
+/**
+ * Fastify's own Ajv compiler (with ajv-formats), two ways: a query string and path parameters arrive as
+ * text, so they are coerced (`limit=10` is a number, a lone value a list of one); a body is JSON and is
+ * validated as sent, so `{"recordIds": "x"}` or `{"name": 5}` is a 400, never an array or a string.
+ */
+function validatorsByPart(): ValidatorFactory {
+  const pool = AjvCompiler();
+  const build: BuildCompilerFromPool = (externalSchemas) => {
+    const coercing = pool(externalSchemas, { customOptions: { ...AJV_OPTIONS, coerceTypes: 'array' } });
+    const strict = pool(externalSchemas, { customOptions: { ...AJV_OPTIONS, coerceTypes: false } });
+    // Declared as (schema) => validate; Fastify calls it with the route's part (FastifyRouteSchemaDef).
+    const byPart = (route: { httpPart?: string }) =>
+      (route.httpPart === 'body' ? strict : coercing)(route as never);
+    return byPart as unknown as ReturnType<BuildCompilerFromPool>;
+  };
+  return build;
+}
+
+/**
+ * A request Node's HTTP parser refused (bad syntax, headers too large, too slow) never reaches a route:
+ * the answer is written on the socket, as problem+json like any other error.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const problem =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new ProblemError(408, 'request_timeout', 'The request did not arrive in time.')
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? new ProblemError(431, 'headers_too_large', 'The request headers are too large.')
+        : badRequest('The request is not valid HTTP.');
+  const body = JSON.stringify(problem.toBody());
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? 'Error'}\r\n` +
+        'Connection: close\r\nContent-Type: application/problem+json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 const ERROR_STATUSES = ['400', '401', '403', '429', '500'] as const;

@@ -9,6 +9,7 @@ import type {
   Enrollment,
   EnrollmentListOptions,
   EnrollmentStatus,
+  EnrollmentStep,
   EnrollmentStepState,
   Page,
 } from './ports/store.js';
@@ -111,6 +112,40 @@ export async function enrollmentDetailOf(deps: EngineDeps, id: string): Promise<
   return enrollmentDetail(deps, enrollment);
 }
 
+/**
+ * api.md's enrollment `dueAt`, "when is the next thing due": the due time of the step the enrollment is on
+ * (a manual step's open time, an automated email's send time, a wait's end, a condition's deadline). The
+ * row's own `dueAt` is only the scheduler's next wake-up, null while a step is open or an email is with the
+ * outbox. Null unless active: a paused enrollment's times move by the pause when it resumes.
+ */
+function nextDue(enrollment: Enrollment, currentStepDue: number | null | undefined): number | null {
+  if (enrollment.status !== 'active') return null;
+  return enrollment.dueAt ?? currentStepDue ?? null;
+}
+
+/** The earliest due time of the unfinished (open or waiting) history rows: the current step's. */
+function unfinishedDue(steps: readonly EnrollmentStep[]): number | null {
+  let due: number | null = null;
+  for (const step of steps) {
+    if ((step.state === 'open' || step.state === 'waiting') && step.dueAt !== null)
+      due = due === null ? step.dueAt : Math.min(due, step.dueAt);
+  }
+  return due;
+}
+
+/**
+ * The current step's due time of each active enrollment the scheduler has no wake-up for (an open step,
+ * an email with the outbox), from their states in one read by primary key.
+ */
+async function currentStepDues(
+  deps: EngineDeps,
+  enrollments: readonly Enrollment[],
+): Promise<Map<string, number | null>> {
+  const ids = enrollments.filter((e) => e.status === 'active' && e.dueAt === null).map((e) => e.id);
+  if (ids.length === 0) return new Map();
+  return new Map((await deps.store.engine.load(ids)).map((e) => [e.id, e.state.due]));
+}
+
 async function enrollmentDetail(deps: EngineDeps, enrollment: Enrollment): Promise<EnrollmentDetail> {
   const steps = await deps.store.enrollments.listSteps(enrollment.id);
   const names = await stepNames(deps, enrollment.sequenceId, [enrollment.sequenceVersion]);
@@ -123,7 +158,7 @@ async function enrollmentDetail(deps: EngineDeps, enrollment: Enrollment): Promi
     status: enrollment.status,
     endReason: enrollment.endReason,
     currentStepId: enrollment.currentStepId,
-    dueAt: enrollment.dueAt,
+    dueAt: nextDue(enrollment, unfinishedDue(steps)),
     startedAt: enrollment.startedAt,
     endedAt: enrollment.endedAt,
     history: steps.map((step) => ({
@@ -159,6 +194,7 @@ export async function listSequenceEnrollments(
     sequenceId,
     page.items.map((e) => e.sequenceVersion),
   );
+  const dues = await currentStepDues(deps, page.items);
   const now = deps.clock.now();
   return {
     items: page.items.map((e) => {
@@ -175,7 +211,7 @@ export async function listSequenceEnrollments(
           e.currentStepId === null
             ? null
             : { id: e.currentStepId, ...names(e.sequenceVersion, e.currentStepId) },
-        dueAt: e.dueAt,
+        dueAt: nextDue(e, dues.get(e.id)),
         startedAt: e.startedAt,
         endedAt: e.endedAt,
         daysElapsed: Math.max(0, Math.floor(((e.endedAt ?? now) - e.startedAt) / DAY_MS)),
