@@ -14,6 +14,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOption
 import type { Config } from '../config.js';
 import { ManualClock } from '../engine/clock.js';
 import type { EngineDeps } from '../engine/deps.js';
+import type { WalkMailSender } from '../engine/scheduler.js';
 import { installationSecret } from '../mail/installation-secret.js';
 import { outboxViewDeps } from '../mail/outbox-view-deps.js';
 import { authenticate, CSRF_HEADER } from './auth/authenticate.js';
@@ -52,6 +53,8 @@ export interface ServerDeps {
   loginLimits?: LoginLimits;
   /** This instance's Prometheus metrics (shared with the worker and the mail sender); made here when absent. */
   metrics?: ServerMetrics;
+  /** Under STEPWISE_CLOCK=manual, the process's mail sender, which POST /api/clock drives (routes/clock.ts). */
+  testClockMail?: WalkMailSender;
 }
 
 export type App = FastifyInstance<
@@ -161,7 +164,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   if (deps.config.clock === 'manual') {
     // The test clock's routes exist only in this mode (api.md "Test clock"), on the engine's own clock.
     if (!(engine.clock instanceof ManualClock)) throw new Error('STEPWISE_CLOCK=manual needs a ManualClock');
-    await app.register(clockRoutes, { deps: engine, clock: engine.clock });
+    await app.register(clockRoutes, { deps: engine, clock: engine.clock, mail: deps.testClockMail ?? null });
   }
 
   if (webApp && deps.webRoot !== undefined) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyPassword } from '../api/auth/password.js';
 import { loadConfig } from '../config.js';
+import { startSmtpSink } from '../mail/test-support/smtp-sink.js';
 import { openStore } from '../storage/open-store.js';
 import { serve } from './commands/serve.js';
 
@@ -71,6 +72,94 @@ describe('stepwise serve', () => {
       expect(await metrics.text()).toContain('stepwise_engine_due_backlog');
     } finally {
       await server.close();
+    }
+  });
+
+  it('POST /api/clock sends over SMTP every automated email that fell due, each step completed when it answers', async () => {
+    const sink = await startSmtpSink();
+    const databaseUrl = join(mkdtempSync(join(tmpdir(), 'stepwise-serve-')), 'stepwise.db');
+    // The default limits: one message per 20 s per mailbox, counted in test time.
+    const server = await serve(
+      loadConfig({
+        PORT: '0',
+        DATABASE_URL: databaseUrl,
+        LOG_LEVEL: 'silent',
+        STEPWISE_CLOCK: 'manual',
+        STEPWISE_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+        STEPWISE_ADMIN_EMAIL: 'admin@example.com',
+        STEPWISE_ADMIN_PASSWORD: 'a long admin password',
+      }),
+    );
+    try {
+      const login = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@example.com', password: 'a long admin password' }),
+      });
+      const { token } = (await login.json()) as { token: string };
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      // biome-ignore lint/suspicious/noExplicitAny: JSON answers of the API under test
+      const call = async (method: string, path: string, body?: unknown): Promise<any> => {
+        const response = await fetch(`${server.url}${path}`, {
+          method,
+          headers,
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        expect(response.status, `${method} ${path}: ${await response.clone().text()}`).toBeLessThan(300);
+        return response.json();
+      };
+      const template = await call('POST', '/api/email-templates', {
+        name: 'Intro',
+        subject: 'Hello {{ record.name }}',
+        body: 'Hi {{ record.name }}.',
+      });
+      const sequence = await call('POST', '/api/sequences', {
+        name: 'Email first',
+        entityType: 'lead',
+        definition: {
+          start: 'e1',
+          options: { workingHours: 'none' },
+          steps: [
+            { id: 'e1', type: 'automated_email', templateId: template.id, next: 't1' },
+            { id: 't1', type: 'task', name: 'Follow up' },
+          ],
+        },
+      });
+      await call('POST', `/api/sequences/${sequence.id}/activate`);
+      const recordIds: string[] = [];
+      for (let i = 0; i < 4; i++)
+        recordIds.push(
+          (
+            await call('POST', '/api/records', {
+              type: 'lead',
+              name: `Lead ${i}`,
+              email: `lead${i}@example.org`,
+            })
+          ).id,
+        );
+      const connected = await call('POST', `/api/sequences/${sequence.id}/enrollments`, { recordIds });
+      expect(connected.rejected).toEqual([]);
+
+      const moved = await call('POST', '/api/clock', { advance: 'P1D' });
+      // When the move answers, every message is in the sink, once, and every email step is completed.
+      expect(sink.accepted).toHaveLength(4);
+      // The emails the move sent (connecting had queued them); the background sender may have sent the
+      // first one at the connecting instant already, the spacing keeps it from sending more.
+      expect([3, 4]).toContain(moved.processed);
+      for (const { enrollmentId } of connected.enrolled as { enrollmentId: string }[]) {
+        const detail = await call('GET', `/api/enrollments/${enrollmentId}`);
+        expect(detail.currentStepId).toBe('t1');
+        expect(detail.history.find((h: { stepId: string }) => h.stepId === 'e1')).toMatchObject({
+          state: 'completed',
+        });
+      }
+      // The background sender ran too: nothing went out twice.
+      const again = await call('POST', '/api/clock', { advance: 'P1D' });
+      expect(again.processed).toBe(0);
+      expect(sink.received).toHaveLength(4);
+    } finally {
+      await server.close();
+      await sink.close();
     }
   });
 });

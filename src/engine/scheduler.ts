@@ -1,12 +1,16 @@
-// Running due work: `runDue` burns down everything due at one instant (the manual clock's
-// POST /api/clock, `stepwise simulate`, tests); `Worker` does the same forever on the real clock,
-// sleeping until the earliest due time it knows (bounded, with a backstop poll) and woken early by
+// Running due work: `runDue` burns down everything due at one instant (`stepwise simulate`, tests);
+// `runUntil` walks a manual clock forward through every instant where something falls due, engine steps
+// and automated emails alike (the test clock's POST /api/clock); `Worker` runs due work forever on the
+// real clock, sleeping until the earliest due time it knows (bounded, with a backstop poll) and woken early by
 // PostgreSQL NOTIFY from other processes or `nudge()` in this one. Leases keep workers off each
 // other's batches; the commit's version fence makes a worker that lost its lease change nothing.
 
 import { Alarm } from './alarm.js';
 import { applyClaimed } from './apply-events.js';
+import type { ManualClock } from './clock.js';
 import type { EngineDeps } from './deps.js';
+import { EMAIL_KIND, type SendPassResult } from './outbox-sender.js';
+import type { Clock } from './ports/clock.js';
 
 export interface WorkerOptions {
   /** Enrollments claimed and committed per transaction. */
@@ -70,6 +74,119 @@ export async function runDue(deps: EngineDeps, options: RunDueOptions): Promise<
     if (claimed.length === 0) return processed;
     processed += (await applyClaimed(deps, claimed, now)).written;
   }
+}
+
+/**
+ * The process's mail sender as a walk through simulated time drives it (src/cli/mail-sender.ts): the
+ * same passes (`sendDueEmails`) over the same SMTP transport as its background loop, never at once.
+ */
+export interface WalkMailSender {
+  /** A mailbox exists that could send (STEPWISE_SMTP_URL or a stored one); without one, emails wait. */
+  configured(): Promise<boolean>;
+  /** Runs `walk` while no other pass of this sender runs (its background loop pauses, then resumes). */
+  exclusive<T>(walk: () => Promise<T>): Promise<T>;
+  /** One pass at the clock's now: sends what the mailboxes' spacing and daily caps allow, defers the rest. */
+  sendDue(): Promise<SendPassResult>;
+}
+
+export interface RunUntilOptions {
+  batchSize: number;
+  leaseOwner: string;
+  /** Null: automated emails are left to whoever sends them (they stay pending here). */
+  mail: WalkMailSender | null;
+  /** At most this many stops (instants and rounds within one); past it the walk jumps to the target. */
+  maxStops: number;
+  /** A wall-clock budget checked between stops; past it the walk jumps to the target. */
+  budget: { clock: Clock; ms: number };
+  /** How long one instant waits for rows another worker of this process has claimed. */
+  settleTimeoutMs?: number;
+}
+
+export interface RunUntilResult {
+  /** Enrollments moved by due steps and timers. */
+  steps: number;
+  /** Automated emails handed to SMTP and accepted. */
+  emails: number;
+  stops: number;
+  /** The bound was hit (or due work stayed leased by someone else): the rest was run at the target. */
+  cutShort: boolean;
+}
+
+const SETTLE_POLL_MS = 10;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `runDue` at `now`, then waits for due rows the in-process worker claimed meanwhile (bounded). */
+async function settleDue(deps: EngineDeps, now: number, options: RunUntilOptions): Promise<number> {
+  const timeout = options.settleTimeoutMs ?? 60_000;
+  let processed = 0;
+  for (let waited = 0; ; waited += SETTLE_POLL_MS) {
+    processed += await runDue(deps, { now, batchSize: options.batchSize, leaseOwner: options.leaseOwner });
+    const next = await deps.store.engine.nextDueAt();
+    if (next === null || next > now || waited >= timeout) return processed;
+    await pause(SETTLE_POLL_MS);
+  }
+}
+
+/**
+ * Moves `clock` to `target` as a discrete-event simulation: at each instant where an engine step falls
+ * due or a queued email may go out (its mailbox's spacing and daily cap are counted in simulated time:
+ * a deferred email's `available_at` is when its mailbox may send again), sets the clock there, runs the
+ * due steps and a send pass, again while they make more work due at that instant, then goes on to the
+ * next. Answers with the clock at `target`.
+ */
+export async function runUntil(
+  deps: EngineDeps,
+  clock: ManualClock,
+  target: number,
+  options: RunUntilOptions,
+): Promise<RunUntilResult> {
+  const mail = options.mail !== null && (await options.mail.configured()) ? options.mail : null;
+  const result: RunUntilResult = { steps: 0, emails: 0, stops: 0, cutShort: false };
+  const startedAt = options.budget.clock.now();
+  const withinBounds = () =>
+    result.stops < options.maxStops && options.budget.clock.now() - startedAt < options.budget.ms;
+
+  /** Everything due at the clock's now; true when something moved. */
+  const stop = async (at: number): Promise<boolean> => {
+    result.stops++;
+    const steps = await settleDue(deps, at, options);
+    const pass = mail === null ? null : await mail.sendDue();
+    result.steps += steps;
+    result.emails += pass?.sent ?? 0;
+    // A sent, failed or suppressed email moves its enrollment on, which may make more work due now.
+    return steps + (pass === null ? 0 : pass.sent + pass.failed + pass.suppressed) > 0;
+  };
+
+  const walk = async (): Promise<RunUntilResult> => {
+    let at = clock.now();
+    for (;;) {
+      const moved = await stop(at);
+      const [due, queued] = await Promise.all([
+        deps.store.engine.nextDueAt(),
+        mail === null ? null : deps.store.outbox.nextAvailableAt(EMAIL_KIND),
+      ]);
+      const next = Math.min(due ?? Number.POSITIVE_INFINITY, queued ?? Number.POSITIVE_INFINITY);
+      if (next <= at) {
+        // Made due at this instant by what just ran (a sent email's next step): another stop here.
+        if (moved && withinBounds()) continue;
+        // Due here and untouched: leased by a worker or sender elsewhere, theirs (or their lease's expiry).
+        result.cutShort = true;
+        break;
+      }
+      if (next > target) break;
+      if (!withinBounds()) {
+        result.cutShort = true;
+        break;
+      }
+      at = next;
+      clock.set(at);
+    }
+    if (clock.now() < target) clock.set(target);
+    if (result.cutShort) await stop(target);
+    return result;
+  };
+  return mail === null ? walk() : mail.exclusive(walk);
 }
 
 export class Worker {

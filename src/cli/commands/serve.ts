@@ -10,7 +10,7 @@ import { DEFAULT_ENGINE_SETTINGS, type EngineDeps } from '../../engine/deps.js';
 import { RandomIds } from '../../engine/ids.js';
 import { openStore } from '../../storage/open-store.js';
 import type { CommandContext } from '../context.js';
-import { startMailSender } from '../mail-sender.js';
+import { createMailSender } from '../mail-sender.js';
 import { startImapPolling } from './inbound.js';
 import { addUser } from './users.js';
 import { startWebhooks, startWorker } from './worker.js';
@@ -69,17 +69,20 @@ export async function serve(
   await ensureAdministrator(deps, config, log);
   // One metrics registry for this process: the API's histogram, the engine's gauges, the sender's counter.
   const metrics = createServerMetrics(deps);
+  // Made before the API: under the test clock, POST /api/clock drives this same sender (mail-sender.ts).
+  const mailSender = options.worker === false ? null : await createMailSender(deps, config, log, metrics);
   const app = await buildServer({
     config,
     engine: deps,
     logger: log,
     webRoot: `${PACKAGE_ROOT}web/dist`,
     metrics,
+    ...(mailSender === null ? {} : { testClockMail: mailSender.testClock }),
   });
   const url = await app.listen({ port: config.port, host: config.host });
   log.info(`Stepwise is serving on ${url} (${store.dialect})`);
   const worker = options.worker === false ? null : startWorker(deps, log, 'serve');
-  const mailSender = options.worker === false ? null : await startMailSender(deps, config, log, metrics);
+  await mailSender?.start();
   const webhooks = options.worker === false ? null : startWebhooks(deps, log);
   const imapPoller =
     options.worker === false || config.imapUrl === null
