@@ -128,9 +128,21 @@ describe('authentication', () => {
     for (let i = 0; i < 6; i++)
       expect((await login(`spray${i}@example.com`, 'x', '10.2.0.1')).statusCode).toBe(401);
     expect((await login('spray9@example.com', 'x', '10.2.0.1')).statusCode).toBe(429);
-    // The window passes.
+    // The window is wall-clock time: moving the engine's (test) clock does not end it
+    // (login-limiter.test.ts shows it ending on the wall clock).
     h.clock.advance(60_000);
-    expect((await login('sequence.manager@example.com', PASSWORD, '10.1.0.99')).statusCode).toBe(200);
+    expect((await login('sequence.manager@example.com', PASSWORD, '10.1.0.99')).statusCode).toBe(429);
+    expect((await login('spray9@example.com', 'x', '10.2.0.1')).statusCode).toBe(429);
+  });
+
+  it('counts only failed sign-ins: many successful ones from one address are never refused', async () => {
+    // The harness allows 6 failures per address; a test suite signs in far more often than that.
+    for (let i = 0; i < 35; i++)
+      expect((await login('sales.manager@example.com', PASSWORD, '10.3.0.1')).statusCode).toBe(200);
+    // Failures still count, and a success does not wipe the address's earlier ones.
+    for (let i = 0; i < 6; i++)
+      expect((await login(`guess${i}@example.com`, 'x', '10.3.0.1')).statusCode).toBe(401);
+    expect((await login('sales.manager@example.com', PASSWORD, '10.3.0.1')).statusCode).toBe(429);
   });
 
   it('signs out: the session token stops working', async () => {

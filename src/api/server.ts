@@ -49,7 +49,7 @@ export interface ServerDeps {
   logger: FastifyBaseLogger;
   /** Built web app (web/dist); served at `/` when present. */
   webRoot?: string;
-  /** Sign-in throttling (default: 10 attempts per account and 30 per address every 15 minutes). */
+  /** Sign-in throttling (default: 10 failed attempts per account and 30 per address every 15 minutes, wall clock). */
   loginLimits?: LoginLimits;
   /** This instance's Prometheus metrics (shared with the worker and the mail sender); made here when absent. */
   metrics?: ServerMetrics;
@@ -142,7 +142,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(authRoutes, {
     deps: engine,
     config: deps.config,
-    limiter: new LoginLimiter(engine.clock, deps.loginLimits),
+    limiter: new LoginLimiter(deps.loginLimits),
     passwords: new PasswordCheck(engine),
   });
   await app.register(userRoutes, { deps: engine });

@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../engine/clock.js';
 import { deliverDueWebhooks } from '../engine/webhooks/deliverer.js';
 import { dispatchWebhookEvents } from '../engine/webhooks/dispatcher.js';
 import { HttpWebhookPoster } from '../engine/webhooks/http-poster.js';
@@ -43,10 +44,12 @@ describe('webhooks API', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
+  /** The deliverer's wall clock, years away from the harness's engine clock: signatures follow it. */
+  const wall = new ManualClock('2031-02-03T04:05:06Z');
   const create = (payload: object) => h.as('admin', { method: 'POST', url: '/api/webhooks', payload });
   const deliverAll = async () => {
     while ((await dispatchWebhookEvents(h.deps)).events > 0);
-    return deliverDueWebhooks({ ...h.deps, poster: new HttpWebhookPoster() });
+    return deliverDueWebhooks({ ...h.deps, poster: new HttpWebhookPoster(), wallClock: wall });
   };
 
   it('registers an endpoint and shows its secret only on creation and rotation', async () => {
@@ -168,7 +171,7 @@ describe('webhooks API', () => {
     expect(await deliverAll()).toEqual({ delivered: 1, retried: 0, failed: 0 });
     expect(received.map((r) => r.eventId)).toEqual([delivery.eventId, delivery.eventId]);
     expect(
-      verifySignature(received[1]?.signature ?? '', received[1]?.body ?? '', created.secret, h.clock.now()),
+      verifySignature(received[1]?.signature ?? '', received[1]?.body ?? '', created.secret, wall.now()),
     ).toBe(true);
     const after = (
       await h.as('admin', { method: 'GET', url: `/api/webhooks/${created.id}/deliveries` })
@@ -194,7 +197,7 @@ describe('webhooks API', () => {
     const pings = received.filter((r) => JSON.parse(r.body).type === 'ping');
     expect(pings).toHaveLength(3);
     for (const ping of pings)
-      expect(verifySignature(ping.signature, ping.body, created.secret, h.clock.now())).toBe(true);
+      expect(verifySignature(ping.signature, ping.body, created.secret, wall.now())).toBe(true);
 
     const first = (
       await h.as('admin', { method: 'GET', url: `/api/webhooks/${created.id}/deliveries?limit=2` })

@@ -37,10 +37,13 @@ export function startWorker(
   return worker;
 }
 
-/** Starts the webhook dispatcher and deliverer (docs/webhooks.md) on `deps`. */
+/**
+ * Starts the webhook dispatcher and deliverer (docs/webhooks.md) on `deps`. Signatures are stamped
+ * with the system clock even when `deps.clock` is the test clock: receivers check `t` against real time.
+ */
 export function startWebhooks(deps: EngineDeps, log: Logger): WebhookRunner {
   const runner = new WebhookRunner(
-    { ...deps, poster: new HttpWebhookPoster() },
+    { ...deps, poster: new HttpWebhookPoster(), wallClock: new SystemClock() },
     { log: log.child({ part: 'webhooks' }) },
   );
   runner.start();

@@ -3,9 +3,11 @@
 // no answer, a timeout) is retried with exponential backoff and jitter until the delivery's
 // `retryUntil` (24 hours), then the delivery is `failed`. At-least-once: a deliverer that dies after
 // the POST and before recording it leaves the lease to expire, and the event is sent again with the
-// same Stepwise-Event-Id.
+// same Stepwise-Event-Id. Attempts, retries and their 24-hour window run on the engine's clock; only
+// the signature's `t`, a freshness stamp receivers compare with their own time, is wall-clock time.
 import { createHash } from 'node:crypto';
 import type { EngineDeps } from '../deps.js';
+import type { Clock } from '../ports/clock.js';
 import type { Webhook, WebhookAttemptOutcome, WebhookDelivery } from '../ports/store.js';
 import { RETRY_WINDOW_MS } from './payload.js';
 import type { WebhookPoster } from './poster.js';
@@ -19,6 +21,11 @@ import {
 
 export interface WebhookDeliveryDeps extends EngineDeps {
   poster: WebhookPoster;
+  /**
+   * Real time, for the signature's `t` (receivers refuse one more than 5 minutes off their clock).
+   * Not `clock`: under STEPWISE_CLOCK=manual that one is hours or days away from now.
+   */
+  wallClock: Clock;
 }
 
 export interface DeliveryOptions {
@@ -90,7 +97,7 @@ async function deliverOne(
       [EVENT_ID_HEADER]: delivery.eventId,
       [EVENT_TYPE_HEADER]: delivery.eventType,
       [DELIVERY_ID_HEADER]: delivery.id,
-      [SIGNATURE_HEADER]: signatureHeader(endpoint.secret, delivery.payload, at),
+      [SIGNATURE_HEADER]: signatureHeader(endpoint.secret, delivery.payload, deps.wallClock.now()),
     },
   });
   const ok = response.statusCode !== null && response.statusCode >= 200 && response.statusCode < 300;

@@ -1,11 +1,13 @@
 // Webhooks end to end on both dialects, against a real HTTP receiver on loopback: events written by the
 // engine's own commits (through the 0005 triggers) are fanned out, signed, delivered, retried with
 // backoff until 24 hours have passed, never enqueued twice, and not logged at all without endpoints.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { forEachDialect } from '../../storage/test-support/dialects.js';
 import { applyEvents } from '../apply-events.js';
+import { ManualClock } from '../clock.js';
 import { connectRecords } from '../connect.js';
 import { completeStep, skipStep } from '../seller-actions.js';
 import { deactivateSequence } from '../sequences/stop-sequence.js';
@@ -61,13 +63,36 @@ const CALL_THEN_TASK = definition([
   { id: 't1', type: 'task', name: 'Follow up' },
 ]);
 
+/**
+ * docs/webhooks.md's Node.js `verifyStepwise`, line for line, with the receiver's `Date.now()` passed
+ * in as `nowMs`: what a receiver following the documentation accepts.
+ */
+function verifyAsDocumented(
+  rawBody: string,
+  header: string,
+  secret: string,
+  nowMs: number,
+  toleranceSeconds = 300,
+) {
+  const parts = Object.fromEntries(header.split(',').map((p) => p.trim().split('=', 2)));
+  const t = Number(parts.t);
+  if (!Number.isInteger(t) || Math.abs(nowMs / 1000 - t) > toleranceSeconds) return false;
+  const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
+  const given = Buffer.from(parts.v1 ?? '', 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The receiver's real time: days after the engine's T0, as it is under STEPWISE_CLOCK=manual. */
+const WALL_START = T0 + 3 * 24 * HOUR + 17 * 60_000 + 123;
+
 type T = Parameters<Parameters<typeof forEachDialect>[1]>[0];
 
 async function world(t: T) {
   const base = engineDeps(t.store());
-  const deps: WebhookDeliveryDeps & { clock: typeof base.clock } = {
+  const deps: WebhookDeliveryDeps & { clock: typeof base.clock; wallClock: ManualClock } = {
     ...base,
     poster: new HttpWebhookPoster(),
+    wallClock: new ManualClock(WALL_START),
   };
   const admin = await aUser(deps.store, 'admin');
   const actor = { id: admin.id, role: 'admin' as const };
@@ -112,11 +137,21 @@ forEachDialect('webhooks', (t) => {
       expect(request.headers['stepwise-event-type']).toBe(body.type);
       const signature = String(request.headers['stepwise-signature']);
       expect(signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
-      expect(verifySignature(signature, request.body, webhook.secret, w.deps.clock.now())).toBe(true);
-      expect(verifySignature(signature, `${request.body} `, webhook.secret, w.deps.clock.now())).toBe(false);
-      expect(verifySignature(signature, request.body, 'whsec_wrong', w.deps.clock.now())).toBe(false);
+      // `t` is the wall clock's time, not the engine's (the event's createdAt stays on the engine's).
+      expect(signature.startsWith(`t=${Math.floor(WALL_START / 1000)},`)).toBe(true);
+      const now = w.deps.wallClock.now();
+      expect(verifySignature(signature, request.body, webhook.secret, now)).toBe(true);
+      expect(verifyAsDocumented(request.body, signature, webhook.secret, now)).toBe(true);
+      expect(verifyAsDocumented(request.body, signature, webhook.secret, now + 299_000)).toBe(true);
+      expect(verifySignature(signature, `${request.body} `, webhook.secret, now)).toBe(false);
+      expect(verifyAsDocumented(`${request.body} `, signature, webhook.secret, now)).toBe(false);
+      expect(verifySignature(signature, request.body, 'whsec_wrong', now)).toBe(false);
+      expect(verifyAsDocumented(request.body, signature, 'whsec_wrong', now)).toBe(false);
       // An old signature is refused by a receiver that checks the timestamp.
-      expect(verifySignature(signature, request.body, webhook.secret, w.deps.clock.now() + HOUR)).toBe(false);
+      expect(verifySignature(signature, request.body, webhook.secret, now + HOUR)).toBe(false);
+      expect(verifyAsDocumented(request.body, signature, webhook.secret, now + 301_000)).toBe(false);
+      // Signed on the engine's clock, every delivery would have been refused: it is days away.
+      expect(verifyAsDocumented(request.body, signature, webhook.secret, w.deps.clock.now())).toBe(false);
     }
 
     const page = await listWebhookDeliveries(w.deps, webhook.id);
@@ -143,11 +178,19 @@ forEachDialect('webhooks', (t) => {
     expect(wait).toBeGreaterThanOrEqual(22_500);
     expect(wait).toBeLessThan(37_500);
 
+    // The retry is due on the engine's clock, however little real time has passed.
+    w.deps.wallClock.advance(7_000);
     expect(await w.pass()).toEqual({ delivered: 0, retried: 0, failed: 0 });
     w.deps.clock.advance(wait);
     expect(await w.pass()).toEqual({ delivered: 1, retried: 0, failed: 0 });
     expect(hook.received).toHaveLength(2);
     expect(hook.received[1]?.body).toBe(hook.received[0]?.body);
+    // Each attempt is signed afresh, at its own wall-clock time.
+    const retrySignature = String(hook.received[1]?.headers['stepwise-signature']);
+    expect(retrySignature.startsWith(`t=${Math.floor((WALL_START + 7_000) / 1000)},`)).toBe(true);
+    expect(
+      verifySignature(retrySignature, hook.received[1]?.body ?? '', webhook.secret, w.deps.wallClock.now()),
+    ).toBe(true);
     expect(hook.received[1]?.headers['stepwise-event-id']).toBe(
       hook.received[0]?.headers['stepwise-event-id'],
     );
