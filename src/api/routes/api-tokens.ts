@@ -7,7 +7,17 @@ import type { ApiToken } from '../../engine/ports/store.js';
 import { actorOf, EVERYONE, requireRole } from '../auth/actor.js';
 import { createApiToken } from '../auth/api-tokens.js';
 import { notFound } from '../problem.js';
-import { IdParams, Instant, iso, isoOrNull, NoContent, PageOf, Problem } from '../schemas.js';
+import {
+  IdParams,
+  Instant,
+  iso,
+  isoOrNull,
+  NoContent,
+  PageOf,
+  PageQuery,
+  Problem,
+  pageOptions,
+} from '../schemas.js';
 
 const TokenView = Type.Object({
   id: Type.String(),
@@ -35,13 +45,17 @@ export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = a
       preHandler: everyone,
       schema: {
         tags,
-        summary: 'Your API tokens (never the tokens themselves)',
+        summary: 'Your API tokens (never the tokens themselves), oldest first',
+        querystring: Type.Object(PageQuery),
         response: { 200: PageOf(TokenView) },
       },
     },
     async (request) => {
-      const tokens = await deps.store.apiTokens.listForUser(actorOf(request).id);
-      return { items: tokens.map(toTokenView), nextCursor: null };
+      const page = await deps.store.apiTokens.listPageForUser(
+        actorOf(request).id,
+        pageOptions(request.query),
+      );
+      return { items: page.items.map(toTokenView), nextCursor: page.nextCursor };
     },
   );
 

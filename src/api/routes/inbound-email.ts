@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import type { EngineDeps } from '../../engine/deps.js';
 import { StoreError } from '../../engine/ports/store.js';
 import { handleInboundEmail, MAX_INBOUND_BYTES } from '../../mail/inbound/handle-inbound.js';
+import { notAMessageReason } from '../../mail/inbound/message-shape.js';
 import { actorOf, forbidden } from '../auth/actor.js';
 import { badRequest } from '../problem.js';
 
@@ -20,6 +21,16 @@ const InboundResultView = Type.Object({
   matched: Type.Union([Type.Literal('message'), Type.Literal('sender'), Type.Literal('none')]),
   signals: Type.Integer(),
 });
+
+const DESCRIPTION = [
+  'The body is one raw RFC 5322 message, as received. `message/rfc822` is the documented type;',
+  '`text/plain` and `application/octet-stream` are accepted too, read the same way, for providers and',
+  'scripts that cannot set it. A body that is not a message answers 400 `bad_request` with an',
+  '`errors` entry of code `not_a_message`: its header block (the lines before the first empty line; a',
+  'leading mbox `From ` line is skipped) must start with a header field `Name: value`, hold only',
+  'fields and folded continuation lines, and include a `From`, `Date` or `Message-ID` field.',
+  `Bodies over ${MAX_INBOUND_BYTES / 1024 / 1024} MiB answer 413.`,
+].join(' ');
 
 export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async (app, { deps }) => {
   app.addContentTypeParser(
@@ -40,7 +51,8 @@ export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }>
       schema: {
         tags: ['mail'],
         summary: 'Classify a raw inbound message (reply, auto-reply, bounce) and record its signals',
-        consumes: ['message/rfc822'],
+        description: DESCRIPTION,
+        consumes: ['message/rfc822', 'text/plain', 'application/octet-stream'],
         response: { 200: InboundResultView, 413: Type.Any() },
       },
     },
@@ -48,6 +60,11 @@ export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }>
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0)
         throw badRequest('Send the raw message as message/rfc822.');
+      const notAMessage = notAMessageReason(body);
+      if (notAMessage !== null)
+        throw badRequest('The body is not an email message.', [
+          { code: 'not_a_message', message: notAMessage },
+        ]);
       try {
         return await handleInboundEmail(deps, body);
       } catch (error) {

@@ -10,7 +10,17 @@ import { encryptMailboxPassword } from '../../mail/mailbox-password.js';
 import { verifyMailbox } from '../../mail/verify-mailbox.js';
 import { actorOf, EVERYONE, requireRole } from '../auth/actor.js';
 import { notFound, ProblemError } from '../problem.js';
-import { IdParams, Instant, iso, NoContent, NullableText, PageOf, Problem } from '../schemas.js';
+import {
+  IdParams,
+  Instant,
+  iso,
+  NoContent,
+  NullableText,
+  PageOf,
+  PageQuery,
+  Problem,
+  pageOptions,
+} from '../schemas.js';
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -147,11 +157,15 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
       preHandler: admin,
       schema: {
         tags,
-        summary: 'Every SMTP mailbox (never their passwords)',
+        summary: 'Every SMTP mailbox (never their passwords), in id order',
+        querystring: Type.Object(PageQuery),
         response: { 200: PageOf(MailboxView) },
       },
     },
-    async () => ({ items: await Promise.all((await mailboxes.list()).map(view)), nextCursor: null }),
+    async (request) => {
+      const page = await mailboxes.listPage(pageOptions(request.query));
+      return { items: await Promise.all(page.items.map(view)), nextCursor: page.nextCursor };
+    },
   );
 
   app.post(

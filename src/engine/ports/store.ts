@@ -204,7 +204,10 @@ export interface ApiTokenRepository {
   create(token: NewApiToken): Promise<ApiToken>;
   /** Revoked tokens are returned too (with `revokedAt`): the caller decides. */
   getByHash(tokenHash: string): Promise<ApiToken | null>;
+  /** All of a user's tokens, oldest first: for lookups by id (a user holds a handful). */
   listForUser(userId: string): Promise<ApiToken[]>;
+  /** A page of a user's tokens in (created_at, id) order (api_tokens_user_idx, then a sort of that user's few rows). */
+  listPageForUser(userId: string, options?: PageOptions): Promise<Page<ApiToken>>;
   touch(id: string, at: number): Promise<void>;
   revoke(id: string, at: number): Promise<boolean>;
 }
@@ -1099,7 +1102,10 @@ export interface MailboxRepository {
   get(id: string): Promise<Mailbox | null>;
   /** The user's own mailbox; `null` asks for the installation default (mailboxes_user_key). */
   forUser(userId: string | null): Promise<Mailbox | null>;
+  /** Every mailbox, in id order (one per user at most, plus the default). */
   list(): Promise<Mailbox[]>;
+  /** A page of mailboxes in id order (the primary key). */
+  listPage(options?: PageOptions): Promise<Page<Mailbox>>;
   update(id: string, patch: MailboxPatch, updatedAt: number): Promise<Mailbox | null>;
   delete(id: string): Promise<boolean>;
   /** Logs one SMTP attempt of a mailbox (its key: a mailbox id, or `env` for STEPWISE_SMTP_URL). */

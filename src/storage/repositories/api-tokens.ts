@@ -1,6 +1,7 @@
 // Long-lived API tokens; only their hash is stored.
 import type { Selectable } from 'kysely';
 import type { ApiToken, ApiTokenRepository } from '../../engine/ports/store.js';
+import { decodeCursor, pageLimit, toPage } from '../cursor.js';
 import type { ApiTokensTable } from '../schema.js';
 import type { RepositoryContext } from './context.js';
 
@@ -55,6 +56,22 @@ export function createApiTokenRepository({ db }: RepositoryContext): ApiTokenRep
         .orderBy('id')
         .execute();
       return rows.map(toApiToken);
+    },
+
+    async listPageForUser(userId, options) {
+      const limit = pageLimit(options);
+      const after = decodeCursor(options, ['number', 'string']);
+      // api_tokens_user_idx finds the user's rows; a user holds a handful, so sorting them is cheap.
+      let query = db
+        .selectFrom('api_tokens')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit + 1);
+      if (after !== null)
+        query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(after[0], after[1])));
+      return toPage(await query.execute(), limit, toApiToken, (row) => [Number(row.created_at), row.id]);
     },
 
     async touch(id, at) {

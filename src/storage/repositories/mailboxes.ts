@@ -3,6 +3,7 @@
 import type { Selectable } from 'kysely';
 import type { Mailbox, MailboxRepository } from '../../engine/ports/store.js';
 import { fromFlag, toFlag } from '../codec.js';
+import { decodeCursor, pageLimit, toPage } from '../cursor.js';
 import type { MailboxesTable } from '../schema.js';
 import type { RepositoryContext } from './context.js';
 
@@ -72,6 +73,19 @@ export function createMailboxRepository({ db, sql: dialectSql }: RepositoryConte
     async list() {
       const rows = await db.selectFrom('mailboxes').selectAll().orderBy('id').execute();
       return rows.map(toMailbox);
+    },
+
+    async listPage(options) {
+      const limit = pageLimit(options);
+      const after = decodeCursor(options, ['string']);
+      // The primary key, walked in order.
+      let query = db
+        .selectFrom('mailboxes')
+        .selectAll()
+        .orderBy('id')
+        .limit(limit + 1);
+      if (after !== null) query = query.where('id', '>', after[0]);
+      return toPage(await query.execute(), limit, toMailbox, (row) => [row.id]);
     },
 
     async update(id, patch, updatedAt) {

@@ -65,7 +65,11 @@ export function createApi(http: HttpClient, session: SessionStore) {
     },
     /** Sending mailboxes and their limits (administrators). */
     mailboxes: {
-      list: () => http.request<Mailbox[] | Page<Mailbox>>('GET', '/api/mailboxes').then(itemsOf),
+      /** Every mailbox: one per user at most plus the default, walked page by page. */
+      list: () =>
+        allPages((cursor) =>
+          http.request<Page<Mailbox>>('GET', '/api/mailboxes', { query: { limit: MAX_PAGE_LIMIT, cursor } }),
+        ),
       get: (id: string) => http.request<Mailbox>('GET', `/api/mailboxes/${enc(id)}`),
       create: (body: MailboxInput) => http.request<Mailbox>('POST', '/api/mailboxes', { body }),
       update: (id: string, body: MailboxInput) =>
@@ -228,6 +232,21 @@ export function createApi(http: HttpClient, session: SessionStore) {
         }),
     },
   };
+}
+
+/** The API's cap on `limit` (api/schemas.ts MAX_PAGE_LIMIT): larger asks are answered with this many. */
+const MAX_PAGE_LIMIT = 200;
+
+/** Every item of a paginated list, following `nextCursor` until the last page. */
+async function allPages<T>(page: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const answer = await page(cursor);
+    items.push(...answer.items);
+    cursor = answer.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return items;
 }
 
 /** Lists come as `{items}` pages; some early routes answered bare arrays. */

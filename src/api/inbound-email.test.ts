@@ -1,0 +1,71 @@
+// POST /api/inbound-email takes raw RFC 5322 messages only: bytes or prose without a header block
+// answer 400 `not_a_message` (they used to pass for "not a reply"); minimal real messages still work.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadInboundCorpus } from '../mail/inbound/corpus.js';
+import { type Harness, startHarness } from './test-support/api-harness.js';
+
+describe('POST /api/inbound-email: what is a message', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const post = (payload: string | Buffer, contentType = 'message/rfc822') =>
+    h.as('admin', {
+      method: 'POST',
+      url: '/api/inbound-email',
+      headers: { 'content-type': contentType },
+      payload,
+    });
+
+  it.each([
+    ['binary bytes', Buffer.from([0x00, 0x01, 0x02, 0x03, 0xff, 0xfe, 0x00, 0x00])],
+    ['text without headers', 'just some text without headers'],
+    ['prose with a colon', 'Dear team: please call me back.\r\n\r\nThanks'],
+    ['an empty header block', '\r\nFrom: a@example.org\r\n\r\nHello'],
+    ['a header block without From, Date or Message-ID', 'Subject: Hello\r\nX-Note: 1\r\n\r\nHi'],
+    ['JSON sent as text', '{"from": "a@example.org"}'],
+  ])('answers 400 not_a_message to %s', async (_name, payload) => {
+    for (const contentType of ['message/rfc822', 'text/plain', 'application/octet-stream']) {
+      const answer = await post(payload, contentType);
+      expect(answer.statusCode, `${contentType}: ${answer.body}`).toBe(400);
+      expect(answer.headers['content-type']).toContain('application/problem+json');
+      expect(answer.json()).toMatchObject({
+        code: 'bad_request',
+        errors: [{ code: 'not_a_message', message: expect.any(String) }],
+      });
+    }
+  });
+
+  it('classifies a minimal message (From, Subject, a body; no Message-ID or Date), whatever the type', async () => {
+    const minimal = 'From: someone@example.org\r\nSubject: Re: Hello\r\n\r\nYes, call me.\r\n';
+    for (const contentType of ['message/rfc822', 'text/plain', 'application/octet-stream']) {
+      const answer = await post(minimal, contentType);
+      expect(answer.statusCode, answer.body).toBe(200);
+      expect(answer.json()).toMatchObject({ kind: 'reply', reason: 'reply subject' });
+    }
+    const bareLf = await post('Date: Mon, 7 Dec 2026 10:00:00 +0000\nX-Mailer:\n  folded\n\nHi\n');
+    expect(bareLf.statusCode, bareLf.body).toBe(200);
+    expect(bareLf.json()).toMatchObject({ kind: 'unknown' });
+    const mbox = await post(
+      'From someone@example.org Mon Dec  7 10:00:00 2026\nFrom: someone@example.org\n\nHi\n',
+    );
+    expect(mbox.statusCode, mbox.body).toBe(200);
+    // A broken mailer's stray line among the headers is let through, as mailparser reads it.
+    const stray = await post('From: someone@example.org\r\nnot a header\r\nSubject: Re: Hello\r\n\r\nHi');
+    expect(stray.statusCode, stray.body).toBe(200);
+  });
+
+  it('accepts every message of the inbound corpus (bounces, auto-replies, replies) as its class', async () => {
+    for (const message of loadInboundCorpus()) {
+      const answer = await post(message.raw);
+      expect(answer.statusCode, `${message.file}: ${answer.body}`).toBe(200);
+      expect(answer.json().kind, message.file).toBe(message.expected.kind);
+    }
+  });
+});
