@@ -1,7 +1,8 @@
 // The contract of /work/shared/api.md as an outside client sees it: a real `stepwise serve` child process
 // (the built CLI, a temporary SQLite file, the manual test clock, a real SMTP listener on loopback), talked
 // to with `fetch` only. The sections follow api.md in order; each assertion is a line of that page.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +175,62 @@ describe('api.md, as an outside client sees it (a real `stepwise serve`)', () =>
       expect(byCookie.status).toBe(200);
       expect(byCookie.body.id).toBe(ids.admin);
     });
+
+    it('on the first start with an empty database and no STEPWISE_ADMIN_*, prints a one-time set-up link', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'stepwise-contract-setup-'));
+      const child = spawn(process.execPath, ['bin/stepwise.js', 'serve', '--no-worker', '--port', '0'], {
+        cwd: REPO_ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? tmpdir(),
+          DATABASE_URL: join(dir, 'stepwise.db'),
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        const link = await new Promise<string>((resolve, reject) => {
+          let printed = '';
+          child.stdout?.on('data', (chunk: Buffer) => {
+            printed += chunk.toString();
+            const found = /(http:\/\/[^\s"]+\/setup\?token=[\w-]+)/.exec(printed)?.[1];
+            if (found !== undefined) resolve(found);
+          });
+          child.once('exit', (code) =>
+            reject(new Error(`serve exited (${code}) without a link:\n${printed}`)),
+          );
+        });
+        const origin = new URL(link).origin;
+        const token = new URL(link).searchParams.get('token') ?? '';
+        expect((await fetch(`${origin}/api/setup?token=${token}`)).status).toBe(200);
+        const body = { token, email: 'first@example.com', name: 'First Admin', password: PASSWORD };
+        const created = await fetch(`${origin}/api/setup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        expect(created.status).toBe(201);
+        const answer = (await created.json()) as Json;
+        expect(answer.user).toMatchObject({ email: 'first@example.com', role: 'admin' });
+        expect(created.headers.get('set-cookie') ?? '').toContain('stepwise_session=');
+        const me = await fetch(`${origin}/api/users/me`, {
+          headers: { authorization: `Bearer ${answer.token}` },
+        });
+        expect(me.status).toBe(200);
+        const again = await fetch(`${origin}/api/setup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        expect(again.status).toBe(404);
+      } finally {
+        if (child.exitCode === null) {
+          child.kill('SIGTERM');
+          await once(child, 'exit');
+        }
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
 
     it('`stepwise tokens create --email E` prints a long-lived API token for that user', async () => {
       const printed = execFileSync(

@@ -106,6 +106,21 @@ const TABLE: Row[] = [
     request: async () => ({ method: 'POST', url: '/api/auth/logout' }),
     expect: all(204),
   },
+  // The set-up link is public; here users exist, so every link is dead (src/api/setup.test.ts covers the rest).
+  {
+    route: 'GET /api/setup',
+    request: async () => get('/api/setup?token=forged'),
+    expect: all(404, 404),
+  },
+  {
+    route: 'POST /api/setup',
+    request: async () => ({
+      method: 'POST',
+      url: '/api/setup',
+      payload: { token: 'forged', email: 'first@example.com', name: 'First', password: PASSWORD },
+    }),
+    expect: all(404, 404),
+  },
 
   {
     route: 'POST /api/users',

@@ -34,6 +34,7 @@ import { outboxRoutes } from './routes/outbox.js';
 import { recordRoutes } from './routes/records.js';
 import { sequenceTemplateRoutes } from './routes/sequence-templates.js';
 import { sequenceRoutes } from './routes/sequences.js';
+import { setupRoutes } from './routes/setup.js';
 import { signalRoutes } from './routes/signals.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
@@ -145,6 +146,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     limiter: new LoginLimiter(deps.loginLimits),
     passwords: new PasswordCheck(engine),
   });
+  await app.register(setupRoutes, { deps: engine, config: deps.config });
   await app.register(userRoutes, { deps: engine });
   await app.register(apiTokenRoutes, { deps: engine });
   await app.register(recordRoutes, { deps: engine });

@@ -37,6 +37,23 @@ describe('stepwise serve', () => {
     await store.close();
   });
 
+  it('without users or STEPWISE_ADMIN_*, issues a set-up token at each start (the link is in the log)', async () => {
+    const databaseUrl = join(mkdtempSync(join(tmpdir(), 'stepwise-serve-')), 'stepwise.db');
+    const config = loadConfig({ PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
+    const hashes: unknown[] = [];
+    for (let start = 0; start < 2; start++) {
+      const server = await serve(config, { worker: false });
+      await server.close();
+      const store = await openStore(databaseUrl);
+      hashes.push(((await store.settings.get('setup_token')) as { hash?: unknown } | null)?.hash);
+      expect(await store.users.count()).toBe(0);
+      await store.close();
+    }
+    expect(hashes[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashes[1]).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashes[1]).not.toBe(hashes[0]);
+  });
+
   it('runs engine, worker and API on one test clock under STEPWISE_CLOCK=manual', async () => {
     const databaseUrl = join(mkdtempSync(join(tmpdir(), 'stepwise-serve-')), 'stepwise.db');
     const server = await serve(

@@ -10,32 +10,13 @@ import { DEFAULT_ENGINE_SETTINGS, type EngineDeps } from '../../engine/deps.js';
 import { RandomIds } from '../../engine/ids.js';
 import { openStore } from '../../storage/open-store.js';
 import type { CommandContext } from '../context.js';
+import { ensureAdministrator, linkBase, printSetupLink } from '../first-administrator.js';
 import { createMailSender } from '../mail-sender.js';
 import { startImapPolling } from './inbound.js';
-import { addUser } from './users.js';
 import { startWebhooks, startWorker } from './worker.js';
 
 /** The package root, from src/cli/commands (tsx) and dist/cli/commands (built) alike. */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** First start: the administrator from the environment, or instructions to create one. */
-async function ensureAdministrator(deps: EngineDeps, config: Config, log: Logger): Promise<void> {
-  if ((await deps.store.users.count()) > 0) return;
-  if (config.adminEmail !== null && config.adminPassword !== null) {
-    const admin = await addUser(deps, {
-      email: config.adminEmail,
-      name: 'Administrator',
-      role: 'admin',
-      password: config.adminPassword,
-    });
-    log.info({ userId: admin.id }, 'created the first administrator from STEPWISE_ADMIN_EMAIL');
-    return;
-  }
-  log.warn(
-    'no users yet: set STEPWISE_ADMIN_EMAIL and STEPWISE_ADMIN_PASSWORD, or run ' +
-      '`npx stepwise users add --email you@example.com --name "Your Name" --role admin`',
-  );
-}
 
 async function ensureSecret(deps: EngineDeps, config: Config, log: Logger): Promise<string> {
   if (config.secret !== null) return config.secret;
@@ -66,7 +47,7 @@ export async function serve(
     },
   };
   await ensureSecret(deps, config, log);
-  await ensureAdministrator(deps, config, log);
+  const needsSetup = await ensureAdministrator(deps, config, log);
   // One metrics registry for this process: the API's histogram, the engine's gauges, the sender's counter.
   const metrics = createServerMetrics(deps);
   // Made before the API: under the test clock, POST /api/clock drives this same sender (mail-sender.ts).
@@ -81,6 +62,7 @@ export async function serve(
   });
   const url = await app.listen({ port: config.port, host: config.host });
   log.info(`Stepwise is serving on ${url} (${store.dialect})`);
+  if (needsSetup) await printSetupLink(deps, linkBase(config, url), log);
   const worker = options.worker === false ? null : startWorker(deps, log, 'serve');
   await mailSender?.start();
   const webhooks = options.worker === false ? null : startWebhooks(deps, log);

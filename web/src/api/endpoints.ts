@@ -48,6 +48,20 @@ export function createApi(http: HttpClient, session: SessionStore) {
         }
       },
       me: () => http.request<User>('GET', '/api/users/me'),
+      /** Resolves while the one-time set-up link can create the first administrator; a 404 ApiError otherwise. */
+      checkSetup: (token: string) =>
+        http.request<{ valid: true }>('GET', '/api/setup', { query: { token } }).then(() => undefined),
+      /** Creates the first administrator with the set-up link and signs in as them. */
+      async completeSetup(body: {
+        token: string;
+        email: string;
+        name: string;
+        password: string;
+      }): Promise<User> {
+        const answer = await http.request<LoginAnswer>('POST', '/api/setup', { body });
+        session.set({ token: answer.token, csrfToken: answer.csrfToken ?? null, user: answer.user });
+        return answer.user;
+      },
     },
     users: {
       list: () => http.request<Page<User> | User[]>('GET', '/api/users'),

@@ -1,7 +1,9 @@
-// The routes: sign-in outside the shell, everything else inside it and only when signed in. Each screen is
-// its own chunk, loaded when first visited, so the first load carries neither React Flow nor the charts.
+// The routes: sign-in and the one-time set-up page outside the shell, everything else inside it and only
+// when signed in. Each screen is its own chunk, loaded when first visited, so the first load carries
+// neither React Flow nor the charts.
 import { type ComponentType, lazy, type ReactNode, Suspense } from 'react';
 import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from 'react-router-dom';
+import { SetupPage } from '../auth/SetupPage.js';
 import { SignInPage } from '../auth/SignInPage.js';
 import { Loading } from '../ui/states.js';
 import { AppShell } from './AppShell.js';
@@ -47,6 +49,7 @@ export function App() {
     <BrowserRouter>
       <Routes>
         <Route path="/sign-in" element={<SignInPage />} />
+        <Route path="/setup" element={<SetupPage />} />
         <Route element={<RequireSession />}>
           <Route element={<AppShell />}>
             <Route index element={<Navigate to="/sequences" replace />} />
