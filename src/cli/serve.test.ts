@@ -8,6 +8,17 @@ import { startSmtpSink } from '../mail/test-support/smtp-sink.js';
 import { openStore } from '../storage/open-store.js';
 import { serve } from './commands/serve.js';
 
+/** Signs in as the administrator STEPWISE_ADMIN_* created: JSON headers with its bearer token. */
+async function adminHeaders(url: string): Promise<Record<string, string>> {
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@example.com', password: 'a long admin password' }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+}
+
 describe('stepwise serve', () => {
   it('creates and migrates the database, the first administrator, and answers /healthz over HTTP', async () => {
     const databaseUrl = join(mkdtempSync(join(tmpdir(), 'stepwise-serve-')), 'stepwise.db');
@@ -67,13 +78,7 @@ describe('stepwise serve', () => {
       }),
     );
     try {
-      const login = await fetch(`${server.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'admin@example.com', password: 'a long admin password' }),
-      });
-      const { token } = (await login.json()) as { token: string };
-      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const headers = await adminHeaders(server.url);
       const before = (await (await fetch(`${server.url}/api/clock`, { headers })).json()) as { now: string };
       const moved = await fetch(`${server.url}/api/clock`, {
         method: 'POST',
@@ -108,13 +113,7 @@ describe('stepwise serve', () => {
       }),
     );
     try {
-      const login = await fetch(`${server.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'admin@example.com', password: 'a long admin password' }),
-      });
-      const { token } = (await login.json()) as { token: string };
-      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const headers = await adminHeaders(server.url);
       // biome-ignore lint/suspicious/noExplicitAny: JSON answers of the API under test
       const call = async (method: string, path: string, body?: unknown): Promise<any> => {
         const response = await fetch(`${server.url}${path}`, {

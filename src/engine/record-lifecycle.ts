@@ -20,6 +20,25 @@ async function visibleRecord(deps: EngineDeps, actor: EngineActor, recordId: str
   return record;
 }
 
+/** The audit entry of an owner change (a PATCH, or a bulk upsert / CSV import row naming another owner). */
+export async function auditOwnerChange(
+  deps: EngineDeps,
+  actor: EngineActor,
+  at: number,
+  recordId: string,
+  change: { from: string; to: string; enrollmentIds: string[] },
+): Promise<void> {
+  await deps.store.audit.append({
+    id: deps.ids.newId('aud'),
+    at,
+    actorId: actor.id,
+    action: 'record.owner_changed',
+    subjectType: 'record',
+    subjectId: recordId,
+    data: { from: change.from, to: change.to, enrollmentIds: change.enrollmentIds },
+  });
+}
+
 export interface OwnerChange {
   record: SalesRecord;
   /** Running enrollments that went to the new owner with their unfinished steps (empty when nothing changed). */
@@ -49,14 +68,10 @@ export async function changeRecordOwner(
   const now = deps.clock.now();
   const changed = await deps.store.recordLifecycle.changeOwner(record.id, owner.id, now);
   if (changed === null) throw new NotFoundError(NO_RECORD);
-  await deps.store.audit.append({
-    id: deps.ids.newId('aud'),
-    at: now,
-    actorId: actor.id,
-    action: 'record.owner_changed',
-    subjectType: 'record',
-    subjectId: record.id,
-    data: { from: record.ownerId, to: owner.id, enrollmentIds: changed.enrollmentIds },
+  await auditOwnerChange(deps, actor, now, record.id, {
+    from: record.ownerId,
+    to: owner.id,
+    enrollmentIds: changed.enrollmentIds,
   });
   const updated = await deps.store.records.get(record.id);
   return {

@@ -4,6 +4,7 @@
 // does (record-lifecycle.ts), and each such change is audited as `record.owner_changed` like one.
 import type { EngineDeps } from './deps.js';
 import type { RecordUpsert, RecordUpsertResult } from './ports/store.js';
+import { auditOwnerChange } from './record-lifecycle.js';
 import type { EngineActor } from './seller-actions.js';
 
 /** One result per row, in input order. Who may upsert, and which owners a row may name, is the caller's check. */
@@ -17,16 +18,7 @@ export async function upsertRecordBatch(
   const results = await deps.store.records.upsertMany(rows, now);
   for (const result of results) {
     if (result.outcome !== 'updated' || result.ownerChange === undefined) continue;
-    const { from, to, enrollmentIds } = result.ownerChange;
-    await deps.store.audit.append({
-      id: deps.ids.newId('aud'),
-      at: now,
-      actorId: actor.id,
-      action: 'record.owner_changed',
-      subjectType: 'record',
-      subjectId: result.id,
-      data: { from, to, enrollmentIds },
-    });
+    await auditOwnerChange(deps, actor, now, result.id, result.ownerChange);
   }
   return results;
 }
