@@ -4,9 +4,18 @@
 // email_suppressed). A row whose sender died after handing the message over is never re-sent by
 // itself: it becomes `send_unknown` for an administrator (design.md §3.3).
 
+import type { TransitionContext } from '../domain/enrollment.js';
+import { emailSendAt } from '../domain/transition/timing.js';
 import { Alarm } from './alarm.js';
 import { type ApplyItem, applyEvents } from './apply-events.js';
 import type { EngineDeps } from './deps.js';
+import {
+  definitionKey,
+  engineCache,
+  type OwnerCalendar,
+  ownerCalendarOf,
+  recipientCalendarOf,
+} from './engine-cache.js';
 import { type EmailDraft, EmailPreparationError, type MailboxAccount, type Mailer } from './ports/mailer.js';
 import type { JsonObject, Mailbox, OutboxMessage, Page, PageOptions, SalesRecord } from './ports/store.js';
 
@@ -159,6 +168,8 @@ class SendPass {
   readonly #accounts = new Map<string, { account: MailboxAccount; own: boolean } | null>();
   /** Mailboxes that may not send before this time in this pass (spacing or cap). */
   readonly #blocked = new Map<string, number>();
+  /** Owners' calendars read in this pass (sendingWindow). */
+  readonly #calendars = new Map<string, OwnerCalendar | undefined>();
   /** Per mailbox: the messages this pass told to wait for a slot (slotFor). */
   readonly #waiting = new Map<string, number>();
   /** Per mailbox: the tail of its critical section (limit check → `sending` + send log). */
@@ -225,6 +236,32 @@ class SendPass {
     const ahead = this.#waiting.get(account.key) ?? 0;
     this.#waiting.set(account.key, ahead + 1);
     return allowed + ahead * account.minSpacingMs;
+  }
+
+  /**
+   * When the automated email `p` may go out, from now: the sequence's sending window (its `workingHours`)
+   * read again at send time, so a calendar changed since the email was queued (time off added, another
+   * time zone, other hours) holds it. Now for a seller's own email step, or a sequence no longer found.
+   */
+  async sendingWindow(p: EmailPayload, record: SalesRecord): Promise<number> {
+    const now = this.now();
+    const { store } = this.deps;
+    const cache = engineCache(store);
+    const key = definitionKey(p.sequenceId, p.sequenceVersion);
+    const entry = (
+      await cache.definitions(store, [{ sequenceId: p.sequenceId, version: p.sequenceVersion }])
+    ).get(key);
+    const step = entry?.definition.steps.find((s) => s.id === p.stepId);
+    if (entry === undefined || step?.type !== 'automated_email' || p.override !== null) return now;
+    if (!this.#calendars.has(p.ownerId))
+      this.#calendars.set(p.ownerId, (await cache.calendars(store, [p.ownerId])).get(p.ownerId));
+    const owner = this.#calendars.get(p.ownerId);
+    const ctx: TransitionContext = { now, ownerCalendar: ownerCalendarOf(owner) };
+    if (entry.needsRecipientZone) {
+      const recipient = recipientCalendarOf(owner, record.timezone);
+      if (recipient !== undefined) ctx.recipientCalendar = recipient;
+    }
+    return emailSendAt(ctx, entry.definition.options, now);
   }
 
   block(account: MailboxAccount, until: number): void {
@@ -396,6 +433,18 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
   }
   if (await deps.isSuppressed(record.email)) {
     pass.settle({ kind: 'suppressed', row, p });
+    return;
+  }
+
+  // Outside the sending window (the owner's calendar changed since the email was queued): it waits.
+  const window = await pass.sendingWindow(p, record);
+  if (window > pass.now()) {
+    await store.outbox.reschedule(row.id, {
+      availableAt: window,
+      lastError: row.lastError,
+      countAttempt: false,
+    });
+    pass.result.deferred++;
     return;
   }
 

@@ -23,6 +23,7 @@ import {
   DAY,
   definition,
   engineDeps,
+  HOUR,
   someRecords,
   T0,
 } from '../engine/test-support/engine-world.js';
@@ -385,6 +386,31 @@ forEachDialect('mail sender over SMTP', (t) => {
       state: 'skipped',
       outcome: 'suppressed',
     });
+  });
+
+  it('reads the sending window again at send time: time off or a new time zone after queueing holds the email', async () => {
+    // T0 is Monday 09:00 UTC, inside the owner's default hours (UTC, Mon–Fri 08:00–17:00): queued for now.
+    const { deps, sink, owner, enrollmentIds } = await world(t, { records: 2 });
+    const [first = '', second = ''] = enrollmentIds;
+    expect((await outboxRow(deps, first)).availableAt).toBe(T0);
+    // The owner then takes Monday off: nothing goes out today; both wait for Tuesday 08:00.
+    await deps.store.users.update(
+      owner.id,
+      { timeOff: [{ start: T0 - 9 * HOUR, end: T0 + 15 * HOUR }] },
+      // The same instant as the user was made (a test clock stands still): the change still shows.
+      T0,
+    );
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 0, deferred: 2 });
+    expect(sink.accepted).toHaveLength(0);
+    expect((await outboxRow(deps, second)).availableAt).toBe(T0 + 23 * HOUR);
+    // Back to work, but in Tokyo (UTC+9), where Tuesday 08:00 is Monday 23:00 UTC: they go then.
+    await deps.store.users.update(owner.id, { timeOff: [], timezone: 'Asia/Tokyo' }, T0);
+    deps.clock.advance(23 * HOUR);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 0, deferred: 2 });
+    expect((await outboxRow(deps, first)).availableAt).toBe(T0 + 14 * HOUR + DAY);
+    deps.clock.advance(14 * HOUR + DAY - 23 * HOUR);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 2 });
+    expect(sink.accepted).toHaveLength(2);
   });
 
   it('without any mailbox, messages wait (with a warning) instead of failing', async () => {

@@ -93,7 +93,9 @@ export function createUserRepository({ db, sql: dialectSql }: RepositoryContext)
           ...(patch.workingHours === undefined ? {} : { working_hours: toJson(patch.workingHours) }),
           ...(patch.timeOff === undefined ? {} : { time_off: toJson(patch.timeOff) }),
           ...(patch.disabled === undefined ? {} : { disabled: toFlag(patch.disabled) }),
-          updated_at: updatedAt,
+          // Always later than before, even at the same clock instant (the test clock stands still until
+          // moved): the engine's cache of owners' calendars is keyed by it (engine-cache.ts).
+          updated_at: sql<number>`CASE WHEN updated_at >= ${updatedAt} THEN updated_at + 1 ELSE ${updatedAt} END`,
         })
         .where('id', '=', id)
         .returningAll()
