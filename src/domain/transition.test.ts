@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_WEEKLY_HOURS } from './calendar.js';
 import type { Step } from './definition.js';
 import { newEnrollmentState } from './enrollment.js';
 import { at, DAY, Driver, HOUR, sequence } from './test-support/transition-driver.js';
@@ -48,6 +49,18 @@ describe('start and manual activities', () => {
       { type: 'step.opened', stepId: 'c1', seq: 1, at: T0, dueAt: T0 },
     ]);
     expect(d.state).toMatchObject({ status: 'active', stepId: 'c1', phase: 'open', seq: 1, dueAt: null });
+  });
+
+  it('outside working time a manual step waits for the next working instant, unless workingHours is none', () => {
+    const saturday = T0 + 5 * DAY + HOUR; // Saturday 10:00 UTC
+    const hours = { owner: { timezone: 'UTC', weeklyHours: DEFAULT_WEEKLY_HOURS, timeOff: [] } }; // Mon–Fri 08–17
+    const owner = new Driver(sequence([call('c1')]), hours);
+    owner.send({ type: 'start' }, saturday);
+    expect(owner.state).toMatchObject({ stepId: 'c1', phase: 'scheduled', dueAt: T0 + 7 * DAY - HOUR });
+    const none = new Driver(sequence([call('c1')], { workingHours: 'none' }), hours);
+    none.send({ type: 'start' }, saturday);
+    expect(none.state).toMatchObject({ stepId: 'c1', phase: 'open' });
+    expect(none.ofType('step.opened')[0]).toMatchObject({ at: saturday, dueAt: saturday });
   });
 
   it('ignores a second start', () => {

@@ -280,7 +280,8 @@ function resume(run: Run): boolean {
   s.pausedAt = null;
   const step = run.currentStep();
   if (step !== undefined && s.due !== null && shift > 0 && s.phase !== 'sending' && s.phase !== 'done') {
-    s.due = s.phase === 'scheduled' ? manualDue(run.ctx, s.due + shift) : s.due + shift;
+    s.due =
+      s.phase === 'scheduled' ? manualDue(run.ctx, run.definition.options, s.due + shift) : s.due + shift;
     run.emit({ type: 'step.rescheduled', stepId: step.id, seq: s.seq, dueAt: s.due });
   }
   return true;

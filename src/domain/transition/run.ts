@@ -165,7 +165,7 @@ export class Run {
       case 'linkedin_get_introduced':
       case 'linkedin_connect':
       case 'linkedin_inmail': {
-        const due = manualDue(this.ctx, t);
+        const due = manualDue(this.ctx, this.definition.options, t);
         entered(due);
         s.phase = 'scheduled';
         s.due = due;

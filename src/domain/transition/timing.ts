@@ -54,8 +54,13 @@ export function conditionDeadline(
   return notBefore(at, addWait(ctx.ownerCalendar, at, waitOf(within), { skipNonWorkingDays: false }));
 }
 
-/** A manual activity opens at the owner's next working instant. */
-export function manualDue(ctx: TransitionContext, at: number): number {
+/**
+ * A manual activity opens at the owner's next working instant; with `workingHours: "none"` at once (api.md:
+ * `owner` is the option under which "steps open and automated emails go out inside the owner's working
+ * hours", and `none` lifts both; `recipient` moves only the emails into the record's zone).
+ */
+export function manualDue(ctx: TransitionContext, options: SequenceOptions, at: number): number {
+  if (options.workingHours === 'none') return at;
   return notBefore(at, nextWorkingInstant(ctx.ownerCalendar, at));
 }
 
