@@ -136,9 +136,12 @@ function apply(run: Run, event: EnrollmentEvent): boolean {
     }
 
     case 'snoozed': {
-      const step = active ? target(run, event, ['open']) : undefined;
+      // Open, or already snoozed / not yet open (scheduled): the step opens at `until` instead.
+      const step = active ? target(run, event, ['open', 'scheduled']) : undefined;
       if (step === undefined || !isManual(step) || !isInstant(event.until) || event.until <= now)
         return false;
+      if (s.phase === 'scheduled' && s.due === event.until) return false; // a repeat
+
       s.phase = 'scheduled';
       s.due = event.until;
       run.emit({ type: 'step.snoozed', stepId: step.id, seq: s.seq, until: event.until });

@@ -81,8 +81,8 @@ interface StepActionSpec {
   refuse(row: StepInstance): string | null;
   /** The action was already done to this step instance: answer the current state. */
   done(row: StepInstance, state: EnrollmentState): boolean;
-  /** The current step's phase the action needs. */
-  phase: StepPhase;
+  /** The current step's phases the action takes. */
+  phases: readonly StepPhase[];
   event(row: StepInstance, seq: number): EnrollmentEvent;
   audit: { action: string; data: JsonObject };
 }
@@ -109,10 +109,16 @@ async function stepAction(
     if (why !== '') return `Can't ${spec.verb} step ${row.stepId}: ${why}.`;
     if (state.seq !== seq)
       return `Can't ${spec.verb} step ${row.stepId}: it is ${row.state}, no longer the current step.`;
-    return `Can't ${spec.verb} step ${row.stepId}: it is not ${spec.phase === 'waiting' ? 'a running wait' : 'open'} (it is ${row.state}).`;
+    return `Can't ${spec.verb} step ${row.stepId}: it is not ${spec.phases.includes('waiting') ? 'a running wait' : 'open'} (it is ${row.state}).`;
   };
   const s = enrollment.state;
-  if (s.status !== 'active' || s.seq !== seq || s.stepId !== row.stepId || s.phase !== spec.phase)
+  if (
+    s.status !== 'active' ||
+    s.seq !== seq ||
+    s.stepId !== row.stepId ||
+    s.phase === null ||
+    !spec.phases.includes(s.phase)
+  )
     throw new ConflictError('conflict', notCurrent(s));
 
   const [result] =
@@ -191,7 +197,7 @@ export async function completeStep(
       return refused;
     },
     done: (row) => row.state === 'completed',
-    phase: 'open',
+    phases: ['open'],
     event: (row, seq) => ({
       type: 'step_completed',
       stepId: row.stepId,
@@ -213,7 +219,7 @@ export function skipStep(deps: EngineDeps, actor: EngineActor, stepRowId: string
     verb: 'skip',
     refuse: manualOnly('skip'),
     done: (row) => row.state === 'skipped',
-    phase: 'open',
+    phases: ['open'],
     event: (row, seq) => ({ type: 'step_skipped', stepId: row.stepId, seq, actorId: actor.id }),
     audit: { action: 'enrollment_step.skipped', data: {} },
   });
@@ -221,7 +227,8 @@ export function skipStep(deps: EngineDeps, actor: EngineActor, stepRowId: string
 
 /**
  * Takes an open manual activity out of the work list until `until` (epoch ms), which must be in the
- * future and at most 30 days away (POST …/snooze). The step opens at exactly `until`.
+ * future and at most 30 days away (POST …/snooze). The step opens at exactly `until`. A step already
+ * snoozed, or scheduled for the owner's next working hours, takes a new time the same way.
  */
 export async function snoozeStep(
   deps: EngineDeps,
@@ -252,7 +259,8 @@ export async function snoozeStep(
       state.stepId === row.stepId &&
       state.phase === 'scheduled' &&
       state.due === until,
-    phase: 'open',
+    // A snoozed (or not yet opened) step can be snoozed again: to another time, earlier or later.
+    phases: ['open', 'scheduled'],
     event: (row, seq) => ({ type: 'snoozed', stepId: row.stepId, seq, until }),
     audit: { action: 'enrollment_step.snoozed', data: { until } },
   });
@@ -264,7 +272,7 @@ export function skipWait(deps: EngineDeps, actor: EngineActor, stepRowId: string
     verb: 'skip the wait of',
     refuse: (row) => (row.type === 'wait' ? null : `Step ${row.stepId} is a ${row.type}, not a wait.`),
     done: (row) => row.state === 'skipped',
-    phase: 'waiting',
+    phases: ['waiting'],
     event: (row, seq) => ({ type: 'wait_skipped', stepId: row.stepId, seq }),
     audit: { action: 'enrollment_step.wait_skipped', data: {} },
   });
@@ -305,7 +313,7 @@ export async function markEmailSent(
     refuse: (row) =>
       row.type === 'email' ? null : `Step ${row.stepId} is a ${row.type}, not a manual email.`,
     done: (row) => row.state === 'completed',
-    phase: 'open',
+    phases: ['open'],
     event: (row, seq) => ({
       type: 'email_sent',
       stepId: row.stepId,
