@@ -21,6 +21,7 @@ import { authenticate, CSRF_HEADER } from './auth/authenticate.js';
 import { LoginLimiter, type LoginLimits } from './auth/login-limiter.js';
 import { PasswordCheck, SESSION_COOKIE } from './auth/sessions.js';
 import { createServerMetrics, metricsRoutes, observeRequests, type ServerMetrics } from './metrics.js';
+import { checkJsonBody, refuseNulCharacters } from './nul-characters.js';
 import { badRequest, notFoundHandler, ProblemError, problemErrorHandler } from './problem.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { authRoutes } from './routes/auth.js';
@@ -87,9 +88,17 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   // an empty body reads as no body, and a route that needs one still answers 400 for its shape.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
-    body === '' ? done(null, undefined) : parseJson(request, String(body), done),
-  );
+  // A string holding a NUL (only ever sent as `\u0000`) is a 400 on both stores (nul-characters.ts).
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body);
+    if (text === '') return done(null, undefined);
+    parseJson(request, text, (error, parsed) => {
+      if (error !== null) return done(error, undefined);
+      const refused = checkJsonBody(text, parsed);
+      return refused === null ? done(null, parsed) : done(refused, undefined);
+    });
+  });
+  app.addHook('preValidation', refuseNulCharacters);
   const metrics = deps.metrics ?? createServerMetrics(deps.engine);
   app.addHook('onResponse', observeRequests(metrics));
   // The web app routes on the client: a GET for a page (not an API, tracking or operations path)

@@ -38,7 +38,8 @@ export function decodeCursor<const K extends readonly ('string' | 'number')[]>(
   if (!Array.isArray(key) || key.length !== kinds.length) throw invalid();
   kinds.forEach((kind, index) => {
     const value: unknown = key[index];
-    if (kind === 'number' ? !Number.isFinite(value) : typeof value !== 'string') throw invalid();
+    // Number keys are instants and other integers: a forged 1e20 would be out of PostgreSQL's bigint.
+    if (kind === 'number' ? !Number.isSafeInteger(value) : typeof value !== 'string') throw invalid();
   });
   return key as { [I in keyof K]: K[I] extends 'string' ? string : number };
 }

@@ -27,8 +27,8 @@ const DESCRIPTION = [
   '`text/plain` and `application/octet-stream` are accepted too, read the same way, for providers and',
   'scripts that cannot set it. A body that is not a message answers 400 `bad_request` with an',
   '`errors` entry of code `not_a_message`: its header block (the lines before the first empty line; a',
-  'leading mbox `From ` line is skipped) must start with a header field `Name: value`, hold only',
-  'fields and folded continuation lines, and include a `From`, `Date` or `Message-ID` field.',
+  'leading mbox `From ` line is skipped) must start with a header field `Name: value` and include a',
+  '`From`, `Date` or `Message-ID` field.',
   `Bodies over ${MAX_INBOUND_BYTES / 1024 / 1024} MiB answer 413.`,
 ].join(' ');
 

@@ -1,0 +1,110 @@
+// Input that one store took and the other answered with a 500 (a black-box run of the audits on
+// PostgreSQL found them): text with a NUL character, and a forged cursor whose number is out of range.
+// Both stores now give the same 400, at the door (nul-characters.ts, storage/cursor.ts).
+import { pino } from 'pino';
+import { afterEach, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
+import { ManualClock } from '../engine/clock.js';
+import { DEFAULT_ENGINE_SETTINGS, type EngineDeps } from '../engine/deps.js';
+import { RandomIds } from '../engine/ids.js';
+import { aUser } from '../engine/test-support/engine-world.js';
+import { type DialectTest, forEachDialect } from '../storage/test-support/dialects.js';
+import { createApiToken } from './auth/api-tokens.js';
+import { type App, buildServer } from './server.js';
+
+const apps: App[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()));
+});
+
+async function startServer(t: DialectTest) {
+  const clock = new ManualClock('2026-11-23T09:00:00Z');
+  const deps: EngineDeps = {
+    store: t.store(),
+    clock,
+    ids: new RandomIds(clock),
+    settings: DEFAULT_ENGINE_SETTINGS,
+  };
+  const app = await buildServer({
+    config: loadConfig({ DATABASE_URL: ':memory:', STEPWISE_SECRET: 'x'.repeat(32) }),
+    engine: deps,
+    logger: pino({ level: 'silent' }),
+  });
+  apps.push(app);
+  const admin = await aUser(deps.store, 'admin');
+  const { token } = await createApiToken(deps, admin.id, 'edges');
+  const call = (method: 'GET' | 'POST', url: string, payload?: unknown, contentType?: string) =>
+    app.inject({
+      method,
+      url,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(contentType === undefined ? {} : { 'content-type': contentType }),
+      },
+      ...(payload === undefined ? {} : { payload: payload as string }),
+    });
+  return { deps, call };
+}
+
+function expectNul(response: { statusCode: number; json(): unknown }, path: string) {
+  expect(response.statusCode).toBe(400);
+  expect(response.json()).toMatchObject({
+    code: 'bad_request',
+    errors: [{ code: 'nul_character', path }],
+  });
+}
+
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+forEachDialect('input edges', (t) => {
+  it('refuses text with a NUL character in a body, a field key, a query string, a path or a CSV: 400, nothing stored', async () => {
+    const { deps, call } = await startServer(t);
+    expectNul(await call('POST', '/api/records', { type: 'lead', name: 'Ada\u0000' }), '/name');
+    expectNul(
+      await call('POST', '/api/records', { type: 'lead', name: 'Ada', fields: { 'ti/t\u0000le': 'x' } }),
+      '/fields/ti~1t\u0000le',
+    );
+    expectNul(
+      await call('POST', '/api/signals', { signals: [{ id: 'a\u0000', type: 'email_opened' }] }),
+      '/signals/0/id',
+    );
+    expectNul(await call('GET', '/api/records?q=a%00b'), '/querystring/q');
+    expectNul(await call('GET', '/api/records/rec_%00'), '/params/id');
+    expectNul(
+      await call(
+        'POST',
+        '/api/records/import?type=lead',
+        'name,email\nAda\u0000,ada@example.org\n',
+        'text/csv',
+      ),
+      '',
+    );
+    expectNul(
+      await call('POST', '/api/auth/login', { email: 'a\u0000@example.org', password: 'x' }),
+      '/email',
+    );
+    expect((await deps.store.records.list({ limit: 10 })).items).toEqual([]);
+
+    // The six characters `\u0000` as text are not a NUL.
+    const text = await call('POST', '/api/records', { type: 'lead', name: 'Ada \\u0000' });
+    expect(text.statusCode, text.body).toBe(201);
+    expect(text.json()).toMatchObject({ name: 'Ada \\u0000' });
+  });
+
+  it('refuses a forged cursor whose number no list hands out (out of range, not an integer): 400', async () => {
+    const { call } = await startServer(t);
+    for (const key of [
+      [1e20, 'x'],
+      [1.5, 'x'],
+    ]) {
+      const answer = await call('GET', `/api/worklist?when=all&cursor=${base64url(key)}`);
+      expect(answer.statusCode, answer.body).toBe(400);
+      expect(answer.json()).toMatchObject({ code: 'bad_request' });
+    }
+    const fine = await call(
+      'GET',
+      `/api/worklist?when=all&cursor=${base64url([Date.UTC(2026, 10, 23), 'x'])}`,
+    );
+    expect(fine.statusCode, fine.body).toBe(200);
+  });
+});
