@@ -22,6 +22,16 @@ forEachDialect('users', (t) => {
     expect(await t.store().users.getByEmail('ada@EXAMPLE.com')).toEqual(created);
     expect(await t.store().users.get('usr_missing')).toBeNull();
     expect(await t.store().users.count()).toBe(1);
+    // Monday to Sunday as written, though PostgreSQL's jsonb keeps keys in its own order.
+    expect(Object.keys((await t.store().users.get(created.id))?.workingHours ?? {})).toEqual([
+      'mon',
+      'tue',
+      'wed',
+      'thu',
+      'fri',
+      'sat',
+      'sun',
+    ]);
   });
 
   it('keeps emails unique case-insensitively (email_taken)', async () => {

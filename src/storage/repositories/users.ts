@@ -6,6 +6,7 @@ import {
   type TimeOff,
   type User,
   type UserRepository,
+  WEEKDAYS,
   type WorkingHours,
 } from '../../engine/ports/store.js';
 import { fromFlag, fromJson, toFlag, toJson } from '../codec.js';
@@ -22,12 +23,22 @@ function toUser(row: Selectable<UsersTable>): User {
     role: row.role as Role,
     passwordHash: row.password_hash,
     timezone: row.timezone,
-    workingHours: fromJson<WorkingHours>(row.working_hours),
+    workingHours: inWeekOrder(fromJson<WorkingHours>(row.working_hours)),
     timeOff: fromJson<TimeOff[]>(row.time_off),
     disabled: fromFlag(row.disabled),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/**
+ * Monday to Sunday, whatever order the column kept: PostgreSQL's jsonb orders keys by length, then bytes
+ * (`fri, mon, sat, …`), and clients show the days in the order they come.
+ */
+function inWeekOrder(hours: WorkingHours): WorkingHours {
+  const ordered = {} as WorkingHours;
+  for (const day of WEEKDAYS) if (day in hours) ordered[day] = hours[day];
+  return ordered;
 }
 
 const lowerEmail = sql<string>`lower(email)`;
