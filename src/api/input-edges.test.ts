@@ -1,36 +1,14 @@
 // Input that one store took and the other answered with a 500 (a black-box run of the audits on
 // PostgreSQL found them): text with a NUL character, and a forged cursor whose number is out of range.
 // Both stores now give the same 400, at the door (nul-characters.ts, storage/cursor.ts).
-import { pino } from 'pino';
-import { afterEach, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { ManualClock } from '../engine/clock.js';
-import { DEFAULT_ENGINE_SETTINGS, type EngineDeps } from '../engine/deps.js';
-import { RandomIds } from '../engine/ids.js';
+import { expect, it } from 'vitest';
 import { aUser } from '../engine/test-support/engine-world.js';
 import { type DialectTest, forEachDialect } from '../storage/test-support/dialects.js';
 import { createApiToken } from './auth/api-tokens.js';
-import { type App, buildServer } from './server.js';
-
-const apps: App[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
+import { startDialectServer } from './test-support/dialect-server.js';
 
 async function startServer(t: DialectTest) {
-  const clock = new ManualClock('2026-11-23T09:00:00Z');
-  const deps: EngineDeps = {
-    store: t.store(),
-    clock,
-    ids: new RandomIds(clock),
-    settings: DEFAULT_ENGINE_SETTINGS,
-  };
-  const app = await buildServer({
-    config: loadConfig({ DATABASE_URL: ':memory:', STEPWISE_SECRET: 'x'.repeat(32) }),
-    engine: deps,
-    logger: pino({ level: 'silent' }),
-  });
-  apps.push(app);
+  const { app, deps } = await startDialectServer(t);
   const admin = await aUser(deps.store, 'admin');
   const { token } = await createApiToken(deps, admin.id, 'edges');
   const call = (method: 'GET' | 'POST', url: string, payload?: unknown, contentType?: string) =>

@@ -1,41 +1,17 @@
 // The one-time set-up link (api.md "Authentication and set-up"): GET /api/setup checks it, POST /api/setup
 // creates the first administrator and signs in, once; on both dialects (the use-once claim matters most on
 // PostgreSQL, where two transactions run side by side).
-import { pino } from 'pino';
-import { afterEach, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { ManualClock } from '../engine/clock.js';
-import { DEFAULT_ENGINE_SETTINGS, type EngineDeps } from '../engine/deps.js';
-import { RandomIds } from '../engine/ids.js';
+import { expect, it } from 'vitest';
+import type { EngineDeps } from '../engine/deps.js';
 import type { Store } from '../engine/ports/store.js';
-import { type DialectTest, forEachDialect } from '../storage/test-support/dialects.js';
+import { forEachDialect } from '../storage/test-support/dialects.js';
 import { verifyPassword } from './auth/password.js';
 import { completeSetup, issueSetupToken, SETUP_TOKEN_TTL_MS } from './auth/setup-token.js';
-import { type App, buildServer } from './server.js';
+import type { App } from './server.js';
+import { startDialectServer } from './test-support/dialect-server.js';
 
 const PASSWORD = 'a long administrator password';
-const apps: App[] = [];
-
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-async function startServer(t: DialectTest): Promise<{ app: App; deps: EngineDeps; clock: ManualClock }> {
-  const clock = new ManualClock('2026-11-23T09:00:00Z');
-  const deps: EngineDeps = {
-    store: t.store(),
-    clock,
-    ids: new RandomIds(clock),
-    settings: DEFAULT_ENGINE_SETTINGS,
-  };
-  const app = await buildServer({
-    config: loadConfig({ DATABASE_URL: ':memory:', STEPWISE_SECRET: 'x'.repeat(32) }),
-    engine: deps,
-    logger: pino({ level: 'silent' }),
-  });
-  apps.push(app);
-  return { app, deps, clock };
-}
+const startServer = startDialectServer;
 
 const check = (app: App, token: string) =>
   app.inject({ method: 'GET', url: `/api/setup?token=${encodeURIComponent(token)}` });
