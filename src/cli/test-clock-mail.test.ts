@@ -145,6 +145,9 @@ forEachDialect('test clock walk with the mail sender', (t) => {
       expect((sentAt[i] ?? 0) - (sentAt[i - 1] ?? 0)).toBeGreaterThanOrEqual(SPACING);
     // No slower than the spacing either: each went out the moment its mailbox allowed.
     expect(sentAt.at(-1)).toBe(T0 + 49 * SPACING);
+    // In the order they were queued (due time, then id), on both stores.
+    const ids = (await sentRows(w)).map((row) => row.id);
+    expect(ids).toEqual([...ids].sort());
     // The messages carry their simulated send time.
     const dates = await Promise.all(w.sink.accepted.map(async (raw) => (await simpleParser(raw)).date));
     expect(dates.map((d) => d?.getTime())).toEqual(sentAt);

@@ -587,19 +587,49 @@ export async function recoverInterruptedSends(deps: MailSenderDeps): Promise<Out
  * Sends one claimed batch, `concurrency` messages at a time, then records every answer in one commit.
  * A failing row (a store error) does not stop the others: the answers in hand are recorded first.
  */
+/**
+ * The batch's units of work, in claim order: one row each, except that the rows of a mailbox with a
+ * minimum spacing form one unit, sent one after another. Spacing lets such a mailbox send one message
+ * per slot anyway, and in one lane its messages go (and take their slots) in claim order, due time then
+ * id, on both stores: side by side, the order depended on which lane's reads came back first.
+ */
+async function unitsOf(pass: SendPass, claimed: readonly OutboxMessage[]): Promise<OutboxMessage[][]> {
+  const units: OutboxMessage[][] = [];
+  const spaced = new Map<string, OutboxMessage[]>();
+  for (const row of claimed) {
+    const ownerId = row.payload.ownerId;
+    const mailbox = typeof ownerId === 'string' ? await pass.accountFor(ownerId) : null;
+    if (mailbox === null || mailbox.account.minSpacingMs === 0) {
+      units.push([row]);
+      continue;
+    }
+    const unit = spaced.get(mailbox.account.key);
+    if (unit !== undefined) unit.push(row);
+    else {
+      const fresh = [row];
+      spaced.set(mailbox.account.key, fresh);
+      units.push(fresh);
+    }
+  }
+  return units;
+}
+
 async function sendBatch(pass: SendPass, claimed: readonly OutboxMessage[]): Promise<void> {
+  const units = await unitsOf(pass, claimed);
   let next = 0;
   let failure: { error: unknown } | null = null;
   const lane = async () => {
-    for (let row = claimed[next++]; row !== undefined; row = claimed[next++]) {
-      try {
-        await sendOne(pass, row);
-      } catch (error) {
-        failure ??= { error };
+    for (let unit = units[next++]; unit !== undefined; unit = units[next++]) {
+      for (const row of unit) {
+        try {
+          await sendOne(pass, row);
+        } catch (error) {
+          failure ??= { error };
+        }
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(pass.o.concurrency, claimed.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(pass.o.concurrency, units.length) }, lane));
   await pass.flush();
   if (failure !== null) throw (failure as { error: unknown }).error;
 }
