@@ -3,7 +3,7 @@
 // data has a use for it, so both stores get the same answer. JSON can carry one only as the escape
 // `\u0000`, so a body is searched only when its text holds that escape.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest } from './problem.js';
+import { badRequest, pointerToken } from './problem.js';
 
 /** The JSON Pointer of the first string (or object key) under `value` that holds a NUL, or null. */
 export function nulPointer(value: unknown, at = ''): string | null {
@@ -17,7 +17,7 @@ export function nulPointer(value: unknown, at = ''): string | null {
     return null;
   }
   for (const [key, item] of Object.entries(value)) {
-    const path = `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    const path = `${at}/${pointerToken(key)}`;
     if (key.includes('\u0000')) return path;
     const found = nulPointer(item, path);
     if (found !== null) return found;

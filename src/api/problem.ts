@@ -104,7 +104,8 @@ function sendProblem(reply: FastifyReply, problem: ProblemError): FastifyReply {
 }
 
 /** A JSON Pointer token (RFC 6901). */
-const pointerToken = (name: string): string => name.replaceAll('~', '~0').replaceAll('/', '~1');
+/** One JSON Pointer reference token (RFC 6901): `~` and `/` escaped. */
+export const pointerToken = (name: string): string => name.replaceAll('~', '~0').replaceAll('/', '~1');
 
 type ShapeIssue = NonNullable<FastifyError['validation']>[number];
 

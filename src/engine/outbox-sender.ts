@@ -4,20 +4,14 @@
 // email_suppressed). A row whose sender died after handing the message over is never re-sent by
 // itself: it becomes `send_unknown` for an administrator (design.md §3.3).
 
-import type { TransitionContext } from '../domain/enrollment.js';
 import { emailSendAt } from '../domain/transition/timing.js';
 import { Alarm } from './alarm.js';
 import { type ApplyItem, applyEvents } from './apply-events.js';
 import type { EngineDeps } from './deps.js';
-import {
-  definitionKey,
-  engineCache,
-  type OwnerCalendar,
-  ownerCalendarOf,
-  recipientCalendarOf,
-} from './engine-cache.js';
+import { definitionKey, engineCache, type OwnerCalendar } from './engine-cache.js';
 import { type EmailDraft, EmailPreparationError, type MailboxAccount, type Mailer } from './ports/mailer.js';
 import type { JsonObject, Mailbox, OutboxMessage, Page, PageOptions, SalesRecord } from './ports/store.js';
+import { transitionContext } from './start-enrollment.js';
 
 export const EMAIL_KIND = 'email';
 
@@ -255,12 +249,7 @@ class SendPass {
     if (entry === undefined || step?.type !== 'automated_email' || p.override !== null) return now;
     if (!this.#calendars.has(p.ownerId))
       this.#calendars.set(p.ownerId, (await cache.calendars(store, [p.ownerId])).get(p.ownerId));
-    const owner = this.#calendars.get(p.ownerId);
-    const ctx: TransitionContext = { now, ownerCalendar: ownerCalendarOf(owner) };
-    if (entry.needsRecipientZone) {
-      const recipient = recipientCalendarOf(owner, record.timezone);
-      if (recipient !== undefined) ctx.recipientCalendar = recipient;
-    }
+    const ctx = transitionContext(now, entry, this.#calendars.get(p.ownerId), record);
     return emailSendAt(ctx, entry.definition.options, now);
   }
 
