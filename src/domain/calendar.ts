@@ -7,9 +7,9 @@ import {
   MILLIS_PER_SECOND as SECOND,
   type StepDuration,
 } from './duration.js';
-import { isValidTimeZone, ZoneOffsets } from './zone-offsets.js';
+import { canonicalTimeZone, isValidTimeZone, ZoneOffsets } from './zone-offsets.js';
 
-export { isValidTimeZone };
+export { canonicalTimeZone, isValidTimeZone };
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 /** Per weekday, `["HH:MM", "HH:MM"]` intervals in the calendar's zone; `"24:00"` may end one (next midnight). */

@@ -31,6 +31,20 @@ export function isValidTimeZone(zone: string): boolean {
   return tables.has(zone) || (ZONE_NAME.test(zone) && IANAZone.isValidZone(zone));
 }
 
+/**
+ * The platform's name for a valid zone (`america/new_york` → `America/New_York`, `utc` → `UTC`, a link
+ * such as `US/Eastern` → `America/New_York`), or null for a name that is not a zone. What every input
+ * stores, so the same zone never appears under two spellings (filters, exports, the work list's day).
+ */
+export function canonicalTimeZone(zone: string): string | null {
+  if (!isValidTimeZone(zone)) return null;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
 /** One zone's offsets, shared by every caller of {@link ZoneOffsets.of}. */
 export class ZoneOffsets {
   private readonly zone: IANAZone;

@@ -2,7 +2,7 @@
 // `POST /api/records/import` (CSV): rows the API can judge alone are refused here with their index,
 // the rest go to the store in one set-based call, and the answers are merged back in input order.
 import { Type } from 'typebox';
-import { isValidTimeZone } from '../../domain/calendar.js';
+import { canonicalTimeZone } from '../../domain/calendar.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import type { RecordUpsert } from '../../engine/ports/store.js';
 import { upsertRecordBatch } from '../../engine/records-upsert.js';
@@ -48,10 +48,15 @@ export interface UpsertAnswer {
   items: { index: number; id: string; outcome: 'created' | 'updated' }[];
 }
 
-/** A row error for a time zone the platform does not know, or null. */
-export function timezoneError(index: number, timezone: string | null | undefined): RowError | null {
-  if (timezone === undefined || timezone === null || isValidTimeZone(timezone)) return null;
-  return { index, code: 'invalid_timezone', message: `"${timezone}" is not an IANA time zone.` };
+/** A row's time zone as the platform names it (canonicalTimeZone), or its row error. */
+export function rowTimezone<T extends string | null | undefined>(
+  index: number,
+  timezone: T,
+): { zone: T } | { error: RowError } {
+  if (timezone === undefined || timezone === null) return { zone: timezone };
+  const zone = canonicalTimeZone(timezone);
+  if (zone !== null) return { zone: zone as T };
+  return { error: { index, code: 'invalid_timezone', message: `"${timezone}" is not an IANA time zone.` } };
 }
 
 export async function upsertRecords(

@@ -6,7 +6,7 @@ import type { EntityType } from '../../domain/definition.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import type { FieldDefinition, RecordFields } from '../../engine/ports/store.js';
 import { badRequest } from '../problem.js';
-import { type PreparedRow, type RowError, timezoneError } from './record-upserts.js';
+import { type PreparedRow, type RowError, rowTimezone } from './record-upserts.js';
 
 const COLUMNS = [
   'name',
@@ -137,9 +137,9 @@ export async function csvToRows(text: string, context: CsvImportContext): Promis
       rows.push(fail('name_required', 'The row has no name.'));
       continue;
     }
-    const zone = timezoneError(index, known.timezone);
-    if (zone !== null) {
-      rows.push(fail(zone.code, zone.message));
+    const zone = rowTimezone(index, known.timezone);
+    if ('error' in zone) {
+      rows.push(fail(zone.error.code, zone.error.message));
       continue;
     }
     let ownerId = context.defaultOwnerId;
@@ -167,7 +167,7 @@ export async function csvToRows(text: string, context: CsvImportContext): Promis
         phone: known.phone ?? null,
         company: known.company ?? null,
         linkedinUrl: known.linkedinUrl ?? null,
-        timezone: known.timezone ?? null,
+        timezone: zone.zone ?? null,
         externalId: known.externalId ?? null,
         ownerId,
         keepStoredOwner: known.ownerEmail === undefined,

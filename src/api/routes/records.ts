@@ -4,7 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { isValidTimeZone } from '../../domain/calendar.js';
+import { canonicalTimeZone } from '../../domain/calendar.js';
 import { ENTITY_TYPES } from '../../domain/definition.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import type { RecordPatch, SalesRecord } from '../../engine/ports/store.js';
@@ -27,7 +27,7 @@ import {
 import {
   type PreparedRow,
   type RowError,
-  timezoneError,
+  rowTimezone,
   UpsertAnswer,
   upsertRecords,
 } from './record-upserts.js';
@@ -164,11 +164,15 @@ async function allowedOwner(deps: EngineDeps, actor: Actor, ownerId: string | un
   return owner.id;
 }
 
-function checkTimezone(timezone: string | null | undefined): void {
-  if (timezone !== undefined && timezone !== null && !isValidTimeZone(timezone))
+/** The zone as the platform names it (canonicalTimeZone); 400 for a name that is not a zone. */
+function checkedTimezone<T extends string | null | undefined>(timezone: T): T {
+  if (timezone === undefined || timezone === null) return timezone;
+  const zone = canonicalTimeZone(timezone);
+  if (zone === null)
     throw badRequest('Not a time zone.', [
       { code: 'invalid_timezone', path: '/timezone', message: `"${timezone}" is not an IANA time zone.` },
     ]);
+  return zone as T;
 }
 
 export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async (app, { deps }) => {
@@ -192,10 +196,11 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
     async (request, reply) => {
       const actor = actorOf(request);
       const body: NewRecordBody = request.body;
-      checkTimezone(body.timezone);
+      const timezone = checkedTimezone(body.timezone);
       const ownerId = await allowedOwner(deps, actor, body.ownerId);
       const record = await store.records.create({
         ...body,
+        ...(timezone === undefined ? {} : { timezone }),
         id: deps.ids.newId('rec'),
         ownerId,
         createdAt: deps.clock.now(),
@@ -239,12 +244,13 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
           rows.push(shape);
           continue;
         }
-        const row = input as NewRecordBody;
-        const zone = timezoneError(index, row.timezone);
-        if (zone !== null) {
-          rows.push(zone);
+        const given = input as NewRecordBody;
+        const zone = rowTimezone(index, given.timezone);
+        if ('error' in zone) {
+          rows.push(zone.error);
           continue;
         }
+        const row = zone.zone === undefined ? given : { ...given, timezone: zone.zone };
         // api.md: "ownerId defaults to the caller" is for a row that creates a record; a row that updates
         // one without an ownerId keeps its owner.
         const ownerId = row.ownerId ?? actor.id;
@@ -366,10 +372,10 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
       const actor = actorOf(request);
       const record = await visibleRecord(deps, actor, request.params.id);
       const { ownerId, ...rest } = request.body;
-      checkTimezone(rest.timezone);
+      const timezone = checkedTimezone(rest.timezone);
       // Checked before anything is written: a refused owner leaves the record as it was.
       const newOwnerId = ownerId === undefined ? record.ownerId : await allowedOwner(deps, actor, ownerId);
-      const patch: RecordPatch = rest;
+      const patch: RecordPatch = timezone === undefined ? rest : { ...rest, timezone };
       let updated: SalesRecord | null = record;
       if (Object.keys(patch).length > 0)
         updated = await store.records.update(record.id, patch, deps.clock.now());

@@ -1,7 +1,7 @@
 // Users (api.md "Users"): administrators manage accounts; everyone reads and tunes their own (`/me`).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
-import { isValidTimeZone, parseWeeklyHours } from '../../domain/calendar.js';
+import { canonicalTimeZone, parseWeeklyHours } from '../../domain/calendar.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { ROLES, type User, type UserPatch, WEEKDAYS, type WorkingHours } from '../../engine/ports/store.js';
 import { actorOf, EVERYONE, requireRole } from '../auth/actor.js';
@@ -117,7 +117,8 @@ function calendarPatch(input: CalendarInput): Pick<UserPatch, 'timezone' | 'work
   const errors: ProblemDetail[] = [];
   const patch: Pick<UserPatch, 'timezone' | 'workingHours' | 'timeOff'> = {};
   if (input.timezone !== undefined) {
-    if (isValidTimeZone(input.timezone)) patch.timezone = input.timezone;
+    const zone = canonicalTimeZone(input.timezone);
+    if (zone !== null) patch.timezone = zone;
     else
       errors.push({
         code: 'invalid_timezone',

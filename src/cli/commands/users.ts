@@ -2,7 +2,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../../api/auth/password.js';
 import { loadConfig } from '../../config.js';
-import { isValidTimeZone } from '../../domain/calendar.js';
+import { canonicalTimeZone } from '../../domain/calendar.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { ROLES, type Role, StoreConflictError, type User } from '../../engine/ports/store.js';
 import { type CommandContext, formatTable, withEngine } from '../context.js';
@@ -22,9 +22,10 @@ function parseRole(value: string): Role {
 }
 
 function parseTimeZone(value: string): string {
-  if (!isValidTimeZone(value))
+  const zone = canonicalTimeZone(value);
+  if (zone === null)
     throw new InvalidArgumentError(`"${value}" is not an IANA time zone (e.g. Europe/Paris).`);
-  return value;
+  return zone;
 }
 
 function parsePassword(value: string): string {
