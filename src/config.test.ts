@@ -60,4 +60,19 @@ describe('loadConfig', () => {
   it('wants the first administrator email and password together', () => {
     expect(() => loadConfig({ STEPWISE_ADMIN_EMAIL: 'a@example.com' })).toThrow(/go together/);
   });
+
+  it('reads STEPWISE_TRUST_PROXY as off, on, a hop count or addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ STEPWISE_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ STEPWISE_TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(loadConfig({ STEPWISE_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ STEPWISE_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+    ]);
+    expect(() => loadConfig({ STEPWISE_TRUST_PROXY: 'the load balancer' })).toThrow(/STEPWISE_TRUST_PROXY/);
+    expect(() => loadConfig({ STEPWISE_TRUST_PROXY: '0' })).not.toThrow();
+    expect(() => loadConfig({ STEPWISE_TRUST_PROXY: '500' })).toThrow(/hop count/);
+  });
 });

@@ -21,6 +21,12 @@ export interface Config {
   /** Installation setting: a record may be in several *different* sequences at once (never the same one twice). */
   allowParallelEnrollments: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * Which proxies in front of the server to believe about the client (`X-Forwarded-For`, `-Proto`,
+   * `-Host`): false = none (the socket's peer is the client), true = any, a number = that many hops, or
+   * addresses/CIDR ranges. Fastify's `trustProxy`.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -47,8 +53,12 @@ function defaults(env: Env) {
     maxActiveSequences: 250,
     allowParallelEnrollments: false,
     logLevel: 'info',
+    trustProxy: false,
   } satisfies Config;
 }
+
+/** An IPv4 or IPv6 address, optionally with a /prefix (what proxy-addr takes; it checks them again). */
+const PROXY_ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)(\/\d{1,3})?$/i;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -92,6 +102,31 @@ export function loadConfig(env: Env = process.env): Config {
     return fallback;
   };
 
+  // STEPWISE_TRUST_PROXY: true/false (0 is false), a hop count, or a comma-separated list of addresses and
+  // CIDR ranges.
+  const trustProxy = (): Config['trustProxy'] => {
+    const raw = text('STEPWISE_TRUST_PROXY');
+    if (raw === null) return base.trustProxy;
+    const lower = raw.toLowerCase();
+    if (['true', 'yes', 'on'].includes(lower)) return true;
+    if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+    if (/^\d+$/.test(raw)) {
+      const hops = Number(raw);
+      if (hops > 100) errors.push(`STEPWISE_TRUST_PROXY as a hop count must be 1 to 100 (got "${raw}")`);
+      return hops;
+    }
+    const list = raw
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    const bad = list.filter((entry) => !PROXY_ADDRESS.test(entry));
+    if (list.length === 0 || bad.length > 0)
+      errors.push(
+        `STEPWISE_TRUST_PROXY must be true, false, a hop count or addresses/CIDR ranges separated by commas (not "${bad.join(', ') || raw}")`,
+      );
+    return list;
+  };
+
   const clockRaw = text('STEPWISE_CLOCK') ?? 'system';
   if (clockRaw !== 'system' && clockRaw !== 'manual') errors.push('STEPWISE_CLOCK must be "manual" or unset');
   const logLevelRaw = text('LOG_LEVEL') ?? base.logLevel;
@@ -121,6 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxActiveSequences: integer('STEPWISE_MAX_ACTIVE_SEQUENCES', base.maxActiveSequences, 1, 100_000),
     allowParallelEnrollments: flag('STEPWISE_ALLOW_PARALLEL_ENROLLMENTS', base.allowParallelEnrollments),
     logLevel: logLevel ?? base.logLevel,
+    trustProxy: trustProxy(),
   };
   if (errors.length > 0) throw new ConfigError(`Configuration is not valid:\n- ${errors.join('\n- ')}`);
   return config;

@@ -67,6 +67,9 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+/** Trust the first `hops` proxies (what a hop count means to proxy-addr; Fastify's types take only its function). */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /** Paths the server answers itself; never the web app's index.html. */
 const SERVER_PATHS = /^\/(api|t|u|healthz|readyz|metrics)(\/|\?|$)/;
 
@@ -77,6 +80,12 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     // Tracking and unsubscribe tokens (signed, carrying the link) are longer than the default 100.
     routerOptions: { maxParamLength: 8192 },
     genReqId: () => crypto.randomUUID(),
+    // request.ip (the login limiter's per-address count, the logs) and request.protocol (the cookie's
+    // Secure) from X-Forwarded-* only when the operator says which proxies to believe.
+    trustProxy:
+      typeof deps.config.trustProxy === 'number'
+        ? trustHops(deps.config.trustProxy)
+        : deps.config.trustProxy,
     schemaController: { compilersFactory: { buildValidator: validatorsByPart() } },
     // A URL that does not decode, a path parameter too long: problem+json like every other 4xx.
     frameworkErrors: (error, request, reply) => problemErrorHandler(error, request, reply),

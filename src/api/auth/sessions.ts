@@ -16,6 +16,20 @@ export const SESSION_TTL_MS = 7 * 24 * 60 * 60_000;
 export const TEST_CLOCK_SESSION_TTL_MS = 100 * 366 * 24 * 60 * 60_000;
 const SESSION_PREFIX = 'ses_';
 
+/**
+ * The session cookie's attributes. `Secure` when the public URL is https or the request came over TLS
+ * (`request.protocol`, which reads `X-Forwarded-Proto` only from a proxy STEPWISE_TRUST_PROXY trusts).
+ */
+export function sessionCookieOptions(publicUrl: string, request: { protocol: string }, maxAgeMs?: number) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: publicUrl.startsWith('https:') || request.protocol === 'https',
+    ...(maxAgeMs === undefined ? {} : { maxAge: Math.floor(maxAgeMs / 1000) }),
+  };
+}
+
 export function hashSessionToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

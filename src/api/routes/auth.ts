@@ -11,6 +11,7 @@ import {
   type PasswordCheck,
   SESSION_COOKIE,
   SESSION_TTL_MS,
+  sessionCookieOptions,
   TEST_CLOCK_SESSION_TTL_MS,
 } from '../auth/sessions.js';
 import { ProblemError } from '../problem.js';
@@ -43,8 +44,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
   app,
   { deps, config, limiter, passwords },
 ) => {
-  const secure = config.publicUrl.startsWith('https:');
-
   app.post(
     '/api/auth/login',
     {
@@ -69,13 +68,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
       limiter.succeeded(email);
       const ttl = config.clock === 'manual' ? TEST_CLOCK_SESSION_TTL_MS : SESSION_TTL_MS;
       const { token, session } = await createSession(deps, user.id, ttl);
-      void reply.setCookie(SESSION_COOKIE, token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure,
-        maxAge: Math.floor(SESSION_TTL_MS / 1000),
-      });
+      void reply.setCookie(
+        SESSION_COOKIE,
+        token,
+        sessionCookieOptions(config.publicUrl, request, SESSION_TTL_MS),
+      );
       request.log.info({ userId: user.id }, 'signed in');
       return {
         token,
@@ -99,7 +96,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
       const actor = actorOf(request);
       if (actor.sessionId === null && actor.via !== 'api_token') throw unauthenticated();
       if (actor.sessionId !== null) await deps.store.sessions.delete(actor.sessionId);
-      void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+      void reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(config.publicUrl, request));
       return reply.status(204).send(null);
     },
   );

@@ -9,6 +9,7 @@ import {
   createSession,
   SESSION_COOKIE,
   SESSION_TTL_MS,
+  sessionCookieOptions,
   TEST_CLOCK_SESSION_TTL_MS,
 } from '../auth/sessions.js';
 import { completeSetup, isSetupTokenLive } from '../auth/setup-token.js';
@@ -56,8 +57,6 @@ const LINK_RULES =
   'not rate-limited: guessing it is infeasible.';
 
 export const setupRoutes: FastifyPluginAsyncTypebox<SetupRoutesOptions> = async (app, { deps, config }) => {
-  const secure = config.publicUrl.startsWith('https:');
-
   app.get(
     '/api/setup',
     {
@@ -98,13 +97,11 @@ export const setupRoutes: FastifyPluginAsyncTypebox<SetupRoutesOptions> = async 
       request.log.info({ userId: user.id }, 'created the first administrator with the set-up link');
       const ttl = config.clock === 'manual' ? TEST_CLOCK_SESSION_TTL_MS : SESSION_TTL_MS;
       const { token: sessionToken, session } = await createSession(deps, user.id, ttl);
-      void reply.setCookie(SESSION_COOKIE, sessionToken, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure,
-        maxAge: Math.floor(SESSION_TTL_MS / 1000),
-      });
+      void reply.setCookie(
+        SESSION_COOKIE,
+        sessionToken,
+        sessionCookieOptions(config.publicUrl, request, SESSION_TTL_MS),
+      );
       return reply.status(201).send({
         token: sessionToken,
         csrfToken: session.csrfToken,
