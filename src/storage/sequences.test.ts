@@ -1,6 +1,7 @@
 // Sequences, versions, tags and email templates on both dialects.
 import { expect, it } from 'vitest';
 import type { SequenceDefinition } from '../domain/definition.js';
+import { parseDefinition } from '../domain/parse-definition.js';
 import { StoreConflictError } from '../engine/ports/store.js';
 import { forEachDialect } from './test-support/dialects.js';
 import { allPages, aSequence, aUser, ONE_EMAIL, T0, testId } from './test-support/fixtures.js';
@@ -14,6 +15,33 @@ const TWO_STEPS: SequenceDefinition = {
 };
 
 forEachDialect('sequences', (t) => {
+  it("reads a definition back with its keys in the order it was stored (PostgreSQL's jsonb sorts them)", async () => {
+    const store = t.store();
+    const owner = await store.users.create(aUser());
+    const parsed = parseDefinition({
+      start: 'e1',
+      options: { exitOnReply: true, workingHours: 'recipient', skipNonWorkingDays: true },
+      steps: [
+        { id: 'e1', type: 'automated_email', name: 'Introduce yourself', templateId: 'tpl_1', next: 'c1' },
+        {
+          id: 'c1',
+          type: 'condition',
+          if: { signal: 'email_opened', step: 'e1' },
+          within: 'P2D',
+          yes: 't1',
+          no: 'w1',
+        },
+        { id: 'w1', type: 'wait', duration: 'P1D', next: 't1' },
+        { id: 't1', type: 'task', name: 'Follow up', description: 'Look at their site first' },
+      ],
+    });
+    if (!parsed.ok) throw new Error('the fixture does not parse');
+    const { id } = await store.sequences.create(aSequence(owner.id, { definition: parsed.definition }));
+    const stored = await store.sequences.getVersion(id, 1);
+    expect(JSON.stringify(stored?.definition)).toBe(JSON.stringify(parsed.definition));
+    expect(Object.keys(stored?.definition ?? {})).toEqual(['start', 'options', 'steps']);
+  });
+
   it('creates an inactive sequence with version 1 as its draft', async () => {
     const owner = await t.store().users.create(aUser());
     const sequence = await t

@@ -2,8 +2,7 @@
 // for both dialects. Locks are no-op writes, so they mean the same thing on both: on PostgreSQL an UPDATE
 // (or ON CONFLICT DO UPDATE) holds the row lock until commit; on SQLite every transaction already began
 // IMMEDIATE, holding the single write lock.
-import type { Selectable } from 'kysely';
-import type { EntityType, SequenceDefinition } from '../../domain/definition.js';
+import type { EntityType } from '../../domain/definition.js';
 import {
   ENROLLMENT_STATUSES,
   type EnrollmentStatus,
@@ -11,23 +10,12 @@ import {
   type SequenceLifecycleRepository,
   type SequenceVersion,
 } from '../../engine/ports/store.js';
-import { fromJson, toJson } from '../codec.js';
-import type { SequenceVersionsTable } from '../schema.js';
+import { toJson } from '../codec.js';
 import { chunked, type RepositoryContext, selectByIds } from './context.js';
+import { storedDefinition, toSequenceVersion } from './sequences.js';
 
 /** The settings row that activations, deactivations and deletions lock in turn. */
 const STATUS_LOCK_KEY = 'lock:sequence_status';
-
-function toSequenceVersion(row: Selectable<SequenceVersionsTable>): SequenceVersion {
-  return {
-    sequenceId: row.sequence_id,
-    version: row.version,
-    definition: fromJson<SequenceDefinition>(row.definition),
-    description: row.description,
-    createdAt: row.created_at,
-    activatedAt: row.activated_at,
-  };
-}
 
 export function createSequenceLifecycleRepository({
   db,
@@ -85,7 +73,7 @@ export function createSequenceLifecycleRepository({
                 entityType: row.entity_type as EntityType,
                 status: row.status as RunningSequence['status'],
                 activeVersion: row.active_version,
-                definition: fromJson<SequenceDefinition>(row.definition),
+                definition: storedDefinition(row.definition),
               },
             ],
       );

@@ -2,6 +2,7 @@
 // (active_version) and which one is edited (draft_version); each version keeps its own definition.
 import type { Kysely, Selectable } from 'kysely';
 import type { EntityType, SequenceDefinition } from '../../domain/definition.js';
+import { parseDefinition } from '../../domain/parse-definition.js';
 import type {
   Sequence,
   SequenceRepository,
@@ -30,11 +31,23 @@ function toSequence(row: Selectable<SequencesTable>, tags: string[]): Sequence {
   };
 }
 
-function toSequenceVersion(row: Selectable<SequenceVersionsTable>): SequenceVersion {
+/**
+ * A stored definition with its keys in the order parseDefinition writes them (`start`, `options`,
+ * `steps`; each step's `id`, `type`, `name`, …), which is the order it was stored in: every definition is
+ * parsed before it is stored. SQLite's text keeps that order; PostgreSQL's jsonb sorts keys (shorter
+ * first), so without this the same sequence read back differently from the two stores.
+ */
+export function storedDefinition(text: string): SequenceDefinition {
+  const definition = fromJson<SequenceDefinition>(text);
+  const parsed = parseDefinition(definition);
+  return parsed.ok ? parsed.definition : definition;
+}
+
+export function toSequenceVersion(row: Selectable<SequenceVersionsTable>): SequenceVersion {
   return {
     sequenceId: row.sequence_id,
     version: row.version,
-    definition: fromJson<SequenceDefinition>(row.definition),
+    definition: storedDefinition(row.definition),
     description: row.description,
     createdAt: row.created_at,
     activatedAt: row.activated_at,
