@@ -166,6 +166,20 @@ const TABLE: Row[] = [
     request: async (f) => ({ method: 'DELETE', url: `/api/users/me/tokens/${await f.token()}` }),
     expect: { admin: 404, sequence_manager: 404, sales_manager: 404, salesperson: 204, anonymous: 401 },
   },
+  {
+    route: 'GET /api/users/:id/tokens',
+    request: async (f) => get(`/api/users/${f.h.users.salesperson.id}/tokens`),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'DELETE /api/users/:id/tokens/:tokenId',
+    // Each caller revokes a fresh token of the salesperson; even the salesperson must use /me here.
+    request: async (f) => ({
+      method: 'DELETE',
+      url: `/api/users/${f.h.users.salesperson.id}/tokens/${await f.token()}`,
+    }),
+    expect: adminOnly(204),
+  },
 
   {
     route: 'POST /api/records',

@@ -80,6 +80,59 @@ describe('stepwise CLI', () => {
     await store.close();
   });
 
+  it("lists a user's tokens without the secrets and revokes one, audited", async () => {
+    const env = { DATABASE_URL: freshDatabase() };
+    const add = ['users', 'add', '--name', 'Bo', '--role', 'salesperson', '--email', 'bo@example.com'];
+    expect(await cli(env).run(...add)).toBe(0);
+    const secrets: string[] = [];
+    for (const name of ['zapier', 'crm']) {
+      const create = cli(env);
+      expect(await create.run('tokens', 'create', '--email', 'bo@example.com', '--name', name)).toBe(0);
+      secrets.push(create.out[0] ?? '');
+    }
+
+    const list = cli(env);
+    expect(await list.run('tokens', 'list', '--email', 'BO@example.com')).toBe(0);
+    expect(list.out[0]).toMatch(/^ID\s+NAME\s+CREATED\s+LAST USED\s+REVOKED$/);
+    expect(list.out).toHaveLength(3);
+    // Two tokens made in the same millisecond are listed in id order: find the row by name.
+    const row = list.out.find((line) => /\szapier\s/.test(line)) ?? '';
+    expect(row).toMatch(/^tok_\S+\s+zapier\s+\d{4}-\d\d-\d\dT\S+Z\s+-\s+-$/);
+    for (const secret of secrets) expect(list.out.join('\n')).not.toContain(secret);
+    const id = row.split(/\s+/)[0] ?? '';
+
+    const revoke = cli(env);
+    expect(await revoke.run('tokens', 'revoke', '--email', 'bo@example.com', '--id', id)).toBe(0);
+    expect(revoke.out[0]).toBe(`Revoked token ${id} (zapier) of bo@example.com.`);
+    const again = cli(env);
+    expect(await again.run('tokens', 'revoke', '--email', 'bo@example.com', '--id', id)).toBe(0);
+    expect(again.out[0]).toMatch(/already revoked/);
+
+    const after = cli(env);
+    expect(await after.run('tokens', 'list', '--email', 'bo@example.com')).toBe(0);
+    expect(after.out.find((line) => line.startsWith(id))).toMatch(/\s\d{4}-\d\d-\d\dT\S+Z$/);
+    expect(after.out.find((line) => /\scrm\s/.test(line))).toMatch(/\s-$/);
+
+    const store = await openStore(env.DATABASE_URL);
+    const user = await store.users.getByEmail('bo@example.com');
+    const stored = await store.apiTokens.listForUser(user?.id ?? '');
+    expect(stored.filter((token) => token.revokedAt !== null).map((token) => token.id)).toEqual([id]);
+    const audit = await store.audit.list({ subject: { type: 'api_token', id } });
+    expect(audit.items).toMatchObject([{ actorId: null, action: 'api_token.revoked' }]);
+    await store.close();
+
+    const wrongUser = cli(env);
+    expect(await cli(env).run(...add.slice(0, -1), 'cy@example.com')).toBe(0);
+    expect(await wrongUser.run('tokens', 'revoke', '--email', 'cy@example.com', '--id', id)).toBe(1);
+    expect(wrongUser.err.join('\n')).toMatch(/has no token with id/);
+    const noUser = cli(env);
+    expect(await noUser.run('tokens', 'list', '--email', 'ghost@example.com')).toBe(1);
+    expect(noUser.err.join('\n')).toMatch(/No user with email ghost@example.com/);
+    const noId = cli(env);
+    expect(await noId.run('tokens', 'revoke', '--email', 'bo@example.com')).not.toBe(0);
+    expect(noId.err.join('\n')).toMatch(/required option '--id <id>'/);
+  });
+
   it('rejects bad arguments with a clear message and a non-zero exit', async () => {
     const env = { DATABASE_URL: freshDatabase() };
     const badRole = cli(env);

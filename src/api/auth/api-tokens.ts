@@ -1,6 +1,7 @@
 // Long-lived API tokens: shown once, stored only as a SHA-256 hash, revocable.
 import { createHash } from 'node:crypto';
 import type { EngineDeps } from '../../engine/deps.js';
+import type { ApiToken } from '../../engine/ports/store.js';
 
 const PREFIX = 'sw_';
 
@@ -28,4 +29,35 @@ export async function createApiToken(
     createdAt: deps.clock.now(),
   });
   return { id, token };
+}
+
+export type RevokeOutcome =
+  | { outcome: 'revoked' | 'already_revoked'; token: ApiToken }
+  | { outcome: 'not_found' };
+
+/**
+ * Revokes one of `userId`'s tokens on behalf of someone else (an administrator, or the operator at the
+ * shell when `actorId` is null) and records it in the audit trail. A token of another user is
+ * `not_found`; revoking a revoked token again changes nothing and is not audited again.
+ */
+export async function revokeApiTokenOf(
+  deps: EngineDeps,
+  actorId: string | null,
+  userId: string,
+  tokenId: string,
+): Promise<RevokeOutcome> {
+  const token = (await deps.store.apiTokens.listForUser(userId)).find((t) => t.id === tokenId);
+  if (token === undefined) return { outcome: 'not_found' };
+  const at = deps.clock.now();
+  if (!(await deps.store.apiTokens.revoke(token.id, at))) return { outcome: 'already_revoked', token };
+  await deps.store.audit.append({
+    id: deps.ids.newId('aud'),
+    at,
+    actorId,
+    action: 'api_token.revoked',
+    subjectType: 'api_token',
+    subjectId: token.id,
+    data: { userId, name: token.name },
+  });
+  return { outcome: 'revoked', token: { ...token, revokedAt: at } };
 }

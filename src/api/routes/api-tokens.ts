@@ -1,11 +1,12 @@
 // API tokens for scripts and integrations: each user creates their own, sees the token once, and
-// revokes it when done. Only the SHA-256 hash is stored.
+// revokes it when done. Only the SHA-256 hash is stored. Administrators also list and revoke anyone's
+// tokens (a leaked integration token of a seller who is away), and those revocations are audited.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { EngineDeps } from '../../engine/deps.js';
 import type { ApiToken } from '../../engine/ports/store.js';
 import { actorOf, EVERYONE, requireRole } from '../auth/actor.js';
-import { createApiToken } from '../auth/api-tokens.js';
+import { createApiToken, revokeApiTokenOf } from '../auth/api-tokens.js';
 import { notFound } from '../problem.js';
 import {
   IdParams,
@@ -25,6 +26,11 @@ const TokenView = Type.Object({
   createdAt: Instant,
   lastUsedAt: Type.Union([Instant, Type.Null()], { description: 'Updated at most once a minute.' }),
   revokedAt: Type.Union([Instant, Type.Null()]),
+});
+
+const UserTokenParams = Type.Object({
+  id: IdParams.properties.id,
+  tokenId: Type.String({ minLength: 1, maxLength: 200 }),
 });
 
 const toTokenView = (token: ApiToken) => ({
@@ -102,6 +108,50 @@ export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = a
       if (token === undefined) throw notFound('You have no such token.');
       await deps.store.apiTokens.revoke(token.id, deps.clock.now());
       request.log.info({ userId: actor.id, tokenId: token.id }, 'API token revoked');
+      return reply.status(204).send(null);
+    },
+  );
+
+  const adminOnly = requireRole('admin');
+
+  app.get(
+    '/api/users/:id/tokens',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags,
+        summary: "A user's API tokens (never the tokens themselves), oldest first; administrators only",
+        params: IdParams,
+        querystring: Type.Object(PageQuery),
+        response: { 200: PageOf(TokenView), 404: Problem },
+      },
+    },
+    async (request) => {
+      const user = await deps.store.users.get(request.params.id);
+      if (user === null) throw notFound('No such user.');
+      const page = await deps.store.apiTokens.listPageForUser(user.id, pageOptions(request.query));
+      return { items: page.items.map(toTokenView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.delete(
+    '/api/users/:id/tokens/:tokenId',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags,
+        summary: "Revoke one of a user's API tokens at once; administrators only (audited)",
+        params: UserTokenParams,
+        response: { 204: NoContent, 404: Problem },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const { id: userId, tokenId } = request.params;
+      // Like DELETE /api/users/me/tokens/:id, revoking a revoked token again answers 204.
+      const result = await revokeApiTokenOf(deps, actor.id, userId, tokenId);
+      if (result.outcome === 'not_found') throw notFound('The user has no such token.');
+      request.log.info({ userId, tokenId, actorId: actor.id }, 'API token revoked by an administrator');
       return reply.status(204).send(null);
     },
   );
