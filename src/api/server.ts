@@ -83,9 +83,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     // request.ip (the login limiter's per-address count, the logs) and request.protocol (the cookie's
     // Secure) from X-Forwarded-* only when the operator says which proxies to believe.
     trustProxy:
-      typeof deps.config.trustProxy === 'number'
-        ? trustHops(deps.config.trustProxy)
-        : deps.config.trustProxy,
+      typeof deps.config.trustProxy === 'number' ? trustHops(deps.config.trustProxy) : deps.config.trustProxy,
     schemaController: { compilersFactory: { buildValidator: validatorsByPart() } },
     // A URL that does not decode, a path parameter too long: problem+json like every other 4xx.
     frameworkErrors: (error, request, reply) => problemErrorHandler(error, request, reply),
