@@ -67,6 +67,13 @@ export interface EnrollmentState {
   /** When the engine must deliver a `tick`: `due` in a timed phase of an active enrollment, else null. The engine indexes it. */
   dueAt: number | null;
   pausedAt: number | null;
+  /**
+   * A `scheduled` step whose `due` the working calendar placed: the instant it was ready, from which
+   * `manualDue` placed it, so a calendar change places it again (`calendar_changed`). Null in every other
+   * phase, for a snoozed step (the seller's exact time, never moved) and in states stored before it
+   * existed (left as they were placed).
+   */
+  readyAt: number | null;
   /** Keyed by step id. */
   facts: Record<string, StepFacts>;
 }
@@ -82,6 +89,7 @@ export function newEnrollmentState(): EnrollmentState {
     due: null,
     dueAt: null,
     pausedAt: null,
+    readyAt: null,
     facts: {},
   };
 }
@@ -134,7 +142,12 @@ export type EnrollmentEvent =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'disconnect'; reason: DisconnectReason }
-  | { type: 'record_fields_changed' };
+  | { type: 'record_fields_changed' }
+  /**
+   * The owner's working calendar changed (hours, zone, time off), or the enrollment has a new owner: a
+   * step the calendar placed and that is not due yet is placed again from its `readyAt` in `ctx.ownerCalendar`.
+   */
+  | { type: 'calendar_changed' };
 
 export type EnrollmentEventType = EnrollmentEvent['type'];
 
@@ -157,7 +170,10 @@ export type Effect =
     }
   | { type: 'step.opened'; stepId: string; seq: number; at: number; dueAt: number }
   | { type: 'step.snoozed'; stepId: string; seq: number; until: number }
-  /** The step's due time moved (a resumed enrollment's pending times shift by the paused duration). */
+  /**
+   * The step's due time moved: a resumed enrollment's pending times shift by the paused duration; a
+   * scheduled manual step follows its owner's changed calendar (`calendar_changed`).
+   */
   | { type: 'step.rescheduled'; stepId: string; seq: number; dueAt: number }
   | {
       type: 'step.closed';

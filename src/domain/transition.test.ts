@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WEEKLY_HOURS } from './calendar.js';
+import { ALWAYS_OPEN, DEFAULT_WEEKLY_HOURS, type WorkingCalendar } from './calendar.js';
 import type { Step } from './definition.js';
 import { newEnrollmentState } from './enrollment.js';
 import { at, DAY, Driver, HOUR, sequence } from './test-support/transition-driver.js';
@@ -466,6 +466,71 @@ describe('pause and resume', () => {
       pausedAt: null,
     });
     expect(d.ofType('step.closed').at(-1)).toMatchObject({ stepId: 't1', state: 'cancelled' });
+  });
+});
+
+describe('calendar changes', () => {
+  // T0 + 9 h is Monday 18:00 UTC, after 08:00–17:00: a task entered then waits for Tuesday 08:00.
+  const UTC_DEFAULT: WorkingCalendar = { timezone: 'UTC', weeklyHours: DEFAULT_WEEKLY_HOURS, timeOff: [] };
+  const LATER: WorkingCalendar = {
+    ...UTC_DEFAULT,
+    weeklyHours: { ...DEFAULT_WEEKLY_HOURS, tue: [['10:00', '18:00']] },
+  };
+  const TUESDAY_8 = T0 + DAY - HOUR;
+  const TUESDAY_10 = T0 + DAY + HOUR;
+  /** The same enrollment driven on in another calendar. */
+  const inCalendar = (d: Driver, owner: WorkingCalendar): Driver => {
+    const moved = new Driver(d.definition, { owner });
+    moved.state = d.state;
+    return moved;
+  };
+
+  it('places a scheduled step again from when it was ready, with the new calendar', () => {
+    const d = new Driver(sequence([task('t1')]), { owner: UTC_DEFAULT });
+    d.send({ type: 'start' }, T0 + 9 * HOUR);
+    expect(d.state).toMatchObject({ phase: 'scheduled', due: TUESDAY_8, readyAt: T0 + 9 * HOUR });
+    const later = inCalendar(d, LATER);
+    expect(later.send({ type: 'calendar_changed' }, T0 + 10 * HOUR)).toEqual([
+      { type: 'step.rescheduled', stepId: 't1', seq: 1, dueAt: TUESDAY_10 },
+    ]);
+    expect(later.state).toMatchObject({ phase: 'scheduled', due: TUESDAY_10, dueAt: TUESDAY_10 });
+    // The same calendar again changes nothing; the step still opens at its (new) time.
+    expect(later.send({ type: 'calendar_changed' }, T0 + 10 * HOUR)).toEqual([]);
+    expect(later.tick()).toContainEqual({
+      type: 'step.opened',
+      stepId: 't1',
+      seq: 1,
+      at: TUESDAY_10,
+      dueAt: TUESDAY_10,
+    });
+    expect(later.state.readyAt).toBeNull();
+  });
+
+  it('leaves a snoozed step, a step already due, an open step and a paused enrollment alone', () => {
+    const d = new Driver(sequence([task('t1')]), { owner: UTC_DEFAULT });
+    d.send({ type: 'start' }, T0 + 9 * HOUR);
+    const snoozed = inCalendar(d, UTC_DEFAULT);
+    snoozed.send({ type: 'snoozed', stepId: 't1', until: TUESDAY_8 + 1 }, T0 + 10 * HOUR);
+    expect(snoozed.state.readyAt).toBeNull();
+    expect(inCalendar(snoozed, LATER).send({ type: 'calendar_changed' }, T0 + 10 * HOUR)).toEqual([]);
+    // Due (its tick not yet delivered): the scheduler opens it now, the calendar does not take it back.
+    expect(inCalendar(d, LATER).send({ type: 'calendar_changed' }, TUESDAY_8)).toEqual([]);
+    const paused = inCalendar(d, UTC_DEFAULT);
+    paused.send({ type: 'pause' }, T0 + 10 * HOUR);
+    expect(inCalendar(paused, LATER).send({ type: 'calendar_changed' }, T0 + 10 * HOUR)).toEqual([]);
+    const open = new Driver(sequence([task('t1')]), { owner: UTC_DEFAULT });
+    open.send({ type: 'start' }, T0);
+    expect(inCalendar(open, LATER).send({ type: 'calendar_changed' }, T0 + HOUR)).toEqual([]);
+  });
+
+  it('opens a step now when the new calendar would have opened it already', () => {
+    const d = new Driver(sequence([task('t1')]), { owner: UTC_DEFAULT });
+    d.send({ type: 'start' }, T0 + 9 * HOUR);
+    const effects = inCalendar(d, ALWAYS_OPEN).send({ type: 'calendar_changed' }, T0 + 11 * HOUR);
+    expect(effects).toEqual([
+      { type: 'step.rescheduled', stepId: 't1', seq: 1, dueAt: T0 + 11 * HOUR },
+      { type: 'step.opened', stepId: 't1', seq: 1, at: T0 + 11 * HOUR, dueAt: T0 + 11 * HOUR },
+    ]);
   });
 });
 

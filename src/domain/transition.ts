@@ -15,7 +15,12 @@
 //   outcome still closes its step, and the sequence moves on at resume. Resume shifts pending
 //   due times by the paused duration (a manual step still to open is re-fitted into working time).
 // - Snooze takes an open step back to `scheduled` until exactly `until` (the seller's choice is not
-//   moved into working hours).
+//   moved into working hours, nor by a later calendar change: it keeps no `readyAt`).
+// - A calendar change (`calendar_changed`: the owner's hours, zone or time off, or a new owner) places a
+//   scheduled step again with `manualDue` from the instant it was ready (`readyAt`), in the calendar of
+//   `ctx`, as if that calendar had held when the step was entered. Only while it is not due yet (a due
+//   step is the scheduler's, opening now) and the enrollment is active (resume re-fits a paused one in the
+//   calendar of that time); a step the new calendar would have opened already opens now, never in the past.
 // - Ending (exit, bounce, unsubscribe, disconnect) cancels the step in progress and drops a queued
 //   automated email (`email.cancel`); a broken definition (missing step, loop) ends in status `error`.
 import { isInstant } from './calendar.js';
@@ -144,6 +149,7 @@ function apply(run: Run, event: EnrollmentEvent): boolean {
 
       s.phase = 'scheduled';
       s.due = event.until;
+      s.readyAt = null;
       run.emit({ type: 'step.snoozed', stepId: step.id, seq: s.seq, until: event.until });
       return true;
     }
@@ -222,6 +228,9 @@ function apply(run: Run, event: EnrollmentEvent): boolean {
       // Only a condition still waiting can change its mind (an early `yes`/`no` under moveOnSignal).
       return active && s.phase === 'awaiting_signal';
 
+    case 'calendar_changed':
+      return replaceInCalendar(run);
+
     default:
       event satisfies never;
       return false;
@@ -274,6 +283,19 @@ function applySignal(run: Run, event: Extract<EnrollmentEvent, { type: 'signal' 
   }
 }
 
+/** A scheduled step the calendar placed, not due yet, placed again from `readyAt` (see the rules above). */
+function replaceInCalendar(run: Run): boolean {
+  const s = run.s;
+  const step = run.currentStep();
+  if (s.status !== 'active' || s.phase !== 'scheduled' || s.readyAt === null || s.due === null) return false;
+  if (step === undefined || !isManual(step) || s.due <= run.now) return false;
+  const due = Math.max(manualDue(run.ctx, run.definition.options, s.readyAt), run.now);
+  if (due === s.due) return false;
+  s.due = due;
+  run.emit({ type: 'step.rescheduled', stepId: step.id, seq: s.seq, dueAt: due });
+  return true;
+}
+
 /** Pending times shift by the paused duration; a manual step still to open opens in working time. */
 function resume(run: Run): boolean {
   const s = run.s;
@@ -283,8 +305,11 @@ function resume(run: Run): boolean {
   s.pausedAt = null;
   const step = run.currentStep();
   if (step !== undefined && s.due !== null && shift > 0 && s.phase !== 'sending' && s.phase !== 'done') {
-    s.due =
-      s.phase === 'scheduled' ? manualDue(run.ctx, run.definition.options, s.due + shift) : s.due + shift;
+    if (s.phase === 'scheduled') {
+      // Placed in working time now, a snoozed step too: the calendar decides it from here on.
+      s.readyAt = s.due + shift;
+      s.due = manualDue(run.ctx, run.definition.options, s.readyAt);
+    } else s.due += shift;
     run.emit({ type: 'step.rescheduled', stepId: step.id, seq: s.seq, dueAt: s.due });
   }
   return true;

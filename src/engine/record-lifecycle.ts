@@ -1,12 +1,14 @@
 // A record's owner change and deletion, with what they mean for its running enrollments.
 // Owner change: the record's running enrollments and their unfinished steps (open, waiting, snoozed) go
-// to the new owner in the same transaction, due times kept, so the step in progress leaves the previous
-// owner's work list and actions; finished history rows keep the owner they had (the storage's
-// moveRunningWork says why). A bulk upsert or CSV import that names another owner does the same.
+// to the new owner in the same transaction, so the step in progress leaves the previous owner's work list
+// and actions; a manual step still to open is placed again in the new owner's calendar (owner-calendar.ts),
+// an open, snoozed or waiting one keeps its time. Finished history rows keep the owner they had (the
+// storage's moveRunningWork says why). A bulk upsert or CSV import that names another owner does the same.
 // Delete: the record is soft-deleted, then its running enrollments end with `record_deleted`.
 import { applyEvents } from './apply-events.js';
 import type { EngineDeps } from './deps.js';
 import { BadRequestError, ForbiddenError, NotFoundError } from './errors.js';
+import { withOwnerCalendar } from './owner-calendar.js';
 import type { SalesRecord } from './ports/store.js';
 import type { EngineActor } from './seller-actions.js';
 
@@ -66,7 +68,11 @@ export async function changeRecordOwner(
     ]);
   }
   const now = deps.clock.now();
-  const changed = await deps.store.recordLifecycle.changeOwner(record.id, owner.id, now);
+  const changed = await withOwnerCalendar(
+    deps,
+    (tx) => tx.recordLifecycle.changeOwner(record.id, owner.id, now),
+    (result) => result?.enrollmentIds ?? [],
+  );
   if (changed === null) throw new NotFoundError(NO_RECORD);
   await auditOwnerChange(deps, actor, now, record.id, {
     from: record.ownerId,

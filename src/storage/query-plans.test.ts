@@ -52,6 +52,16 @@ const PLANS: { query: string; index: string; sql: string; withEnrollments?: true
                    ORDER BY s.due_at, s.id LIMIT 51`,
   },
   {
+    // src/storage/engine/engine-repository.ts `scheduledStepEnrollments`: what an owner's calendar change may move.
+    query: "an owner's scheduled steps after now",
+    index: 'enrollment_steps_scheduled_idx',
+    sql: `SELECT enrollment_id FROM enrollment_steps
+           WHERE owner_id = 'usr_1' AND state = 'waiting'
+             AND type IN ('email', 'phone_call', 'task', 'linkedin_research', 'linkedin_get_introduced',
+                          'linkedin_connect', 'linkedin_inmail')
+             AND due_at > 100`,
+  },
+  {
     query: 'due backlog (metrics)',
     index: 'enrollments_due_idx',
     sql: `SELECT count(*) FROM enrollments WHERE status = 'active' AND due_at IS NOT NULL AND due_at <= 1`,

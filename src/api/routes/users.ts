@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
 import { canonicalTimeZone, parseWeeklyHours } from '../../domain/calendar.js';
 import type { EngineDeps } from '../../engine/deps.js';
+import { updateUser } from '../../engine/owner-calendar.js';
 import { ROLES, type User, type UserPatch, WEEKDAYS, type WorkingHours } from '../../engine/ports/store.js';
 import { actorOf, EVERYONE, requireRole } from '../auth/actor.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/password.js';
@@ -249,11 +250,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async
     async (request) => {
       const actor = actorOf(request);
       const { name, ...calendar } = request.body;
-      const user = await store.users.update(
-        actor.id,
-        { ...(name === undefined ? {} : { name: name.trim() }), ...calendarPatch(calendar) },
-        deps.clock.now(),
-      );
+      // A calendar change moves the user's scheduled steps with it (engine/owner-calendar.ts).
+      const user = await updateUser(deps, actor.id, {
+        ...(name === undefined ? {} : { name: name.trim() }),
+        ...calendarPatch(calendar),
+      });
       if (user === null) throw notFound('No such user.');
       return toUserView(user);
     },
@@ -306,7 +307,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async
         ...(disabled === undefined ? {} : { disabled }),
         ...(password === undefined ? {} : { passwordHash: await hashPassword(password) }),
       };
-      const user = await store.users.update(request.params.id, patch, deps.clock.now());
+      const user = await updateUser(deps, request.params.id, patch);
       if (user === null) throw notFound('No such user.');
       // A new password or a disabled account ends every session of that user.
       if (password !== undefined || disabled === true) await store.sessions.deleteForUser(user.id);

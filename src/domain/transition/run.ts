@@ -113,6 +113,7 @@ export class Run {
     this.emit({ type: 'stats.increment', stepId: step.id, counter: state });
     this.s.phase = null;
     this.s.due = null;
+    this.s.readyAt = null;
   }
 
   /** Enters `nextId` at `t` and keeps going through steps that need no time, until the enrollment rests or ends. */
@@ -146,6 +147,7 @@ export class Run {
     s.stepId = step.id;
     s.phase = null;
     s.due = null;
+    s.readyAt = null;
     const entered = (dueAt: number) => {
       this.emit({
         type: 'step.entered',
@@ -169,6 +171,7 @@ export class Run {
         entered(due);
         s.phase = 'scheduled';
         s.due = due;
+        s.readyAt = t;
         return undefined;
       }
       case 'automated_email': {
@@ -258,6 +261,7 @@ export class Run {
       if (s.phase === 'scheduled') {
         if (due > this.now) break;
         s.phase = 'open';
+        s.readyAt = null;
         this.emit({ type: 'step.opened', stepId: step.id, seq: s.seq, at: due, dueAt: due });
         break;
       }
@@ -301,6 +305,7 @@ export class Run {
     s.due = null;
     s.dueAt = null;
     s.pausedAt = null;
+    s.readyAt = null;
     this.emit({ type: 'enrollment.ended', reason, at });
   }
 
@@ -311,6 +316,7 @@ export class Run {
     s.due = null;
     s.dueAt = null;
     s.pausedAt = null;
+    s.readyAt = null;
     this.emit({ type: 'enrollment.error', message, stepId });
   }
 }

@@ -829,6 +829,12 @@ export interface EngineRepository {
   runningIdsOfSequence(sequenceId: string, afterId: string | null, limit: number): Promise<string[]>;
   /** `updatedAt` of these users: calendars are cached by it. */
   userStamps(ids: readonly string[]): Promise<{ id: string; updatedAt: number }[]>;
+  /**
+   * Enrollments of which this owner holds a manual step scheduled (or snoozed) to open after `after`: the
+   * ones a change of the owner's calendar may move (enrollment_steps_scheduled_idx). Distinct ids, paused
+   * enrollments included; the transition decides which steps the calendar placed.
+   */
+  scheduledStepEnrollments(ownerId: string, after: number): Promise<string[]>;
   /** Writes the commits in one transaction (or the caller's), fences first; see CommitResult. */
   commit(commits: readonly EnrollmentCommit[], options: CommitOptions): Promise<CommitResult>;
   /** A sequence's counters, all versions (step_stats pkey prefix). `stepId` '' holds enrollment-level ones. */
@@ -1234,8 +1240,9 @@ export interface RecordLifecycleRepository {
   /**
    * In one transaction: the live record's owner, its running enrollments' owner (their version bumped,
    * so a transition loaded before this re-reads) and the owner of their unfinished (`open`, `waiting`)
-   * step rows, due times kept; finished step rows keep theirs. Null when there is no live record;
-   * otherwise the ids of the running enrollments whose owner changed.
+   * step rows, due times kept (the engine then places scheduled steps in the new owner's calendar, in
+   * the same transaction: src/engine/owner-calendar.ts); finished step rows keep theirs. Null when there
+   * is no live record; otherwise the ids of the running enrollments whose owner changed.
    */
   changeOwner(recordId: string, ownerId: string, at: number): Promise<{ enrollmentIds: string[] } | null>;
 }

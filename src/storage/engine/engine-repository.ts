@@ -4,7 +4,7 @@
 // commit is set-based: fence every update first, insert new enrollments, then write the history,
 // outbox, field, stats and audit rows of the commits that landed only, one write per table.
 import type { Kysely } from 'kysely';
-import type { EntityType } from '../../domain/definition.js';
+import { type EntityType, MANUAL_ACTIVITY_TYPES } from '../../domain/definition.js';
 import { type EnrollmentState, isEnded } from '../../domain/enrollment.js';
 import type {
   AuditEntry,
@@ -35,6 +35,8 @@ import {
 import { decodeState, encodeState, encodeStateOnce } from './enrollment-state-codec.js';
 
 const RUNNING = `('active', 'paused')`;
+/** enrollment_steps_scheduled_idx's predicate, literal so both planners match the partial index. */
+const SCHEDULED_MANUAL = `state = 'waiting' AND type IN (${MANUAL_ACTIVITY_TYPES.map((t) => `'${t}'`).join(', ')})`;
 
 function toEngineEnrollment(row: EngineEnrollmentRow): EngineEnrollment {
   return {
@@ -259,6 +261,19 @@ export function createEngineRepository(
         p.values,
       );
       return rows.map((row) => ({ id: row.id, updatedAt: Number(row.updated_at) }));
+    },
+
+    async scheduledStepEnrollments(ownerId, after) {
+      const p = new Params(engineSql);
+      // enrollment_steps_scheduled_idx (owner_id, due_at, id): one range, its partial predicate literal.
+      // Not DISTINCT in SQL: PostgreSQL would then sort by enrollment and may take another index.
+      const rows = await runSql<{ enrollment_id: string }>(
+        db,
+        `SELECT enrollment_id FROM enrollment_steps
+          WHERE owner_id = ${p.add(ownerId)} AND ${SCHEDULED_MANUAL} AND due_at > ${p.add(after, 'bigint')}`,
+        p.values,
+      );
+      return [...new Set(rows.map((row) => row.enrollment_id))];
     },
 
     async commit(commits, options): Promise<CommitResult> {

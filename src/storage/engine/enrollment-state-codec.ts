@@ -12,6 +12,8 @@ interface CompactState {
   d?: number;
   /** pausedAt */
   a?: number;
+  /** readyAt (absent in rows written before it existed: read as null) */
+  r?: number;
   /** facts */
   f?: Record<string, StepFacts>;
 }
@@ -47,6 +49,7 @@ export function encodeStateOnce(state: EnrollmentState): EnrollmentStateColumns 
   if (state.seq !== 0) compact.q = state.seq;
   if (state.due !== null) compact.d = state.due;
   if (state.pausedAt !== null) compact.a = state.pausedAt;
+  if (state.readyAt !== null) compact.r = state.readyAt;
   for (const _ in state.facts) {
     compact.f = state.facts;
     break;
@@ -78,6 +81,7 @@ export function decodeState(row: {
     due: json.d ?? json.due ?? null,
     dueAt: row.due_at,
     pausedAt: json.a ?? json.pausedAt ?? null,
+    readyAt: json.r ?? json.readyAt ?? null,
     facts: json.f ?? json.facts ?? {},
   };
 }

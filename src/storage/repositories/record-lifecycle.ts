@@ -21,9 +21,9 @@ const UNFINISHED_STEP_STATES = ['open', 'waiting'] as const;
  * the transaction that sets the records' owner. Returns the enrollments whose owner changed.
  *
  * The enrollments' version bump fences out a transition loaded with the old owner: it re-reads, so the
- * steps it enters go to the new one. Steps keep their due times: they were placed in the previous
- * owner's working hours, and moving a step the seller may already have planned around is not this
- * change's business (a snooze or the next step uses the new owner's calendar).
+ * steps it enters go to the new one. Steps keep their due times here: the engine then places the ones
+ * the previous owner's calendar placed in the new owner's, in the same transaction (the returned ids;
+ * src/engine/owner-calendar.ts), as only it runs transitions.
  * enrollments_one_running_key (record_id prefix) finds the running enrollments,
  * enrollment_steps_enrollment_idx their step rows.
  */

@@ -1,0 +1,97 @@
+// A user's calendar changed through the HTTP API (PATCH /api/users/{id} by an administrator, PATCH
+// /api/users/me by the seller) moves the manual steps waiting for their working hours, on both stores:
+// the work list and GET /api/enrollments/{id} show the new due time, and the scheduler opens the step then.
+import { expect, it } from 'vitest';
+import { connectRecords } from '../engine/connect.js';
+import { WEEKDAYS, type Weekday, type WorkingHours } from '../engine/ports/store.js';
+import { runDue } from '../engine/scheduler.js';
+import { activeSequence, aUser, definition, someRecords } from '../engine/test-support/engine-world.js';
+import { type DialectTest, forEachDialect } from '../storage/test-support/dialects.js';
+import { createApiToken } from './auth/api-tokens.js';
+import { startDialectServer } from './test-support/dialect-server.js';
+
+/** Monday 23 November 2026, 19:00 in New York: after hours, so a task waits for Tuesday. */
+const MONDAY_EVENING = '2026-11-24T00:00:00.000Z';
+const TUESDAY_9_NY = '2026-11-24T14:00:00.000Z';
+const TUESDAY_10_NY = '2026-11-24T15:00:00.000Z';
+const WEDNESDAY_9_NY = '2026-11-25T14:00:00.000Z';
+
+const hours = (from: string, to: string, off: readonly Weekday[] = []): WorkingHours =>
+  Object.fromEntries(
+    WEEKDAYS.map((d) => [d, d === 'sat' || d === 'sun' || off.includes(d) ? [] : [[from, to]]]),
+  ) as WorkingHours;
+
+async function world(t: DialectTest) {
+  const { app, deps, clock } = await startDialectServer(t);
+  clock.set(Date.parse(MONDAY_EVENING));
+  const seller = await aUser(deps.store, 'salesperson', {
+    timezone: 'America/New_York',
+    workingHours: hours('09:00', '17:00'),
+  });
+  const admin = await aUser(deps.store, 'admin');
+  const tokens = {
+    seller: (await createApiToken(deps, seller.id, 'seller')).token,
+    admin: (await createApiToken(deps, admin.id, 'admin')).token,
+  };
+  const call = (who: keyof typeof tokens, method: 'GET' | 'PATCH' | 'POST', url: string, payload?: object) =>
+    app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${tokens[who]}` },
+      ...(payload === undefined ? {} : { payload }),
+    });
+  const sequenceId = await activeSequence(
+    deps.store,
+    admin.id,
+    definition([{ id: 't1', type: 'task', name: 'Research' }]),
+  );
+  const [recordId] = (await someRecords(deps.store, seller.id, 1)) as [string];
+  const connected = await connectRecords(deps, {
+    sequenceId,
+    recordIds: [recordId],
+    actor: { id: seller.id, role: 'salesperson' },
+  });
+  const enrollmentId = connected.enrolled[0]?.enrollmentId as string;
+  clock.advance(60_000);
+  /** The task as the seller's work list and the enrollment's API view show it. */
+  const seen = async () => {
+    const work = await call('seller', 'GET', '/api/worklist?when=all');
+    const enrollment = await call('seller', 'GET', `/api/enrollments/${enrollmentId}`);
+    expect(work.statusCode).toBe(200);
+    expect(enrollment.statusCode).toBe(200);
+    const [item] = work.json().items;
+    return { work: [item.state, item.dueAt], enrollment: enrollment.json().dueAt };
+  };
+  return { app, deps, clock, seller, call, seen };
+}
+
+forEachDialect('users: calendar changes move scheduled steps', (t) => {
+  it('PATCH /api/users/{id} with later hours: the work list and the enrollment show the new time', async () => {
+    const w = await world(t);
+    expect(await w.seen()).toEqual({ work: ['waiting', TUESDAY_9_NY], enrollment: TUESDAY_9_NY });
+    const patched = await w.call('admin', 'PATCH', `/api/users/${w.seller.id}`, {
+      workingHours: hours('10:00', '18:00'),
+    });
+    expect(patched.statusCode).toBe(200);
+    expect(await w.seen()).toEqual({ work: ['waiting', TUESDAY_10_NY], enrollment: TUESDAY_10_NY });
+
+    // The scheduler at the old time: still waiting; at the new one it opens.
+    const runAt = async (iso: string) => {
+      w.clock.set(Date.parse(iso));
+      return runDue(w.deps, { batchSize: 100, leaseOwner: 'test' });
+    };
+    expect(await runAt(TUESDAY_9_NY)).toBe(0);
+    expect(await w.seen()).toEqual({ work: ['waiting', TUESDAY_10_NY], enrollment: TUESDAY_10_NY });
+    expect(await runAt(TUESDAY_10_NY)).toBe(1);
+    expect((await w.seen()).work).toEqual(['open', TUESDAY_10_NY]);
+  });
+
+  it('PATCH /api/users/me with Tuesday off: the task moves to Wednesday', async () => {
+    const w = await world(t);
+    const patched = await w.call('seller', 'PATCH', '/api/users/me', {
+      workingHours: hours('09:00', '17:00', ['tue']),
+    });
+    expect(patched.statusCode).toBe(200);
+    expect(await w.seen()).toEqual({ work: ['waiting', WEDNESDAY_9_NY], enrollment: WEDNESDAY_9_NY });
+  });
+});
