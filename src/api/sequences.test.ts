@@ -48,6 +48,52 @@ describe('sequences over HTTP', () => {
     ).toBe(404);
   });
 
+  it('saves a draft with a step after an advance and refuses to activate it: 422 advance_not_last', async () => {
+    const target = (
+      await h.as('sales_manager', {
+        method: 'POST',
+        url: '/api/sequences',
+        payload: {
+          name: 'Nurture',
+          entityType: 'lead',
+          definition: { start: 'c1', steps: [{ id: 'c1', type: 'phone_call', name: 'Call' }] },
+        },
+      })
+    ).json();
+    expect(
+      (await h.as('sales_manager', { method: 'POST', url: `/api/sequences/${target.id}/activate` }))
+        .statusCode,
+    ).toBe(200);
+    const draft = await h.as('sales_manager', {
+      method: 'POST',
+      url: '/api/sequences',
+      payload: {
+        name: 'Hand over',
+        entityType: 'lead',
+        definition: {
+          start: 's1',
+          steps: [
+            { id: 's1', type: 'phone_call', name: 'Call', next: 'a1' },
+            { id: 'a1', type: 'advance_to_sequence', sequenceId: target.id, next: 's2' },
+            { id: 's2', type: 'phone_call', name: 'Call again' },
+          ],
+        },
+      },
+    });
+    expect(draft.statusCode).toBe(201);
+    expect(draft.json().definition.steps[1]).toMatchObject({ id: 'a1', next: 's2' });
+    const refused = await h.as('sales_manager', {
+      method: 'POST',
+      url: `/api/sequences/${draft.json().id}/activate`,
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ code: 'advance_not_last', path: '/definition/steps/1/next', stepId: 'a1' }],
+    });
+    expect(refused.json().errors).toHaveLength(1);
+  });
+
   it('runs the lifecycle: create, edit, 422 on a broken activation, activate, 409 while active, revise, versions, deactivate, delete', async () => {
     const created = await h.as('sales_manager', {
       method: 'POST',

@@ -141,6 +141,11 @@ export interface AdvanceToSequenceStep extends StepBase {
   type: 'advance_to_sequence';
   /** The target sequence's id; its latest active version starts. */
   sequenceId: string;
+  /**
+   * Never valid: nothing follows an advance, the record leaves the sequence there. Kept when a draft has
+   * one, so the draft saves and activation names the problem (`advance_not_last`, design.md §4).
+   */
+  next?: string;
 }
 
 export type Step =
@@ -216,8 +221,6 @@ export function successors(step: Step): string[] {
   switch (step.type) {
     case 'condition':
       return [step.yes, step.no].filter((s): s is string => s !== undefined);
-    case 'advance_to_sequence':
-      return [];
     case 'email':
     case 'automated_email':
     case 'phone_call':
@@ -228,6 +231,7 @@ export function successors(step: Step): string[] {
     case 'linkedin_inmail':
     case 'wait':
     case 'update_field':
+    case 'advance_to_sequence':
       return step.next === undefined ? [] : [step.next];
     default:
       return assertNever(step);

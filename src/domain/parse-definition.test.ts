@@ -116,15 +116,18 @@ describe('parseDefinition', () => {
     ]);
   });
 
-  it('says why "advance to sequence" takes no next step', () => {
+  it('reads a next step on "advance to sequence" (activation refuses it: advance_not_last)', () => {
     const result = parseDefinition(
       withStep({ id: 'a', type: 'advance_to_sequence', sequenceId: 'seq', next: 's1' }),
     );
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatchObject({ code: 'unknown_property', path: '/steps/5/next' });
-    expect(result.errors[0]?.message).toMatch(/Nothing can follow/);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.definition.steps[5]).toEqual({
+      id: 'a',
+      type: 'advance_to_sequence',
+      sequenceId: 'seq',
+      next: 's1',
+    });
   });
 
   it('reads every form of condition and reports inside nested ones', () => {

@@ -137,7 +137,8 @@ function stepKeys(type: StepType): string[] {
     case 'update_field':
       return ['field', 'value', 'next'];
     case 'advance_to_sequence':
-      return ['sequenceId'];
+      // `next` is read so that a draft with one saves; activation refuses it (advance_not_last).
+      return ['sequenceId', 'next'];
     default:
       return assertNever(type);
   }
@@ -187,7 +188,8 @@ function readStep(value: unknown, at: Cursor): Step | undefined {
     }
     case 'advance_to_sequence': {
       const sequenceId = requiredString(obj, 'sequenceId', at);
-      return sequenceId === undefined ? undefined : { ...common, type, sequenceId };
+      const next = optionalString(obj, 'next', at);
+      return sequenceId === undefined ? undefined : { ...common, type, sequenceId, ...present({ next }) };
     }
     default:
       return assertNever(type);
@@ -209,16 +211,7 @@ function readStepType(obj: JsonObject, at: Cursor): StepType | undefined {
 }
 
 function rejectStepKeys(obj: JsonObject, type: StepType, at: Cursor): void {
-  // The one unknown property worth its own words: people expect "what comes after" to work everywhere.
-  if (type === 'advance_to_sequence' && Object.hasOwn(obj, 'next')) {
-    report(
-      child(at, 'next'),
-      'unknown_property',
-      'Nothing can follow "advance to another sequence": the record leaves this sequence there.',
-    );
-  }
-  const allowed = [...COMMON_STEP_KEYS, ...stepKeys(type)];
-  rejectUnknownKeys(obj, type === 'advance_to_sequence' ? [...allowed, 'next'] : allowed, at);
+  rejectUnknownKeys(obj, [...COMMON_STEP_KEYS, ...stepKeys(type)], at);
 }
 
 function readConditionStep(

@@ -86,6 +86,13 @@ describe('validateForActivation: one rule at a time', () => {
     expect(found(def)).toEqual([{ code: 'wait_at_start', stepId: 'w0', path: '/steps/8' }]);
   });
 
+  it('advance_not_last: nothing may follow an advance (a draft may hold one; activation refuses it)', () => {
+    const def = {
+      ...add({ id: 'a9', type: 'advance_to_sequence', sequenceId: 's', next: 'e1' }),
+    };
+    expect(found(def)).toContainEqual({ code: 'advance_not_last', stepId: 'a9', path: '/steps/8/next' });
+  });
+
   it('advance_at_start', () => {
     const def = { ...add({ id: 'a0', type: 'advance_to_sequence', sequenceId: 's' }), start: 'a0' };
     expect(found(def)).toContainEqual({ code: 'advance_at_start', stepId: 'a0', path: '/steps/8' });
@@ -702,5 +709,14 @@ function RULE_BREAKERS(): Record<ValidationCode, Breaker> {
         steps: def.steps.map((s) => (EMAIL_TYPES.includes(s.type) ? ({ ...s, type: 'task' } as Step) : s)),
       },
     }),
+    advance_not_last: (def, pick) => {
+      const from = pickOf(linkable(def), pick);
+      const steps: Step[] = [
+        ...replace(def, from.id, { next: 'new-adv' }).steps,
+        { id: 'new-adv', type: 'advance_to_sequence', sequenceId: 'x', next: 'new-after' },
+        { id: 'new-after', type: 'task', name: 'After the advance' },
+      ];
+      return { def: { ...def, steps }, stepId: 'new-adv' };
+    },
   };
 }

@@ -64,6 +64,7 @@ export const VALIDATION_CODES = [
   'unreachable_step',
   'cycle',
   'exit_on_reply_without_email',
+  'advance_not_last',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -212,17 +213,30 @@ function checkStepContents(step: Step, index: number): ValidationIssue[] {
           ]
         : [];
     case 'advance_to_sequence':
-      return step.sequenceId.trim() === ''
-        ? [
-            at(
-              step,
-              index,
-              'sequence_id_missing',
-              `${capitalized(label(step))} needs the sequence to move records to.`,
-              '/sequenceId',
-            ),
-          ]
-        : [];
+      return [
+        ...(step.sequenceId.trim() === ''
+          ? [
+              at(
+                step,
+                index,
+                'sequence_id_missing',
+                `${capitalized(label(step))} needs the sequence to move records to.`,
+                '/sequenceId',
+              ),
+            ]
+          : []),
+        ...(step.next === undefined
+          ? []
+          : [
+              at(
+                step,
+                index,
+                'advance_not_last',
+                `Nothing can follow ${label(step)}: the record leaves this sequence there. Remove its next step.`,
+                '/next',
+              ),
+            ]),
+      ];
     case 'email':
     case 'automated_email':
     case 'phone_call':
