@@ -117,6 +117,12 @@ forEachDialect('seller actions', (t) => {
     const again = await completeStep(w.deps, w.seller, w.step(1), { outcome: 'no_answer' });
     expect(again).toMatchObject({ applied: false, version: first.version });
     expect(again.state).toEqual(first.state);
+    expect(await completeStep(w.deps, w.seller, w.step(1))).toMatchObject({ applied: false });
+    // Another outcome is not a repeat: it would be silently dropped, so it conflicts.
+    await expect(completeStep(w.deps, w.seller, w.step(1), { outcome: 'answered' })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('no longer the current step'),
+    });
     await expect(skipStep(w.deps, w.seller, w.step(1))).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringContaining('no longer the current step'),

@@ -196,7 +196,8 @@ export async function completeStep(
       }
       return refused;
     },
-    done: (row) => row.state === 'completed',
+    // A repeat names no outcome or the one recorded; another outcome is not a repeat (409, never dropped).
+    done: (row) => row.state === 'completed' && (outcome === undefined || row.outcome === outcome),
     phases: ['open'],
     event: (row, seq) => ({
       type: 'step_completed',
