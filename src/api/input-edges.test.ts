@@ -2,27 +2,10 @@
 // PostgreSQL found them): text with a NUL character, and a forged cursor whose number is out of range.
 // Both stores now give the same 400, at the door (nul-characters.ts, storage/cursor.ts).
 import { expect, it } from 'vitest';
-import { aUser } from '../engine/test-support/engine-world.js';
-import { type DialectTest, forEachDialect } from '../storage/test-support/dialects.js';
-import { createApiToken } from './auth/api-tokens.js';
-import { startDialectServer } from './test-support/dialect-server.js';
+import { forEachDialect } from '../storage/test-support/dialects.js';
+import { startDialectServerAsAdmin } from './test-support/dialect-server.js';
 
-async function startServer(t: DialectTest) {
-  const { app, deps } = await startDialectServer(t);
-  const admin = await aUser(deps.store, 'admin');
-  const { token } = await createApiToken(deps, admin.id, 'edges');
-  const call = (method: 'GET' | 'POST', url: string, payload?: unknown, contentType?: string) =>
-    app.inject({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(contentType === undefined ? {} : { 'content-type': contentType }),
-      },
-      ...(payload === undefined ? {} : { payload: payload as string }),
-    });
-  return { deps, call };
-}
+const startServer = startDialectServerAsAdmin;
 
 function expectNul(response: { statusCode: number; json(): unknown }, path: string) {
   expect(response.statusCode).toBe(400);

@@ -4,27 +4,10 @@
 // still a 400 / a row error.
 import { expect, it } from 'vitest';
 import { canonicalTimeZone } from '../domain/calendar.js';
-import { aUser } from '../engine/test-support/engine-world.js';
-import { type DialectTest, forEachDialect } from '../storage/test-support/dialects.js';
-import { createApiToken } from './auth/api-tokens.js';
-import { startDialectServer } from './test-support/dialect-server.js';
+import { forEachDialect } from '../storage/test-support/dialects.js';
+import { startDialectServerAsAdmin } from './test-support/dialect-server.js';
 
-async function startServer(t: DialectTest) {
-  const { app, deps } = await startDialectServer(t);
-  const admin = await aUser(deps.store, 'admin');
-  const { token } = await createApiToken(deps, admin.id, 'zones');
-  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, contentType?: string) =>
-    app.inject({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(contentType === undefined ? {} : { 'content-type': contentType }),
-      },
-      ...(payload === undefined ? {} : { payload: payload as string }),
-    });
-  return { deps, call };
-}
+const startServer = startDialectServerAsAdmin;
 
 it('canonicalTimeZone names a zone as the platform does, and refuses what is not one', () => {
   expect(canonicalTimeZone('america/new_york')).toBe('America/New_York');

@@ -6,7 +6,9 @@ import { loadConfig } from '../../config.js';
 import { ManualClock } from '../../engine/clock.js';
 import { DEFAULT_ENGINE_SETTINGS, type EngineDeps } from '../../engine/deps.js';
 import { RandomIds } from '../../engine/ids.js';
+import { aUser } from '../../engine/test-support/engine-world.js';
 import type { DialectTest } from '../../storage/test-support/dialects.js';
+import { createApiToken } from '../auth/api-tokens.js';
 import { type App, buildServer } from '../server.js';
 
 const apps: App[] = [];
@@ -31,4 +33,30 @@ export async function startDialectServer(
   });
   apps.push(app);
   return { app, deps, clock };
+}
+
+/**
+ * A server as above and `call`, which sends requests as an administrator with an API token; the body
+ * is sent as given (a string stays a string: a CSV, or JSON text that must not be re-encoded).
+ */
+export async function startDialectServerAsAdmin(t: DialectTest) {
+  const { app, deps } = await startDialectServer(t);
+  const admin = await aUser(deps.store, 'admin');
+  const { token } = await createApiToken(deps, admin.id, 'tests');
+  const call = (
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    contentType?: string,
+  ) =>
+    app.inject({
+      method,
+      url,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(contentType === undefined ? {} : { 'content-type': contentType }),
+      },
+      ...(payload === undefined ? {} : { payload: payload as string }),
+    });
+  return { deps, call };
 }
