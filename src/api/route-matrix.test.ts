@@ -578,6 +578,7 @@ const TABLE: Row[] = [
   },
   // After the PUT row above, every caller has a mailbox of their own.
   { route: 'GET /api/users/me/mailbox', request: async () => get('/api/users/me/mailbox'), expect: all(200) },
+  { route: 'GET /api/audit', request: async () => get('/api/audit?limit=5'), expect: adminOnly(200) },
   {
     route: 'GET /api/outbox',
     request: async () => get('/api/outbox?status=send_unknown'),

@@ -24,6 +24,7 @@ import { createServerMetrics, metricsRoutes, observeRequests, type ServerMetrics
 import { checkJsonBody, refuseNulCharacters } from './nul-characters.js';
 import { badRequest, notFoundHandler, ProblemError, problemErrorHandler } from './problem.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
+import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { clockRoutes } from './routes/clock.js';
 import { emailTemplateRoutes } from './routes/email-templates.js';
@@ -179,6 +180,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(webhookRoutes, { deps: engine });
   await app.register(mailboxRoutes, { deps: engine, secret: mailSecret });
   await app.register(outboxRoutes, { deps: outboxViewDeps(engine, deps.config, mailSecret) });
+  await app.register(auditRoutes, { deps: engine });
   if (deps.config.clock === 'manual') {
     // The test clock's routes exist only in this mode (api.md "Test clock"), on the engine's own clock.
     if (!(engine.clock instanceof ManualClock)) throw new Error('STEPWISE_CLOCK=manual needs a ManualClock');

@@ -40,7 +40,7 @@ export async function startDialectServer(
  * is sent as given (a string stays a string: a CSV, or JSON text that must not be re-encoded).
  */
 export async function startDialectServerAsAdmin(t: DialectTest) {
-  const { app, deps } = await startDialectServer(t);
+  const { app, deps, clock } = await startDialectServer(t);
   const admin = await aUser(deps.store, 'admin');
   const { token } = await createApiToken(deps, admin.id, 'tests');
   const call = (
@@ -58,5 +58,5 @@ export async function startDialectServerAsAdmin(t: DialectTest) {
       },
       ...(payload === undefined ? {} : { payload: payload as string }),
     });
-  return { deps, call };
+  return { app, deps, clock, call };
 }
