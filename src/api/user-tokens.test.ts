@@ -77,6 +77,21 @@ forEachDialect('administrators and other users’ API tokens', (t) => {
     expect(tampered.json()).toMatchObject({ code: 'bad_request' });
   });
 
+  it('a user revoking their own token is audited too, with themselves as actor', async () => {
+    const { deps, seller, call } = await startServer(t);
+    const { id, token } = await createApiToken(deps, seller.user.id, 'old laptop');
+    expect((await call(seller.token, 'DELETE', `/api/users/me/tokens/${id}`)).statusCode).toBe(204);
+    expect((await call(token, 'GET', '/api/users/me')).statusCode).toBe(401);
+    expect((await call(seller.token, 'DELETE', `/api/users/me/tokens/${id}`)).statusCode).toBe(204);
+    expect((await deps.store.audit.list({ subject: { type: 'api_token', id } })).items).toEqual([
+      expect.objectContaining({
+        actorId: seller.user.id,
+        action: 'api_token.revoked',
+        data: { userId: seller.user.id, name: 'old laptop' },
+      }),
+    ]);
+  });
+
   it('revokes one token at once, leaves the other working, audits it, and shows it revoked to its owner', async () => {
     const { deps, clock, admin, seller, call } = await startServer(t);
     const leaked = await createApiToken(deps, seller.user.id, 'leaked integration');

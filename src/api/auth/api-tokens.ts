@@ -36,8 +36,8 @@ export type RevokeOutcome =
   | { outcome: 'not_found' };
 
 /**
- * Revokes one of `userId`'s tokens on behalf of someone else (an administrator, or the operator at the
- * shell when `actorId` is null) and records it in the audit trail. A token of another user is
+ * Revokes one of `userId`'s tokens (by the user, an administrator, or the operator at the shell when
+ * `actorId` is null) and records it in the audit trail. A token of another user is
  * `not_found`; revoking a revoked token again changes nothing and is not audited again.
  */
 export async function revokeApiTokenOf(

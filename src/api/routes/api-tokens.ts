@@ -102,12 +102,10 @@ export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = a
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const token = (await deps.store.apiTokens.listForUser(actor.id)).find(
-        (t) => t.id === request.params.id,
-      );
-      if (token === undefined) throw notFound('You have no such token.');
-      await deps.store.apiTokens.revoke(token.id, deps.clock.now());
-      request.log.info({ userId: actor.id, tokenId: token.id }, 'API token revoked');
+      // Audited like an administrator's revocation, with the user as actor; a repeat changes nothing.
+      const result = await revokeApiTokenOf(deps, actor.id, actor.id, request.params.id);
+      if (result.outcome === 'not_found') throw notFound('You have no such token.');
+      request.log.info({ userId: actor.id, tokenId: request.params.id }, 'API token revoked');
       return reply.status(204).send(null);
     },
   );
