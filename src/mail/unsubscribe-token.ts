@@ -1,6 +1,7 @@
 // Unsubscribe tokens (`/u/{token}`): name the outbox message and the address it went to, signed with
 // the installation secret under their own label, so a tracking token can never serve as one.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { emailKey } from '../domain/email-address.js';
 
 const MAC_CONTEXT = 'stepwise.unsubscribe.v1.';
 const MAX_TOKEN_LENGTH = 2048;
@@ -20,7 +21,8 @@ function mac(key: string, body: string): string {
 
 export function signUnsubscribeToken(key: string, payload: UnsubscribePayload): string {
   const body = Buffer.from(
-    JSON.stringify({ m: payload.messageId, e: payload.email.trim().toLowerCase() }),
+    // emailKey, not toLowerCase: the unsubscribe looks the records up by it (domain/email-address.ts).
+    JSON.stringify({ m: payload.messageId, e: emailKey(payload.email) }),
     'utf8',
   ).toString('base64url');
   return `${body}.${mac(key, body)}`;

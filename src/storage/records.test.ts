@@ -181,4 +181,12 @@ forEachDialect('records', (t) => {
     expect(found.map((r) => r.id)).toEqual([one.id, two.id]);
     expect(await t.store().records.getMany([one.id, two.id])).toHaveLength(2);
   });
+
+  it('finds records by an address with non-ASCII letters, folding only ASCII ones (as SQL lower does)', async () => {
+    const user = await owner(t.store());
+    const arla = await t.store().records.create(aRecord(user.id, { email: 'Ärla.X@x.test' }));
+    for (const address of ['Ärla.X@x.test', 'ÄRLA.x@X.TEST', ' Ärla.x@x.test '])
+      expect((await t.store().records.findByEmail(address)).map((r) => r.id)).toEqual([arla.id]);
+    expect(await t.store().records.findByEmail('ärla.x@x.test')).toEqual([]);
+  });
 });

@@ -5,6 +5,18 @@ import { forEachDialect } from './test-support/dialects.js';
 import { allPages, aUser, T0, testId } from './test-support/fixtures.js';
 
 forEachDialect('users', (t) => {
+  it('finds a user by email folding only ASCII letters, on both stores alike (non-ASCII letters as written)', async () => {
+    const store = t.store();
+    const olaf = await store.users.create(aUser({ email: 'Ölaf.X@Example.com' }));
+    const upper = await store.users.create(aUser({ email: 'Émile.X@example.com' }));
+    const lower = await store.users.create(aUser({ email: 'émile.X@example.com' }));
+    expect((await store.users.getByEmail('Ölaf.X@Example.com'))?.id).toBe(olaf.id);
+    expect((await store.users.getByEmail('ÖLAF.x@example.COM'))?.id).toBe(olaf.id);
+    expect((await store.users.getByEmail('Émile.x@EXAMPLE.com'))?.id).toBe(upper.id);
+    expect((await store.users.getByEmail('émile.x@example.com'))?.id).toBe(lower.id);
+    expect(await store.users.getByEmail('ölaf.x@example.com')).toBeNull();
+  });
+
   it('creates a user with the default calendar and reads it back by id and by email', async () => {
     const created = await t.store().users.create(aUser({ email: 'Ada@Example.com', role: 'admin' }));
     expect(created).toMatchObject({

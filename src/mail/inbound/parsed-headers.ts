@@ -1,6 +1,7 @@
 // Reading header values out of a mailparser message as plain strings, whatever shape mailparser
 // gave them (string, list, structured value).
 import type { HeaderValue, ParsedMail, StructuredHeader } from 'mailparser';
+import { emailKey } from '../../domain/email-address.js';
 
 function isStructured(value: HeaderValue): value is StructuredHeader {
   return (
@@ -46,10 +47,10 @@ export function messageIdsIn(values: string | readonly string[] | undefined): st
   return list.flatMap((value) => value.match(MESSAGE_ID) ?? []);
 }
 
-/** The first `From` address, lowercased. */
+/** The first `From` address, its ASCII letters lowercased (emailKey: how addresses are looked up). */
 export function senderOf(mail: ParsedMail): { address?: string; name?: string } {
   const first = mail.from?.value[0];
-  const address = first?.address?.trim().toLowerCase();
+  const address = first?.address === undefined ? undefined : emailKey(first.address);
   const name = first?.name?.trim();
   return {
     ...(address ? { address } : {}),

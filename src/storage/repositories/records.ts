@@ -2,6 +2,7 @@
 // checked against their definitions before anything is written.
 import { type Kysely, sql } from 'kysely';
 import type { EntityType } from '../../domain/definition.js';
+import { emailKey } from '../../domain/email-address.js';
 import {
   type RecordFields,
   type RecordRepository,
@@ -60,7 +61,7 @@ export function createRecordRepository(context: RepositoryContext): RecordReposi
       const rows = await db
         .selectFrom('records')
         .selectAll()
-        .where(sql<string>`lower(email)`, '=', sql<string>`lower(${email})`)
+        .where(sql<string>`lower(email)`, '=', emailKey(email))
         .where('email', 'is not', null)
         .where('deleted_at', 'is', null)
         .orderBy('id')

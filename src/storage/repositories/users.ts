@@ -1,5 +1,6 @@
 // Users: sellers, managers and administrators, with their calendars (time zone, working hours, time off).
 import { type Selectable, sql } from 'kysely';
+import { emailKey } from '../../domain/email-address.js';
 import {
   DEFAULT_WORKING_HOURS,
   type Role,
@@ -76,7 +77,7 @@ export function createUserRepository({ db, sql: dialectSql }: RepositoryContext)
       const row = await db
         .selectFrom('users')
         .selectAll()
-        .where(lowerEmail, '=', sql<string>`lower(${email})`)
+        .where(lowerEmail, '=', emailKey(email))
         .executeTakeFirst();
       return row === undefined ? null : toUser(row);
     },
