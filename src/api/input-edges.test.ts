@@ -68,4 +68,20 @@ forEachDialect('input edges', (t) => {
     );
     expect(fine.statusCode, fine.body).toBe(200);
   });
+
+  it('refuses a forged cursor whose text holds a NUL character, on every list: 400', async () => {
+    const { call } = await startServer(t);
+    const forged = base64url(['a\u0000', 'rec_\u0000']);
+    for (const url of [
+      '/api/records',
+      '/api/sequences',
+      '/api/users',
+      '/api/users/me/tokens',
+      '/api/outbox',
+    ]) {
+      const answer = await call('GET', `${url}?cursor=${forged}`);
+      expect(answer.statusCode, `${url}: ${answer.body}`).toBe(400);
+      expect(answer.json()).toMatchObject({ code: 'bad_request' });
+    }
+  });
 });

@@ -40,6 +40,8 @@ export function decodeCursor<const K extends readonly ('string' | 'number')[]>(
     const value: unknown = key[index];
     // Number keys are instants and other integers: a forged 1e20 would be out of PostgreSQL's bigint.
     if (kind === 'number' ? !Number.isSafeInteger(value) : typeof value !== 'string') throw invalid();
+    // No stored text holds U+0000 (PostgreSQL refuses it in text: a forged key with one was a 500 there).
+    if (typeof value === 'string' && value.includes('\u0000')) throw invalid();
   });
   return key as { [I in keyof K]: K[I] extends 'string' ? string : number };
 }
