@@ -148,6 +148,19 @@ forEachDialect('engine scheduler', (t) => {
     });
   });
 
+  it('claims enrollments due at the same instant in the order they were created (due time, then id)', async () => {
+    const def = definition([
+      { id: 'w1', type: 'wait', duration: 'PT1H', next: 't1' },
+      { id: 't1', type: 'task', name: 'Follow up' },
+    ]);
+    const { deps, ids } = await world(t, def, 40);
+    deps.clock.advance(HOUR);
+    const now = deps.clock.now();
+    const claimed = await deps.store.engine.claimDue(now, 100, 'w', now + 30_000);
+    expect(claimed.map((e) => e.id)).toEqual([...ids].sort());
+    expect([...ids].sort()).toEqual(ids);
+  });
+
   it('queues an automated email exactly once, whatever is retried', async () => {
     const def = definition([
       { id: 'w1', type: 'wait', duration: 'PT1H', next: 'a1' },
