@@ -61,6 +61,18 @@ describe('POST /api/inbound-email: what is a message', () => {
     expect(stray.statusCode, stray.body).toBe(200);
   });
 
+  it('matches a reply to its record by a sender address with non-ASCII capitals (as stored)', async () => {
+    const created = await h.as('admin', {
+      method: 'POST',
+      url: '/api/records',
+      payload: { type: 'lead', name: 'Ärla', email: 'Ärla.X@x.test' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const answer = await post('From: Ärla <Ärla.X@X.test>\r\nSubject: Re: Hello\r\n\r\nYes, call me.\r\n');
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.json()).toMatchObject({ kind: 'reply', matched: 'sender' });
+  });
+
   it('accepts every message of the inbound corpus (bounces, auto-replies, replies) as its class', async () => {
     for (const message of loadInboundCorpus()) {
       const answer = await post(message.raw);
