@@ -96,11 +96,14 @@ export function RecordPage() {
               </Detail>
             )}
             <Detail label="Time zone">{r.timezone ?? 'Owner’s'}</Detail>
-            {Object.entries(r.fields ?? {}).map(([key, value]) => (
-              <Detail key={key} label={key}>
-                {value === null || value === undefined ? '—' : String(value)}
-              </Detail>
-            ))}
+            {/* By name: the stores keep different key orders (PostgreSQL's jsonb sorts them its own way). */}
+            {Object.entries(r.fields ?? {})
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([key, value]) => (
+                <Detail key={key} label={key}>
+                  {value === null || value === undefined ? '—' : String(value)}
+                </Detail>
+              ))}
           </dl>
         </section>
         <section className="card up-next-card" aria-labelledby="up-next-title">
