@@ -1,10 +1,11 @@
 // connectRecords: every rejection code, one running enrollment per record (or per record and sequence
 // with parallel enrollments), and the first step's effects written with the enrollment.
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { type DialectTest, forEachDialect } from '../storage/test-support/dialects.js';
 import { disconnectRecords } from './apply-events.js';
 import { connectRecords } from './connect.js';
 import { stepRowId } from './enrollment-commit.js';
+import { deleteRecord } from './record-lifecycle.js';
 import {
   activeSequence,
   aUser,
@@ -408,4 +409,165 @@ forEachDialect('connectRecords racing a deactivation', (t) => {
     const enrollment = await deps.store.enrollments.get(result.enrolled[0]?.enrollmentId as string);
     expect(enrollment?.sequenceVersion).toBe(2);
   });
+});
+
+forEachDialect('connectRecords racing a record deletion', (t) => {
+  const gold = { fields: { tier: 'gold' } };
+  for (const [name, def, perRecord, afterRead] of [
+    ['the bulk path', ONE_TASK, false, 1],
+    ['the per-record path', ONE_TASK, true, 1],
+    ['the bulk path, fields read again before the write', FIELD_FIRST, false, 2],
+  ] as const) {
+    it(`rejects a record deleted between its read and the write as not_found: ${name}`, async () => {
+      const deps = engineDeps(t.store());
+      const manager = await aUser(deps.store, 'sales_manager');
+      const seq = await activeSequence(deps.store, manager.id, def);
+      const records = await someRecords(deps.store, manager.id, 3, 'lead', gold);
+      const [first, doomed, last] = records as [string, string, string];
+      const actor = { id: manager.id, role: 'sales_manager' as const };
+      // The whole deletion (soft delete, then the end of the record's running enrollments, none yet)
+      // runs after connect read the record live and before connect writes.
+      let reads = 0;
+      const loadRecords = deps.store.engine.loadRecords.bind(deps.store.engine);
+      const racing = {
+        ...deps,
+        store: {
+          ...deps.store,
+          engine: {
+            ...deps.store.engine,
+            loadRecords: async (ids: readonly string[], fields: boolean) => {
+              const read = await loadRecords(ids, fields);
+              if (++reads === afterRead) await deleteRecord(deps, actor, doomed);
+              return read;
+            },
+          },
+        },
+      };
+      const result = await connectRecords(racing, { sequenceId: seq, recordIds: records, actor, perRecord });
+      expect(reads).toBe(afterRead);
+      expect(result.enrolled.map((e) => e.recordId)).toEqual([first, last]);
+      expect(result.rejected).toEqual([{ recordId: doomed, code: 'not_found', message: 'No such record.' }]);
+      expect(await countOf(t, `SELECT COUNT(*) AS n FROM enrollments WHERE record_id = '${doomed}'`)).toBe(0);
+      expect(
+        await countOf(t, `SELECT COUNT(*) AS n FROM enrollment_steps WHERE record_id = '${doomed}'`),
+      ).toBe(0);
+      expect(await statsOf(deps.store, seq)).toMatchObject({ '/enrolled': 2 });
+      if (def === FIELD_FIRST) {
+        const [row] = await rawQuery<{ fields: unknown }>(
+          t,
+          `SELECT fields FROM records WHERE id = '${doomed}'`,
+        );
+        expect(JSON.stringify(row?.fields)).not.toContain('vip');
+      }
+    });
+  }
+
+  it('enrolls every record when only other records were deleted in between', async () => {
+    const deps = engineDeps(t.store());
+    const manager = await aUser(deps.store, 'sales_manager');
+    const seq = await activeSequence(deps.store, manager.id, ONE_TASK);
+    const records = await someRecords(deps.store, manager.id, 3);
+    const [elsewhere] = (await someRecords(deps.store, manager.id, 1)) as [string];
+    const actor = { id: manager.id, role: 'sales_manager' as const };
+    const before = await deps.store.records.deletionStamp();
+    const loadRecords = deps.store.engine.loadRecords.bind(deps.store.engine);
+    const racing = {
+      ...deps,
+      store: {
+        ...deps.store,
+        engine: {
+          ...deps.store.engine,
+          loadRecords: async (ids: readonly string[], fields: boolean) => {
+            const read = await loadRecords(ids, fields);
+            await deleteRecord(deps, actor, elsewhere);
+            return read;
+          },
+        },
+      },
+    };
+    const result = await connectRecords(racing, { sequenceId: seq, recordIds: records, actor });
+    expect(await deps.store.records.deletionStamp()).toBe(before + 1);
+    expect(result.rejected).toEqual([]);
+    expect(result.enrolled.map((e) => e.recordId)).toEqual(records);
+  });
+
+  // The two orders on PostgreSQL's connections, each made certain by waiting until one side is seen
+  // blocked on the other (pg_stat_activity), never by timing.
+  if (t.dialect === 'postgres') {
+    const blockedOn = (statement: string) =>
+      vi.waitFor(
+        async () => {
+          const n = await countOf(
+            t,
+            `SELECT COUNT(*) AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '${statement}%'`,
+          );
+          expect(n, `a backend blocked on: ${statement}`).toBeGreaterThan(0);
+        },
+        { timeout: 10_000, interval: 20 },
+      );
+
+    it('a connect whose write meets an uncommitted deletion waits for it, then rejects the record', async () => {
+      const deps = engineDeps(t.store());
+      const manager = await aUser(deps.store, 'sales_manager');
+      const seq = await activeSequence(deps.store, manager.id, ONE_TASK);
+      const records = await someRecords(deps.store, manager.id, 3);
+      const [first, doomed, last] = records as [string, string, string];
+      const actor = { id: manager.id, role: 'sales_manager' as const };
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let softDeleted = () => {};
+      const inFlight = new Promise<void>((resolve) => {
+        softDeleted = resolve;
+      });
+      const deletion = deps.store.transaction(async (tx) => {
+        await tx.records.softDelete(doomed, T0);
+        softDeleted();
+        await held;
+      });
+      await inFlight;
+      // Connect reads the record live (the deletion is not committed) and its write waits on the stamp.
+      const connecting = connectRecords(deps, { sequenceId: seq, recordIds: records, actor });
+      try {
+        await blockedOn('SELECT value FROM settings WHERE key = $1 FOR SHARE');
+      } finally {
+        release();
+      }
+      await deletion;
+      const result = await connecting;
+      expect(result.enrolled.map((e) => e.recordId)).toEqual([first, last]);
+      expect(result.rejected).toEqual([{ recordId: doomed, code: 'not_found', message: 'No such record.' }]);
+      expect(await countOf(t, `SELECT COUNT(*) AS n FROM enrollments WHERE record_id = '${doomed}'`)).toBe(0);
+    });
+
+    it('a deletion that meets an uncommitted connect waits for it, then ends the enrollment', async () => {
+      const deps = engineDeps(t.store());
+      const manager = await aUser(deps.store, 'sales_manager');
+      const seq = await activeSequence(deps.store, manager.id, ONE_TASK);
+      const records = await someRecords(deps.store, manager.id, 3);
+      const doomed = records[1] as string;
+      const actor = { id: manager.id, role: 'sales_manager' as const };
+      let deleting: Promise<unknown> = Promise.resolve();
+      // The connect's write runs in this transaction (startMany joins it) and stays uncommitted while the
+      // deletion starts: its soft delete waits for the stamp the connect holds.
+      const result = await deps.store.transaction(async (tx) => {
+        const connected = await connectRecords(
+          { ...deps, store: tx },
+          { sequenceId: seq, recordIds: records, actor },
+        );
+        deleting = deleteRecord(deps, actor, doomed);
+        await blockedOn('update "settings"');
+        return connected;
+      });
+      await deleting;
+      expect(result.enrolled.map((e) => e.recordId)).toEqual(records);
+      const enrollment = await deps.store.enrollments.get(
+        result.enrolled.find((e) => e.recordId === doomed)?.enrollmentId as string,
+      );
+      expect(enrollment).toMatchObject({ status: 'disconnected', endReason: 'record_deleted' });
+      expect(await deps.store.records.get(doomed)).toMatchObject({ deletedAt: T0 });
+    });
+  }
 });

@@ -95,6 +95,10 @@ async function connectAttempt(
   // first, and reading and parsing 100,000 records' fields is then wasted (loadRecords of 100,000
   // records with `{}` fields, SQLite: ~0.65 → ~0.43 s CPU; more with real fields).
   const fieldsLater = entry.needsFields && input.perRecord !== true;
+  // Read before the records, and again by the write under a share lock (CommitOptions.recordsLive): a
+  // deletion committing after the read below saw its record live looks for the record's enrollments to
+  // end before this write commits, and without the stamp ours would stay active on a deleted record.
+  const deletions = await store.records.deletionStamp();
   const records = new Map<string, EngineRecord>();
   for (const r of await store.engine.loadRecords(recordIds, entry.needsFields && !fieldsLater))
     records.set(r.id, r);
@@ -145,7 +149,12 @@ async function connectAttempt(
   const soon = earliest !== null && earliest <= now + WAKE_HORIZON_MS;
   // The sequence was read outside the transaction: the commit re-checks it under a share lock, so a
   // deactivation (or a newer active version) in between writes nothing rather than enrolling onto it.
-  const committed = await started.write({ notify: soon, sequenceLive: { sequenceId: sequence.id, version } });
+  // Likewise the records: one deleted in between is left out (`recordsGone`).
+  const committed = await started.write({
+    notify: soon,
+    sequenceLive: { sequenceId: sequence.id, version },
+    recordsLive: { asOf: deletions },
+  });
   if (committed.sequenceNotLive === true) {
     if (attempt < MAX_CONNECT_ATTEMPTS) return connectAttempt(deps, input, attempt + 1);
     for (const m of started.members)
@@ -153,8 +162,10 @@ async function connectAttempt(
     return result;
   }
   const lost = new Set(committed.alreadyEnrolled);
+  const gone = new Set(committed.recordsGone);
   for (const { recordId, enrollmentId } of started.members) {
-    if (lost.has(enrollmentId))
+    if (gone.has(enrollmentId)) reject(recordId, 'not_found', 'No such record.');
+    else if (lost.has(enrollmentId))
       reject(recordId, 'already_enrolled', 'The record is already in a running sequence.');
     else result.enrolled.push({ recordId, enrollmentId });
   }

@@ -102,8 +102,9 @@ async function endRunning(deps: EngineDeps, recordId: string): Promise<string[]>
 
 /**
  * Soft-deletes a record and ends its running enrollments (`record_deleted`). Deleting first stops new
- * connections (connect reads live records only); a crash in between is repaired by deleting again,
- * which ends what is left and then answers 404.
+ * connections (connect reads live records only; a connect that read this record before either commits
+ * first, so its enrollment is ended here, or drops the record: CommitOptions.recordsLive); a crash in
+ * between is repaired by deleting again, which ends what is left and then answers 404.
  * @throws NotFoundError no such (visible) record.
  */
 export async function deleteRecord(

@@ -19,6 +19,7 @@ const MIGRATION_NAMES = [
   '0009_signal_steps',
   '0010_facts_from_firsts',
   '0011_engine_rows_unchecked',
+  '0012_record_deletions',
 ];
 
 forEachDialect(

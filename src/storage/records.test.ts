@@ -41,6 +41,16 @@ forEachDialect('records', (t) => {
     expect((await t.store().records.list()).items).toEqual([]);
   });
 
+  it('moves the deletion stamp on once per deletion, concurrent ones included', async () => {
+    const store = t.store();
+    const user = await owner(store);
+    const records = await Promise.all([1, 2, 3, 4, 5, 6].map(() => store.records.create(aRecord(user.id))));
+    expect(await store.records.deletionStamp()).toBe(0);
+    await Promise.all(records.map((r) => store.records.softDelete(r.id, T0 + 1)));
+    // Each deletion read the count under the row lock: none wrote what another had written.
+    expect(await store.records.deletionStamp()).toBe(records.length);
+  });
+
   it('keeps (type, externalId) unique (external_id_taken) but allows it across types', async () => {
     const user = await owner(t.store());
     await t.store().records.create(aRecord(user.id, { externalId: 'x-1' }));

@@ -346,7 +346,13 @@ export interface RecordRepository {
   findByEmail(email: string): Promise<SalesRecord[]>;
   /** Null when there is no live record with that id. Same errors as `create`. */
   update(id: string, patch: RecordPatch, updatedAt: number): Promise<SalesRecord | null>;
+  /** Also moves the deletion stamp on, in the same transaction (see `deletionStamp`). */
   softDelete(id: string, deletedAt: number): Promise<boolean>;
+  /**
+   * A count of record deletions: connect reads it before it reads the records and hands it to its write
+   * (CommitOptions.recordsLive), which re-reads it to learn whether any record was deleted in between.
+   */
+  deletionStamp(): Promise<number>;
   /** Live records ordered by (name, id). */
   list(options?: RecordListOptions): Promise<Page<SalesRecord>>;
   /**
@@ -799,6 +805,15 @@ export interface CommitOptions {
    * disconnected by it) or sees the sequence inactive. Connect passes it; ticks don't need it.
    */
   sequenceLive?: { sequenceId: string; version: number };
+  /**
+   * The inserted enrollments' records were read live after the deletion stamp was `asOf`
+   * (RecordRepository.deletionStamp). Inside the transaction, right after the sequence guard, the stamp
+   * is read again with its row share-locked (PostgreSQL `FOR SHARE`; SQLite's IMMEDIATE transaction
+   * already serialises), so a record deletion either commits first (and if the stamp moved, the inserts
+   * whose record is now deleted are dropped: `recordsGone`) or waits for this commit (and then ends the
+   * enrollments it finds running). Connect passes it.
+   */
+  recordsLive?: { asOf: number };
 }
 
 export interface CommitResult {
@@ -810,6 +825,8 @@ export interface CommitResult {
   alreadyEnrolled: string[];
   /** Set when `sequenceLive` did not hold: nothing at all was written. */
   sequenceNotLive?: true;
+  /** Inserts whose record was deleted since `recordsLive.asOf`: nothing of theirs was written. */
+  recordsGone?: string[];
 }
 
 export interface EngineRepository {

@@ -1,12 +1,14 @@
 // connect's bulk path in the store: many new enrollments built from a few shared start shapes
-// (src/engine/connect-bulk.ts). One transaction, as `engine.commit`: the sequence guard, the
-// enrollment rows (enrollments_one_running_key refuses a running record: ON CONFLICT DO NOTHING),
-// then the history, outbox, field and counter rows of the members that landed. The enrollment, history
-// and outbox rows are joined in SQL from the members and the few shapes by the dialect's start writes
+// (src/engine/connect-bulk.ts). One transaction, as `engine.commit`: the sequence guard, the record
+// deletions guard (members whose record was deleted since connect read it are dropped), the enrollment
+// rows (enrollments_one_running_key refuses a running record: ON CONFLICT DO NOTHING), then the history,
+// outbox, field and counter rows of the members that landed. The enrollment, history and outbox rows
+// are joined in SQL from the members and the few shapes by the dialect's start writes
 // (`EngineSql.startWrites`: `<db>-start-writes.ts`), never built here row by row; fields and counters go
 // through the commit writes (`<db>-engine-writes.ts`). No per-record commit.
 import type { Kysely } from 'kysely';
 import type {
+  CommitOptions,
   CommitResult,
   EnrollmentStartRepository,
   StartBatch,
@@ -15,7 +17,7 @@ import type {
 } from '../../engine/ports/store.js';
 import type { RepositoryContext } from '../repositories/context.js';
 import type { Database } from '../schema.js';
-import { type EngineSql, runSql, sequenceIsLive } from './engine-sql.js';
+import { deletedRecords, type EngineSql, recordsDeletedSince, runSql, sequenceIsLive } from './engine-sql.js';
 
 /** The writes of the members in `landed` (`'all'`: every one), one call per table, as `engine.commit` makes them. */
 async function writeLanded(
@@ -63,15 +65,44 @@ async function writeLanded(
   );
 }
 
+/**
+ * `batch` without the members whose record was deleted since `recordsLive.asOf` (their enrollment ids in
+ * `recordsGone`): a new batch object, which every later write of the transaction must be given (SQLite's
+ * staging is keyed by it).
+ */
+async function withoutGoneRecords(
+  trx: Kysely<Database>,
+  sql: EngineSql,
+  batch: StartBatch,
+  recordsLive: CommitOptions['recordsLive'],
+): Promise<{ batch: StartBatch; recordsGone: string[] }> {
+  if (recordsLive === undefined || !(await recordsDeletedSince(trx, sql, recordsLive.asOf)))
+    return { batch, recordsGone: [] };
+  const deleted = await deletedRecords(
+    trx,
+    sql,
+    batch.members.map((m) => m.recordId),
+  );
+  if (deleted.size === 0) return { batch, recordsGone: [] };
+  const members: StartMember[] = [];
+  const recordsGone: string[] = [];
+  for (const m of batch.members) {
+    if (deleted.has(m.recordId)) recordsGone.push(m.enrollmentId);
+    else members.push(m);
+  }
+  return { batch: { ...batch, members }, recordsGone };
+}
+
 export function createEnrollmentStartRepository(
   context: RepositoryContext,
   sql: EngineSql,
 ): EnrollmentStartRepository {
   return {
-    startMany(batch, options): Promise<CommitResult> {
+    startMany(given, options): Promise<CommitResult> {
       return context.atomically(async (trx) => {
         if (options.sequenceLive !== undefined && !(await sequenceIsLive(trx, sql, options.sequenceLive)))
           return { written: [], stale: [], alreadyEnrolled: [], sequenceNotLive: true };
+        const { batch, recordsGone } = await withoutGoneRecords(trx, sql, given, options.recordsLive);
         const landed = await sql.startWrites.insertEnrollments(trx, batch);
         const alreadyEnrolled: string[] = [];
         let written: string[];
@@ -84,7 +115,7 @@ export function createEnrollmentStartRepository(
         await writeLanded(trx, sql, batch, landed);
         if (options.notify && sql.notifyWork !== null && written.length > 0)
           await runSql(trx, sql.notifyWork, []);
-        return { written, stale: [], alreadyEnrolled };
+        return { written, stale: [], alreadyEnrolled, recordsGone };
       });
     },
   };

@@ -8,6 +8,7 @@ import { type EntityType, MANUAL_ACTIVITY_TYPES } from '../../domain/definition.
 import { type EnrollmentState, isEnded } from '../../domain/enrollment.js';
 import type {
   AuditEntry,
+  CommitOptions,
   CommitResult,
   EngineEnrollment,
   EngineRepository,
@@ -20,6 +21,7 @@ import type {
 import type { RepositoryContext } from '../repositories/context.js';
 import type { Database } from '../schema.js';
 import {
+  deletedRecords,
   ENGINE_ENROLLMENT_COLUMNS,
   type EngineEnrollmentRow,
   type EngineSql,
@@ -28,6 +30,7 @@ import {
   type FenceScope,
   type OutboxRow,
   Params,
+  recordsDeletedSince,
   runSql,
   sequenceIsLive,
   WORK_CHANNEL,
@@ -103,6 +106,33 @@ export function createEngineRepository(
       endedAt: row.endedAt,
       exclusiveSlot: isEnded(row.state) ? null : row.exclusiveSlot,
     };
+  }
+
+  /**
+   * The commits but the inserts whose record was deleted since `recordsLive.asOf` (their enrollment ids in
+   * `recordsGone`; their follow-ons are the same record's and go with them).
+   */
+  async function withoutGoneRecords(
+    trx: Kysely<Database>,
+    commits: readonly EnrollmentCommit[],
+    recordsLive: CommitOptions['recordsLive'],
+  ): Promise<{ kept: readonly EnrollmentCommit[]; recordsGone: string[] }> {
+    if (recordsLive === undefined || !(await recordsDeletedSince(trx, engineSql, recordsLive.asOf)))
+      return { kept: commits, recordsGone: [] };
+    const recordOf = (c: EnrollmentCommit) => (c.target.type === 'insert' ? c.target.row.recordId : null);
+    const deleted = await deletedRecords(
+      trx,
+      engineSql,
+      commits.flatMap((c) => recordOf(c) ?? []),
+    );
+    const kept: EnrollmentCommit[] = [];
+    const recordsGone: string[] = [];
+    for (const c of commits) {
+      const recordId = recordOf(c);
+      if (recordId !== null && deleted.has(recordId)) recordsGone.push(c.enrollmentId);
+      else kept.push(c);
+    }
+    return { kept, recordsGone };
   }
 
   /** History, outbox, field, counter and audit rows of the commits that landed, one write per table. */
@@ -284,7 +314,8 @@ export function createEngineRepository(
           !(await sequenceIsLive(trx, engineSql, options.sequenceLive))
         )
           return { written: [], stale: [], alreadyEnrolled: [], sequenceNotLive: true };
-        const updates = commits
+        const { kept, recordsGone } = await withoutGoneRecords(trx, commits, options.recordsLive);
+        const updates = kept
           .filter((c) => c.target.type === 'update')
           .sort((a, b) => (a.enrollmentId < b.enrollmentId ? -1 : 1));
         const fenced = await writes.fence(trx, updates.map(fenceRow));
@@ -297,7 +328,7 @@ export function createEngineRepository(
         }
         // Inserts (connect), then the follow-ons of what landed, level by level: an advance frees its
         // slot (the fence above) before the next sequence's enrollment takes it.
-        let inserts = commits.filter((c) => c.target.type === 'insert');
+        let inserts = kept.filter((c) => c.target.type === 'insert');
         let parents = landed.slice();
         for (let level = 0; level < 16; level++) {
           const next = [...inserts, ...parents.flatMap((c) => c.follow)];
@@ -316,7 +347,7 @@ export function createEngineRepository(
         if (options.notify && engineSql.notifyWork !== null && landed.length > 0) {
           await runSql(trx, engineSql.notifyWork, []);
         }
-        return { written: landed.map((c) => c.enrollmentId), stale, alreadyEnrolled };
+        return { written: landed.map((c) => c.enrollmentId), stale, alreadyEnrolled, recordsGone };
       });
     },
 

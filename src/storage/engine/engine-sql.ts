@@ -10,6 +10,7 @@ import type {
   StepHistoryInsert,
   StepHistoryPatch,
 } from '../../engine/ports/store.js';
+import { deletionCount, RECORD_DELETIONS_KEY } from '../repositories/record-deletions.js';
 import type { Database } from '../schema.js';
 
 export type ParamType = 'text' | 'int' | 'bigint' | 'json' | 'texts';
@@ -53,6 +54,8 @@ export interface EngineSql {
   readonly notifyWork: string | null;
   /** `status, active_version, deleted_at` of sequence `?`/`$1`, share-locked until the transaction ends. */
   readonly sequenceGuard: string;
+  /** `value` of settings row `?`/`$1` (the record deletions stamp), share-locked until the transaction ends. */
+  readonly recordDeletionsGuard: string;
   /** The commit's set-based writes (one file per dialect: `<db>-engine-writes.ts`). */
   readonly writes: EngineWrites;
   /**
@@ -215,4 +218,34 @@ export async function sequenceIsLive(
     sequence.status !== 'inactive' &&
     sequence.active_version === live.version
   );
+}
+
+/**
+ * Whether a record was deleted since the deletion stamp was `asOf`, the stamp's row share-locked until the
+ * transaction ends (see CommitOptions.recordsLive). One row read: the usual answer is no.
+ */
+export async function recordsDeletedSince(
+  trx: Kysely<Database>,
+  engineSql: EngineSql,
+  asOf: number,
+): Promise<boolean> {
+  const [stamp] = await runSql<{ value: string }>(trx, engineSql.recordDeletionsGuard, [
+    RECORD_DELETIONS_KEY,
+  ]);
+  return stamp === undefined || deletionCount(stamp.value) !== asOf;
+}
+
+/** Which of `recordIds` are deleted (records pkey). */
+export async function deletedRecords(
+  trx: Kysely<Database>,
+  engineSql: EngineSql,
+  recordIds: readonly string[],
+): Promise<Set<string>> {
+  const p = new Params(engineSql);
+  const rows = await runSql<{ id: string }>(
+    trx,
+    `SELECT id FROM records WHERE ${engineSql.inIds(p, 'id', recordIds)} AND deleted_at IS NOT NULL`,
+    p.values,
+  );
+  return new Set(rows.map((row) => row.id));
 }

@@ -16,5 +16,8 @@ export const postgresEngineSql: EngineSql = {
   // FOR SHARE conflicts with the lifecycle's row lock (lockSequence): a deactivation waits for this
   // commit, or this commit waits for the deactivation and then reads its status.
   sequenceGuard: 'SELECT status, active_version, deleted_at FROM sequences WHERE id = $1 FOR SHARE',
+  // FOR SHARE conflicts with a record deletion's write of the stamp (record-deletions.ts): a deletion
+  // committing meanwhile is waited for and then seen; a later one waits for this commit.
+  recordDeletionsGuard: 'SELECT value FROM settings WHERE key = $1 FOR SHARE',
   notifyWork: `SELECT pg_notify('${WORK_CHANNEL}', '')`,
 };

@@ -14,6 +14,7 @@ import { decodeCursor, pageLimit, toPage } from '../cursor.js';
 import type { Database } from '../schema.js';
 import { type RepositoryContext, selectByIds } from './context.js';
 import { loadFieldDefinitions } from './field-definitions.js';
+import { bumpRecordDeletions, recordDeletionStamp } from './record-deletions.js';
 import { checkRecordFields } from './record-fields.js';
 import { moveRunningWork } from './record-lifecycle.js';
 import { toRecordRow, toSalesRecord } from './record-rows.js';
@@ -116,14 +117,21 @@ export function createRecordRepository(context: RepositoryContext): RecordReposi
     },
 
     async softDelete(id, deletedAt) {
-      const result = await db
-        .updateTable('records')
-        .set({ deleted_at: deletedAt, updated_at: deletedAt })
-        .where('id', '=', id)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      // With the stamp moved on in the same transaction: a connect that read this record live before the
+      // deletion committed drops it in its write (record-deletions.ts says how).
+      return context.atomically(async (trx) => {
+        await bumpRecordDeletions(trx);
+        const result = await trx
+          .updateTable('records')
+          .set({ deleted_at: deletedAt, updated_at: deletedAt })
+          .where('id', '=', id)
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      });
     },
+
+    deletionStamp: () => recordDeletionStamp(db),
 
     async list(options) {
       const limit = pageLimit(options);

@@ -13,5 +13,7 @@ export const sqliteEngineSql: EngineSql = {
   startWrites: sqliteStartWrites,
   // BEGIN IMMEDIATE holds the write lock: nothing changes the sequence until this transaction ends.
   sequenceGuard: 'SELECT status, active_version, deleted_at FROM sequences WHERE id = ?',
+  // The same for the record deletions stamp: no deletion commits until this transaction ends.
+  recordDeletionsGuard: 'SELECT value FROM settings WHERE key = ?',
   notifyWork: null,
 };
