@@ -55,13 +55,33 @@ export async function run(argv: string[], context: CommandContext): Promise<numb
       return error.exitCode;
     }
     context.output.err(
-      error instanceof ConfigError || error instanceof Error ? `stepwise: ${error.message}` : String(error),
+      error instanceof ConfigError || error instanceof Error ? `stepwise: ${describe(error)}` : String(error),
     );
     return 1;
   }
 }
 
+/**
+ * The message, and its causes' (a store error wraps the driver's: "The database failed: connect
+ * ECONNREFUSED 127.0.0.1:5999", "…: database \"crm\" does not exist"), so the operator sees which setting is wrong.
+ */
+function describe(error: Error): string {
+  const parts = [error.message];
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 3 && cause instanceof Error; depth++) {
+    const text = cause.message || cause.name;
+    if (text !== '' && !parts.includes(text)) parts.push(text);
+    cause = cause.cause;
+  }
+  return parts.join(': ').replace(/\.: /g, ': ');
+}
+
 export async function main(argv: string[]): Promise<void> {
+  // `stepwise users list | head -1`: the reader went away; the rest of the listing is not wanted.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   process.exitCode = await run(argv, { output: CONSOLE, env: process.env });
 }
 

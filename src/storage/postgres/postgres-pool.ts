@@ -18,6 +18,9 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
+/** How long to wait for a connection from the server. */
+const CONNECT_TIMEOUT_MS = 15_000;
+
 export interface PostgresPoolOptions {
   /** Schema to work in (tests use one per test); it must match [a-z_][a-z0-9_]*. */
   schema: string | null;
@@ -28,6 +31,9 @@ export function createPool(url: string, options: PostgresPoolOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections,
+    // A server that takes the connection and never answers (a firewall, a wrong port forward) fails the
+    // first query after this long instead of hanging the process for ever.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     types,
     ...(options.schema === null ? {} : { options: `-c search_path=${options.schema}` }),
   });
