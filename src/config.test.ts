@@ -61,6 +61,31 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ STEPWISE_ADMIN_EMAIL: 'a@example.com' })).toThrow(/go together/);
   });
 
+  it('checks the first administrator, the sender address and the database URL', () => {
+    const admin = (email: string, password: string) =>
+      loadConfig({ STEPWISE_ADMIN_EMAIL: email, STEPWISE_ADMIN_PASSWORD: password });
+    expect(() => admin('bad', 'a long enough password')).toThrow(/STEPWISE_ADMIN_EMAIL is not an email/);
+    expect(() => admin('admin@example.com', 'short')).toThrow(/STEPWISE_ADMIN_PASSWORD must be at least 10/);
+    expect(admin('admin@example.com', 'a long enough password').adminEmail).toBe('admin@example.com');
+    expect(() => loadConfig({ STEPWISE_MAIL_FROM: 'notanemail' })).toThrow(/STEPWISE_MAIL_FROM/);
+    expect(loadConfig({ STEPWISE_MAIL_FROM: 'Sales <sales@example.com>' }).mailFrom).toBe(
+      'Sales <sales@example.com>',
+    );
+    expect(loadConfig({ STEPWISE_MAIL_FROM: 'sales@example.com' }).mailFrom).toBe('sales@example.com');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:secret@db/crm' })).toThrow(
+      /DATABASE_URL must be postgres:\/\/…[\s\S]*mysql:\/\/…@db\/crm/,
+    );
+    for (const url of [
+      'postgres://u@h/db',
+      'postgresql://u@h/db',
+      'sqlite:./x.db',
+      './x.db',
+      '/tmp/x.db',
+      ':memory:',
+    ])
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+  });
+
   it('reads STEPWISE_TRUST_PROXY as off, on, a hop count or addresses', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ STEPWISE_TRUST_PROXY: 'true' }).trustProxy).toBe(true);

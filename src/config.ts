@@ -57,6 +57,12 @@ function defaults(env: Env) {
   } satisfies Config;
 }
 
+/** Enough of an address to send from (the mail server checks the rest): `a@b.c`, or `Name <a@b.c>`. */
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const MAIL_FROM = /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/;
+/** The sign-in password rule (api/auth/password.ts MIN_PASSWORD_LENGTH), for the administrator from the environment. */
+const MIN_ADMIN_PASSWORD_LENGTH = 10;
+
 /** An IPv4 or IPv6 address, optionally with a /prefix (what proxy-addr takes; it checks them again). */
 const PROXY_ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)(\/\d{1,3})?$/i;
 
@@ -139,15 +145,35 @@ export function loadConfig(env: Env = process.env): Config {
   if ((adminEmail === null) !== (adminPassword === null)) {
     errors.push('STEPWISE_ADMIN_EMAIL and STEPWISE_ADMIN_PASSWORD go together');
   }
+  if (adminEmail !== null && !EMAIL.test(adminEmail))
+    errors.push(`STEPWISE_ADMIN_EMAIL is not an email address (got "${adminEmail}")`);
+  if (adminPassword !== null && adminPassword.length < MIN_ADMIN_PASSWORD_LENGTH)
+    errors.push(
+      `STEPWISE_ADMIN_PASSWORD must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters, as every password`,
+    );
+  const mailFrom = text('STEPWISE_MAIL_FROM');
+  if (mailFrom !== null && !MAIL_FROM.test(mailFrom))
+    errors.push(
+      `STEPWISE_MAIL_FROM must be an address, "sales@example.com" or "Sales <sales@example.com>" (got "${mailFrom}")`,
+    );
+  const databaseUrl = text('DATABASE_URL');
+  if (
+    databaseUrl !== null &&
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) &&
+    !/^(postgres(ql)?|sqlite):\/\//i.test(databaseUrl)
+  )
+    errors.push(
+      `DATABASE_URL must be postgres://… for PostgreSQL, or a SQLite file path (or sqlite:PATH) (got "${databaseUrl.replace(/\/\/[^@/]*@/, '//…@')}")`,
+    );
 
   const config: Config = {
     port: integer('PORT', base.port, 0, 65_535),
     host: text('HOST') ?? base.host,
-    databaseUrl: text('DATABASE_URL') ?? base.databaseUrl,
+    databaseUrl: databaseUrl ?? base.databaseUrl,
     publicUrl: (url('STEPWISE_PUBLIC_URL', ['http:', 'https:']) ?? base.publicUrl).replace(/\/+$/, ''),
     secret,
     smtpUrl: url('STEPWISE_SMTP_URL', ['smtp:', 'smtps:']),
-    mailFrom: text('STEPWISE_MAIL_FROM'),
+    mailFrom,
     imapUrl: url('STEPWISE_IMAP_URL', ['imap:', 'imaps:']),
     imapPollSeconds: integer('STEPWISE_IMAP_POLL_SECONDS', base.imapPollSeconds, 5, 86_400),
     adminEmail,

@@ -162,6 +162,23 @@ describe('stepwise CLI', () => {
     const badConfig = cli({ DATABASE_URL: freshDatabase(), PORT: 'eighty' });
     expect(await badConfig.run('migrate')).toBe(1);
     expect(badConfig.err.join('\n')).toMatch(/PORT must be a whole number/);
+
+    const blankName = cli(env);
+    expect(await blankName.run('users', 'add', '--email', 'a@b.co', '--name', '   ', '--role', 'admin')).toBe(
+      1,
+    );
+    expect(blankName.err.join('\n')).toMatch(/must not be empty/);
+  });
+
+  it("says why the database failed: the driver's message after ours", async () => {
+    const down = cli({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/stepwise' });
+    expect(await down.run('users', 'list')).toBe(1);
+    expect(down.err.join('\n')).toMatch(
+      /^stepwise: The database failed: connect ECONNREFUSED 127\.0\.0\.1:1$/m,
+    );
+    const mysql = cli({ DATABASE_URL: 'mysql://root@127.0.0.1/crm' });
+    expect(await mysql.run('users', 'list')).toBe(1);
+    expect(mysql.err.join('\n')).toMatch(/DATABASE_URL must be postgres:\/\/… for PostgreSQL/);
   });
 
   it('has --help on every command', async () => {
@@ -193,6 +210,7 @@ describe('stepwise CLI', () => {
     const c = cli(env);
     expect(await c.run('seed-demo')).toBe(0);
     expect(c.out[0]).toBe('Added 5 users, 200 records and 6 sequences.');
+    expect(c.out.at(-1)).toMatch(/^No administrator yet: add one with `stepwise users add/);
     const again = cli(env);
     expect(await again.run('seed-demo')).toBe(0);
     expect(again.out[0]).toMatch(/already there/);

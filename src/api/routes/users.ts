@@ -26,7 +26,8 @@ const TimeOffSchema = Type.Array(
   },
 );
 const Email = Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', maxLength: 320 });
-const Name = Type.String({ minLength: 1, maxLength: 200 });
+// Not blank: a name of spaces would be stored as an empty one.
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
 const Password = Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 });
 const TimeZone = Type.String({
   minLength: 1,

@@ -141,6 +141,12 @@ export function seedDemoCommand(program: Command, context: CommandContext): void
         );
         for (const user of DEMO_USERS) context.output.out(`  ${user.role.padEnd(16)} ${user.email}`);
         context.output.out(`Every demo user's password: ${password}`);
+        // The demo has managers and sellers, no administrator; with users in place, serve prints no set-up link.
+        const admins = await deps.store.users.list({ role: 'admin', limit: 1 });
+        if (admins.items.length === 0)
+          context.output.out(
+            'No administrator yet: add one with `stepwise users add --email you@example.com --name "Your Name" --role admin`.',
+          );
       });
     });
 }

@@ -15,6 +15,12 @@ export function parseEmail(value: string): string {
   return email;
 }
 
+function parseName(value: string): string {
+  const name = value.trim();
+  if (name === '') throw new InvalidArgumentError('must not be empty.');
+  return name;
+}
+
 function parseRole(value: string): Role {
   const role = ROLES.find((r) => r === value);
   if (role === undefined) throw new InvalidArgumentError(`must be one of ${ROLES.join(', ')}.`);
@@ -61,7 +67,7 @@ export function usersCommand(program: Command, context: CommandContext): void {
     .command('add')
     .description('Create a user who can sign in')
     .requiredOption('--email <email>', 'sign-in email', parseEmail)
-    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--name <name>', 'display name', parseName)
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, parseRole)
     .option(
       '--password <password>',
