@@ -235,6 +235,62 @@ forEachDialect('engine scheduler', (t) => {
     expect(await deps.store.engine.nextDueAt()).toBeNull();
   });
 
+  it('advance_to_sequence starts nothing for a record deleted between its read and the commit', async () => {
+    const deps = engineDeps(t.store());
+    const owner = await aUser(deps.store, 'admin');
+    const target = await activeSequence(
+      deps.store,
+      owner.id,
+      definition([{ id: 'n1', type: 'task', name: 'Next' }]),
+    );
+    const advancing = await activeSequence(
+      deps.store,
+      owner.id,
+      definition([
+        { id: 't1', type: 'task', name: 'Qualify', next: 'x1' },
+        { id: 'x1', type: 'advance_to_sequence', sequenceId: target },
+      ]),
+    );
+    const [kept, doomed] = (await someRecords(deps.store, owner.id, 2)) as [string, string];
+    const actor = { id: owner.id, role: 'admin' as const };
+    const { enrolled } = await connectRecords(deps, {
+      sequenceId: advancing,
+      recordIds: [kept, doomed],
+      actor,
+    });
+    // The deletion's first transaction (the soft delete) commits right after the advance read the record,
+    // before the advance commits; its second (ending the record's running enrollments) has not run yet.
+    const loadRecords = deps.store.engine.loadRecords.bind(deps.store.engine);
+    let reads = 0;
+    const racing = {
+      ...deps,
+      store: {
+        ...deps.store,
+        engine: {
+          ...deps.store.engine,
+          loadRecords: async (ids: readonly string[], fields: boolean) => {
+            const read = await loadRecords(ids, fields);
+            if (ids.length === 1 && ids[0] === doomed && ++reads === 1)
+              expect(await deps.store.records.softDelete(doomed, T0 + 1)).toBe(true);
+            return read;
+          },
+        },
+      },
+    };
+    await applyEvents(
+      racing,
+      enrolled.map(({ enrollmentId }) => ({
+        enrollmentId,
+        event: { type: 'step_completed', stepId: 't1' } as const,
+      })),
+    );
+    expect(reads).toBe(1);
+    expect(await deps.store.enrollments.listRunningForRecord(doomed)).toEqual([]);
+    expect(await countOf(t, `SELECT COUNT(*) AS n FROM enrollments WHERE record_id = '${doomed}'`)).toBe(1);
+    const [next] = await deps.store.enrollments.listRunningForRecord(kept);
+    expect(next).toMatchObject({ sequenceId: target, status: 'active' });
+  });
+
   it('advance_to_sequence ends this enrollment and starts the target in the same transaction', async () => {
     const deps = engineDeps(t.store());
     const owner = await aUser(deps.store, 'admin');

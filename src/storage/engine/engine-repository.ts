@@ -19,6 +19,7 @@ import type {
   StepHistoryPatch,
 } from '../../engine/ports/store.js';
 import type { RepositoryContext } from '../repositories/context.js';
+import { RECORD_DELETIONS_KEY } from '../repositories/record-deletions.js';
 import type { Database } from '../schema.js';
 import {
   deletedRecords,
@@ -86,6 +87,10 @@ export function createEngineRepository(
       endedAt: row.endedAt,
     };
   }
+
+  /** The record of an insert commit (a connect, or an advance's follow-on). */
+  const insertedRecord = (commit: EnrollmentCommit): string =>
+    commit.target.type === 'insert' ? commit.target.row.recordId : '';
 
   function insertRow(commit: EnrollmentCommit): EnrollmentInsertRow {
     if (commit.target.type !== 'insert') throw new Error('insertEnrollments() takes inserts only');
@@ -330,8 +335,25 @@ export function createEngineRepository(
         // slot (the fence above) before the next sequence's enrollment takes it.
         let inserts = kept.filter((c) => c.target.type === 'insert');
         let parents = landed.slice();
+        let deletionsLocked = false;
         for (let level = 0; level < 16; level++) {
-          const next = [...inserts, ...parents.flatMap((c) => c.follow)];
+          let follow = parents.flatMap((c) => c.follow);
+          if (follow.length > 0) {
+            // An advance starts its record's next enrollment from a record read before this transaction.
+            // With the record deletions stamp share-locked (record-deletions.ts), a deletion that committed
+            // meanwhile is seen here and a later one waits for this commit, so its "end the record's
+            // running enrollments" sees the new one: never a running enrollment on a deleted record.
+            if (!deletionsLocked) {
+              await runSql(trx, engineSql.recordDeletionsGuard, [RECORD_DELETIONS_KEY]);
+              deletionsLocked = true;
+            }
+            const deleted = await deletedRecords(trx, engineSql, follow.map(insertedRecord));
+            if (deleted.size > 0) {
+              for (const c of follow) if (deleted.has(insertedRecord(c))) recordsGone.push(c.enrollmentId);
+              follow = follow.filter((c) => !deleted.has(insertedRecord(c)));
+            }
+          }
+          const next = [...inserts, ...follow];
           if (next.length === 0) break;
           const inserted = await writes.insertEnrollments(trx, next.map(insertRow));
           parents = [];
