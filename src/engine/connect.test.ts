@@ -4,11 +4,11 @@ import { expect, it, vi } from 'vitest';
 import { type DialectTest, forEachDialect } from '../storage/test-support/dialects.js';
 import { disconnectRecords } from './apply-events.js';
 import { connectRecords } from './connect.js';
-import type { EngineDeps } from './deps.js';
 import { stepRowId } from './enrollment-commit.js';
 import { deleteRecord } from './record-lifecycle.js';
 import {
   activeSequence,
+  afterRecordsRead,
   aUser,
   definition,
   engineDeps,
@@ -74,25 +74,6 @@ async function startRowsOf(t: DialectTest, recordIds: readonly string[]): Promis
     };
     return JSON.stringify(mine).replaceAll(id, 'ENR').replaceAll(recordId, 'REC');
   });
-}
-
-/** `deps` whose store runs `then` after each read of records by connect (loadRecords), before it writes. */
-function afterEachRecordsRead(deps: EngineDeps, then: () => Promise<void>): EngineDeps {
-  const loadRecords = deps.store.engine.loadRecords.bind(deps.store.engine);
-  return {
-    ...deps,
-    store: {
-      ...deps.store,
-      engine: {
-        ...deps.store.engine,
-        loadRecords: async (ids: readonly string[], fields: boolean) => {
-          const read = await loadRecords(ids, fields);
-          await then();
-          return read;
-        },
-      },
-    },
-  };
 }
 
 forEachDialect('connectRecords', (t) => {
@@ -448,7 +429,7 @@ forEachDialect('connectRecords racing a record deletion', (t) => {
       // The whole deletion (soft delete, then the end of the record's running enrollments, none yet)
       // runs after connect read the record live and before connect writes.
       let reads = 0;
-      const racing = afterEachRecordsRead(deps, async () => {
+      const racing = afterRecordsRead(deps, async () => {
         if (++reads === afterRead) await deleteRecord(deps, actor, doomed);
       });
       const result = await connectRecords(racing, { sequenceId: seq, recordIds: records, actor, perRecord });
@@ -478,7 +459,7 @@ forEachDialect('connectRecords racing a record deletion', (t) => {
     const [elsewhere] = (await someRecords(deps.store, manager.id, 1)) as [string];
     const actor = { id: manager.id, role: 'sales_manager' as const };
     const before = await deps.store.records.deletionStamp();
-    const racing = afterEachRecordsRead(deps, async () => {
+    const racing = afterRecordsRead(deps, async () => {
       await deleteRecord(deps, actor, elsewhere);
     });
     const result = await connectRecords(racing, { sequenceId: seq, recordIds: records, actor });

@@ -9,6 +9,7 @@ import { emailKey } from './enrollment-commit.js';
 import { runDue } from './scheduler.js';
 import {
   activeSequence,
+  afterRecordsRead,
   aUser,
   DAY,
   definition,
@@ -260,23 +261,11 @@ forEachDialect('engine scheduler', (t) => {
     });
     // The deletion's first transaction (the soft delete) commits right after the advance read the record,
     // before the advance commits; its second (ending the record's running enrollments) has not run yet.
-    const loadRecords = deps.store.engine.loadRecords.bind(deps.store.engine);
     let reads = 0;
-    const racing = {
-      ...deps,
-      store: {
-        ...deps.store,
-        engine: {
-          ...deps.store.engine,
-          loadRecords: async (ids: readonly string[], fields: boolean) => {
-            const read = await loadRecords(ids, fields);
-            if (ids.length === 1 && ids[0] === doomed && ++reads === 1)
-              expect(await deps.store.records.softDelete(doomed, T0 + 1)).toBe(true);
-            return read;
-          },
-        },
-      },
-    };
+    const racing = afterRecordsRead(deps, async (ids) => {
+      if (ids.length === 1 && ids[0] === doomed && ++reads === 1)
+        expect(await deps.store.records.softDelete(doomed, T0 + 1)).toBe(true);
+    });
     await applyEvents(
       racing,
       enrolled.map(({ enrollmentId }) => ({

@@ -84,3 +84,28 @@ export async function statsOf(store: Store, sequenceId: string): Promise<Record<
   }
   return out;
 }
+
+/**
+ * `deps` whose store runs `then(ids)` after each read of records by id (engine.loadRecords), before the
+ * caller goes on to write: how tests put a concurrent change between a read and its commit.
+ */
+export function afterRecordsRead(
+  deps: EngineDeps,
+  then: (ids: readonly string[]) => Promise<void>,
+): EngineDeps {
+  const loadRecords = deps.store.engine.loadRecords.bind(deps.store.engine);
+  return {
+    ...deps,
+    store: {
+      ...deps.store,
+      engine: {
+        ...deps.store.engine,
+        loadRecords: async (ids: readonly string[], fields: boolean) => {
+          const read = await loadRecords(ids, fields);
+          await then(ids);
+          return read;
+        },
+      },
+    },
+  };
+}
