@@ -21,6 +21,14 @@ import {
 } from './test-support/engine-world.js';
 import { countOf, rawQuery } from './test-support/raw-db.js';
 
+/** An advance's target, and a sequence that advances to it after one task. */
+const NEXT_TASK = definition([{ id: 'n1', type: 'task', name: 'Next' }]);
+const advancingTo = (to: string) =>
+  definition([
+    { id: 't1', type: 'task', name: 'Qualify', next: 'x1' },
+    { id: 'x1', type: 'advance_to_sequence', sequenceId: to },
+  ]);
+
 const W = { batchSize: 50, leaseOwner: 'test' };
 
 /** email → replied within P2D? yes: call; no: wait P1D → automated email → mark the lead nurtured. */
@@ -239,19 +247,8 @@ forEachDialect('engine scheduler', (t) => {
   it('advance_to_sequence starts nothing for a record deleted between its read and the commit', async () => {
     const deps = engineDeps(t.store());
     const owner = await aUser(deps.store, 'admin');
-    const target = await activeSequence(
-      deps.store,
-      owner.id,
-      definition([{ id: 'n1', type: 'task', name: 'Next' }]),
-    );
-    const advancing = await activeSequence(
-      deps.store,
-      owner.id,
-      definition([
-        { id: 't1', type: 'task', name: 'Qualify', next: 'x1' },
-        { id: 'x1', type: 'advance_to_sequence', sequenceId: target },
-      ]),
-    );
+    const target = await activeSequence(deps.store, owner.id, NEXT_TASK);
+    const advancing = await activeSequence(deps.store, owner.id, advancingTo(target));
     const [kept, doomed] = (await someRecords(deps.store, owner.id, 2)) as [string, string];
     const actor = { id: owner.id, role: 'admin' as const };
     const { enrolled } = await connectRecords(deps, {
@@ -283,24 +280,11 @@ forEachDialect('engine scheduler', (t) => {
   it('advance_to_sequence ends this enrollment and starts the target in the same transaction', async () => {
     const deps = engineDeps(t.store());
     const owner = await aUser(deps.store, 'admin');
-    const target = await activeSequence(
-      deps.store,
-      owner.id,
-      definition([{ id: 'n1', type: 'task', name: 'Next' }]),
-    );
-    const inactive = await activeSequence(
-      deps.store,
-      owner.id,
-      definition([{ id: 'n1', type: 'task', name: 'Next' }]),
-    );
+    const target = await activeSequence(deps.store, owner.id, NEXT_TASK);
+    const inactive = await activeSequence(deps.store, owner.id, NEXT_TASK);
     await deps.store.sequences.update(inactive, { status: 'inactive' }, T0);
-    const advancing = (to: string) =>
-      definition([
-        { id: 't1', type: 'task', name: 'Qualify', next: 'x1' },
-        { id: 'x1', type: 'advance_to_sequence', sequenceId: to },
-      ]);
-    const toActive = await activeSequence(deps.store, owner.id, advancing(target));
-    const toInactive = await activeSequence(deps.store, owner.id, advancing(inactive));
+    const toActive = await activeSequence(deps.store, owner.id, advancingTo(target));
+    const toInactive = await activeSequence(deps.store, owner.id, advancingTo(inactive));
     const [r1, r2] = await someRecords(deps.store, owner.id, 2);
     const actor = { id: owner.id, role: 'admin' as const };
     const a = (await connectRecords(deps, { sequenceId: toActive, recordIds: [r1 as string], actor }))

@@ -17,7 +17,13 @@ import type {
 } from '../../engine/ports/store.js';
 import type { RepositoryContext } from '../repositories/context.js';
 import type { Database } from '../schema.js';
-import { deletedRecords, type EngineSql, recordsDeletedSince, runSql, sequenceIsLive } from './engine-sql.js';
+import {
+  type EngineSql,
+  recordsDeletedSince,
+  runSql,
+  sequenceIsLive,
+  withoutDeletedRecords,
+} from './engine-sql.js';
 
 /** The writes of the members in `landed` (`'all'`: every one), one call per table, as `engine.commit` makes them. */
 async function writeLanded(
@@ -78,19 +84,10 @@ async function withoutGoneRecords(
 ): Promise<{ batch: StartBatch; recordsGone: string[] }> {
   if (recordsLive === undefined || !(await recordsDeletedSince(trx, sql, recordsLive.asOf)))
     return { batch, recordsGone: [] };
-  const deleted = await deletedRecords(
-    trx,
-    sql,
-    batch.members.map((m) => m.recordId),
-  );
-  if (deleted.size === 0) return { batch, recordsGone: [] };
-  const members: StartMember[] = [];
-  const recordsGone: string[] = [];
-  for (const m of batch.members) {
-    if (deleted.has(m.recordId)) recordsGone.push(m.enrollmentId);
-    else members.push(m);
-  }
-  return { batch: { ...batch, members }, recordsGone };
+  const { kept, gone } = await withoutDeletedRecords(trx, sql, batch.members, (m) => m.recordId);
+  return gone.length === 0
+    ? { batch, recordsGone: [] }
+    : { batch: { ...batch, members: kept }, recordsGone: gone };
 }
 
 export function createEnrollmentStartRepository(

@@ -22,7 +22,6 @@ import type { RepositoryContext } from '../repositories/context.js';
 import { RECORD_DELETIONS_KEY } from '../repositories/record-deletions.js';
 import type { Database } from '../schema.js';
 import {
-  deletedRecords,
   ENGINE_ENROLLMENT_COLUMNS,
   type EngineEnrollmentRow,
   type EngineSql,
@@ -35,6 +34,7 @@ import {
   runSql,
   sequenceIsLive,
   WORK_CHANNEL,
+  withoutDeletedRecords,
 } from './engine-sql.js';
 import { decodeState, encodeState, encodeStateOnce } from './enrollment-state-codec.js';
 
@@ -88,9 +88,9 @@ export function createEngineRepository(
     };
   }
 
-  /** The record of an insert commit (a connect, or an advance's follow-on). */
-  const insertedRecord = (commit: EnrollmentCommit): string =>
-    commit.target.type === 'insert' ? commit.target.row.recordId : '';
+  /** The record of an insert commit (a connect, or an advance's follow-on); null for an update. */
+  const insertedRecord = (commit: EnrollmentCommit): string | null =>
+    commit.target.type === 'insert' ? commit.target.row.recordId : null;
 
   function insertRow(commit: EnrollmentCommit): EnrollmentInsertRow {
     if (commit.target.type !== 'insert') throw new Error('insertEnrollments() takes inserts only');
@@ -124,20 +124,8 @@ export function createEngineRepository(
   ): Promise<{ kept: readonly EnrollmentCommit[]; recordsGone: string[] }> {
     if (recordsLive === undefined || !(await recordsDeletedSince(trx, engineSql, recordsLive.asOf)))
       return { kept: commits, recordsGone: [] };
-    const recordOf = (c: EnrollmentCommit) => (c.target.type === 'insert' ? c.target.row.recordId : null);
-    const deleted = await deletedRecords(
-      trx,
-      engineSql,
-      commits.flatMap((c) => recordOf(c) ?? []),
-    );
-    const kept: EnrollmentCommit[] = [];
-    const recordsGone: string[] = [];
-    for (const c of commits) {
-      const recordId = recordOf(c);
-      if (recordId !== null && deleted.has(recordId)) recordsGone.push(c.enrollmentId);
-      else kept.push(c);
-    }
-    return { kept, recordsGone };
+    const { kept, gone } = await withoutDeletedRecords(trx, engineSql, commits, insertedRecord);
+    return { kept, recordsGone: gone };
   }
 
   /** History, outbox, field, counter and audit rows of the commits that landed, one write per table. */
@@ -347,11 +335,9 @@ export function createEngineRepository(
               await runSql(trx, engineSql.recordDeletionsGuard, [RECORD_DELETIONS_KEY]);
               deletionsLocked = true;
             }
-            const deleted = await deletedRecords(trx, engineSql, follow.map(insertedRecord));
-            if (deleted.size > 0) {
-              for (const c of follow) if (deleted.has(insertedRecord(c))) recordsGone.push(c.enrollmentId);
-              follow = follow.filter((c) => !deleted.has(insertedRecord(c)));
-            }
+            const { kept: live, gone } = await withoutDeletedRecords(trx, engineSql, follow, insertedRecord);
+            follow = live;
+            recordsGone.push(...gone);
           }
           const next = [...inserts, ...follow];
           if (next.length === 0) break;

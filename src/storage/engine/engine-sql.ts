@@ -235,17 +235,33 @@ export async function recordsDeletedSince(
   return stamp === undefined || deletionCount(stamp.value) !== asOf;
 }
 
-/** Which of `recordIds` are deleted (records pkey). */
-export async function deletedRecords(
+/**
+ * `items` split by whether their record is deleted (records pkey, one query): those kept, and the
+ * enrollment ids of those left out. An item without a record (`recordOf` null) is kept.
+ */
+export async function withoutDeletedRecords<T extends { enrollmentId: string }>(
   trx: Kysely<Database>,
   engineSql: EngineSql,
-  recordIds: readonly string[],
-): Promise<Set<string>> {
+  items: readonly T[],
+  recordOf: (item: T) => string | null,
+): Promise<{ kept: T[]; gone: string[] }> {
   const p = new Params(engineSql);
-  const rows = await runSql<{ id: string }>(
-    trx,
-    `SELECT id FROM records WHERE ${engineSql.inIds(p, 'id', recordIds)} AND deleted_at IS NOT NULL`,
-    p.values,
-  );
-  return new Set(rows.map((row) => row.id));
+  const recordIds = items.flatMap((item) => recordOf(item) ?? []);
+  const rows =
+    recordIds.length === 0
+      ? []
+      : await runSql<{ id: string }>(
+          trx,
+          `SELECT id FROM records WHERE ${engineSql.inIds(p, 'id', recordIds)} AND deleted_at IS NOT NULL`,
+          p.values,
+        );
+  const deleted = new Set(rows.map((row) => row.id));
+  const kept: T[] = [];
+  const gone: string[] = [];
+  for (const item of items) {
+    const recordId = recordOf(item);
+    if (recordId !== null && deleted.has(recordId)) gone.push(item.enrollmentId);
+    else kept.push(item);
+  }
+  return { kept, gone };
 }
