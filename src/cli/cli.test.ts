@@ -168,6 +168,16 @@ describe('stepwise CLI', () => {
       1,
     );
     expect(blankName.err.join('\n')).toMatch(/must not be empty/);
+
+    for (const [option, value, message] of [
+      ['--max-bytes', '-5', /--max-bytes <n>' argument '-5' is invalid\. must be a whole number of bytes/],
+      ['--max-bytes', '1.5', /argument '1\.5' is invalid/],
+      ['--port', '70000', /--port <port>' argument '70000' is invalid\. must be a port number/],
+    ] as const) {
+      const inbound = cli(env);
+      expect(await inbound.run('inbound', option, value)).not.toBe(0);
+      expect(inbound.err.join('\n')).toMatch(message);
+    }
   });
 
   it("says why the database failed: the driver's message after ours", async () => {

@@ -65,6 +65,23 @@ describe('stepwise serve', () => {
     expect(hashes[1]).not.toBe(hashes[0]);
   });
 
+  it("names HOST and PORT when it cannot listen, with the system's reason as the cause", async () => {
+    const databaseUrl = join(mkdtempSync(join(tmpdir(), 'stepwise-serve-')), 'stepwise.db');
+    const first = await serve(loadConfig({ PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }), {
+      worker: false,
+    });
+    try {
+      const port = new URL(first.url).port;
+      const taken = serve(loadConfig({ PORT: port, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }), {
+        worker: false,
+      });
+      await expect(taken).rejects.toThrow(`Cannot listen on 127.0.0.1:${port} (HOST, PORT)`);
+      await expect(taken).rejects.toHaveProperty('cause.code', 'EADDRINUSE');
+    } finally {
+      await first.close();
+    }
+  });
+
   it('runs engine, worker and API on one test clock under STEPWISE_CLOCK=manual', async () => {
     const databaseUrl = join(mkdtempSync(join(tmpdir(), 'stepwise-serve-')), 'stepwise.db');
     const server = await serve(

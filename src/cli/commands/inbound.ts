@@ -1,7 +1,7 @@
 // `stepwise inbound --port N`: an SMTP listener for replies and bounces (point an MX, or a
 // forwarding rule, at it); `--imap URL`: polls an IMAP mailbox instead (or as well). Every message goes
 // through the same classifier as POST /api/inbound-email. `serve` and `worker` poll STEPWISE_IMAP_URL.
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { type Logger, pino } from 'pino';
 import { type Config, loadConfig } from '../../config.js';
 import { SystemClock } from '../../engine/clock.js';
@@ -15,7 +15,15 @@ import type { CommandContext } from '../context.js';
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new Error('--port must be a port number');
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new InvalidArgumentError('must be a port number (0–65535).');
+  return n;
+}
+
+function byteCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError('must be a whole number of bytes, at least 1.');
   return n;
 }
 
@@ -51,7 +59,7 @@ export function inboundCommand(program: Command, context: CommandContext): void 
       'IMAP: poll this mailbox, imaps://user:pass@host:993/INBOX (default STEPWISE_IMAP_URL)',
     )
     .option('--host <host>', 'address to listen on', '0.0.0.0')
-    .option('--max-bytes <n>', 'largest message accepted', (v) => Number(v), MAX_INBOUND_BYTES)
+    .option('--max-bytes <n>', 'largest message accepted', byteCount, MAX_INBOUND_BYTES)
     .action(async (options: { port?: number; imap?: string; host: string; maxBytes: number }) => {
       const config = loadConfig(context.env);
       const imapUrl = options.imap ?? (options.port === undefined ? config.imapUrl : null);

@@ -60,7 +60,15 @@ export async function serve(
     metrics,
     ...(mailSender === null ? {} : { testClockMail: mailSender.testClock }),
   });
-  const url = await app.listen({ port: config.port, host: config.host });
+  let url: string;
+  try {
+    url = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app.close();
+    await store.close();
+    // Which setting to change, before the system's reason (ENOTFOUND, EADDRNOTAVAIL, EADDRINUSE, EACCES).
+    throw new Error(`Cannot listen on ${config.host}:${config.port} (HOST, PORT)`, { cause: error });
+  }
   log.info(`Stepwise is serving on ${url} (${store.dialect})`);
   if (needsSetup) await printSetupLink(deps, linkBase(config, url), log);
   const worker = options.worker === false ? null : startWorker(deps, log, 'serve');
