@@ -6,8 +6,9 @@
 //   at T enters the next step proposed at T), so a late worker catches up to the same timeline.
 // - Signal conditions: by default they decide only at the `within` deadline (signals dated after it
 //   do not count). With `moveOnSignal` they decide as soon as the result is certain: `any` → yes
-//   when one part is true, `all` → no when one part is false (a skipped/failed email, a field).
-//   A condition with no signal part decides when reached. `within` is plain calendar time from
+//   when one part is true, `all` → no when one part is certainly false (a skipped/failed email, a call's
+//   outcome; not a field, which may still change before the deadline). A condition with no signal part
+//   decides when reached, reading the fields an `update_field` earlier in the same transition wrote. `within` is plain calendar time from
 //   when the condition is reached (skipNonWorkingDays applies to waits only).
 // - A skipped email, a permanently failed or suppressed automated email, count as "no signal";
 //   a skipped call has no outcome. Facts are kept only for steps some condition tests.

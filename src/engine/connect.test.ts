@@ -41,6 +41,13 @@ const FIELD_FIRST = definition([
   { id: 'u1', type: 'update_field', field: 'status', value: 'vip', next: 't1' },
   { id: 't1', type: 'task', name: 'Call' },
 ]);
+// Writes the field its condition then tests, at the start: every record takes `yes`, whatever it held.
+const UPDATE_THEN_TEST = definition([
+  { id: 'u0', type: 'update_field', field: 'tier', value: 'gold', next: 'c1' },
+  { id: 'c1', type: 'condition', if: { field: 'tier', op: 'eq', value: 'gold' }, yes: 'u1', no: 't1' },
+  { id: 'u1', type: 'update_field', field: 'status', value: 'vip', next: 't1' },
+  { id: 't1', type: 'task', name: 'Call' },
+]);
 
 /**
  * Everything a start wrote for each record, as JSON with the record's and its enrollment's ids (and
@@ -255,6 +262,7 @@ forEachDialect('connectRecords: shared start shapes (bulk) and the per-record pa
     ['an email first, in the recipient zone', EMAIL_FIRST],
     ['a field condition first', FIELD_FIRST],
     ['a wait, then a field condition', WAIT_FIRST],
+    ['a field written, then tested', UPDATE_THEN_TEST],
   ] as const) {
     it(`writes the same rows both ways: ${name}`, async () => {
       const deps = engineDeps(t.store());
@@ -282,6 +290,7 @@ forEachDialect('connectRecords: shared start shapes (bulk) and the per-record pa
       };
       const bulk = await connectRecords(deps, { sequenceId: seq, recordIds: bulkSet, actor });
       // Fields are read only for a start that reads them (then a second time, with them).
+      // (Not for a condition that reads only what the start itself wrote.)
       expect(withFields).toEqual(def === FIELD_FIRST ? [false, true] : [false]);
       const statsAfterBulk = await statsOf(deps.store, seq);
       const each = await connectRecords(deps, {
@@ -300,6 +309,7 @@ forEachDialect('connectRecords: shared start shapes (bulk) and the per-record pa
       // Each definition's start wrote what the comparison is about: emails, or field writes for gold records.
       if (def === EMAIL_FIRST) expect(await countOf(t, `SELECT COUNT(*) AS n FROM outbox`)).toBe(2_000);
       else if (def === FIELD_FIRST) expect(statsAfterBulk['u1/reached']).toBe(300);
+      else if (def === UPDATE_THEN_TEST) expect(statsAfterBulk['u1/reached']).toBe(1_000);
       else expect(statsAfterBulk['w1/reached']).toBe(1_000);
     });
   }

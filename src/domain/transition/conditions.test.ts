@@ -175,10 +175,27 @@ describe('all / any', () => {
     expect(branch(d)).toBe('yes');
   });
 
-  it('all: with moveOnSignal a false part decides no at once; true parts wait for the signal', () => {
+  it('all: with moveOnSignal a false field waits (the record may change), a skipped email decides no at once', () => {
+    // The field is false when the condition is reached; it is true by the time the reply comes.
     const m = emailThen(cond({ all: [replied, hot] }, { moveOnSignal: true }), { hot: false });
     m.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
-    expect(branch(m)).toBe('no');
+    expect(m.state.stepId).toBe('c1');
+    m.fields = { hot: true };
+    m.send({ type: 'signal', signal: 'email_replied', stepId: 'e1', at: REACHED + 1 }, REACHED + 1);
+    expect(branch(m)).toBe('yes');
+
+    // Still false at the deadline: no, then.
+    const f = emailThen(cond({ all: [replied, hot] }, { moveOnSignal: true }), { hot: false });
+    f.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
+    f.send({ type: 'signal', signal: 'email_replied', stepId: 'e1', at: REACHED + 1 }, REACHED + 1);
+    expect(f.state.stepId).toBe('c1');
+    f.send({ type: 'tick' }, DEADLINE);
+    expect(branch(f)).toBe('no');
+
+    // A skipped email can never be replied to: certain, so no at once.
+    const k = emailThen(cond({ all: [replied, hot] }, { moveOnSignal: true }), { hot: true });
+    k.send({ type: 'step_skipped', stepId: 'e1' }, REACHED);
+    expect(branch(k)).toBe('no');
 
     const d = emailThen(cond({ all: [replied, hot] }, { moveOnSignal: true }), { hot: true });
     d.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
@@ -200,8 +217,9 @@ describe('all / any', () => {
 });
 
 describe('field operators', () => {
+  // What the condition decides when it decides (a pending part is false then).
   const check = (fields: Record<string, unknown>, c: Condition) =>
-    evaluate(c, { facts: {}, fields, asOf: 0 });
+    evaluate(c, { facts: {}, fields, asOf: 0 }) === true;
   it.each([
     [{ s: 'Qualified' }, { field: 's', op: 'eq', value: 'qualified' }, true],
     [{ s: 'Qualified' }, { field: 's', op: 'neq', value: 'qualified' }, false],
@@ -395,5 +413,42 @@ describe('a realistic sequence, every branch', () => {
     expect(d.state).toMatchObject({ status: 'completed', endReason: 'completed', dueAt: null });
     const seqs = d.ofType('step.entered').map((e) => e.seq);
     expect(seqs).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe('a field condition after update_field', () => {
+  // s1 → u1 sets tier → c1 tests tier: the engine loaded the record before the transition and writes the
+  // field after it, so the condition must read what u1 wrote.
+  const tierIsGold: Condition = { field: 'tier', op: 'eq', value: 'gold' };
+  const updateThenTest = (ifc: Condition) =>
+    sequence([
+      { id: 's1', type: 'task', next: 'u1' },
+      { id: 'u1', type: 'update_field', field: 'tier', value: 'gold', next: 'c1' },
+      { id: 'c1', type: 'condition', if: ifc, yes: 'y', no: 'n' },
+      ...leaves,
+    ]);
+
+  it('reads the value the update wrote, in the same transition', () => {
+    const d = new Driver(updateThenTest(tierIsGold), { fields: { tier: 'silver', size: 10 } });
+    d.send({ type: 'start' }, T0);
+    d.send({ type: 'step_completed', stepId: 's1' }, REACHED);
+    expect(branch(d)).toBe('yes');
+    expect(d.ofType('field.update')).toMatchObject([{ field: 'tier', value: 'gold' }]);
+  });
+
+  it('reads the other fields from the record', () => {
+    const d = new Driver(updateThenTest({ all: [tierIsGold, { field: 'size', op: 'gt', value: 50 }] }), {
+      fields: { tier: 'silver', size: 10 },
+    });
+    d.send({ type: 'start' }, T0);
+    d.send({ type: 'step_completed', stepId: 's1' }, REACHED);
+    expect(branch(d)).toBe('no');
+  });
+
+  it('a record without fields: the written one is there', () => {
+    const d = new Driver(updateThenTest(tierIsGold));
+    d.send({ type: 'start' }, T0);
+    d.send({ type: 'step_completed', stepId: 's1' }, REACHED);
+    expect(branch(d)).toBe('yes');
   });
 });

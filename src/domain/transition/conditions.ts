@@ -32,7 +32,9 @@ export interface ConditionInputs {
 /**
  * A signal part is true once its signal was seen, false when the tested email can no longer be
  * engaged with (skipped, failed permanently, suppressed), otherwise pending; the caller turns
- * pending into false at the deadline. Outcome and field parts are always decided.
+ * pending into false at the deadline. An outcome part is decided (the tested call is closed). A field
+ * part is true, or pending while false: the record may still change before the deadline, so a false
+ * field never decides `no` early (under `moveOnSignal`, `all` of a signal and a field waits for both).
  */
 export function evaluate(condition: Condition, inputs: ConditionInputs): Verdict {
   if (isSignalCondition(condition)) {
@@ -45,7 +47,7 @@ export function evaluate(condition: Condition, inputs: ConditionInputs): Verdict
     const outcome = inputs.facts[condition.step]?.outcome;
     return outcome !== undefined && condition.outcome.includes(outcome);
   }
-  if (isFieldCondition(condition)) return evaluateField(condition, inputs.fields);
+  if (isFieldCondition(condition)) return evaluateField(condition, inputs.fields) ? true : 'pending';
   if (isAllCondition(condition)) {
     let result: Verdict = true;
     for (const part of condition.all) {
@@ -72,6 +74,14 @@ export function testedSteps(condition: Condition): string[] {
   if (isSignalCondition(condition) || isOutcomeCondition(condition)) return [condition.step];
   if (isAllCondition(condition)) return condition.all.flatMap(testedSteps);
   if (isAnyCondition(condition)) return condition.any.flatMap(testedSteps);
+  return [];
+}
+
+/** Field names the condition reads. */
+export function testedFields(condition: Condition): string[] {
+  if (isFieldCondition(condition)) return [condition.field];
+  if (isAllCondition(condition)) return condition.all.flatMap(testedFields);
+  if (isAnyCondition(condition)) return condition.any.flatMap(testedFields);
   return [];
 }
 

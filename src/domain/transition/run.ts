@@ -17,7 +17,7 @@ import {
   type TransitionContext,
 } from '../enrollment.js';
 import { indexSteps, type StepGraph, stepById } from '../step-graph.js';
-import { evaluate, testedSteps, type Verdict } from './conditions.js';
+import { evaluate, testedFields, testedSteps, type Verdict } from './conditions.js';
 import { conditionDeadline, emailSendAt, manualDue, waitEnd } from './timing.js';
 
 /** What a transition needs to know about a definition, computed once per definition object. */
@@ -60,6 +60,11 @@ export class Run {
   readonly index: DefinitionIndex;
   /** Steps entered in this transition: an acyclic definition can't enter more than it has. */
   private entered = 0;
+  /**
+   * Fields this transition's `update_field` steps wrote: a condition later in the same transition reads
+   * them over the record's (which the engine loaded before the transition, and writes after it).
+   */
+  private fieldUpdates: Record<string, unknown> | null = null;
 
   constructor(
     readonly definition: SequenceDefinition,
@@ -209,6 +214,7 @@ export class Run {
       }
       case 'update_field':
         entered(t);
+        this.fieldUpdates = { ...this.fieldUpdates, [step.field]: step.value };
         this.emit({
           type: 'field.update',
           stepId: step.id,
@@ -233,7 +239,18 @@ export class Run {
 
   private verdict(step: ConditionStep, asOf: number): Verdict {
     if (testsSignal(step.if)) this.ctx.onSignalFactsRead?.();
-    return evaluate(step.if, { facts: this.s.facts, fields: this.ctx.record?.fields, asOf });
+    return evaluate(step.if, { facts: this.s.facts, fields: this.fieldsFor(step), asOf });
+  }
+
+  /**
+   * The record's fields, under what this transition wrote. The record's are read only when the condition
+   * reads a field this transition did not write: connect-bulk.ts watches that read to group starts.
+   */
+  private fieldsFor(step: ConditionStep): Record<string, unknown> | undefined {
+    const written = this.fieldUpdates;
+    if (written === null) return this.ctx.record?.fields;
+    if (testedFields(step.if).every((field) => Object.hasOwn(written, field))) return written;
+    return { ...this.ctx.record?.fields, ...written };
   }
 
   private decide(step: ConditionStep, verdict: true | false, t: number): [string | undefined, number] {
