@@ -27,6 +27,8 @@ export default defineConfig({
           // engine's multi-process tests would turn waits into flaky timeouts.
           sequence: { groupOrder: 1 },
           pool: 'forks',
+          // One browser file at a time: two Chromiums and their servers on 2 cores turn waits into timeouts.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

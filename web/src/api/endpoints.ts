@@ -15,6 +15,7 @@ import type {
   MailboxInput,
   OutboxItem,
   Page,
+  RecordInput,
   Role,
   Sequence,
   SequenceStatsAnswer,
@@ -203,6 +204,12 @@ export function createApi(http: HttpClient, session: SessionStore) {
       list: (query: { type: EntityType; q?: string; ownerId?: string; limit?: number; cursor?: string }) =>
         http.request<Page<CrmRecord>>('GET', '/api/records', { query }),
       get: (id: string) => http.request<CrmRecord>('GET', `/api/records/${enc(id)}`),
+      create: (body: RecordInput & { type: EntityType; name: string }) =>
+        http.request<CrmRecord>('POST', '/api/records', { body }),
+      update: (id: string, body: RecordInput) =>
+        http.request<CrmRecord>('PATCH', `/api/records/${enc(id)}`, { body }),
+      /** Its running enrollments end with `record_deleted`. */
+      remove: (id: string) => http.request<void>('DELETE', `/api/records/${enc(id)}`),
       upNext: (id: string, signal?: AbortSignal) =>
         http.request<WorkItem[]>('GET', `/api/records/${enc(id)}/up-next`, signal ? { signal } : {}),
     },

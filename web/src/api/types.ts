@@ -102,6 +102,16 @@ export interface CrmRecord {
   currentSequence?: { id: string; name: string; enrollmentId: string } | null;
 }
 
+/** POST /api/records (with `type` and `name`) and PATCH /api/records/{id}: null clears a field. */
+export interface RecordInput {
+  name?: string;
+  email?: string | null;
+  phone?: string | null;
+  company?: string | null;
+  timezone?: string | null;
+  ownerId?: string;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor?: string | null;

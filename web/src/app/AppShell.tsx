@@ -5,12 +5,15 @@ import { NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { ROLE_NAMES } from '../api/types.js';
 import { Icon } from '../ui/Icon.js';
 import type { IconName } from '../ui/icon-names.js';
-import { useApi, useSession } from './api-context.js';
+import { useApi, usePermissions, useSession } from './api-context.js';
+import type { Permissions } from './permissions.js';
 
 interface NavItem {
   to: string;
   label: string;
   icon: IconName;
+  /** Shown only to roles with this permission. */
+  requires?: keyof Permissions;
 }
 
 const NAV: { heading?: string; items: NavItem[] }[] = [
@@ -32,14 +35,24 @@ const NAV: { heading?: string; items: NavItem[] }[] = [
   {
     heading: 'Set-up',
     items: [
-      { to: '/email-templates', label: 'Email templates', icon: 'template' },
-      { to: '/settings', label: 'Settings', icon: 'settings' },
+      {
+        to: '/email-templates',
+        label: 'Email templates',
+        icon: 'template',
+        requires: 'manageEmailTemplates',
+      },
+      { to: '/settings', label: 'Settings', icon: 'settings', requires: 'manageSettings' },
     ],
   },
 ];
 
 export function AppShell() {
   const session = useSession();
+  const permissions = usePermissions();
+  const nav = NAV.map((group) => ({
+    ...group,
+    items: group.items.filter((item) => item.requires === undefined || permissions[item.requires]),
+  })).filter((group) => group.items.length > 0);
   const api = useApi();
   const navigate = useNavigate();
   const location = useLocation();
@@ -92,7 +105,7 @@ export function AppShell() {
         </div>
       </header>
       <nav id="sidenav" className={`sidenav${menuOpen ? ' open' : ''}`} aria-label="Main">
-        {NAV.map((group, i) => (
+        {nav.map((group, i) => (
           <div key={group.heading ?? i} className="nav-group">
             {group.heading !== undefined && <h2 className="nav-heading">{group.heading}</h2>}
             <ul>

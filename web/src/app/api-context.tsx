@@ -2,6 +2,7 @@
 import { createContext, type ReactNode, useContext, useSyncExternalStore } from 'react';
 import type { Api } from '../api/endpoints.js';
 import type { Session, SessionStore } from '../api/session.js';
+import { type Permissions, permissionsOf } from './permissions.js';
 
 interface AppServices {
   api: Api;
@@ -27,4 +28,9 @@ export function useApi(): Api {
 export function useSession(): Session | null {
   const { session } = useServices();
   return useSyncExternalStore(session.subscribe, session.get);
+}
+
+/** What the signed-in user's role may do (nothing when signed out). */
+export function usePermissions(): Permissions {
+  return permissionsOf(useSession()?.user.role);
 }

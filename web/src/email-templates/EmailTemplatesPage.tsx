@@ -1,13 +1,14 @@
 // Email templates: the list, with the way to a new one.
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import { useApi } from '../app/api-context.js';
+import { useApi, usePermissions } from '../app/api-context.js';
 import { Icon } from '../ui/Icon.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 
 export function EmailTemplatesPage() {
   const api = useApi();
+  const { manageEmailTemplates } = usePermissions();
   const templates = useResource(() => api.emailTemplates.list(), [api]);
   const [search, setSearch] = useState('');
   const q = search.trim().toLowerCase();
@@ -23,9 +24,11 @@ export function EmailTemplatesPage() {
             Emails that sequence steps send, with merge fields for the record and the sender.
           </p>
         </div>
-        <Link className="button button-primary" to="/email-templates/new">
-          <Icon name="plus" size={16} /> New template
-        </Link>
+        {manageEmailTemplates && (
+          <Link className="button button-primary" to="/email-templates/new">
+            <Icon name="plus" size={16} /> New template
+          </Link>
+        )}
       </header>
       <div className="toolbar">
         <label className="field field-inline search-field">

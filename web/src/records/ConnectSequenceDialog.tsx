@@ -3,6 +3,7 @@ import type { EntityType } from '@domain/definition.js';
 import { useState } from 'react';
 import type { ConnectAnswer, CrmRecord } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
+import { days, steps } from '../sequences/sequence-labels.js';
 import { Dialog } from '../ui/Dialog.js';
 import { ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
@@ -120,7 +121,7 @@ export function ConnectSequenceDialog({
               <span>
                 <span className="check-title">{s.name}</span>
                 <span className="field-hint">
-                  {s.summary.stepCount} steps · {s.summary.durationDays} days
+                  {steps(s.summary.stepCount)} · {days(s.summary.durationDays)}
                 </span>
               </span>
             </label>

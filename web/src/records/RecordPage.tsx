@@ -3,6 +3,7 @@
 // what is done, and can disconnect the record from its sequence.
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
+import { ApiError } from '../api/api-error.js';
 import type { CrmRecord, WorkItem } from '../api/types.js';
 import { useApi, useSession } from '../app/api-context.js';
 import { type Notice, Notices, useNotices } from '../ui/Notices.js';
@@ -14,7 +15,7 @@ import { type OpenStepDialog, StepDialogHost } from '../work/StepDialogHost.js';
 import { useServerNow } from '../work/server-now.js';
 import { actionDoneText, performStepAction } from '../work/step-actions.js';
 import { DisconnectDialog } from './DisconnectDialog.js';
-import { ENTITY_PATHS, ENTITY_PLURALS } from './record-types.js';
+import { ENTITY_PATHS, ENTITY_PLURALS, entityFromPath } from './record-types.js';
 import { UpNextCurrent, UpNextHistory, UpNextUpcoming } from './UpNext.js';
 
 const ENTITY_SINGULAR = {
@@ -25,7 +26,7 @@ const ENTITY_SINGULAR = {
 } as const;
 
 export function RecordPage() {
-  const { id = '' } = useParams();
+  const { id = '', type: path } = useParams();
   const api = useApi();
   const session = useSession();
   const zone = session?.user.timezone ?? 'UTC';
@@ -48,7 +49,11 @@ export function RecordPage() {
   if (record.status === 'error' && record.data === undefined)
     return (
       <div className="page">
-        <ErrorState error={record.error} onRetry={record.reload} />
+        {record.error instanceof ApiError && record.error.status === 404 ? (
+          <RecordNotFound listPath={path} />
+        ) : (
+          <ErrorState error={record.error} onRetry={record.reload} />
+        )}
       </div>
     );
   const r = record.data as CrmRecord;
@@ -176,6 +181,23 @@ export function RecordPage() {
       )}
       <Notices notices={notices} onDismiss={dismiss} />
     </div>
+  );
+}
+
+/** A 404 is final (no such record, or another seller's): no retry, the way back to the list instead. */
+function RecordNotFound({ listPath }: { listPath: string | undefined }) {
+  const entityType = entityFromPath(listPath) ?? 'lead';
+  return (
+    <Empty
+      title="This record does not exist or is not yours"
+      action={
+        <Link className="button" to={`/records/${ENTITY_PATHS[entityType]}`}>
+          Back to {ENTITY_PLURALS[entityType].toLowerCase()}
+        </Link>
+      }
+    >
+      It may have been deleted, or another seller owns it.
+    </Empty>
   );
 }
 

@@ -11,6 +11,7 @@ import { useResource } from '../ui/use-resource.js';
 import { ConnectSequenceDialog } from './ConnectSequenceDialog.js';
 import { DisconnectDialog } from './DisconnectDialog.js';
 import { ImportCsvDialog } from './ImportCsvDialog.js';
+import { DeleteRecordDialog, ENTITY_SINGULAR_LOWER, RecordFormDialog } from './RecordFormDialog.js';
 import { ENTITY_PATHS, ENTITY_PLURALS, entityFromPath } from './record-types.js';
 
 export function RecordsPage() {
@@ -30,6 +31,9 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
   const [connecting, setConnecting] = useState(false);
   const [disconnecting, setDisconnecting] = useState(false);
   const [importing, setImporting] = useState(false);
+  // The record form: a new record, or one to edit; a record to delete after a confirmation.
+  const [editing, setEditing] = useState<{ record?: CrmRecord } | null>(null);
+  const [deleting, setDeleting] = useState<CrmRecord | null>(null);
   const role = session?.user.role;
   const isManager = role !== undefined && role !== 'salesperson';
   // Managers filter by any colleague; a seller sees only their own records anyway.
@@ -89,6 +93,9 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
       <header className="page-header">
         <h1>{ENTITY_PLURALS[entityType]}</h1>
         <div className="actions">
+          <button type="button" className="button" onClick={() => setEditing({})}>
+            <Icon name="plus" size={16} /> New {ENTITY_SINGULAR_LOWER[entityType]}
+          </button>
           {isManager && (
             <button type="button" className="button" onClick={() => setImporting(true)}>
               Import CSV
@@ -144,7 +151,9 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
         <Empty
           title={query === '' ? `No ${ENTITY_PLURALS[entityType].toLowerCase()} yet` : 'Nothing matches'}
         >
-          {query === '' ? 'Records come from the API or a CSV import.' : 'Try other words.'}
+          {query === ''
+            ? `Create one with New ${ENTITY_SINGULAR_LOWER[entityType]}, or bring them in through the API or a CSV import.`
+            : 'Try other words.'}
         </Empty>
       )}
       {items.length > 0 && (
@@ -164,6 +173,9 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
                 <th scope="col">Email</th>
                 <th scope="col">Company</th>
                 <th scope="col">Sequence</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -199,6 +211,24 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
                     ) : (
                       <span className="muted">—</span>
                     )}
+                  </td>
+                  <td className="row-actions">
+                    <button
+                      type="button"
+                      className="link-button"
+                      aria-label={`Edit ${r.name}`}
+                      onClick={() => setEditing({ record: r })}
+                    >
+                      Edit
+                    </button>{' '}
+                    <button
+                      type="button"
+                      className="link-button"
+                      aria-label={`Delete ${r.name}`}
+                      onClick={() => setDeleting(r)}
+                    >
+                      Delete
+                    </button>
                   </td>
                 </tr>
               ))}
@@ -237,6 +267,29 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
             setDisconnecting(false);
             if (changed) {
               setSelected(new Set());
+              records.reload();
+            }
+          }}
+        />
+      )}
+      {editing !== null && (
+        <RecordFormDialog
+          entityType={entityType}
+          {...(editing.record === undefined ? {} : { record: editing.record })}
+          owners={isManager ? (users.data ?? []) : null}
+          onClose={(changed) => {
+            setEditing(null);
+            if (changed) records.reload();
+          }}
+        />
+      )}
+      {deleting !== null && (
+        <DeleteRecordDialog
+          record={deleting}
+          onClose={(changed) => {
+            setDeleting(null);
+            if (changed) {
+              setSelected((s) => new Set([...s].filter((id) => id !== deleting.id)));
               records.reload();
             }
           }}

@@ -5,7 +5,7 @@ import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useStore } from 'zustand';
 import { ApiError } from '../api/api-error.js';
 import type { Sequence } from '../api/types.js';
-import { useApi, useSession } from '../app/api-context.js';
+import { useApi, usePermissions, useSession } from '../app/api-context.js';
 import { Designer } from '../designer/components/Designer.js';
 import { DesignerProvider } from '../designer/designer-context.js';
 import { createDesignerStore, type DesignerStore } from '../designer/designer-store.js';
@@ -16,7 +16,7 @@ import { Tabs, tabPanelProps } from '../ui/Tabs.js';
 import { useResource } from '../ui/use-resource.js';
 import { ConnectedRecords } from './ConnectedRecords.js';
 import { errorsWithStepIds } from './errors-with-step-ids.js';
-import { days, ENTITY_NAMES, STATUS_NAMES } from './sequence-labels.js';
+import { days, ENTITY_NAMES, STATUS_NAMES, steps } from './sequence-labels.js';
 import { VersionHistory } from './VersionHistory.js';
 
 // The charts library is loaded only when the Stats tab opens.
@@ -54,18 +54,24 @@ export function SequencePage() {
   );
 }
 
-function SequenceView({ sequence, reload }: { sequence: Sequence; reload: () => void }) {
+function SequenceView({ sequence: loaded, reload }: { sequence: Sequence; reload: () => void }) {
   const api = useApi();
+  // The sequence as last saved: a Save answers it with its new summary, which the header and details
+  // show at once (the designer keeps its own store, so it is not rebuilt from it).
+  const [sequence, setSequence] = useState(loaded);
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
-  const tab = (TABS as readonly string[]).includes(params.get('tab') ?? '')
+  const { manageSequences } = usePermissions();
+  // A salesperson reads sequences; the API lets only managers change them or read their stats.
+  const tabs = manageSequences ? TABS : TABS.filter((t) => t !== 'stats');
+  const tab = (tabs as readonly string[]).includes(params.get('tab') ?? '')
     ? (params.get('tab') as Tab)
     : 'designer';
   const tabsId = useId();
-  const editable = sequence.status !== 'active';
+  const editable = manageSequences && sequence.status !== 'active';
   const store: DesignerStore = useMemo(
-    () => createDesignerStore({ definition: sequence.definition, readOnly: !editable }),
-    [sequence.definition, editable],
+    () => createDesignerStore({ definition: loaded.definition, readOnly: !editable }),
+    [loaded.definition, editable],
   );
   const dirty = useStore(store, (s) => s.dirty);
   const [busy, setBusy] = useState<string | null>(null);
@@ -103,6 +109,7 @@ function SequenceView({ sequence, reload }: { sequence: Sequence; reload: () => 
       const saved = await api.sequences.update(sequence.id, { definition: store.getState().definition });
       store.getState().markSaved(saved.definition ?? store.getState().definition);
       store.getState().setServerErrors([]);
+      setSequence(saved);
     });
 
   const activate = () =>
@@ -111,6 +118,7 @@ function SequenceView({ sequence, reload }: { sequence: Sequence; reload: () => 
       if (store.getState().dirty) {
         const saved = await api.sequences.update(sequence.id, { definition: store.getState().definition });
         store.getState().markSaved(saved.definition ?? store.getState().definition);
+        setSequence(saved);
       }
       await api.sequences.activate(
         sequence.id,
@@ -133,8 +141,8 @@ function SequenceView({ sequence, reload }: { sequence: Sequence; reload: () => 
           <h1>{sequence.name}</h1>
           <p className="muted">
             <span className={`badge badge-${sequence.status}`}>{STATUS_NAMES[sequence.status]}</span>{' '}
-            {ENTITY_NAMES[sequence.entityType]} · version {sequence.version} · {sequence.summary.stepCount}{' '}
-            steps · {days(sequence.summary.durationDays)}
+            {ENTITY_NAMES[sequence.entityType]} · version {sequence.version} ·{' '}
+            {steps(sequence.summary.stepCount)} · {days(sequence.summary.durationDays)}
             {dirty && <span className="unsaved"> · Unsaved changes</span>}
           </p>
         </div>
@@ -157,7 +165,7 @@ function SequenceView({ sequence, reload }: { sequence: Sequence; reload: () => 
               {busy === 'activate' ? 'Activating…' : 'Activate'}
             </button>
           )}
-          {sequence.status === 'active' && (
+          {manageSequences && sequence.status === 'active' && (
             <>
               <button
                 type="button"
@@ -177,22 +185,26 @@ function SequenceView({ sequence, reload }: { sequence: Sequence; reload: () => 
               </button>
             </>
           )}
-          <button
-            type="button"
-            className="button"
-            disabled={busy !== null}
-            onClick={() => setDialog('clone')}
-          >
-            Clone
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={busy !== null}
-            onClick={() => setDialog('delete')}
-          >
-            Delete
-          </button>
+          {manageSequences && (
+            <>
+              <button
+                type="button"
+                className="button"
+                disabled={busy !== null}
+                onClick={() => setDialog('clone')}
+              >
+                Clone
+              </button>
+              <button
+                type="button"
+                className="button button-danger"
+                disabled={busy !== null}
+                onClick={() => setDialog('delete')}
+              >
+                Delete
+              </button>
+            </>
+          )}
         </div>
       </header>
       {error !== null && !(error instanceof ApiError && error.code === 'validation_failed') && (
@@ -207,7 +219,7 @@ function SequenceView({ sequence, reload }: { sequence: Sequence; reload: () => 
       <Tabs
         id={tabsId}
         label="Sequence"
-        items={TABS.map((key) => ({ key, label: TAB_NAMES[key] }))}
+        items={tabs.map((key) => ({ key, label: TAB_NAMES[key] }))}
         selected={tab}
         onSelect={(next) => setParams(next === 'designer' ? {} : { tab: next })}
       />
@@ -219,7 +231,9 @@ function SequenceView({ sequence, reload }: { sequence: Sequence; reload: () => 
           >
             {!editable && (
               <p className="notice">
-                This sequence is active. Select Edit to work on a new version while this one keeps running.
+                {manageSequences
+                  ? 'This sequence is active. Select Edit to work on a new version while this one keeps running.'
+                  : 'Managers build and change sequences; here you can see its steps.'}
               </p>
             )}
             <Designer label={`Steps of ${sequence.name}`} />

@@ -3,7 +3,7 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import type { Sequence, SequenceStatus } from '../api/types.js';
-import { useApi } from '../app/api-context.js';
+import { useApi, usePermissions } from '../app/api-context.js';
 import { Icon } from '../ui/Icon.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import { Tabs, tabPanelProps } from '../ui/Tabs.js';
@@ -24,6 +24,7 @@ const COLUMNS: { key: SortKey; label: string }[] = [
 
 export function SequencesPage() {
   const api = useApi();
+  const { manageSequences } = usePermissions();
   const [params, setParams] = useSearchParams();
   const status = (TABS as string[]).includes(params.get('status') ?? '')
     ? (params.get('status') as SequenceStatus)
@@ -61,9 +62,11 @@ export function SequencesPage() {
           <h1>Sequences</h1>
           <p className="muted">Cadences of emails, calls, tasks and waits that sellers follow.</p>
         </div>
-        <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
-          <Icon name="plus" size={16} /> New sequence
-        </button>
+        {manageSequences && (
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+            <Icon name="plus" size={16} /> New sequence
+          </button>
+        )}
       </header>
       <Tabs
         id={tabsId}
@@ -106,7 +109,7 @@ export function SequencesPage() {
                 : 'Nothing matches'
             }
             action={
-              query === '' && tag === '' && status !== 'revision' ? (
+              manageSequences && query === '' && tag === '' && status !== 'revision' ? (
                 <button type="button" className="button" onClick={() => setCreating(true)}>
                   Create a sequence
                 </button>
@@ -115,9 +118,13 @@ export function SequencesPage() {
           >
             {query === '' && tag === ''
               ? status === 'active'
-                ? 'Activate a sequence to connect records to it.'
+                ? manageSequences
+                  ? 'Activate a sequence to connect records to it.'
+                  : 'Your managers build and activate the sequences your records can follow.'
                 : status === 'inactive'
-                  ? 'New sequences stay inactive until you activate them.'
+                  ? manageSequences
+                    ? 'New sequences stay inactive until you activate them.'
+                    : 'Sequences your managers are still building appear here.'
                   : 'Edit an active sequence to start a revision.'
               : 'Try other words or another tag.'}
           </Empty>

@@ -7,7 +7,7 @@ import { useApi } from '../app/api-context.js';
 import { DesignerPreview } from '../designer/components/DesignerPreview.js';
 import { ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
-import { days, ENTITY_NAMES } from './sequence-labels.js';
+import { days, ENTITY_NAMES, steps } from './sequence-labels.js';
 
 export function TemplateGallery({ onCreated }: { onCreated: (sequenceId: string) => void }) {
   const api = useApi();
@@ -44,7 +44,7 @@ export function TemplateGallery({ onCreated }: { onCreated: (sequenceId: string)
         </button>
         <h3>{chosen.name}</h3>
         <p className="muted">
-          {ENTITY_NAMES[chosen.entityType]} · {chosen.stepCount} steps · {days(chosen.durationDays)}
+          {ENTITY_NAMES[chosen.entityType]} · {steps(chosen.stepCount)} · {days(chosen.durationDays)}
         </p>
         <p>{chosen.description}</p>
         {definition !== undefined && (

@@ -24,7 +24,7 @@ export function VersionHistory({ sequence }: { sequence: Sequence }) {
             <span className="version-number">Version {v.version}</span>
             <span className="muted">
               {v.activatedAt ? `Activated ${formatDate(v.activatedAt)}` : 'Not activated'} ·{' '}
-              {v.enrolledCount ?? 0} records
+              {v.enrolledCount ?? 0} record{v.enrolledCount === 1 ? '' : 's'}
             </span>
             {v.description && <p>{v.description}</p>}
           </li>

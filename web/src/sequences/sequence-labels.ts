@@ -18,3 +18,8 @@ export const ENTITY_NAMES: Record<EntityType, string> = {
 export function days(n: number): string {
   return `${n} day${n === 1 ? '' : 's'}`;
 }
+
+/** "1 step", "4 steps": a count of steps as a sequence's summary says it. */
+export function steps(n: number): string {
+  return `${n} step${n === 1 ? '' : 's'}`;
+}

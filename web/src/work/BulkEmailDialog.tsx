@@ -99,8 +99,8 @@ export function BulkEmailDialog({
           <label className="field">
             <span className="field-label">
               {phase === 'done'
-                ? `Sent ${done - failed} of ${items.length}${failed > 0 ? `; ${failed} failed` : ''}.`
-                : `Sending ${done} of ${items.length}…`}
+                ? `Queued ${done - failed} of ${items.length} for the outbox${failed > 0 ? `; ${failed} failed` : ''}.`
+                : `Queueing ${done} of ${items.length}…`}
             </span>
             <progress max={items.length} value={done} />
           </label>
@@ -121,7 +121,7 @@ export function BulkEmailDialog({
                   ? 'to send'
                   : 'waiting…'
                 : result.ok
-                  ? 'sent'
+                  ? 'queued'
                   : problemText(result.error)}
             </li>
           );

@@ -50,7 +50,8 @@ export function actionDoneText(action: StepAction, recordName: string): string {
     case 'snooze':
       return `Snoozed the step for ${recordName}.`;
     case 'send':
-      return `Sent the email to ${recordName}.`;
+      // The API queues the email; the outbox sends it when a mailbox can (docs/mail.md). Never "sent" here.
+      return `Queued the email to ${recordName}; it goes out through the outbox.`;
     case 'skip-wait':
       return `Ended the wait for ${recordName}.`;
     default:

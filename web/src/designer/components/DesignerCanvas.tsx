@@ -25,19 +25,44 @@ export function DesignerCanvas({ interactive = true, label }: { interactive?: bo
   const container = useRef<HTMLElement>(null);
   const flow = useRef<ReactFlowInstance<DesignerNode, LinkEdge> | null>(null);
   const stepErrors = useDesigner((s) => s.stepErrors);
-  // A long sequence is read from the top at a legible size, not shrunk to fit; previews fit whole.
-  const showTop = (instance: ReactFlowInstance<DesignerNode, LinkEdge>) => {
-    flow.current = instance;
+  /** The flow's width fitted into the canvas (at a legible zoom) and centred; `y` from `top`. */
+  const fitWidth = (
+    instance: ReactFlowInstance<DesignerNode, LinkEdge>,
+    top: (zoom: number, boundsY: number) => number,
+  ) => {
     const width = container.current?.clientWidth ?? 0;
     if (width === 0) return;
     const bounds = getNodesBounds(nodes);
     const zoom = Math.min(1, Math.max(0.55, (width - 48) / bounds.width));
     void instance.setViewport({
       x: (width - bounds.width * zoom) / 2 - bounds.x * zoom,
-      y: 16 - bounds.y * zoom,
+      y: top(zoom, bounds.y),
       zoom,
     });
   };
+  // A long sequence is read from the top at a legible size, not shrunk to fit; previews fit whole.
+  const showTop = (instance: ReactFlowInstance<DesignerNode, LinkEdge>) => {
+    flow.current = instance;
+    fitWidth(instance, (zoom, boundsY) => 16 - boundsY * zoom);
+  };
+  // When the side panel opens or closes the canvas changes width: the flow is fitted into the new width
+  // again (keeping its vertical position), or steps and their + would stay under the panel, out of reach
+  // of a click.
+  const fitted = useRef(fitWidth);
+  fitted.current = fitWidth;
+  useEffect(() => {
+    const box = container.current;
+    if (!interactive || box === null) return;
+    let width = box.clientWidth;
+    const observer = new ResizeObserver(() => {
+      const instance = flow.current;
+      if (box.clientWidth === width || instance === null) return;
+      width = box.clientWidth;
+      fitted.current(instance, () => instance.getViewport().y);
+    });
+    observer.observe(box);
+    return () => observer.disconnect();
+  }, [interactive]);
   /** Pans the canvas (it never scrolls) so that an element on it is in view, at the same zoom. */
   const reveal = (element: Element) => {
     const box = container.current;

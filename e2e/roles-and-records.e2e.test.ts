@@ -1,0 +1,201 @@
+// Browser tests of what each role is offered and of the screens around a record: a sales manager designs
+// (the header follows each Save; the + of a branch stays clickable with the side panel open), a salesperson
+// sees only what their role can do, creates, edits and deletes their own leads, and a record that is not
+// theirs says so instead of offering a retry. One server, one browser; each test signs in as it needs.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { seriousViolations } from './support/accessibility.js';
+import { launchChromium } from './support/chromium.js';
+import { OUTPUT_DIR } from './support/screenshots.js';
+import { type StackUser, type StepwiseStack, startStepwiseStack } from './support/stepwise-stack.js';
+
+const skipReason = inject('e2eSkipReason');
+/** Beside the scenario's folder, which it empties when it starts. */
+const LOG_DIR = join(OUTPUT_DIR, '..', 'e2e-roles');
+
+describe.skipIf(skipReason !== null)('[e2e] roles, the designer header and records', () => {
+  let stack: StepwiseStack;
+  let browser: Browser;
+  let salesManager: StackUser;
+  let seller: StackUser;
+  let otherSellersLead = '';
+  const pageErrors: string[] = [];
+
+  const signedIn = async (user: StackUser): Promise<Page> => {
+    const context = await browser.newContext({
+      viewport: { width: 1366, height: 900 },
+      baseURL: stack.baseUrl,
+      locale: 'en-GB',
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+    await page.goto('/sign-in');
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).not.toBe('/sign-in');
+    return page;
+  };
+
+  const accessible = async (page: Page, screen: string) => {
+    const problems = await seriousViolations(page, screen);
+    expect.soft(problems, `serious accessibility violations:\n${problems.join('\n\n')}`).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    mkdirSync(LOG_DIR, { recursive: true });
+    stack = await startStepwiseStack({ logFile: join(LOG_DIR, 'server.log') });
+    const user = async (name: string, email: string, role: string): Promise<StackUser> => {
+      const password = `${role} password for the e2e run`;
+      const created = await stack.api.request<{ id: string }>('POST', '/api/users', {
+        email,
+        name,
+        role,
+        password,
+      });
+      return { id: created.id, email, name, password };
+    };
+    salesManager = await user('Mona Manager', 'mona@stepwise.test', 'sales_manager');
+    seller = await user('Sue Seller', 'sue@stepwise.test', 'salesperson');
+    const otherSeller = await user('Otto Other', 'otto@stepwise.test', 'salesperson');
+    otherSellersLead = (
+      await stack.api.request<{ id: string }>('POST', '/api/records', {
+        type: 'lead',
+        name: 'Not Sues Lead',
+        ownerId: otherSeller.id,
+      })
+    ).id;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  test('the header shows the saved summary after Save, and "1 step" in the singular', async () => {
+    const asManager = await stack.api.as(salesManager.email, salesManager.password);
+    const sequence = await asManager.request<{ id: string }>('POST', '/api/sequences', {
+      name: 'Header check',
+      entityType: 'lead',
+      definition: {
+        start: 'e1',
+        steps: [
+          { id: 'e1', type: 'email', name: 'Intro email', next: 'c1' },
+          {
+            id: 'c1',
+            type: 'condition',
+            name: 'Email opened',
+            if: { signal: 'email_opened', step: 'e1' },
+            within: 'P2D',
+          },
+        ],
+      },
+    });
+    const page = await signedIn(salesManager);
+    await page.goto(`/sequences/${encodeURIComponent(sequence.id)}`);
+    const summary = page.locator('.sequence-header p.muted');
+    await expect.poll(() => summary.textContent()).toMatch(/version 1 · 1 step · 2 days/);
+
+    // Yes branch: a phone call; its side panel opens.
+    await page.getByRole('button', { name: 'Add a step on the Yes branch of “Email opened”' }).click();
+    const picker = page.getByRole('dialog', { name: 'Add a step' });
+    await picker.getByRole('button').filter({ hasText: 'The seller calls' }).click();
+    await picker.waitFor({ state: 'hidden' });
+    await page.getByRole('complementary', { name: /^Step: / }).waitFor();
+
+    // With the panel open, the No branch's + takes a real mouse click (not only Enter).
+    const noPlus = page.getByRole('button', { name: 'Add a step on the No branch of “Email opened”' });
+    await noPlus.click();
+    await picker.waitFor();
+    await picker.getByRole('button').filter({ hasText: 'A custom activity' }).click();
+    await picker.waitFor({ state: 'hidden' });
+
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Unsaved changes').waitFor({ state: 'hidden' });
+    await expect.poll(() => summary.textContent()).toMatch(/version 1 · 3 steps · 2 days/);
+    const saved = await asManager.request<{ summary: { stepCount: number } }>(
+      'GET',
+      `/api/sequences/${encodeURIComponent(sequence.id)}`,
+    );
+    expect(saved.summary.stepCount).toBe(3);
+    await page.context().close();
+  });
+
+  test('a salesperson is offered only what their role can do', async () => {
+    const page = await signedIn(seller);
+    await page.goto('/sequences');
+    await page.getByRole('heading', { level: 1, name: 'Sequences' }).waitFor();
+    await page.getByRole('heading', { name: 'No active sequences' }).waitFor();
+    expect(await page.getByRole('button', { name: /New sequence|Create a sequence/ }).count()).toBe(0);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Leads' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    expect(await nav.getByRole('link', { name: 'Email templates' }).count()).toBe(0);
+    await accessible(page, 'seller-sequences');
+    await page.context().close();
+  });
+
+  test('another seller’s record says it is not theirs, with the way back instead of "Try again"', async () => {
+    const page = await signedIn(seller);
+    await page.goto(`/records/leads/${encodeURIComponent(otherSellersLead)}`);
+    await page.getByRole('heading', { name: 'This record does not exist or is not yours' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Back to leads' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Leads' }).waitFor();
+    await accessible(page, 'seller-leads');
+    await page.context().close();
+  });
+
+  test('a salesperson creates a lead, edits it and deletes it after confirming', async () => {
+    const page = await signedIn(seller);
+    await page.goto('/records/leads');
+    await page.getByRole('heading', { level: 1, name: 'Leads' }).waitFor();
+    await page.getByRole('button', { name: 'New lead' }).click();
+    const create = page.getByRole('dialog', { name: 'New lead' });
+    await create.getByLabel('Name', { exact: true }).fill('Lena Lead');
+    await create.getByLabel('Email').fill('lena@example.test');
+    await create.getByLabel('Company').fill('First Co');
+    expect(await create.getByLabel('Owner').count()).toBe(0); // a seller's records are their own
+    await accessible(page, 'seller-new-lead');
+    await create.getByRole('button', { name: 'Create lead' }).click();
+    await create.waitFor({ state: 'hidden' });
+    const row = page.getByRole('row', { name: /Lena Lead/ });
+    await row.getByRole('cell', { name: 'First Co' }).waitFor();
+
+    await row.getByRole('button', { name: 'Edit Lena Lead' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit Lena Lead' });
+    expect(await edit.getByLabel('Email').inputValue()).toBe('lena@example.test');
+    await edit.getByLabel('Company').fill('Second Co');
+    await edit.getByLabel('Email').fill('');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await row.getByRole('cell', { name: 'Second Co' }).waitFor();
+    const asSeller = await stack.api.as(seller.email, seller.password);
+    const listed = await asSeller.request<{
+      items: { name: string; email: string | null; company: string; ownerId: string }[];
+    }>('GET', '/api/records?type=lead&q=Lena');
+    expect(listed.items).toMatchObject([
+      { name: 'Lena Lead', email: null, company: 'Second Co', ownerId: seller.id },
+    ]);
+
+    await row.getByRole('button', { name: 'Delete Lena Lead' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete Lena Lead?' });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await row.waitFor(); // nothing deleted without the confirmation
+    await row.getByRole('button', { name: 'Delete Lena Lead' }).click();
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect(
+      (await asSeller.request<{ items: unknown[] }>('GET', '/api/records?type=lead&q=Lena')).items,
+    ).toEqual([]);
+    await page.context().close();
+  });
+
+  test('no uncaught errors in the pages', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

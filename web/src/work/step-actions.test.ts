@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { actionDoneText } from './step-actions.js';
+
+describe('actionDoneText', () => {
+  it('says a sent email step is queued for the outbox, not sent (the outbox sends it later)', () => {
+    const text = actionDoneText({ type: 'send', subject: 'Hi', body: 'Hello' }, 'Ada Lovelace');
+    expect(text).toBe('Queued the email to Ada Lovelace; it goes out through the outbox.');
+    expect(text).not.toMatch(/\bsent\b/i);
+  });
+
+  it('names the call outcome logged', () => {
+    expect(actionDoneText({ type: 'complete', outcome: 'answered' }, 'Ada')).toBe(
+      'Logged the call with Ada.',
+    );
+  });
+});
