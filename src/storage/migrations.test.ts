@@ -20,6 +20,7 @@ const MIGRATION_NAMES = [
   '0010_facts_from_firsts',
   '0011_engine_rows_unchecked',
   '0012_record_deletions',
+  '0013_external_id_live_records',
 ];
 
 forEachDialect(

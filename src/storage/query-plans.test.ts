@@ -87,7 +87,7 @@ const PLANS: { query: string; index: string; sql: string; withEnrollments?: true
     query: 'records by external id',
     index: 'records_external_id_key',
     sql: `SELECT id, owner_id FROM records WHERE type = 'lead' AND external_id IS NOT NULL
-                   AND external_id IN ('crm-1', 'crm-2')`,
+                   AND deleted_at IS NULL AND external_id IN ('crm-1', 'crm-2')`,
   },
   {
     query: 'connected records of a sequence',

@@ -24,7 +24,6 @@ forEachDialect('records bulk upsert', (t) => {
       fields: { score: 1, note: 'kept' },
       createdAt: T0,
     });
-    await t.store().records.softDelete(existing.id, T0 + 1);
 
     const rows: RecordUpsert[] = [
       {
@@ -65,10 +64,58 @@ forEachDialect('records bulk upsert', (t) => {
       email: 'keep@example.com',
       fields: { score: 5, note: 'kept' },
       updatedAt: T0 + 10,
-      deletedAt: null,
     });
     expect(await t.store().records.get('rec_c')).toBeNull();
     expect((await t.store().records.get('rec_b'))?.createdAt).toBe(T0 + 10);
+  });
+
+  it('matches live records only: a deleted record stays deleted, as it was, and the row creates a new one', async () => {
+    const user = await t.store().users.create(aUser());
+    const deleted = await t.store().records.create({
+      id: 'rec_deleted',
+      type: 'lead',
+      name: 'Old name',
+      email: 'old@example.com',
+      ownerId: user.id,
+      externalId: 'crm-1',
+      fields: { note: 'old' },
+      createdAt: T0,
+    });
+    await t.store().records.softDelete(deleted.id, T0 + 1);
+    const owningRow: RecordUpsert = {
+      id: 'rec_new',
+      type: 'lead',
+      name: 'New',
+      ownerId: user.id,
+      externalId: 'crm-1',
+    };
+    const keepingRow: RecordUpsert = {
+      ...owningRow,
+      id: 'rec_other',
+      externalId: 'crm-2',
+      keepStoredOwner: true,
+    };
+    await t.store().records.create({ ...keepingRow, id: 'rec_deleted_2', createdAt: T0 });
+    await t.store().records.softDelete('rec_deleted_2', T0 + 1);
+
+    expect(await t.store().records.upsertMany([owningRow, keepingRow], T0 + 10)).toEqual([
+      { index: 0, outcome: 'created', id: 'rec_new' },
+      { index: 1, outcome: 'created', id: 'rec_other' },
+    ]);
+    expect(await t.store().records.get(deleted.id)).toEqual({
+      ...deleted,
+      updatedAt: T0 + 1,
+      deletedAt: T0 + 1,
+    });
+    expect(await t.store().records.get('rec_new')).toMatchObject({
+      name: 'New',
+      externalId: 'crm-1',
+      deletedAt: null,
+    });
+    // The new record is the live one: the next row updates it.
+    expect(
+      await t.store().records.upsertMany([{ ...owningRow, id: 'rec_x', name: 'Again' }], T0 + 20),
+    ).toEqual([{ index: 0, outcome: 'updated', id: 'rec_new' }]);
   });
 
   it('upserts 10,000 rows in chunks, then updates them all', async () => {

@@ -63,6 +63,24 @@ forEachDialect('records', (t) => {
     expect(error).toMatchObject({ reason: 'external_id_taken', constraint: 'records_external_id_key' });
   });
 
+  it("frees a deleted record's externalId for a new record or a PATCH, keeping the deleted record as it was", async () => {
+    const user = await owner(t.store());
+    const deleted = await t.store().records.create(aRecord(user.id, { externalId: 'x-1' }));
+    await t.store().records.softDelete(deleted.id, T0 + 1);
+    const created = await t.store().records.create(aRecord(user.id, { externalId: 'x-1' }));
+    expect(created.externalId).toBe('x-1');
+    await t.store().records.softDelete(created.id, T0 + 2);
+    const other = await t.store().records.create(aRecord(user.id));
+    expect(await t.store().records.update(other.id, { externalId: 'x-1' }, T0 + 3)).toMatchObject({
+      externalId: 'x-1',
+    });
+    expect(await t.store().records.get(deleted.id)).toMatchObject({ externalId: 'x-1', deletedAt: T0 + 1 });
+    // Among live records it stays unique.
+    await expect(t.store().records.create(aRecord(user.id, { externalId: 'x-1' }))).rejects.toMatchObject({
+      reason: 'external_id_taken',
+    });
+  });
+
   it('refuses an owner that does not exist', async () => {
     await expect(t.store().records.create(aRecord('usr_nobody'))).rejects.toMatchObject({
       reason: 'missing_reference',

@@ -8,6 +8,9 @@ import type { RecordUpsert } from '../../engine/ports/store.js';
 import { upsertRecordBatch } from '../../engine/records-upsert.js';
 import type { Actor } from '../auth/actor.js';
 
+/** The most rows one bulk upsert or CSV import takes. */
+export const MAX_UPSERT_ROWS = 10_000;
+
 export interface RowError {
   index: number;
   code: string;

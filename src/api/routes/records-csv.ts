@@ -1,12 +1,14 @@
 // CSV import of records: a header row names the columns (name, email, phone, company, linkedinUrl,
 // timezone, externalId, ownerEmail; any other column is a custom field), each data row becomes an upsert
-// or an error that names its row and line.
+// or an error that names its row and line. A row is held to the limits of POST /api/records
+// (record-input.ts), and a file to the row cap of a bulk upsert.
 import { parse } from 'csv-parse/sync';
 import type { EntityType } from '../../domain/definition.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import type { FieldDefinition, RecordFields } from '../../engine/ports/store.js';
 import { badRequest } from '../problem.js';
-import { type PreparedRow, type RowError, rowTimezone } from './record-upserts.js';
+import { MAX_FIELD_KEY, recordRowProblem } from './record-input.js';
+import { MAX_UPSERT_ROWS, type PreparedRow, type RowError, rowTimezone } from './record-upserts.js';
 
 const COLUMNS = [
   'name',
@@ -34,7 +36,8 @@ const KNOWN = new Map<string, Column>([
   ['id', 'externalId'],
 ]);
 
-const MAX_FIELD_KEY = 100;
+/** Header names a custom field may not have: `__proto__` would set the fields object's prototype. */
+const FORBIDDEN_FIELD_NAMES = new Set(['__proto__']);
 
 export interface CsvImportContext {
   deps: EngineDeps;
@@ -100,12 +103,38 @@ export async function csvToRows(text: string, context: CsvImportContext): Promis
   const seen = new Set<string>();
   for (const column of columns) {
     const key = column.known ?? column.name.trim();
+    if (FORBIDDEN_FIELD_NAMES.has(key))
+      throw badRequest(`"${key}" may not be used as a column name.`, [
+        {
+          code: 'forbidden_field_name',
+          message: `"${key}" is not allowed as a field name.`,
+          line: header.info.lines,
+        },
+      ]);
+    if (key.includes('\u0000'))
+      throw badRequest('Text may not contain NUL characters.', [
+        {
+          code: 'nul_character',
+          message: 'A column name holds a NUL character (U+0000).',
+          line: header.info.lines,
+        },
+      ]);
     if (key === '' || key.length > MAX_FIELD_KEY || seen.has(key))
       throw badRequest(`The CSV header has an empty, too long or repeated column "${column.name}".`, [
         { code: 'bad_header', message: `column "${column.name}"`, line: header.info.lines },
       ]);
     seen.add(key);
   }
+  // As POST /api/records/bulk: more rows are a 400 before anything is read or written.
+  if (data.length > MAX_UPSERT_ROWS)
+    throw badRequest(`The CSV has ${data.length} data rows; an import takes at most ${MAX_UPSERT_ROWS}.`, [
+      {
+        code: 'too_many_rows',
+        message: `${data.length} data rows, more than ${MAX_UPSERT_ROWS}; split the file.`,
+      },
+    ]);
+  // The column each property of a row comes from, to name it in a row's error.
+  const columnOf = new Map(columns.map((c) => [c.known ?? c.name.trim(), c.name.trim()]));
   const definitions = new Map((await deps.store.fieldDefinitions.list(type)).map((d) => [d.key, d]));
   const owners = new Map<string, string | null>();
 
@@ -135,6 +164,19 @@ export async function csvToRows(text: string, context: CsvImportContext): Promis
     });
     if (known.name === undefined) {
       rows.push(fail('name_required', 'The row has no name.'));
+      continue;
+    }
+    const { ownerEmail, ...given } = known;
+    const problem = recordRowProblem({ type, ...given, name: known.name, fields });
+    if (problem !== null || ownerEmail?.includes('\u0000')) {
+      const property = problem?.path.split('/').at(-1) ?? 'ownerEmail';
+      const column = columnOf.get(property) ?? property;
+      rows.push(
+        fail(
+          problem?.code ?? 'nul_character',
+          `The "${column}" cell ${problem?.message ?? 'holds a NUL character (U+0000)'}.`,
+        ),
+      );
       continue;
     }
     const zone = rowTimezone(index, known.timezone);

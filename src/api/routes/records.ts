@@ -3,9 +3,7 @@
 // record answers 404 as if it did not exist.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
-import { Compile } from 'typebox/compile';
 import { canonicalTimeZone } from '../../domain/calendar.js';
-import { ENTITY_TYPES } from '../../domain/definition.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import type { RecordPatch, SalesRecord } from '../../engine/ports/store.js';
 import { changeRecordOwner, deleteRecord } from '../../engine/record-lifecycle.js';
@@ -17,14 +15,15 @@ import {
   iso,
   NoContent,
   NullableString,
-  NullableText,
   PageOf,
   PageQuery,
   Problem,
   pageOptions,
   ScalarValue,
 } from '../schemas.js';
+import { EntityTypeSchema, NewRecordBody, RecordPatchBody, recordRowProblem } from './record-input.js';
 import {
+  MAX_UPSERT_ROWS,
   type PreparedRow,
   type RowError,
   rowTimezone,
@@ -32,49 +31,24 @@ import {
   upsertRecords,
 } from './record-upserts.js';
 import { csvToRows } from './records-csv.js';
+import { decodeCsv } from './records-csv-charset.js';
+import { useRecordJsonParser } from './records-json.js';
 
-export const EntityTypeSchema = Type.Enum(ENTITY_TYPES);
-const FieldValueSchema = ScalarValue;
-const Fields = Type.Record(Type.String({ minLength: 1, maxLength: 100 }), FieldValueSchema, {
-  maxProperties: 200,
-});
-const Optional = (max: number) => Type.Optional(NullableText({ maxLength: max }));
+export { EntityTypeSchema };
 
-const RecordInput = {
-  name: Type.String({ minLength: 1, maxLength: 500 }),
-  email: Optional(320),
-  phone: Optional(100),
-  linkedinUrl: Optional(2000),
-  company: Optional(500),
-  timezone: Optional(100),
-  ownerId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  externalId: Optional(500),
-  fields: Type.Optional(Fields),
-};
-
-const NewRecordBody = Type.Object(
-  { type: EntityTypeSchema, ...RecordInput },
-  { additionalProperties: false },
-);
-type NewRecordBody = Static<typeof NewRecordBody>;
-const newRecordCheck = Compile(NewRecordBody);
+const BULK_URL = '/api/records/bulk';
 
 /** api.md: a bulk row that is not a record is one of the answer's `errors` (with its index), not a 400 for all. */
 function rowShapeError(index: number, row: unknown): RowError | null {
-  if (newRecordCheck.Check(row)) return null;
-  const first = newRecordCheck.Errors(row)[0];
-  const where = first === undefined || first.instancePath === '' ? '' : ` at ${first.instancePath}`;
+  const problem = recordRowProblem(row);
+  if (problem === null) return null;
+  const where = problem.path === '' ? '' : ` at ${problem.path}`;
   return {
     index,
-    code: 'bad_shape',
-    message: `The row is not a record${where}: ${first?.message ?? 'not valid'}.`,
+    code: problem.code,
+    message: `The row is not a record${where}: ${problem.message}.`,
   };
 }
-
-const RecordPatchBody = Type.Object(
-  { ...RecordInput, name: Type.Optional(RecordInput.name) },
-  { additionalProperties: false },
-);
 
 export const RecordView = Type.Object({
   id: Type.String(),
@@ -87,7 +61,7 @@ export const RecordView = Type.Object({
   timezone: NullableString,
   ownerId: Type.String(),
   externalId: NullableString,
-  fields: Type.Record(Type.String(), FieldValueSchema),
+  fields: Type.Record(Type.String(), ScalarValue),
   createdAt: Instant,
   updatedAt: Instant,
 });
@@ -180,7 +154,9 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
   const everyone = requireRole(...EVERYONE);
   const managers = requireRole(...MANAGERS);
 
-  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  useRecordJsonParser(app, new Set([BULK_URL]));
+  // Bytes, decoded by the route (records-csv-charset.ts): the charset is the upload's, and a NUL is its row's error.
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.post(
     '/api/records',
@@ -210,7 +186,7 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
   );
 
   app.post(
-    '/api/records/bulk',
+    BULK_URL,
     {
       preHandler: managers,
       schema: {
@@ -226,7 +202,7 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
                 description:
                   'A record as POST /api/records takes it; a row of another shape is reported in `errors` with its index.',
               }),
-              { maxItems: 10_000 },
+              { maxItems: MAX_UPSERT_ROWS },
             ),
           },
           { additionalProperties: false },
@@ -281,17 +257,21 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
         description:
           'Columns name, email, phone, company, linkedinUrl, timezone, externalId and ownerEmail; any other column is a custom field. ' +
           'Rows with an externalId update the record of that type and externalId; such a row without an ownerEmail keeps the owner ' +
-          "(a new record is the caller's). Each bad row is reported with its row and line.",
+          "(a new record is the caller's). Each bad row is reported with its row and line. The text is UTF-8 unless " +
+          'a byte order mark or `charset` (text/csv; charset=windows-1252) says otherwise; bytes that are not text in it ' +
+          `are a 400 \`invalid_encoding\`. At most ${MAX_UPSERT_ROWS} data rows, as a bulk upsert.`,
         querystring: Type.Object({ type: Type.Optional(EntityTypeSchema) }, { additionalProperties: false }),
         consumes: ['text/csv'],
-        body: Type.String({ maxLength: 64 * 1024 * 1024 }),
+        // A Buffer (the parser above): a `type: string` schema would refuse it.
+        body: Type.Unsafe<Buffer>({ description: 'The CSV file, a header row first.' }),
         response: { 200: UpsertAnswer, 400: Problem },
       },
     },
     async (request) => {
       const actor = actorOf(request);
-      if (typeof request.body !== 'string') throw badRequest('Send the CSV as text/csv.');
-      const rows = await csvToRows(request.body, {
+      if (!Buffer.isBuffer(request.body)) throw badRequest('Send the CSV as text/csv.');
+      const text = decodeCsv(request.body, request.headers['content-type']);
+      const rows = await csvToRows(text, {
         deps,
         type: request.query.type ?? 'lead',
         defaultOwnerId: actor.id,

@@ -187,7 +187,7 @@ ALTER TABLE records ADD CONSTRAINT records_owner_id_fkey FOREIGN KEY (owner_id) 
 ALTER TABLE records ADD CONSTRAINT records_pkey PRIMARY KEY (id);
 ALTER TABLE records ADD CONSTRAINT records_type_check CHECK ((type = ANY (ARRAY['lead'::text, 'contact'::text, 'account'::text, 'opportunity'::text])));
 CREATE INDEX records_email_idx ON records USING btree (lower(email)) WHERE ((email IS NOT NULL) AND (deleted_at IS NULL));
-CREATE UNIQUE INDEX records_external_id_key ON records USING btree (type, external_id) WHERE (external_id IS NOT NULL);
+CREATE UNIQUE INDEX records_external_id_key ON records USING btree (type, external_id) WHERE ((external_id IS NOT NULL) AND (deleted_at IS NULL));
 CREATE INDEX records_name_idx ON records USING btree (name, id) WHERE (deleted_at IS NULL);
 CREATE INDEX records_owner_name_idx ON records USING btree (owner_id, name, id) WHERE (deleted_at IS NULL);
 CREATE UNIQUE INDEX records_pkey ON records USING btree (id);

@@ -1,6 +1,7 @@
 // Bulk upsert of records by (type, externalId), set-based: rows are checked in memory (custom fields,
 // owners, repeats), then written with chunked multi-row INSERT … ON CONFLICT (records_external_id_key)
 // … RETURNING in one transaction. The returned id tells created (our id) from updated (the stored id).
+// Only live records hold an externalId (migration 0013): a row whose record was deleted creates a new one.
 // An update keeps the stored owner when the row names none (`keepStoredOwner`); otherwise the record's
 // running enrollments and their unfinished steps follow it to the named owner (moveRunningWork).
 import type { Kysely } from 'kysely';
@@ -132,7 +133,7 @@ export async function upsertRecords(
   return results;
 }
 
-/** The stored owner of the records these rows will update, by record id (records_external_id_key). */
+/** The stored owner of the live records these rows will update, by record id (records_external_id_key). */
 async function storedOwners(
   context: RepositoryContext,
   db: Kysely<Database>,
@@ -152,6 +153,7 @@ async function storedOwners(
       .select(['id', 'owner_id'])
       .where('type', '=', type)
       .where('external_id', 'is not', null)
+      .where('deleted_at', 'is', null)
       .where((eb) => context.sql.inIds(eb.ref('external_id'), ids))
       .execute();
     for (const record of stored) owners.set(record.id, record.owner_id);
@@ -175,9 +177,11 @@ async function writeChunk(
     .insertInto('records')
     .values(chunk.map(({ row }) => toRecordRow(row, at)))
     .onConflict((conflict) =>
+      // The partial index's predicate, term for term: SQLite matches a partial conflict target only so.
       conflict
         .columns(['type', 'external_id'])
         .where('external_id', 'is not', null)
+        .where('deleted_at', 'is', null)
         .doUpdateSet((eb) => ({
           name: eb.ref('excluded.name'),
           email: eb.fn.coalesce('excluded.email', 'records.email'),
@@ -188,7 +192,6 @@ async function writeChunk(
           ...(setOwner ? { owner_id: eb.ref('excluded.owner_id') } : {}),
           fields: context.sql.mergeJsonObject(eb.ref('records.fields'), eb.ref('excluded.fields')),
           updated_at: eb.ref('excluded.updated_at'),
-          deleted_at: null,
         })),
     )
     .returning(['id', 'type', 'external_id'])

@@ -184,7 +184,8 @@ CREATE TABLE records (
 
 CREATE INDEX records_email_idx ON records (lower(email)) WHERE email IS NOT NULL AND deleted_at IS NULL;
 
-CREATE UNIQUE INDEX records_external_id_key ON records (type, external_id) WHERE external_id IS NOT NULL;
+CREATE UNIQUE INDEX records_external_id_key ON records (type, external_id)
+  WHERE external_id IS NOT NULL AND deleted_at IS NULL;
 
 CREATE INDEX records_name_idx ON records (name, id) WHERE deleted_at IS NULL;
 

@@ -1,0 +1,56 @@
+// A record as the API takes it (POST /api/records, PATCH, a bulk row, a CSV row): one TypeBox schema, so
+// every way in has the same limits. A bulk or CSV row is checked here one by one; a bad one is that row's
+// error, not a 400 for the whole request.
+import { type Static, Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { ENTITY_TYPES } from '../../domain/definition.js';
+import { nulPointer } from '../nul-characters.js';
+import { NullableText, ScalarValue } from '../schemas.js';
+
+export const EntityTypeSchema = Type.Enum(ENTITY_TYPES);
+
+export const MAX_FIELD_KEY = 100;
+
+// `[\s\S]`: TypeBox's default key pattern `^.*$` does not match a key holding a line break, whose value
+// would then go unchecked. `propertyNames` holds the key's own limits (a Record's key schema does not).
+const Fields = Type.Record(Type.String({ pattern: '^[\\s\\S]*$' }), ScalarValue, {
+  maxProperties: 200,
+  propertyNames: { minLength: 1, maxLength: MAX_FIELD_KEY },
+});
+const Optional = (max: number) => Type.Optional(NullableText({ maxLength: max }));
+
+const RecordInput = {
+  // Not blank, as a user's name: a name of spaces shows as none.
+  name: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
+  email: Optional(320),
+  phone: Optional(100),
+  linkedinUrl: Optional(2000),
+  company: Optional(500),
+  timezone: Optional(100),
+  ownerId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  externalId: Optional(500),
+  fields: Type.Optional(Fields),
+};
+
+export const NewRecordBody = Type.Object(
+  { type: EntityTypeSchema, ...RecordInput },
+  { additionalProperties: false },
+);
+export type NewRecordBody = Static<typeof NewRecordBody>;
+
+export const RecordPatchBody = Type.Object(
+  { ...RecordInput, name: Type.Optional(RecordInput.name) },
+  { additionalProperties: false },
+);
+
+const newRecordCheck = Compile(NewRecordBody);
+
+/** Why one row is not a record as POST /api/records takes it: where (a JSON Pointer) and what; null when it is. */
+export function recordRowProblem(row: unknown): { code: string; path: string; message: string } | null {
+  // Bulk and CSV rows skip the whole-body NUL check (records-json.ts), so each row gets it here.
+  const nul = nulPointer(row);
+  if (nul !== null) return { code: 'nul_character', path: nul, message: 'holds a NUL character (U+0000)' };
+  if (newRecordCheck.Check(row)) return null;
+  const first = newRecordCheck.Errors(row)[0];
+  return { code: 'bad_shape', path: first?.instancePath ?? '', message: first?.message ?? 'is not valid' };
+}
