@@ -189,7 +189,9 @@ describe('mailboxes and the outbox (admin)', () => {
     });
     const one = (await h.as('admin', { method: 'GET', url: `/api/outbox/${row.id}` })).json();
     expect(one.message.text).toContain('Hi Grace');
-    expect(one.message.html).toContain('https://sw.example/t/c/');
+    // Shown without tracking: reading it or following its link records nothing for the recipient.
+    expect(one.message.html).toContain('href="https://example.org/x"');
+    expect(one.message.html).not.toContain('https://sw.example/t/');
     expect(one.message.headers).toContainEqual({
       name: 'list-unsubscribe-post',
       value: 'List-Unsubscribe=One-Click',

@@ -38,7 +38,7 @@ import { sequenceTemplateRoutes } from './routes/sequence-templates.js';
 import { sequenceRoutes } from './routes/sequences.js';
 import { setupRoutes } from './routes/setup.js';
 import { signalRoutes } from './routes/signals.js';
-import { trackingRoutes } from './routes/tracking.js';
+import { isOpenPixelRequest, sendPixel, trackingRoutes } from './routes/tracking.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -86,8 +86,10 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     trustProxy:
       typeof deps.config.trustProxy === 'number' ? trustHops(deps.config.trustProxy) : deps.config.trustProxy,
     schemaController: { compilersFactory: { buildValidator: validatorsByPart() } },
-    // A URL that does not decode, a path parameter too long: problem+json like every other 4xx.
-    frameworkErrors: (error, request, reply) => problemErrorHandler(error, request, reply),
+    // A URL that does not decode, a path parameter too long: problem+json like every other 4xx; under
+    // /t/o/ the open pixel all the same (docs/mail.md: "a 1×1 GIF, always").
+    frameworkErrors: (error, request, reply) =>
+      isOpenPixelRequest(request) ? sendPixel(reply) : problemErrorHandler(error, request, reply),
     clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -113,6 +115,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   // that no file answers gets index.html, so deep links like /sequences/abc load the app.
   const webApp = deps.webRoot !== undefined && existsSync(join(deps.webRoot, 'index.html'));
   app.setNotFoundHandler((request, reply) => {
+    if (isOpenPixelRequest(request)) return sendPixel(reply);
     if (webApp && request.method === 'GET' && !SERVER_PATHS.test(request.url)) {
       return reply.type('text/html').sendFile('index.html');
     }

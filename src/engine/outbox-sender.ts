@@ -642,11 +642,14 @@ export async function sendDueEmails(
 // ---------------------------------------------------------------------------------------------
 // Administrators' decisions on `send_unknown` messages
 
-/** What an administrator sees of a queued email: its addressee and the message as the sender would build it now. */
+/**
+ * What an administrator sees of a queued email: its addressee and the message as the sender would build
+ * it now, less the tracking (its links are the template's own).
+ */
 export interface OutboxEmailView {
   payload: EmailPayload | null;
   to: string | null;
-  /** The whole message, re-rendered from the current template and record (same Message-ID); null when it cannot be. */
+  /** The whole message, re-rendered from the current template and record (same Message-ID, no tracking); null when it cannot be. */
   raw: Buffer | null;
   /** Why there is no message (the record or template is gone, the template fails). */
   problem: string | null;
@@ -671,7 +674,9 @@ export async function viewOutboxEmail(
   const draft = await draftOf(pass, row, p, { ...record, email: to }, mailbox);
   if (typeof draft === 'string') return { payload: p, to, raw: null, problem: draft };
   try {
-    const prepared = await deps.mailer.prepare({ ...draft, date });
+    // Without tracking: links go to their destinations and there is no pixel, so an administrator who
+    // reads the message or follows a link in it records no open or click for the recipient.
+    const prepared = await deps.mailer.prepare({ ...draft, date, tracking: false });
     return { payload: p, to, raw: prepared.raw, problem: null };
   } catch (error) {
     if (!(error instanceof EmailPreparationError)) throw error;
@@ -708,40 +713,44 @@ export async function resendUnknown(
 
 /**
  * Drops a `send_unknown` message for good. `delivered`: the administrator found it was delivered (the
- * provider's log), so the enrollment moves on as after a send; otherwise as after a failed email.
+ * provider's log), so the message counts as sent now and the enrollment moves on as after a send;
+ * otherwise as after a failed email. One transaction: the row (whose change the webhook triggers report
+ * as `email.sent` / `email.failed`), the audit entry and the enrollment's move.
  */
 export async function dropUnknown(
   deps: EngineDeps,
   id: string,
   options: { delivered?: boolean; actorId?: string | null } = {},
 ): Promise<boolean> {
-  const row = await deps.store.outbox.get(id);
-  if (row === null) return false;
   const delivered = options.delivered === true;
   const reason = delivered ? 'delivered (an administrator checked)' : 'dropped by an administrator';
-  if (!(await deps.store.outbox.settle(id, ['send_unknown'], 'dropped', reason))) return false;
-  const now = deps.clock.now();
-  await deps.store.audit.append({
-    id: deps.ids.newId('aud'),
-    at: now,
-    actorId: options.actorId ?? null,
-    action: 'outbox.drop_unknown',
-    subjectType: 'outbox',
-    subjectId: id,
-    data: { delivered },
+  return deps.store.transaction(async (tx) => {
+    const row = await tx.outbox.get(id);
+    if (row === null) return false;
+    const now = deps.clock.now();
+    if (!(await tx.outbox.dropUnknown(id, { deliveredAt: delivered ? now : null, reason }))) return false;
+    await tx.audit.append({
+      id: deps.ids.newId('aud'),
+      at: now,
+      actorId: options.actorId ?? null,
+      action: 'outbox.drop_unknown',
+      subjectType: 'outbox',
+      subjectId: id,
+      data: { delivered },
+    });
+    const p = payloadOf(row);
+    if (p !== null) {
+      await applyEvents({ ...deps, store: tx }, [
+        {
+          enrollmentId: p.enrollmentId,
+          event: delivered
+            ? { type: 'email_sent', stepId: p.stepId, seq: p.seq, at: now }
+            : { type: 'email_failed', stepId: p.stepId, seq: p.seq, permanent: true, reason },
+        },
+      ]);
+    }
+    return true;
   });
-  const p = payloadOf(row);
-  if (p !== null) {
-    await applyEvents(deps, [
-      {
-        enrollmentId: p.enrollmentId,
-        event: delivered
-          ? { type: 'email_sent', stepId: p.stepId, seq: p.seq, at: now }
-          : { type: 'email_failed', stepId: p.stepId, seq: p.seq, permanent: true, reason },
-      },
-    ]);
-  }
-  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ const MIGRATION_NAMES = [
   '0011_engine_rows_unchecked',
   '0012_record_deletions',
   '0013_external_id_live_records',
+  '0014_webhook_email_dropped',
 ];
 
 forEachDialect(

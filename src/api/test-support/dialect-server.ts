@@ -11,6 +11,9 @@ import type { DialectTest } from '../../storage/test-support/dialects.js';
 import { createApiToken } from '../auth/api-tokens.js';
 import { type App, buildServer } from '../server.js';
 
+/** STEPWISE_SECRET of these servers: tests sign tracking and unsubscribe tokens with it. */
+export const DIALECT_SERVER_SECRET = 'x'.repeat(32);
+
 const apps: App[] = [];
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
@@ -27,7 +30,7 @@ export async function startDialectServer(
     settings: DEFAULT_ENGINE_SETTINGS,
   };
   const app = await buildServer({
-    config: loadConfig({ DATABASE_URL: ':memory:', STEPWISE_SECRET: 'x'.repeat(32) }),
+    config: loadConfig({ DATABASE_URL: ':memory:', STEPWISE_SECRET: DIALECT_SERVER_SECRET }),
     engine: deps,
     logger: pino({ level: 'silent' }),
   });

@@ -1068,6 +1068,8 @@ export interface OutboxRepository {
     to: 'failed' | 'send_unknown' | 'dropped',
     reason: string,
   ): Promise<boolean>;
+  /** send_unknown → dropped (an administrator's decision); `deliveredAt`, when they found it was delivered, is its `sentAt`. */
+  dropUnknown(id: string, drop: { deliveredAt: number | null; reason: string }): Promise<boolean>;
   /** send_unknown → pending at `availableAt` (an administrator's re-send); false when not send_unknown. */
   requeueUnknown(id: string, availableAt: number): Promise<boolean>;
   /** Rows left `sending` past their lease (a crashed or hung sender) become `send_unknown`; returns them. */

@@ -20,11 +20,27 @@ export interface WebhookInput {
 
 export type WebhookChange = Partial<WebhookInput>;
 
-/** Only absolute http(s) URLs: a webhook never reaches file:, data: or other schemes. */
+/** Whitespace and control characters anywhere (the WHATWG parser would drop a tab or newline silently). */
+const SPACE_OR_CONTROL = /[\s\p{Cc}]/u;
+
+function invalidUrl(message: string): BadRequestError {
+  return new BadRequestError('The URL is not valid for a webhook.', [
+    { code: 'invalid_url', path: '/url', message },
+  ]);
+}
+
+/**
+ * Only absolute http(s) URLs, taken as written: a webhook never reaches file:, data: or other schemes,
+ * and a URL the parser would have to repair (a newline, a space) is refused rather than rewritten. No
+ * user name or password in it either: it is shown on every read, and the secret is what signs deliveries.
+ */
 function checkedUrl(url: string): string {
+  if (url.length > MAX_URL_LENGTH) throw invalidUrl(`At most ${MAX_URL_LENGTH} characters.`);
+  if (SPACE_OR_CONTROL.test(url))
+    throw invalidUrl('A webhook URL may not contain spaces, line breaks or other control characters.');
   let parsed: URL | null = null;
   try {
-    parsed = new URL(url.trim());
+    parsed = new URL(url);
   } catch {
     parsed = null;
   }
@@ -33,17 +49,11 @@ function checkedUrl(url: string): string {
     (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
     parsed.hostname === ''
   )
-    throw new BadRequestError('The URL is not an http(s) URL.', [
-      {
-        code: 'invalid_url',
-        path: '/url',
-        message: 'A webhook URL must be an absolute http:// or https:// URL.',
-      },
-    ]);
-  if (url.length > MAX_URL_LENGTH)
-    throw new BadRequestError('The URL is too long.', [
-      { code: 'invalid_url', path: '/url', message: `At most ${MAX_URL_LENGTH} characters.` },
-    ]);
+    throw invalidUrl('A webhook URL must be an absolute http:// or https:// URL.');
+  if (parsed.username !== '' || parsed.password !== '')
+    throw invalidUrl(
+      'A webhook URL may not carry a user name or password; deliveries are signed with the endpoint secret.',
+    );
   return parsed.toString();
 }
 

@@ -9,6 +9,7 @@ import { forEachDialect } from '../../storage/test-support/dialects.js';
 import { applyEvents } from '../apply-events.js';
 import { ManualClock } from '../clock.js';
 import { connectRecords } from '../connect.js';
+import { dropUnknown } from '../outbox-sender.js';
 import { completeStep, skipStep } from '../seller-actions.js';
 import { deactivateSequence } from '../sequences/stop-sequence.js';
 import { ingestSignals } from '../signals.js';
@@ -351,6 +352,58 @@ forEachDialect('webhooks', (t) => {
       status: 'active',
       version: 1,
     });
+  });
+
+  it('reports an administrator’s drop of a send_unknown message once: email.sent if delivered, else email.failed', async () => {
+    const w = await world(t);
+    const hook = await receiver();
+    await createWebhook(w.deps, w.actor, { url: hook.url, events: ['email.sent', 'email.failed'] });
+    const emailFirst = await activeSequence(
+      w.deps.store,
+      w.actor.id,
+      definition([
+        { id: 'a1', type: 'automated_email', templateId: 'tpl_1', next: 't1' },
+        { id: 't1', type: 'task', name: 'Follow up' },
+      ]),
+    );
+    const recordIds = await someRecords(w.deps.store, w.actor.id, 3);
+    const connected = await connectRecords(w.deps, { sequenceId: emailFirst, recordIds, actor: w.actor });
+    const [delivered, lost, suppressed] = connected.enrolled.map((e) => e.enrollmentId);
+    const outbox = await w.deps.store.outbox.claimDue('email', T0 + 7 * 24 * HOUR, 10, T0 + 8 * 24 * HOUR);
+    const rowOf = (enrollmentId: string | undefined) =>
+      outbox.find((row) => row.payload.enrollmentId === enrollmentId)?.id as string;
+    // Handed over, no answer: the sender's lease ran out (send_unknown).
+    for (const id of [rowOf(delivered), rowOf(lost)])
+      await w.deps.store.outbox.markSending(id, {
+        at: T0,
+        leaseUntil: T0 + 1,
+        messageKeyHash: id,
+        mailboxKey: 'env',
+      });
+    expect(await w.deps.store.outbox.expireSending(T0 + 2)).toHaveLength(2);
+    // A suppressed address's message is dropped too, but it never went anywhere: no email event.
+    await w.deps.store.outbox.settle(rowOf(suppressed), ['pending'], 'dropped', 'suppressed');
+    w.deps.clock.set(T0 + HOUR);
+    expect(await dropUnknown(w.deps, rowOf(delivered), { delivered: true, actorId: w.actor.id })).toBe(true);
+    expect(await dropUnknown(w.deps, rowOf(lost), { actorId: w.actor.id })).toBe(true);
+    expect(await dropUnknown(w.deps, rowOf(lost), { actorId: w.actor.id })).toBe(false);
+    await w.pass();
+
+    const bodies = hook.received.map((r) => JSON.parse(r.body));
+    expect(bodies.map((b) => b.type).sort()).toEqual(['email.failed', 'email.sent']);
+    const byType = Object.fromEntries(bodies.map((b) => [b.type, b]));
+    const shape = (enrollmentId: string | undefined) => ({
+      messageId: rowOf(enrollmentId),
+      enrollmentId,
+      enrollmentStepId: `${enrollmentId}.0001`,
+      stepId: 'a1',
+      recordId: expect.any(String),
+      ownerId: w.actor.id,
+      sequenceId: emailFirst,
+    });
+    expect(byType['email.sent'].data).toEqual({ ...shape(delivered), error: null });
+    expect(byType['email.sent'].createdAt).toBe(new Date(T0 + HOUR).toISOString());
+    expect(byType['email.failed'].data).toEqual({ ...shape(lost), error: 'dropped by an administrator' });
   });
 
   it('runs dispatch and delivery as one round in the long-running worker', async () => {

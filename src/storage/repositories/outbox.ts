@@ -151,6 +151,22 @@ export function createOutboxRepository({
       return result.numUpdatedRows > 0n;
     },
 
+    async dropUnknown(id, drop) {
+      // The webhook triggers read this transition: sent_at set → email.sent, else email.failed (0014).
+      const result = await db
+        .updateTable('outbox')
+        .set({
+          status: 'dropped',
+          sent_at: drop.deliveredAt,
+          lease_until: null,
+          last_error: clip(drop.reason),
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'send_unknown')
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
     async requeueUnknown(id, availableAt) {
       const result = await db
         .updateTable('outbox')

@@ -38,23 +38,45 @@ it('creates the triggers with the first subscription, keeps them after a restart
   const all = triggers(file);
   expect(all).toContain('webhook_step_at_insert');
   expect(all).toContain('webhook_enrollment_started');
-  expect(all).toHaveLength(9);
+  expect(all).toHaveLength(10);
 
   await store.webhooks.create({ ...base, id: 'wh_2', events: ['*'] });
   await store.webhooks.update('wh_1', { active: false }, 2);
-  expect(triggers(file)).toHaveLength(9);
+  expect(triggers(file)).toHaveLength(10);
 
   // A restart (migrations run again) keeps what the subscriptions want.
   await store.close();
   stores = [];
   const reopened = await openStore(file);
   stores.push(reopened);
-  expect(triggers(file)).toHaveLength(9);
+  expect(triggers(file)).toHaveLength(10);
 
   await reopened.webhooks.delete('wh_2');
   expect(triggers(file)).toEqual([]);
   await reopened.webhooks.update('wh_1', { active: true }, 3);
-  expect(triggers(file)).toHaveLength(9);
+  expect(triggers(file)).toHaveLength(10);
   await reopened.webhooks.update('wh_1', { events: [] }, 4);
   expect(triggers(file)).toEqual([]);
+});
+
+it('adds a trigger that a newer version brought (webhook_email_dropped) to a database that has the older set', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'stepwise-triggers-')), 'store.db');
+  const store = await openStore(file);
+  await store.webhooks.create({
+    id: 'wh_1',
+    url: 'https://hooks.example/in',
+    secret: 'whsec_test',
+    createdAt: 1,
+    events: ['email.failed'],
+  });
+  await store.close();
+  const db = openSqliteDatabase(file);
+  try {
+    db.exec('DROP TRIGGER webhook_email_dropped');
+  } finally {
+    db.close();
+  }
+  expect(triggers(file)).toHaveLength(9);
+  stores.push(await openStore(file));
+  expect(triggers(file)).toContain('webhook_email_dropped');
 });

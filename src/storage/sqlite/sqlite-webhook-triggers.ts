@@ -5,7 +5,9 @@
 // 0007 drops them; syncWebhookTriggers creates them (IF NOT EXISTS) when webhook_event_types has a row
 // and drops them when it has none. It runs after migrations and in the transaction of every change
 // to an endpoint's subscriptions, so events are never missed while an endpoint wants them.
-// The statements are those of 0005 (which stays as it was: applied migrations never change).
+// The statements are those of 0005 (which stays as it was: applied migrations never change), plus
+// webhook_email_dropped, the SQLite half of 0014 (PostgreSQL's is in that migration): a new trigger,
+// not a changed one, because CREATE TRIGGER IF NOT EXISTS would leave an existing older text in place.
 
 import type Sqlite from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
@@ -105,6 +107,28 @@ BEGIN
                       'ownerId', json_extract(NEW.payload, '$.ownerId'),
                       'sequenceId', json_extract(NEW.payload, '$.sequenceId'),
                       'error', CASE NEW.status WHEN 'failed' THEN NEW.last_error END));
+END;`,
+  },
+  {
+    // An administrator's drop of a send_unknown message (outbox repository dropUnknown, 0014): delivered
+    // (sent_at set) is an email.sent, anything else an email.failed, with the data of the sender's own.
+    name: 'webhook_email_dropped',
+    create: `CREATE TRIGGER IF NOT EXISTS webhook_email_dropped AFTER UPDATE OF status ON outbox
+WHEN NEW.kind = 'email' AND OLD.status = 'send_unknown' AND NEW.status = 'dropped'
+ AND EXISTS (SELECT 1 FROM webhook_event_types
+              WHERE event_type IN ('*', CASE WHEN NEW.sent_at IS NULL THEN 'email.failed' ELSE 'email.sent' END))
+BEGIN
+  INSERT INTO webhook_events (type, subject_id, at, data)
+  VALUES (CASE WHEN NEW.sent_at IS NULL THEN 'email.failed' ELSE 'email.sent' END, NEW.id, NEW.sent_at,
+          json_object('messageId', NEW.id, 'enrollmentId', json_extract(NEW.payload, '$.enrollmentId'),
+                      'enrollmentStepId', json_extract(NEW.payload, '$.enrollmentId') || '.' ||
+                        substr('0000' || json_extract(NEW.payload, '$.seq'),
+                               -max(4, length(json_extract(NEW.payload, '$.seq')))),
+                      'stepId', json_extract(NEW.payload, '$.stepId'),
+                      'recordId', json_extract(NEW.payload, '$.recordId'),
+                      'ownerId', json_extract(NEW.payload, '$.ownerId'),
+                      'sequenceId', json_extract(NEW.payload, '$.sequenceId'),
+                      'error', CASE WHEN NEW.sent_at IS NULL THEN NEW.last_error END));
 END;`,
   },
   {
