@@ -124,7 +124,7 @@ export type EnrollmentEvent =
     }
   | { type: 'step_skipped'; stepId: string; seq?: number; actorId?: string }
   | { type: 'snoozed'; stepId: string; seq?: number; until: number }
-  | { type: 'wait_skipped'; stepId?: string; seq?: number }
+  | { type: 'wait_skipped'; stepId?: string; seq?: number; actorId?: string }
   | { type: 'signal'; signal: EnrollmentSignal; stepId?: string; at: number }
   | {
       type: 'email_sent';
@@ -136,6 +136,8 @@ export type EnrollmentEvent =
        * subject and body as the seller left them (absent: the step's template as is).
        */
       send?: { subject?: string; body?: string };
+      /** The seller who sent a manual email step (absent for an automated email). */
+      actorId?: string;
     }
   | { type: 'email_failed'; stepId: string; seq?: number; permanent: boolean; reason: string }
   | { type: 'email_suppressed'; stepId: string; seq?: number }
@@ -201,6 +203,10 @@ export type Effect =
     }
   /** The enrollment ended while this automated email was queued: drop its outbox row unless already handed to SMTP. */
   | { type: 'email.cancel'; stepId: string; seq: number }
+  /** Paused while this automated email was queued: hold its outbox row unless already handed to SMTP. */
+  | { type: 'email.hold'; stepId: string; seq: number }
+  /** Resumed: a held email goes out at `sendAt` (nothing happens to a row that was not held). */
+  | { type: 'email.release'; stepId: string; seq: number; sendAt: number }
   | {
       type: 'field.update';
       stepId: string;

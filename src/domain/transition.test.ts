@@ -455,6 +455,29 @@ describe('pause and resume', () => {
     expect(d.ofType('step.entered').at(-1)?.proposedDueAt).toBe(T0 + DAY);
   });
 
+  it('a queued automated email is held while paused and goes out at the next sending instant after resume', () => {
+    const UTC_HOURS: WorkingCalendar = { timezone: 'UTC', weeklyHours: DEFAULT_WEEKLY_HOURS, timeOff: [] };
+    // Entered Friday 18:00 UTC, after hours: queued for Monday 08:00.
+    const friday = T0 + 4 * DAY + 9 * HOUR;
+    const d = new Driver(sequence([auto('a1', 't1'), task('t1')]), { owner: UTC_HOURS });
+    d.send({ type: 'start' }, friday);
+    expect(d.ofType('email.queue')).toMatchObject([{ stepId: 'a1', seq: 1, sendAt: T0 + 7 * DAY - HOUR }]);
+    expect(d.send({ type: 'pause' }, friday + HOUR)).toEqual([{ type: 'email.hold', stepId: 'a1', seq: 1 }]);
+    // Resumed Monday 20:00 UTC, past Monday's sending hours: Tuesday 08:00.
+    expect(d.send({ type: 'resume' }, T0 + 7 * DAY + 11 * HOUR)).toEqual([
+      { type: 'email.release', stepId: 'a1', seq: 1, sendAt: T0 + 8 * DAY - HOUR },
+    ]);
+    expect(d.state).toMatchObject({ status: 'active', phase: 'sending', stepId: 'a1' });
+
+    // A pause and resume in the same instant release it too, at its own time.
+    const e = new Driver(sequence([auto('a1', 't1'), task('t1')]), { owner: UTC_HOURS });
+    e.send({ type: 'start' }, friday);
+    e.send({ type: 'pause' }, friday + HOUR);
+    expect(e.send({ type: 'resume' }, friday + HOUR)).toEqual([
+      { type: 'email.release', stepId: 'a1', seq: 1, sendAt: T0 + 7 * DAY - HOUR },
+    ]);
+  });
+
   it('disconnect while paused cancels the step', () => {
     const d = new Driver(sequence([task('t1')]));
     d.send({ type: 'start' }, T0);

@@ -13,8 +13,11 @@
 // - A skipped email, a permanently failed or suppressed automated email, count as "no signal";
 //   a skipped call has no outcome. Facts are kept only for steps some condition tests.
 // - Pause: no ticks; seller actions do not apply; signals and exits still do; an automated email's
-//   outcome still closes its step, and the sequence moves on at resume. Resume shifts pending
-//   due times by the paused duration (a manual step still to open is re-fitted into working time).
+//   outcome still closes its step, and the sequence moves on at resume. A queued automated email is held
+//   (`email.hold`: its outbox row waits, unless the sender already took it) and released at resume
+//   (`email.release`). Resume shifts waits and condition windows by the paused duration; a step that was
+//   only waiting for working time (a manual step to open, a held email) opens or goes out at the next
+//   working instant from the resume; a snoozed step keeps its time shifted by the pause, in working time.
 // - Snooze takes an open step back to `scheduled` until exactly `until` (the seller's choice is not
 //   moved into working hours, nor by a later calendar change: it keeps no `readyAt`).
 // - A calendar change (`calendar_changed`: the owner's hours, zone or time off, or a new owner) places a
@@ -35,7 +38,7 @@ import {
 } from './enrollment.js';
 import { SIGNAL_FACT } from './transition/conditions.js';
 import { isManual, nextOf, Run } from './transition/run.js';
-import { manualDue } from './transition/timing.js';
+import { emailSendAt, manualDue } from './transition/timing.js';
 
 /**
  * Applies one event. Several steps may be passed in one call (an update_field, then an automated
@@ -158,7 +161,7 @@ function apply(run: Run, event: EnrollmentEvent): boolean {
     case 'wait_skipped': {
       const step = active ? target(run, event, ['waiting']) : undefined;
       if (step?.type !== 'wait') return false;
-      run.close(step, 'skipped', now);
+      run.close(step, 'skipped', now, event.actorId !== undefined ? { actorId: event.actorId } : {});
       run.moveOn(step.next, now);
       return true;
     }
@@ -184,7 +187,7 @@ function apply(run: Run, event: EnrollmentEvent): boolean {
           });
         }
         run.emit({ type: 'stats.increment', stepId: step.id, counter: 'email_sent' });
-        run.close(step, 'completed', now);
+        run.close(step, 'completed', now, event.actorId !== undefined ? { actorId: event.actorId } : {});
         run.moveOn(step.next, now);
         return true;
       }
@@ -211,12 +214,17 @@ function apply(run: Run, event: EnrollmentEvent): boolean {
       return moveOnOrHold(run, step, now);
     }
 
-    case 'pause':
+    case 'pause': {
       if (!active || s.stepId === null) return false;
       s.status = 'paused';
       s.pausedAt = now;
       s.dueAt = null;
+      // A queued automated email waits too (unless the sender has already taken it).
+      const step = run.currentStep();
+      if (step !== undefined && s.phase === 'sending')
+        run.emit({ type: 'email.hold', stepId: step.id, seq: s.seq });
       return true;
+    }
 
     case 'resume':
       return resume(run);
@@ -297,7 +305,11 @@ function replaceInCalendar(run: Run): boolean {
   return true;
 }
 
-/** Pending times shift by the paused duration; a manual step still to open opens in working time. */
+/**
+ * Waits and condition windows shift by the paused duration. A step that was only waiting for working time
+ * (a manual step ready to open, a queued automated email) is ready now: it opens, or goes out, at the next
+ * working instant from the resume. A snoozed step keeps the seller's time shifted by the pause, in working time.
+ */
 function resume(run: Run): boolean {
   const s = run.s;
   if (s.status !== 'paused') return false;
@@ -305,13 +317,20 @@ function resume(run: Run): boolean {
   s.status = 'active';
   s.pausedAt = null;
   const step = run.currentStep();
-  if (step !== undefined && s.due !== null && shift > 0 && s.phase !== 'sending' && s.phase !== 'done') {
-    if (s.phase === 'scheduled') {
-      // Placed in working time now, a snoozed step too: the calendar decides it from here on.
-      s.readyAt = s.due + shift;
-      s.due = manualDue(run.ctx, run.definition.options, s.readyAt);
-    } else s.due += shift;
-    run.emit({ type: 'step.rescheduled', stepId: step.id, seq: s.seq, dueAt: s.due });
+  if (step === undefined || s.due === null) return true;
+  const { ctx, definition } = run;
+  if (s.phase === 'sending') {
+    // Released even after a zero-length pause: the pause held the outbox row.
+    s.due = Math.max(s.due, emailSendAt(ctx, definition.options, run.now));
+    run.emit({ type: 'email.release', stepId: step.id, seq: s.seq, sendAt: s.due });
+    return true;
   }
+  if (shift === 0 || s.phase === 'done') return true;
+  if (s.phase === 'scheduled') {
+    // `readyAt` is null for a snoozed step (and in states stored before it was kept).
+    s.readyAt = s.readyAt === null ? s.due + shift : run.now;
+    s.due = manualDue(ctx, definition.options, s.readyAt);
+  } else s.due += shift;
+  run.emit({ type: 'step.rescheduled', stepId: step.id, seq: s.seq, dueAt: s.due });
   return true;
 }

@@ -112,6 +112,8 @@ function shapeOf(
   if (
     rows.stepPatches.length > 0 ||
     rows.outboxDrops.length > 0 ||
+    rows.outboxHolds.length > 0 ||
+    rows.outboxReleases.length > 0 ||
     rows.audit.length > 0 ||
     rows.advances.length > 0
   )

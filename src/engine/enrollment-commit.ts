@@ -7,6 +7,7 @@ import type {
   AuditEntry,
   EnrollmentCommit,
   OutboxInsert,
+  OutboxRelease,
   RecordFieldWrite,
   StatDelta,
   StepHistoryInsert,
@@ -48,6 +49,8 @@ export interface EffectRows {
   stepPatches: StepHistoryPatch[];
   outbox: OutboxInsert[];
   outboxDrops: string[];
+  outboxHolds: string[];
+  outboxReleases: OutboxRelease[];
   fields: RecordFieldWrite[];
   stats: StatDelta[];
   audit: AuditEntry[];
@@ -78,6 +81,8 @@ export function effectRows(
     stepPatches: [],
     outbox: [],
     outboxDrops: [],
+    outboxHolds: [],
+    outboxReleases: [],
     fields: [],
     stats: [],
     audit: [],
@@ -176,6 +181,12 @@ export function effectRows(
       case 'email.cancel':
         rows.outboxDrops.push(emailKey(e.id, effect.seq));
         break;
+      case 'email.hold':
+        rows.outboxHolds.push(emailKey(e.id, effect.seq));
+        break;
+      case 'email.release':
+        rows.outboxReleases.push({ idempotencyKey: emailKey(e.id, effect.seq), availableAt: effect.sendAt });
+        break;
       case 'field.update':
         rows.fields.push({ recordId: e.recordId, field: effect.field, value: effect.value, at: now });
         break;
@@ -223,6 +234,8 @@ export function commitOf(
     stepPatches: rows.stepPatches,
     outbox: rows.outbox,
     outboxDrops: rows.outboxDrops,
+    outboxHolds: rows.outboxHolds,
+    outboxReleases: rows.outboxReleases,
     fields: rows.fields,
     stats: rows.stats,
     audit: rows.audit,

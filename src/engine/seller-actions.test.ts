@@ -2,9 +2,11 @@
 // current state, actions on steps that are not open (or not current) refused with 409, snooze limits.
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../storage/test-support/dialects.js';
+import { disconnectRecords } from './apply-events.js';
 import { connectRecords } from './connect.js';
 import { stepRowId } from './enrollment-commit.js';
 import { BadRequestError, ConflictError, NotFoundError } from './errors.js';
+import { OUTBOX_STATUSES } from './ports/store.js';
 import { runDue } from './scheduler.js';
 import {
   completeStep,
@@ -99,6 +101,14 @@ forEachDialect('seller actions', (t) => {
       't1:skipped',
       'w1:skipped',
       'e1:completed',
+    ]);
+    // Each step a seller closed names them, the sent email too.
+    const steps = await w.deps.store.enrollments.listSteps(w.enrollmentId);
+    expect(steps.map((s) => [s.stepId, s.actorId])).toEqual([
+      ['p1', w.seller.id],
+      ['t1', w.seller.id],
+      ['w1', w.seller.id],
+      ['e1', w.seller.id],
     ]);
     expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({
       'p1/outcome:answered': 1,
@@ -239,5 +249,54 @@ forEachDialect('seller actions', (t) => {
       message: expect.stringContaining('ended'),
     });
     await expect(resumeEnrollment(w.deps, w.seller, w.enrollmentId)).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('pause holds a queued automated email; resume releases it; an end drops it', async () => {
+    const deps = engineDeps(t.store());
+    const seller = await aUser(deps.store, 'salesperson');
+    const sequenceId = await activeSequence(
+      deps.store,
+      seller.id,
+      definition(
+        [
+          { id: 'a1', type: 'automated_email', templateId: 'tpl_1', next: 't1' },
+          { id: 't1', type: 'task', name: 'Call' },
+        ],
+        { workingHours: 'none' },
+      ),
+    );
+    const recordIds = await someRecords(deps.store, seller.id, 2);
+    const actor: EngineActor = { id: seller.id, role: 'salesperson' };
+    const { enrolled } = await connectRecords(deps, { sequenceId, recordIds, actor });
+    const [first, second] = enrolled.map((e) => e.enrollmentId) as [string, string];
+    const outboxOf = async (enrollmentId: string) => {
+      for (const status of OUTBOX_STATUSES) {
+        const rows = await deps.store.outbox.listByStatus(status, { limit: 100 });
+        const row = rows.items.find((r) => r.idempotencyKey === `${enrollmentId}:1`);
+        if (row !== undefined) return row;
+      }
+      return undefined;
+    };
+    const claimable = async () =>
+      (
+        await deps.store.outbox.claimDue('email', deps.clock.now() + 365 * DAY, 10, deps.clock.now() + HOUR)
+      ).map((row) => row.idempotencyKey);
+    expect((await outboxOf(first))?.status).toBe('pending');
+
+    await pauseEnrollment(deps, actor, first);
+    await pauseEnrollment(deps, actor, second);
+    expect((await outboxOf(first))?.status).toBe('held');
+    deps.clock.advance(DAY);
+    // Only what is not held may be taken by the sender (none here: both are paused).
+    expect(await claimable()).toEqual([]);
+
+    await resumeEnrollment(deps, actor, first);
+    expect(await outboxOf(first)).toMatchObject({ status: 'pending', availableAt: deps.clock.now() });
+    expect(await claimable()).toEqual([`${first}:1`]);
+    expect((await deps.store.enrollments.get(first))?.status).toBe('active');
+
+    // Disconnected while paused: the held email is dropped, never sent.
+    await disconnectRecords(deps, { sequenceId, recordIds: [recordIds[1] as string], actorId: seller.id });
+    expect((await outboxOf(second))?.status).toBe('dropped');
   });
 });

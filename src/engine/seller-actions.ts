@@ -274,7 +274,7 @@ export function skipWait(deps: EngineDeps, actor: EngineActor, stepRowId: string
     refuse: (row) => (row.type === 'wait' ? null : `Step ${row.stepId} is a ${row.type}, not a wait.`),
     done: (row) => row.state === 'skipped',
     phases: ['waiting'],
-    event: (row, seq) => ({ type: 'wait_skipped', stepId: row.stepId, seq }),
+    event: (row, seq) => ({ type: 'wait_skipped', stepId: row.stepId, seq, actorId: actor.id }),
     audit: { action: 'enrollment_step.wait_skipped', data: {} },
   });
 }
@@ -320,6 +320,7 @@ export async function markEmailSent(
       stepId: row.stepId,
       seq,
       at,
+      actorId: actor.id,
       ...(send === undefined ? {} : { send }),
     }),
     audit: { action: 'enrollment_step.email_sent', data: { at, sentByStepwise: send !== undefined } },

@@ -414,6 +414,8 @@ class Simulation {
         return;
       case 'email.queue':
       case 'email.cancel':
+      case 'email.hold':
+      case 'email.release':
       case 'stats.increment':
         return;
       default:

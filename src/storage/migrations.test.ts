@@ -22,6 +22,7 @@ const MIGRATION_NAMES = [
   '0012_record_deletions',
   '0013_external_id_live_records',
   '0014_webhook_email_dropped',
+  '0015_outbox_held',
 ];
 
 forEachDialect(

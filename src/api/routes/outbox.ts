@@ -28,6 +28,7 @@ import {
 
 const STATUSES = [
   'pending',
+  'held',
   'sending',
   'sent',
   'failed',

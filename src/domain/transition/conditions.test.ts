@@ -306,14 +306,46 @@ describe('working time and DST', () => {
     expect(sendAt('none')).toBe(SATURDAY_NOON);
   });
 
-  it('resume re-fits a manual step that was still to open into working time', () => {
+  it('resume: a manual step that was only waiting for working time opens at the next working instant', () => {
     const d = new Driver(followUp('PT1H'), { owner: NEW_YORK });
     d.send({ type: 'start' }, FRIDAY);
     d.send({ type: 'step_completed', stepId: 't1' }, at('2026-03-06T21:30:00Z')); // Fri 16:30 EST
     d.tick(); // wait ends 17:30 → t2 scheduled Monday 08:00 EDT
+    expect(d.state.dueAt).toBe(at('2026-03-09T12:00:00Z'));
+    // Paused and resumed over the weekend: Monday 08:00 still (the pause took no working time from it).
     d.send({ type: 'pause' }, at('2026-03-07T15:00:00Z'));
-    d.send({ type: 'resume' }, at('2026-03-07T19:00:00Z')); // 4 h later: Monday 12:00 EDT, inside hours
-    expect(d.state.dueAt).toBe(at('2026-03-09T16:00:00Z'));
+    d.send({ type: 'resume' }, at('2026-03-07T19:00:00Z'));
+    expect(d.state.dueAt).toBe(at('2026-03-09T12:00:00Z'));
+
+    // Paused over Monday morning, resumed Monday 21:00 EDT: Tuesday 08:00, not Monday + the whole pause.
+    const late = new Driver(followUp('PT1H'), { owner: NEW_YORK });
+    late.send({ type: 'start' }, FRIDAY);
+    late.send({ type: 'step_completed', stepId: 't1' }, at('2026-03-06T21:30:00Z'));
+    late.tick();
+    late.send({ type: 'pause' }, at('2026-03-07T15:00:00Z'));
+    late.send({ type: 'resume' }, at('2026-03-10T01:00:00Z'));
+    expect(late.state.dueAt).toBe(at('2026-03-10T12:00:00Z'));
+    expect(late.ofType('step.rescheduled').at(-1)).toMatchObject({
+      stepId: 't2',
+      dueAt: at('2026-03-10T12:00:00Z'),
+    });
+  });
+
+  it('resume: a wait ends later by the paused time; a snoozed step keeps its time shifted by the pause', () => {
+    const w = new Driver(followUp('P2D'), { owner: ALWAYS_OPEN });
+    w.send({ type: 'start' }, T0);
+    w.send({ type: 'step_completed', stepId: 't1' }, T0);
+    expect(w.state.dueAt).toBe(T0 + 2 * DAY);
+    w.send({ type: 'pause' }, T0 + DAY);
+    w.send({ type: 'resume' }, T0 + 3 * DAY);
+    expect(w.state.dueAt).toBe(T0 + 4 * DAY);
+
+    const z = new Driver(followUp('PT1H'), { owner: ALWAYS_OPEN });
+    z.send({ type: 'start' }, T0);
+    z.send({ type: 'snoozed', stepId: 't1', until: T0 + 5 * HOUR }, T0);
+    z.send({ type: 'pause' }, T0 + HOUR);
+    z.send({ type: 'resume' }, T0 + 3 * HOUR);
+    expect(z.state.dueAt).toBe(T0 + 7 * HOUR);
   });
 });
 

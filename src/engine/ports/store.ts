@@ -357,7 +357,8 @@ export interface RecordRepository {
   list(options?: RecordListOptions): Promise<Page<SalesRecord>>;
   /**
    * Set-based upsert by (type, externalId), one result per input row in input order. On update,
-   * null or absent columns keep their stored value, `fields` merge, and a soft-deleted record comes back.
+   * null or absent columns keep their stored value and `fields` merge. Only live records match: a
+   * deleted record keeps its externalId but no longer holds it, and an upsert of it creates a new record.
    * Codes: `invalid_fields`, `owner_not_found`, `duplicate_external_id` (repeated in the same call).
    */
   upsertMany(rows: readonly RecordUpsert[], at: number): Promise<RecordUpsertResult[]>;
@@ -779,6 +780,12 @@ export interface StatDelta {
   by: number;
 }
 
+/** A paused enrollment's held email, made due again when it resumes. */
+export interface OutboxRelease {
+  idempotencyKey: string;
+  availableAt: number;
+}
+
 /** Everything one enrollment's transition writes; nothing of it lands unless its insert or fence does. */
 export interface EnrollmentCommit {
   enrollmentId: string;
@@ -786,8 +793,12 @@ export interface EnrollmentCommit {
   steps: StepHistoryInsert[];
   stepPatches: StepHistoryPatch[];
   outbox: OutboxInsert[];
-  /** Idempotency keys of outbox rows to mark `dropped` if still `pending`. */
+  /** Idempotency keys of outbox rows to mark `dropped` if still `pending` or `held`. */
   outboxDrops: string[];
+  /** Idempotency keys of outbox rows to mark `held` (a paused enrollment's email) if still `pending`. */
+  outboxHolds: string[];
+  /** Held outbox rows to make `pending` again, due at `availableAt`. */
+  outboxReleases: OutboxRelease[];
   fields: RecordFieldWrite[];
   stats: StatDelta[];
   audit: AuditEntry[];
@@ -1011,7 +1022,15 @@ export interface OperationsRepository {
 // ---------------------------------------------------------------------------------------------
 // Mail: the outbox as the sender works it, and SMTP mailboxes with their send log (0003_mail).
 
-export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failed', 'send_unknown', 'dropped'] as const;
+export const OUTBOX_STATUSES = [
+  'pending',
+  'held',
+  'sending',
+  'sent',
+  'failed',
+  'send_unknown',
+  'dropped',
+] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 export interface OutboxMessage {

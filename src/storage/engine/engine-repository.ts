@@ -13,6 +13,7 @@ import type {
   EngineEnrollment,
   EngineRepository,
   EnrollmentCommit,
+  OutboxRelease,
   RecordFields,
   StatDelta,
   StepHistoryInsert,
@@ -134,6 +135,8 @@ export function createEngineRepository(
     const patches: StepHistoryPatch[] = [];
     const outbox: OutboxRow[] = [];
     const drops: string[] = [];
+    const holds: string[] = [];
+    const releases: OutboxRelease[] = [];
     const audit: AuditEntry[] = [];
     // A record's field writes of this commit, merged in order into one patch.
     const fields = new Map<string, { patch: Record<string, unknown>; at: number }>();
@@ -151,6 +154,8 @@ export function createEngineRepository(
           createdAt: o.createdAt,
         });
       for (const k of c.outboxDrops) drops.push(k);
+      for (const k of c.outboxHolds) holds.push(k);
+      for (const r of c.outboxReleases) releases.push(r);
       for (const a of c.audit) audit.push(a);
       for (const f of c.fields) {
         const seen = fields.get(f.recordId);
@@ -171,6 +176,8 @@ export function createEngineRepository(
     await writes.patchSteps(trx, patches);
     await writes.insertOutbox(trx, outbox);
     await writes.dropOutbox(trx, drops);
+    await writes.holdOutbox(trx, holds);
+    await writes.releaseOutbox(trx, releases);
     await writes.mergeFields(
       trx,
       [...fields].map(([recordId, f]) => ({ recordId, patch: JSON.stringify(f.patch), at: f.at })),

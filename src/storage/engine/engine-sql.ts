@@ -3,6 +3,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type {
   AuditEntry,
+  OutboxRelease,
   StartBatch,
   StartMember,
   StartStep,
@@ -167,7 +168,12 @@ export interface EngineWrites {
   insertSteps(db: Kysely<Database>, rows: readonly StepHistoryInsert[]): Promise<void>;
   patchSteps(db: Kysely<Database>, rows: readonly StepHistoryPatch[]): Promise<void>;
   insertOutbox(db: Kysely<Database>, rows: readonly OutboxRow[]): Promise<void>;
+  /** `pending` or `held` rows become `dropped`. */
   dropOutbox(db: Kysely<Database>, idempotencyKeys: readonly string[]): Promise<void>;
+  /** `pending` rows become `held` (a paused enrollment's email). */
+  holdOutbox(db: Kysely<Database>, idempotencyKeys: readonly string[]): Promise<void>;
+  /** `held` rows become `pending` again, due at their `availableAt`. */
+  releaseOutbox(db: Kysely<Database>, rows: readonly OutboxRelease[]): Promise<void>;
   /** At most one row per record. */
   mergeFields(db: Kysely<Database>, rows: readonly FieldMerge[]): Promise<void>;
   /** One row per key, in key order (concurrent workers lock counters in the same order). */

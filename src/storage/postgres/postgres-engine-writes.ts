@@ -59,7 +59,13 @@ SELECT v.id, v.key, v.kind, v.payload::jsonb, 'pending', v.available_at, v.creat
 ON CONFLICT DO NOTHING`;
 
 // outbox_idempotency_key_key; a row already handed to SMTP (sending, sent, send_unknown) stays.
-const DROP_OUTBOX = `UPDATE outbox SET status = 'dropped' WHERE idempotency_key = ANY($1::text[]) AND status = 'pending'`;
+const DROP_OUTBOX = `UPDATE outbox SET status = 'dropped' WHERE idempotency_key = ANY($1::text[]) AND status IN ('pending', 'held')`;
+
+// outbox_idempotency_key_key. A row the sender already claimed (`sending`) or sent is left alone.
+const HOLD_OUTBOX = `UPDATE outbox SET status = 'held' WHERE idempotency_key = ANY($1::text[]) AND status = 'pending'`;
+const RELEASE_OUTBOX = `UPDATE outbox AS o SET status = 'pending', available_at = v.available_at
+  FROM unnest($1::text[], $2::bigint[]) AS v (idempotency_key, available_at)
+ WHERE o.idempotency_key = v.idempotency_key AND o.status = 'held'`;
 
 // records pkey; one row per record (the caller merged a record's writes), null values remove keys.
 const MERGE_FIELDS = `UPDATE records AS r
@@ -197,6 +203,20 @@ export const postgresEngineWrites: EngineWrites = {
   async dropOutbox(db, keys) {
     if (keys.length === 0) return;
     await run(db, DROP_OUTBOX, [[...keys]]);
+  },
+
+  async holdOutbox(db, keys) {
+    if (keys.length === 0) return;
+    await run(db, HOLD_OUTBOX, [[...keys]]);
+  },
+
+  async releaseOutbox(db, rows) {
+    if (rows.length === 0) return;
+    await run(
+      db,
+      RELEASE_OUTBOX,
+      columns(rows, 2, (r) => [r.idempotencyKey, r.availableAt]),
+    );
   },
 
   async mergeFields(db, rows) {

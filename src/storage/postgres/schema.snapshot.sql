@@ -159,7 +159,7 @@ CREATE TABLE outbox (
   provider_response text
 );
 ALTER TABLE outbox ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
-ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'send_unknown'::text, 'dropped'::text])));
+ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'held'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'send_unknown'::text, 'dropped'::text])));
 CREATE INDEX outbox_attention_idx ON outbox USING btree (status, created_at) WHERE (status = ANY (ARRAY['failed'::text, 'send_unknown'::text]));
 CREATE UNIQUE INDEX outbox_idempotency_key_key ON outbox USING btree (idempotency_key);
 CREATE INDEX outbox_message_key_hash_idx ON outbox USING btree (message_key_hash) WHERE (message_key_hash IS NOT NULL);

@@ -141,19 +141,23 @@ CREATE TABLE mailboxes (
 
 CREATE UNIQUE INDEX mailboxes_user_key ON mailboxes (COALESCE(user_id, ''));
 
-CREATE TABLE outbox (
-  id              TEXT    NOT NULL PRIMARY KEY,
-  idempotency_key TEXT    NOT NULL,
-  kind            TEXT    NOT NULL,
-  payload         TEXT    NOT NULL,
-  status          TEXT    NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'send_unknown', 'dropped')),
-  available_at    INTEGER NOT NULL,
-  attempts        INTEGER NOT NULL DEFAULT 0,
-  lease_until     INTEGER,
-  last_error      TEXT,
-  created_at      INTEGER NOT NULL,
-  sent_at         INTEGER
-, message_key_hash TEXT, mailbox_key TEXT, provider_response TEXT);
+CREATE TABLE "outbox" (
+  id                TEXT    NOT NULL PRIMARY KEY,
+  idempotency_key   TEXT    NOT NULL,
+  kind              TEXT    NOT NULL,
+  payload           TEXT    NOT NULL,
+  status            TEXT    NOT NULL
+                    CHECK (status IN ('pending', 'held', 'sending', 'sent', 'failed', 'send_unknown', 'dropped')),
+  available_at      INTEGER NOT NULL,
+  attempts          INTEGER NOT NULL DEFAULT 0,
+  lease_until       INTEGER,
+  last_error        TEXT,
+  created_at        INTEGER NOT NULL,
+  sent_at           INTEGER,
+  message_key_hash  TEXT,
+  mailbox_key       TEXT,
+  provider_response TEXT
+);
 
 CREATE INDEX outbox_attention_idx ON outbox (status, created_at) WHERE status IN ('failed', 'send_unknown');
 

@@ -90,7 +90,11 @@ const INSERT_OUTBOX = `INSERT INTO outbox (id, idempotency_key, kind, payload, s
 VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`;
 
 // outbox_idempotency_key_key; a row already handed to SMTP (sending, sent, send_unknown) stays.
-const DROP_OUTBOX = `UPDATE outbox SET status = 'dropped' WHERE idempotency_key = ? AND status = 'pending'`;
+const DROP_OUTBOX = `UPDATE outbox SET status = 'dropped' WHERE idempotency_key = ? AND status IN ('pending', 'held')`;
+
+// outbox_idempotency_key_key. A row the sender already claimed (`sending`) or sent is left alone.
+const HOLD_OUTBOX = `UPDATE outbox SET status = 'held' WHERE idempotency_key = ? AND status = 'pending'`;
+const RELEASE_OUTBOX = `UPDATE outbox SET status = 'pending', available_at = ? WHERE idempotency_key = ? AND status = 'held'`;
 
 // records pkey; json_patch removes keys whose patch value is null (RFC 7396).
 const MERGE_FIELDS = `UPDATE records SET fields = json_patch(fields, ?), updated_at = ? WHERE id = ?`;
@@ -215,6 +219,22 @@ export const sqliteEngineWrites: EngineWrites = {
       db,
       DROP_OUTBOX,
       keys.map((k) => [k]),
+    );
+  },
+
+  async holdOutbox(db, keys) {
+    await each(
+      db,
+      HOLD_OUTBOX,
+      keys.map((k) => [k]),
+    );
+  },
+
+  async releaseOutbox(db, rows) {
+    await each(
+      db,
+      RELEASE_OUTBOX,
+      rows.map((r) => [r.availableAt, r.idempotencyKey]),
     );
   },
 
