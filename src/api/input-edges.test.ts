@@ -18,6 +18,22 @@ function expectNul(response: { statusCode: number; json(): unknown }, path: stri
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 forEachDialect('input edges', (t) => {
+  it('answers a `__proto__` key in any JSON body with 400 forbidden_field_name, not "not JSON"', async () => {
+    const { call } = await startServer(t);
+    const hook = await call(
+      'POST',
+      '/api/webhooks',
+      '{"url":"https://example.com/hook","events":["*"],"__proto__":{"admin":true}}',
+      'application/json',
+    );
+    expect(hook.statusCode).toBe(400);
+    expect(hook.json()).toMatchObject({ errors: [{ code: 'forbidden_field_name', path: '/__proto__' }] });
+    // Text that is not JSON is still that.
+    const broken = await call('POST', '/api/webhooks', '{"url":', 'application/json');
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).not.toMatchObject({ errors: [{ code: 'forbidden_field_name' }] });
+  });
+
   it('refuses text with a NUL character in a body, a field key, a query string, a path or a CSV: 400, nothing stored', async () => {
     const { deps, call } = await startServer(t);
     expectNul(await call('POST', '/api/records', { type: 'lead', name: 'Ada\u0000' }), '/name');

@@ -20,8 +20,9 @@ import { outboxViewDeps } from '../mail/outbox-view-deps.js';
 import { authenticate, CSRF_HEADER } from './auth/authenticate.js';
 import { LoginLimiter, type LoginLimits } from './auth/login-limiter.js';
 import { PasswordCheck, SESSION_COOKIE } from './auth/sessions.js';
+import { setJsonBodyParser } from './json-body.js';
 import { createServerMetrics, metricsRoutes, observeRequests, type ServerMetrics } from './metrics.js';
-import { checkJsonBody, refuseNulCharacters } from './nul-characters.js';
+import { refuseNulCharacters } from './nul-characters.js';
 import { badRequest, notFoundHandler, ProblemError, problemErrorHandler } from './problem.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { auditRoutes } from './routes/audit.js';
@@ -94,20 +95,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error, request, reply) => problemErrorHandler(error, request, reply));
-  // Many clients send `content-type: application/json` on a POST that has no body (revise, pause...):
-  // an empty body reads as no body, and a route that needs one still answers 400 for its shape.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  // A string holding a NUL (only ever sent as `\u0000`) is a 400 on both stores (nul-characters.ts).
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = String(body);
-    if (text === '') return done(null, undefined);
-    parseJson(request, text, (error, parsed) => {
-      if (error !== null) return done(error, undefined);
-      const refused = checkJsonBody(text, parsed);
-      return refused === null ? done(null, parsed) : done(refused, undefined);
-    });
-  });
+  // Empty bodies, NUL characters and `__proto__` keys: json-body.ts.
+  setJsonBodyParser(app);
   app.addHook('preValidation', refuseNulCharacters);
   const metrics = deps.metrics ?? createServerMetrics(deps.engine);
   app.addHook('onResponse', observeRequests(metrics));

@@ -11,7 +11,7 @@ import {
   resendUnknown,
   viewOutboxEmail,
 } from '../../engine/outbox-sender.js';
-import type { OutboxMessage, OutboxStatus } from '../../engine/ports/store.js';
+import { OUTBOX_STATUSES, type OutboxMessage } from '../../engine/ports/store.js';
 import { actorOf, requireRole } from '../auth/actor.js';
 import { notFound, ProblemError } from '../problem.js';
 import {
@@ -26,15 +26,7 @@ import {
   pageOptions,
 } from '../schemas.js';
 
-const STATUSES = [
-  'pending',
-  'held',
-  'sending',
-  'sent',
-  'failed',
-  'send_unknown',
-  'dropped',
-] as const satisfies readonly OutboxStatus[];
+const STATUSES = OUTBOX_STATUSES;
 
 const Nullable = Type.Union([Type.String(), Type.Null()]);
 

@@ -47,7 +47,7 @@ const newRecordCheck = Compile(NewRecordBody);
 
 /** Why one row is not a record as POST /api/records takes it: where (a JSON Pointer) and what; null when it is. */
 export function recordRowProblem(row: unknown): { code: string; path: string; message: string } | null {
-  // Bulk and CSV rows skip the whole-body NUL check (records-json.ts), so each row gets it here.
+  // Bulk and CSV rows skip the whole-body NUL check (json-body.ts), so each row gets it here.
   const nul = nulPointer(row);
   if (nul !== null) return { code: 'nul_character', path: nul, message: 'holds a NUL character (U+0000)' };
   if (newRecordCheck.Check(row)) return null;

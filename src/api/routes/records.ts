@@ -8,6 +8,7 @@ import type { EngineDeps } from '../../engine/deps.js';
 import type { RecordPatch, SalesRecord } from '../../engine/ports/store.js';
 import { changeRecordOwner, deleteRecord } from '../../engine/record-lifecycle.js';
 import { type Actor, actorOf, EVERYONE, forbidden, isManager, MANAGERS, requireRole } from '../auth/actor.js';
+import { setJsonBodyParser } from '../json-body.js';
 import { badRequest, notFound } from '../problem.js';
 import {
   IdParams,
@@ -32,7 +33,6 @@ import {
 } from './record-upserts.js';
 import { csvToRows } from './records-csv.js';
 import { decodeCsv } from './records-csv-charset.js';
-import { useRecordJsonParser } from './records-json.js';
 
 export { EntityTypeSchema };
 
@@ -154,7 +154,7 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
   const everyone = requireRole(...EVERYONE);
   const managers = requireRole(...MANAGERS);
 
-  useRecordJsonParser(app, new Set([BULK_URL]));
+  setJsonBodyParser(app, new Set([BULK_URL]));
   // Bytes, decoded by the route (records-csv-charset.ts): the charset is the upload's, and a NUL is its row's error.
   app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 

@@ -1,11 +1,14 @@
-// The JSON body parser of the records routes, in their own Fastify context. It differs from the server's
-// (server.ts) in two ways: a body that is JSON but has a `__proto__` key (or `constructor.prototype`,
-// which Fastify's secure-json-parse refuses) answers 400 `forbidden_field_name` naming the key, not "not
-// JSON"; and on routes that take rows (bulk upsert) a NUL character is that row's error
-// (record-input.ts `recordRowProblem`), not a 400 for the whole body.
+// The JSON body parser, for the whole server (server.ts) and again, with routes that take rows, in the records
+// routes' context (routes/records.ts):
+// - an empty body reads as no body (many clients send `content-type: application/json` on a POST without one:
+//   revise, pause...), and a route that needs one still answers 400 for its shape;
+// - a string holding a NUL (only ever sent as `\u0000`) is a 400 on both stores (nul-characters.ts), except on
+//   routes that take rows (bulk upsert), where it is that row's error (routes/record-input.ts);
+// - a body that is JSON but has a `__proto__` key (or `constructor.prototype`, which Fastify's
+//   secure-json-parse refuses) answers 400 `forbidden_field_name` naming the key, not "not JSON".
 import type { FastifyInstance } from 'fastify';
-import { checkJsonBody } from '../nul-characters.js';
-import { badRequest, type ProblemError, pointerToken } from '../problem.js';
+import { checkJsonBody } from './nul-characters.js';
+import { badRequest, type ProblemError, pointerToken } from './problem.js';
 
 /** The JSON Pointer of the first key secure-json-parse refuses, or null. */
 function forbiddenKeyPointer(value: unknown, at = ''): string | null {
@@ -50,13 +53,15 @@ function forbiddenKeyProblem(text: string): ProblemError | null {
   ]);
 }
 
-/** Replaces the inherited JSON parser in `app`'s context; `rowRoutes` are the URLs whose rows are NUL-checked one by one. */
-export function useRecordJsonParser(app: FastifyInstance, rowRoutes: ReadonlySet<string>): void {
+/**
+ * Replaces the JSON parser in `app`'s context (the inherited one, in a plugin); `rowRoutes` are the URLs whose
+ * rows are NUL-checked one by one by their route.
+ */
+export function setJsonBodyParser(app: FastifyInstance, rowRoutes: ReadonlySet<string> = new Set()): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = String(body);
-    // As server.ts: an empty body reads as no body.
     if (text === '') return done(null, undefined);
     parseJson(request, text, (error, parsed) => {
       if (error !== null) return done(forbiddenKeyProblem(text) ?? error, undefined);
