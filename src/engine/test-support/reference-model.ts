@@ -82,7 +82,7 @@ export interface ModelOutboxRow {
   stepId: string;
   seq: number;
   availableAt: number;
-  status: 'pending' | 'sent' | 'dropped';
+  status: 'pending' | 'held' | 'sent' | 'dropped';
 }
 
 const TIMED: readonly (ModelPhase | null)[] = ['scheduled', 'waiting', 'awaiting_signal'];
@@ -184,6 +184,9 @@ export class ReferenceModel {
       e.status = 'paused';
       e.pausedAt = this.now;
       e.dueAt = null;
+      // A queued email waits with the enrollment.
+      const row = e.phase === 'sending' ? this.outbox.get(`${e.id}:${e.seq}`) : undefined;
+      if (row !== undefined && row.status === 'pending') row.status = 'held';
       return true;
     });
   }
@@ -194,7 +197,17 @@ export class ReferenceModel {
       const shift = Math.max(0, this.now - (e.pausedAt ?? this.now));
       e.status = 'active';
       e.pausedAt = null;
-      if (e.due !== null && shift > 0 && e.phase !== 'sending' && e.phase !== 'done') {
+      if (e.phase === 'sending' && e.due !== null) {
+        // Released at once (no working hours here), never earlier than it was due.
+        e.due = Math.max(e.due, this.now);
+        const row = this.outbox.get(`${e.id}:${e.seq}`);
+        if (row !== undefined && row.status === 'held') {
+          row.status = 'pending';
+          row.availableAt = e.due;
+        }
+        return true;
+      }
+      if (e.due !== null && shift > 0 && e.phase !== 'done') {
         e.due += shift;
         this.row(e).dueAt = e.due;
       }
@@ -343,7 +356,7 @@ export class ReferenceModel {
     if (e.phase !== null && e.phase !== 'done') {
       if (e.phase === 'sending') {
         const row = this.outbox.get(`${e.id}:${e.seq}`);
-        if (row !== undefined && row.status === 'pending') row.status = 'dropped';
+        if (row !== undefined && (row.status === 'pending' || row.status === 'held')) row.status = 'dropped';
       }
       this.close(e, 'cancelled', at, reason);
     }
