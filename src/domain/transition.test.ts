@@ -466,6 +466,8 @@ describe('pause and resume', () => {
     // Resumed Monday 20:00 UTC, past Monday's sending hours: Tuesday 08:00.
     expect(d.send({ type: 'resume' }, T0 + 7 * DAY + 11 * HOUR)).toEqual([
       { type: 'email.release', stepId: 'a1', seq: 1, sendAt: T0 + 8 * DAY - HOUR },
+      // The history row says when it goes out now.
+      { type: 'step.rescheduled', stepId: 'a1', seq: 1, dueAt: T0 + 8 * DAY - HOUR },
     ]);
     expect(d.state).toMatchObject({ status: 'active', phase: 'sending', stepId: 'a1' });
 

@@ -321,8 +321,10 @@ function resume(run: Run): boolean {
   const { ctx, definition } = run;
   if (s.phase === 'sending') {
     // Released even after a zero-length pause: the pause held the outbox row.
-    s.due = Math.max(s.due, emailSendAt(ctx, definition.options, run.now));
-    run.emit({ type: 'email.release', stepId: step.id, seq: s.seq, sendAt: s.due });
+    const sendAt = Math.max(s.due, emailSendAt(ctx, definition.options, run.now));
+    run.emit({ type: 'email.release', stepId: step.id, seq: s.seq, sendAt });
+    if (sendAt !== s.due) run.emit({ type: 'step.rescheduled', stepId: step.id, seq: s.seq, dueAt: sendAt });
+    s.due = sendAt;
     return true;
   }
   if (shift === 0 || s.phase === 'done') return true;

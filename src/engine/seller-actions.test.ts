@@ -292,6 +292,8 @@ forEachDialect('seller actions', (t) => {
 
     await resumeEnrollment(deps, actor, first);
     expect(await outboxOf(first)).toMatchObject({ status: 'pending', availableAt: deps.clock.now() });
+    // The history says when it goes out now, not the time it was first due.
+    expect((await deps.store.enrollments.listSteps(first))[0]?.dueAt).toBe(deps.clock.now());
     expect(await claimable()).toEqual([`${first}:1`]);
     expect((await deps.store.enrollments.get(first))?.status).toBe('active');
 

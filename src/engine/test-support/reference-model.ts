@@ -199,7 +199,10 @@ export class ReferenceModel {
       e.pausedAt = null;
       if (e.phase === 'sending' && e.due !== null) {
         // Released at once (no working hours here), never earlier than it was due.
-        e.due = Math.max(e.due, this.now);
+        if (this.now > e.due) {
+          e.due = this.now;
+          this.row(e).dueAt = e.due;
+        }
         const row = this.outbox.get(`${e.id}:${e.seq}`);
         if (row !== undefined && row.status === 'held') {
           row.status = 'pending';
