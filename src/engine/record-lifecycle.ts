@@ -136,3 +136,23 @@ export async function deleteRecord(
   });
   return { disconnected };
 }
+
+/**
+ * A record's fields changed (a PATCH, a bulk upsert or CSV row): a condition of its running enrollments
+ * still waiting under `moveOnSignal` decides again now (`record_fields_changed`: `yes` once all its parts
+ * hold); nothing else moves and nothing is written for the others. Runs after the change's commit: a crash
+ * in between leaves such a condition to decide at its deadline or at the next signal, as before.
+ */
+export async function recordFieldsChanged(deps: EngineDeps, recordIds: readonly string[]): Promise<void> {
+  if (recordIds.length === 0) return;
+  const slots = await deps.store.engine.runningSlots(recordIds);
+  if (slots.length === 0) return;
+  const result = await applyEvents(
+    deps,
+    slots.map((slot) => ({
+      enrollmentId: slot.enrollmentId,
+      event: { type: 'record_fields_changed' } as const,
+    })),
+  );
+  if (result.applied > 0) deps.onWorkScheduled?.(deps.clock.now());
+}

@@ -6,7 +6,7 @@
 import type { EngineDeps } from './deps.js';
 import { withOwnerCalendar } from './owner-calendar.js';
 import type { RecordUpsert, RecordUpsertResult } from './ports/store.js';
-import { auditOwnerChange } from './record-lifecycle.js';
+import { auditOwnerChange, recordFieldsChanged } from './record-lifecycle.js';
 import type { EngineActor } from './seller-actions.js';
 
 /** One result per row, in input order. Who may upsert, and which owners a row may name, is the caller's check. */
@@ -29,5 +29,12 @@ export async function upsertRecordBatch(
     if (result.outcome !== 'updated' || result.ownerChange === undefined) continue;
     await auditOwnerChange(deps, actor, now, result.id, result.ownerChange);
   }
+  // Updated records whose row carried fields: a waiting condition may now hold.
+  await recordFieldsChanged(
+    deps,
+    results.flatMap((result, i) =>
+      result.outcome === 'updated' && rows[i]?.fields !== undefined ? [result.id] : [],
+    ),
+  );
   return results;
 }

@@ -6,7 +6,7 @@ import { type Static, Type } from 'typebox';
 import { canonicalTimeZone } from '../../domain/calendar.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import type { RecordPatch, SalesRecord } from '../../engine/ports/store.js';
-import { changeRecordOwner, deleteRecord } from '../../engine/record-lifecycle.js';
+import { changeRecordOwner, deleteRecord, recordFieldsChanged } from '../../engine/record-lifecycle.js';
 import { type Actor, actorOf, EVERYONE, forbidden, isManager, MANAGERS, requireRole } from '../auth/actor.js';
 import { setJsonBodyParser } from '../json-body.js';
 import { badRequest, notFound } from '../problem.js';
@@ -363,6 +363,8 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
       // An owner change goes through the engine: running enrollments follow the record to its new owner.
       if (newOwnerId !== record.ownerId)
         updated = (await changeRecordOwner(deps, actor, record.id, newOwnerId)).record;
+      // A condition waiting under moveOnSignal may hold now (record-lifecycle.ts).
+      if (patch.fields !== undefined) await recordFieldsChanged(deps, [record.id]);
       return toRecordView(updated);
     },
   );
