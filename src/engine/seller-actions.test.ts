@@ -1,5 +1,6 @@
 // Seller actions on both dialects: each action through applyEvents, who may act, repeats answering the
 // current state, actions on steps that are not open (or not current) refused with 409, snooze limits.
+import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../storage/test-support/dialects.js';
 import { disconnectRecords } from './apply-events.js';
@@ -29,6 +30,7 @@ import {
   statsOf,
   T0,
 } from './test-support/engine-world.js';
+import { rawQuery } from './test-support/raw-db.js';
 
 const CALL_TASK_WAIT_EMAIL = definition([
   { id: 'p1', type: 'phone_call', name: 'Call', next: 't1' },
@@ -296,6 +298,16 @@ forEachDialect('seller actions', (t) => {
     expect((await deps.store.enrollments.listSteps(first))[0]?.dueAt).toBe(deps.clock.now());
     expect(await claimable()).toEqual([`${first}:1`]);
     expect((await deps.store.enrollments.get(first))?.status).toBe('active');
+
+    // Paused before migration 0015 (the row left pending, as the code before it did): the migration holds it.
+    await pauseEnrollment(deps, actor, first);
+    await rawQuery(t, `UPDATE outbox SET status = 'pending' WHERE idempotency_key = '${first}:1'`);
+    const file = new URL(`../storage/${t.dialect}/migrations/0015_outbox_held.sql`, import.meta.url);
+    const holdPaused = readFileSync(file, 'utf8').split('-- Enrollments paused before this migration')[1];
+    await rawQuery(t, `-- ${holdPaused}`);
+    expect((await outboxOf(first))?.status).toBe('held');
+    await resumeEnrollment(deps, actor, first);
+    expect((await outboxOf(first))?.status).toBe('pending');
 
     // Disconnected while paused: the held email is dropped, never sent.
     await disconnectRecords(deps, { sequenceId, recordIds: [recordIds[1] as string], actorId: seller.id });

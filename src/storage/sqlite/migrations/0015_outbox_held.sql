@@ -36,3 +36,12 @@ CREATE INDEX outbox_pending_idx ON outbox (available_at) WHERE status = 'pending
 CREATE INDEX outbox_attention_idx ON outbox (status, created_at) WHERE status IN ('failed', 'send_unknown');
 CREATE INDEX outbox_message_key_hash_idx ON outbox (message_key_hash) WHERE message_key_hash IS NOT NULL;
 CREATE INDEX outbox_sending_idx ON outbox (lease_until) WHERE status = 'sending';
+
+-- Enrollments paused before this migration: their queued automated email (the current step's, `sending`)
+-- is held now, as a pause holds it from now on; a resume releases it.
+UPDATE outbox SET status = 'held'
+ WHERE status = 'pending'
+   AND idempotency_key IN (
+         SELECT e.id || ':' || json_extract(e.state, '$.q')
+           FROM enrollments e
+          WHERE e.status = 'paused' AND json_extract(e.state, '$.p') = 'sending');
