@@ -156,7 +156,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     passwords: new PasswordCheck(engine),
   });
   await app.register(setupRoutes, { deps: engine, config: deps.config });
-  await app.register(userRoutes, { deps: engine });
+  await app.register(userRoutes, { deps: engine, smtpUrl: deps.config.smtpUrl });
   await app.register(apiTokenRoutes, { deps: engine });
   await app.register(recordRoutes, { deps: engine });
   await app.register(emailTemplateRoutes, { deps: engine, config: deps.config });

@@ -102,6 +102,10 @@ const MePatchBody = Type.Object(
 
 const MeView = Type.Object({
   ...UserView.properties,
+  mailbox: Type.Union([Type.Literal('own'), Type.Literal('default'), Type.Literal('none')], {
+    description:
+      "Which mailbox sends this user's emails: their own, the installation's (stored or STEPWISE_SMTP_URL), or none yet (emails wait in the outbox until an administrator configures one).",
+  }),
   csrfToken: Type.Union([Type.String(), Type.Null()], {
     description:
       "The session's CSRF token (send as X-CSRF-Token on cookie-authenticated writes); null for API tokens.",
@@ -151,8 +155,16 @@ function calendarPatch(input: CalendarInput): Pick<UserPatch, 'timezone' | 'work
   return patch;
 }
 
-export const userRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async (app, { deps }) => {
+export const userRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; smtpUrl: string | null }> = async (
+  app,
+  { deps, smtpUrl },
+) => {
   const { store } = deps;
+  // As the sender chooses (engine/outbox-sender.ts): the owner's mailbox, the stored default, STEPWISE_SMTP_URL.
+  const mailboxOf = async (userId: string): Promise<'own' | 'default' | 'none'> => {
+    if ((await store.mailboxes.forUser(userId)) !== null) return 'own';
+    return smtpUrl !== null || (await store.mailboxes.forUser(null)) !== null ? 'default' : 'none';
+  };
   const adminOnly = requireRole('admin');
 
   app.post(
@@ -233,7 +245,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async
       const actor = actorOf(request);
       const user = await store.users.get(actor.id);
       if (user === null) throw notFound('No such user.');
-      return { ...toUserView(user), csrfToken: actor.csrfToken };
+      return { ...toUserView(user), mailbox: await mailboxOf(user.id), csrfToken: actor.csrfToken };
     },
   );
 

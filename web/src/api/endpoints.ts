@@ -13,6 +13,7 @@ import type {
   LoginAnswer,
   Mailbox,
   MailboxInput,
+  Me,
   OutboxItem,
   Page,
   RecordInput,
@@ -48,7 +49,7 @@ export function createApi(http: HttpClient, session: SessionStore) {
           session.set(null);
         }
       },
-      me: () => http.request<User>('GET', '/api/users/me'),
+      me: () => http.request<Me>('GET', '/api/users/me'),
       /** Resolves while the one-time set-up link can create the first administrator; a 404 ApiError otherwise. */
       checkSetup: (token: string) =>
         http.request<{ valid: true }>('GET', '/api/setup', { query: { token } }).then(() => undefined),

@@ -22,6 +22,11 @@ export interface User {
   createdAt?: string;
 }
 
+/** GET /api/users/me: the user, and which mailbox sends their emails (none: they wait in the outbox). */
+export interface Me extends User {
+  mailbox?: 'own' | 'default' | 'none';
+}
+
 export interface LoginAnswer {
   token: string;
   csrfToken?: string;

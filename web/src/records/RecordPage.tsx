@@ -14,6 +14,7 @@ import { targetOf } from '../work/ActionTarget.js';
 import { type OpenStepDialog, StepDialogHost } from '../work/StepDialogHost.js';
 import { useServerNow } from '../work/server-now.js';
 import { actionDoneText, performStepAction } from '../work/step-actions.js';
+import { useMyMailbox } from '../work/use-my-mailbox.js';
 import { DisconnectDialog } from './DisconnectDialog.js';
 import { ENTITY_PATHS, ENTITY_PLURALS, entityFromPath } from './record-types.js';
 import { UpNextCurrent, UpNextHistory, UpNextUpcoming } from './UpNext.js';
@@ -34,6 +35,7 @@ export function RecordPage() {
   const reload = () => setGeneration((g) => g + 1);
   const clock = useServerNow(api, generation);
   const record = useResource(() => api.records.get(id), [api, id, generation]);
+  const mailbox = useMyMailbox();
   const upNext = useResource((signal) => api.records.upNext(id, signal), [api, id, generation]);
   const owners = useResource(
     () => (session === null ? Promise.resolve([]) : api.users.directory()),
@@ -163,7 +165,7 @@ export function RecordPage() {
         onClose={() => setDialog(null)}
         onSubmit={async (target, action) => {
           await performStepAction(api, target.id, action);
-          push({ kind: 'success', text: actionDoneText(action, target.recordName) } satisfies Omit<
+          push({ kind: 'success', text: actionDoneText(action, target.recordName, mailbox) } satisfies Omit<
             Notice,
             'id'
           >);

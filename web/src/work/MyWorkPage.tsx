@@ -17,6 +17,7 @@ import { bulkEmailEligibility, canJoinBulk } from './bulk-email.js';
 import { type OpenStepDialog, StepDialogHost } from './StepDialogHost.js';
 import { useServerNow } from './server-now.js';
 import { actionDoneText, performStepAction, type StepAction } from './step-actions.js';
+import { useMyMailbox } from './use-my-mailbox.js';
 import { WorkCard } from './WorkCard.js';
 import {
   ACTIVITY_FILTERS,
@@ -37,6 +38,7 @@ export function MyWorkPage() {
   const api = useApi();
   const session = useSession();
   const zone = session?.user.timezone ?? 'UTC';
+  const mailbox = useMyMailbox();
   const [list, dispatch] = useReducer(workListReducer, EMPTY_WORK_LIST);
   const [load, setLoad] = useState<{
     status: 'loading' | 'ok' | 'error';
@@ -118,7 +120,7 @@ export function MyWorkPage() {
       performStepAction(api, target.id, action).then(
         () => {
           dispatch({ type: 'confirmed', id: target.id });
-          push({ kind: 'success', text: actionDoneText(action, target.recordName) });
+          push({ kind: 'success', text: actionDoneText(action, target.recordName, mailbox) });
           // The sequence may have opened the next step of this record: read the list again, quietly.
           setGeneration((g) => g + 1);
         },
@@ -130,7 +132,7 @@ export function MyWorkPage() {
         },
       );
     },
-    [api, push],
+    [api, push, mailbox],
   );
 
   const toggle = (id: string) =>

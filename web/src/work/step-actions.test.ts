@@ -14,3 +14,11 @@ describe('actionDoneText', () => {
     );
   });
 });
+
+describe('the notice after sending when no mailbox is set up', () => {
+  it('says the email waits for an administrator to add a mailbox', () => {
+    const action = { type: 'send', subject: 'Hi', body: 'Hello' } as const;
+    expect(actionDoneText(action, 'Ada Lovelace', 'none')).toMatch(/No mailbox is set up yet/);
+    expect(actionDoneText(action, 'Ada Lovelace', 'default')).not.toMatch(/No mailbox/);
+  });
+});

@@ -39,7 +39,11 @@ export function performStepAction(
 }
 
 /** Past tense for the notice after it worked. */
-export function actionDoneText(action: StepAction, recordName: string): string {
+export function actionDoneText(
+  action: StepAction,
+  recordName: string,
+  mailbox?: 'own' | 'default' | 'none',
+): string {
   switch (action.type) {
     case 'complete':
       return action.outcome === undefined
@@ -51,7 +55,9 @@ export function actionDoneText(action: StepAction, recordName: string): string {
       return `Snoozed the step for ${recordName}.`;
     case 'send':
       // The API queues the email; the outbox sends it when a mailbox can (docs/mail.md). Never "sent" here.
-      return `Queued the email to ${recordName}; it goes out through the outbox.`;
+      return mailbox === 'none'
+        ? `Queued the email to ${recordName}. No mailbox is set up yet: it waits in the outbox until an administrator adds one.`
+        : `Queued the email to ${recordName}; it goes out through the outbox.`;
     case 'skip-wait':
       return `Ended the wait for ${recordName}.`;
     default:

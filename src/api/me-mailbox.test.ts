@@ -1,0 +1,57 @@
+// GET /api/users/me says which mailbox sends the user's emails, as the sender chooses it (their own, the
+// installation's, or none), so the app can tell a seller that an email they send will wait in the outbox.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './test-support/api-harness.js';
+
+describe("the signed-in user's mailbox", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const mailboxOf = async (who: 'salesperson' | 'seller2') =>
+    (await h.as(who, { method: 'GET', url: '/api/users/me' })).json().mailbox;
+
+  const addMailbox = async (userId: string | null) => {
+    const created = await h.as('admin', {
+      method: 'POST',
+      url: '/api/mailboxes',
+      payload: {
+        userId,
+        name: 'Mailbox',
+        host: 'smtp.example.com',
+        port: 587,
+        secure: false,
+        username: null,
+        password: null,
+        fromAddress: 'sales@example.com',
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+  };
+
+  it('is none, then the default once the installation has one, then their own', async () => {
+    expect(await mailboxOf('salesperson')).toBe('none');
+    await addMailbox(null);
+    expect(await mailboxOf('salesperson')).toBe('default');
+    await addMailbox(h.users.salesperson.id);
+    expect(await mailboxOf('salesperson')).toBe('own');
+    expect(await mailboxOf('seller2')).toBe('default');
+  });
+
+  it('is the default under STEPWISE_SMTP_URL', async () => {
+    const withUrl = await startHarness({ env: { STEPWISE_SMTP_URL: 'smtp://127.0.0.1:2525' } });
+    try {
+      expect((await withUrl.as('salesperson', { method: 'GET', url: '/api/users/me' })).json().mailbox).toBe(
+        'default',
+      );
+    } finally {
+      await withUrl.close();
+    }
+  });
+});
