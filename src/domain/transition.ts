@@ -186,7 +186,9 @@ function apply(run: Run, event: EnrollmentEvent): boolean {
             override: event.send,
           });
         }
-        run.emit({ type: 'stats.increment', stepId: step.id, counter: 'email_sent' });
+        // Sent elsewhere: counted now. Through the outbox: counted when the mail server takes it.
+        if (event.send === undefined)
+          run.emit({ type: 'stats.increment', stepId: step.id, counter: 'email_sent' });
         run.close(step, 'completed', now, event.actorId !== undefined ? { actorId: event.actorId } : {});
         run.moveOn(step.next, now);
         return true;

@@ -287,6 +287,21 @@ class SendPass {
         settled = [];
         for (const s of batch) if (await settleRow(tx.outbox, s)) settled.push(s);
         if (settled.length > 0) await applyEvents({ ...this.deps, store: tx }, settled.map(eventOf));
+        // A manual email counts as sent when the mail server took it; its step closed at the seller's send.
+        const manualSent = settled.flatMap((s) =>
+          s.kind === 'sent' && s.p.override !== null
+            ? [
+                {
+                  sequenceId: s.p.sequenceId,
+                  version: s.p.sequenceVersion,
+                  stepId: s.p.stepId,
+                  counter: 'email_sent',
+                  by: 1,
+                },
+              ]
+            : [],
+        );
+        if (manualSent.length > 0) await tx.engine.addStats(manualSent);
       });
     } catch (error) {
       // The messages are out (or failed for good): record that much even if the enrollments could not be moved now.

@@ -25,6 +25,7 @@ import {
   engineDeps,
   HOUR,
   someRecords,
+  statsOf,
   T0,
 } from '../engine/test-support/engine-world.js';
 import { forEachDialect } from '../storage/test-support/dialects.js';
@@ -200,6 +201,35 @@ forEachDialect('mail sender over SMTP', (t) => {
     expect(mail.messageId).toBe(messageIdFor(emailKey(enrollmentId, 1), 'stepwise.example'));
     expect(String(mail.html)).toContain('/t/o/');
     expect((await outboxRow(deps, enrollmentId)).status).toBe('sent');
+  });
+
+  it('counts a manual email as sent when the mail server takes it, not when it refuses it', async () => {
+    const refused = await world(t, {
+      manual: true,
+      records: 2,
+      plan: (n) => (n === 1 ? 'accept' : { code: 550, message: '5.1.1 User unknown' }),
+    });
+    const actor = { id: refused.owner.id, role: 'admin' as const };
+    for (const id of refused.enrollmentIds)
+      await markEmailSent(refused.deps, actor, stepRowId(id, 1), { send: { subject: 'Hi', body: 'Hello' } });
+    // Queued, not sent yet: not counted.
+    expect((await statsOf(refused.deps.store, refused.sequenceId))['a1/email_sent']).toBeUndefined();
+    const result = await sendDueEmails(refused.deps);
+    expect(result).toMatchObject({ sent: 1, failed: 1 });
+    expect(await statsOf(refused.deps.store, refused.sequenceId)).toMatchObject({
+      'a1/email_sent': 1,
+      'a1/completed': 2,
+    });
+  });
+
+  it('counts a manual email sent elsewhere (nothing for the outbox) at once, as the seller says', async () => {
+    const elsewhere = await world(t, { manual: true });
+    await markEmailSent(
+      elsewhere.deps,
+      { id: elsewhere.owner.id, role: 'admin' },
+      stepRowId(elsewhere.enrollmentIds[0] as string, 1),
+    );
+    expect((await statsOf(elsewhere.deps.store, elsewhere.sequenceId))['a1/email_sent']).toBe(1);
   });
 
   it('leaves links alone and adds no pixel when the sequence switches tracking off', async () => {

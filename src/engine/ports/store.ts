@@ -842,6 +842,11 @@ export interface CommitResult {
 
 export interface EngineRepository {
   /**
+   * Adds to step_stats outside a commit (in key order: concurrent writers lock counters in one order): a
+   * manual email the outbox sent, counted when the mail server took it (engine/outbox-sender.ts).
+   */
+  addStats(deltas: readonly StatDelta[]): Promise<void>;
+  /**
    * Leases up to `limit` active enrollments due by `now` whose lease is free or expired
    * (enrollments_due_idx; PostgreSQL FOR UPDATE SKIP LOCKED, SQLite BEGIN IMMEDIATE).
    */

@@ -191,6 +191,14 @@ export function createEngineRepository(
   }
 
   return {
+    async addStats(deltas) {
+      const key = (d: StatDelta) => `${d.sequenceId}\u0000${d.version}\u0000${d.stepId}\u0000${d.counter}`;
+      await writes.upsertStats(
+        db,
+        [...deltas].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)),
+      );
+    },
+
     async claimDue(now, limit, leaseOwner, leaseUntil) {
       const rows = await engineSql.claimDue(db, now, limit, leaseOwner, leaseUntil);
       return rows.map(toEngineEnrollment);
