@@ -1,7 +1,7 @@
 // GET /api/users/me says which mailbox sends the user's emails, as the sender chooses it (their own, the
 // installation's, or none), so the app can tell a seller that an email they send will wait in the outbox.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './test-support/api-harness.js';
+import { type Harness, mailboxBody, startHarness } from './test-support/api-harness.js';
 
 describe("the signed-in user's mailbox", () => {
   let h: Harness;
@@ -21,16 +21,7 @@ describe("the signed-in user's mailbox", () => {
     const created = await h.as('admin', {
       method: 'POST',
       url: '/api/mailboxes',
-      payload: {
-        userId,
-        name: 'Mailbox',
-        host: 'smtp.example.com',
-        port: 587,
-        secure: false,
-        username: null,
-        password: null,
-        fromAddress: 'sales@example.com',
-      },
+      payload: mailboxBody(userId),
     });
     expect(created.statusCode, created.body).toBe(201);
   };

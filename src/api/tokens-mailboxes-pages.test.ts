@@ -3,7 +3,7 @@
 // the cap served capped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PAGE_LIMIT } from './schemas.js';
-import { type Harness, startHarness } from './test-support/api-harness.js';
+import { type Harness, mailboxBody, startHarness } from './test-support/api-harness.js';
 
 interface Listed {
   id: string;
@@ -27,16 +27,7 @@ describe('token and mailbox lists, a page at a time', () => {
       const created = await h.as('admin', {
         method: 'POST',
         url: '/api/mailboxes',
-        payload: {
-          userId,
-          name: `Mailbox of ${userId ?? 'the installation'}`,
-          host: 'smtp.example.com',
-          port: 587,
-          secure: false,
-          username: null,
-          password: null,
-          fromAddress: 'sales@example.com',
-        },
+        payload: mailboxBody(userId, `Mailbox of ${userId ?? 'the installation'}`),
       });
       expect(created.statusCode, created.body).toBe(201);
     }

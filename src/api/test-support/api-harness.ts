@@ -19,6 +19,20 @@ import { type App, buildServer } from '../server.js';
 export const PASSWORD = 'correct horse battery staple';
 
 export type Who = Role | 'seller2';
+
+/** A body for POST /api/mailboxes: the installation's default (`userId` null) or a user's own. */
+export function mailboxBody(userId: string | null, name = 'Mailbox') {
+  return {
+    userId,
+    name,
+    host: 'smtp.example.com',
+    port: 587,
+    secure: false,
+    username: null,
+    password: null,
+    fromAddress: 'sales@example.com',
+  };
+}
 export const EVERY_WHO: readonly Who[] = [
   'admin',
   'sequence_manager',

@@ -129,6 +129,21 @@ export function createEngineRepository(
     return { kept, recordsGone: gone };
   }
 
+  /**
+   * Counter deltas summed per key, in key order: concurrent writers take the counters' row locks in the
+   * same order (step_stats pkey), for a commit's rows and for addStats alike.
+   */
+  function statsInKeyOrder(deltas: readonly StatDelta[]): StatDelta[] {
+    const sums = new Map<string, StatDelta>();
+    for (const d of deltas) {
+      const key = `${d.sequenceId}\u0000${d.version}\u0000${d.stepId}\u0000${d.counter}`;
+      const seen = sums.get(key);
+      if (seen === undefined) sums.set(key, { ...d });
+      else seen.by += d.by;
+    }
+    return [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
+  }
+
   /** History, outbox, field, counter and audit rows of the commits that landed, one write per table. */
   async function writeRows(trx: Kysely<Database>, landed: EnrollmentCommit[]): Promise<void> {
     const steps: StepHistoryInsert[] = [];
@@ -140,7 +155,6 @@ export function createEngineRepository(
     const audit: AuditEntry[] = [];
     // A record's field writes of this commit, merged in order into one patch.
     const fields = new Map<string, { patch: Record<string, unknown>; at: number }>();
-    const stats = new Map<string, StatDelta>();
     for (const c of landed) {
       for (const s of c.steps) steps.push(s);
       for (const s of c.stepPatches) patches.push(s);
@@ -165,12 +179,6 @@ export function createEngineRepository(
           seen.at = Math.max(seen.at, f.at);
         }
       }
-      for (const d of c.stats) {
-        const key = `${d.sequenceId}\u0000${d.version}\u0000${d.stepId}\u0000${d.counter}`;
-        const seen = stats.get(key);
-        if (seen === undefined) stats.set(key, { ...d });
-        else seen.by += d.by;
-      }
     }
     await writes.insertSteps(trx, steps);
     await writes.patchSteps(trx, patches);
@@ -182,21 +190,13 @@ export function createEngineRepository(
       trx,
       [...fields].map(([recordId, f]) => ({ recordId, patch: JSON.stringify(f.patch), at: f.at })),
     );
-    // In key order: concurrent workers take the counters' row locks in the same order (step_stats pkey).
-    await writes.upsertStats(
-      trx,
-      [...stats.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d),
-    );
+    await writes.upsertStats(trx, statsInKeyOrder(landed.flatMap((c) => c.stats)));
     await writes.insertAudit(trx, audit);
   }
 
   return {
     async addStats(deltas) {
-      const key = (d: StatDelta) => `${d.sequenceId}\u0000${d.version}\u0000${d.stepId}\u0000${d.counter}`;
-      await writes.upsertStats(
-        db,
-        [...deltas].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)),
-      );
+      await writes.upsertStats(db, statsInKeyOrder(deltas));
     },
 
     async claimDue(now, limit, leaseOwner, leaseUntil) {
