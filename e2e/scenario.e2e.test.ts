@@ -346,6 +346,14 @@ describe.skipIf(skipReason !== null)('[e2e] a manager designs a sequence, a sell
     await upNext.getByText('Connect on LinkedIn and book the meeting').first().waitFor();
     expect(await upNext.getByText('Automated follow-up email').count()).toBe(0);
     await page.getByText('Research the lead on LinkedIn, then call').first().waitFor();
+    // The sequence history: the run in progress, where it is, and its steps on demand.
+    const history = page.getByRole('region', { name: 'Sequence history' });
+    const run = history.getByRole('listitem').first();
+    await run.getByText('Active', { exact: true }).waitFor();
+    await run.getByText('Now at: Connect on LinkedIn and book the meeting').waitFor();
+    await run.getByRole('button', { name: 'Show steps' }).click();
+    await run.getByText('Research the lead on LinkedIn, then call').waitFor();
+    await run.getByText('Answered', { exact: true }).waitFor();
     await screen('record-up-next');
   });
 

@@ -432,6 +432,12 @@ const TABLE: Row[] = [
         expect: ok,
       },
       {
+        route: 'GET /api/records/:id/enrollments',
+        variant,
+        request: async (f) => get(`/api/records/${(await f.enrolled(owner, 'call')).recordId}/enrollments`),
+        expect: ok,
+      },
+      {
         route: 'POST /api/enrollment-steps/:id/complete',
         variant,
         request: async (f) =>

@@ -12,6 +12,7 @@ import type {
   EnrollmentStep,
   EnrollmentStepState,
   Page,
+  PageOptions,
 } from './ports/store.js';
 import type { ActingUser } from './sequences/stored-sequence.js';
 import { toWorkItems, type WorkItem } from './worklist.js';
@@ -63,6 +64,23 @@ export interface ConnectedRecord {
   daysElapsed: number;
 }
 
+/** One of a record's enrollments, ended ones included (the record page's sequence history). */
+export interface RecordEnrollment {
+  enrollmentId: string;
+  /** Null only if the sequence row is gone; a deleted sequence keeps its name. */
+  sequence: { id: string; name: string; deleted: boolean } | null;
+  sequenceId: string;
+  sequenceVersion: number;
+  ownerId: string;
+  status: EnrollmentStatus;
+  endReason: EndReason | null;
+  currentStep: { id: string; name: string | null; type: string | null } | null;
+  dueAt: number | null;
+  startedAt: number;
+  endedAt: number | null;
+  daysElapsed: number;
+}
+
 const isSeller = (actor: ActingUser) => actor.role === 'salesperson';
 
 /** The enrollment if the actor may know of it: managers any, a salesperson theirs or their record's. */
@@ -80,16 +98,17 @@ export async function visibleEnrollment(
   return enrollment;
 }
 
+/** Step names and types from the definitions of the (sequence, version) pairs given. */
 async function stepNames(
   deps: EngineDeps,
-  sequenceId: string,
-  versions: Iterable<number>,
-): Promise<(version: number, stepId: string) => { name: string | null; type: string | null }> {
-  const definitions = await engineCache(deps.store).definitions(
-    deps.store,
-    [...new Set(versions)].map((version) => ({ sequenceId, version })),
-  );
-  return (version, stepId) => {
+  versions: Iterable<{ sequenceId: string; version: number }>,
+): Promise<
+  (sequenceId: string, version: number, stepId: string) => { name: string | null; type: string | null }
+> {
+  const unique = new Map<string, { sequenceId: string; version: number }>();
+  for (const v of versions) unique.set(definitionKey(v.sequenceId, v.version), v);
+  const definitions = await engineCache(deps.store).definitions(deps.store, [...unique.values()]);
+  return (sequenceId, version, stepId) => {
     const step = definitions
       .get(definitionKey(sequenceId, version))
       ?.definition.steps.find((s) => s.id === stepId);
@@ -148,7 +167,9 @@ async function currentStepDues(
 
 async function enrollmentDetail(deps: EngineDeps, enrollment: Enrollment): Promise<EnrollmentDetail> {
   const steps = await deps.store.enrollments.listSteps(enrollment.id);
-  const names = await stepNames(deps, enrollment.sequenceId, [enrollment.sequenceVersion]);
+  const names = await stepNames(deps, [
+    { sequenceId: enrollment.sequenceId, version: enrollment.sequenceVersion },
+  ]);
   return {
     id: enrollment.id,
     sequenceId: enrollment.sequenceId,
@@ -165,7 +186,7 @@ async function enrollmentDetail(deps: EngineDeps, enrollment: Enrollment): Promi
       id: step.id,
       stepId: step.stepId,
       type: step.type,
-      name: names(enrollment.sequenceVersion, step.stepId).name,
+      name: names(enrollment.sequenceId, enrollment.sequenceVersion, step.stepId).name,
       state: step.state,
       dueAt: step.dueAt,
       openedAt: step.openedAt,
@@ -191,8 +212,7 @@ export async function listSequenceEnrollments(
   );
   const names = await stepNames(
     deps,
-    sequenceId,
-    page.items.map((e) => e.sequenceVersion),
+    page.items.map((e) => ({ sequenceId, version: e.sequenceVersion })),
   );
   const dues = await currentStepDues(deps, page.items);
   const now = deps.clock.now();
@@ -210,7 +230,61 @@ export async function listSequenceEnrollments(
         currentStep:
           e.currentStepId === null
             ? null
-            : { id: e.currentStepId, ...names(e.sequenceVersion, e.currentStepId) },
+            : { id: e.currentStepId, ...names(sequenceId, e.sequenceVersion, e.currentStepId) },
+        dueAt: nextDue(e, dues.get(e.id)),
+        startedAt: e.startedAt,
+        endedAt: e.endedAt,
+        daysElapsed: Math.max(0, Math.floor(((e.endedAt ?? now) - e.startedAt) / DAY_MS)),
+      };
+    }),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/**
+ * A record's enrollments, newest first, ended ones included: which sequences it ran, how each ended.
+ * 404 when the actor may not see the record (a salesperson: not theirs), as for its up-next steps.
+ */
+export async function listRecordEnrollments(
+  deps: EngineDeps,
+  actor: ActingUser,
+  recordId: string,
+  options: PageOptions,
+): Promise<Page<RecordEnrollment>> {
+  const record = await deps.store.records.get(recordId);
+  if (record === null || record.deletedAt !== null || (isSeller(actor) && record.ownerId !== actor.id))
+    throw new NotFoundError('No such record.');
+  const page = await deps.store.enrollments.listByRecord(record.id, options);
+  const sequences = new Map(
+    (await deps.store.sequences.getMany([...new Set(page.items.map((e) => e.sequenceId))])).map((q) => [
+      q.id,
+      q,
+    ]),
+  );
+  const names = await stepNames(
+    deps,
+    page.items.map((e) => ({ sequenceId: e.sequenceId, version: e.sequenceVersion })),
+  );
+  const dues = await currentStepDues(deps, page.items);
+  const now = deps.clock.now();
+  return {
+    items: page.items.map((e) => {
+      const sequence = sequences.get(e.sequenceId);
+      return {
+        enrollmentId: e.id,
+        sequence:
+          sequence === undefined
+            ? null
+            : { id: sequence.id, name: sequence.name, deleted: sequence.deletedAt !== null },
+        sequenceId: e.sequenceId,
+        sequenceVersion: e.sequenceVersion,
+        ownerId: e.ownerId,
+        status: e.status,
+        endReason: e.endReason,
+        currentStep:
+          e.currentStepId === null
+            ? null
+            : { id: e.currentStepId, ...names(e.sequenceId, e.sequenceVersion, e.currentStepId) },
         dueAt: nextDue(e, dues.get(e.id)),
         startedAt: e.startedAt,
         endedAt: e.endedAt,

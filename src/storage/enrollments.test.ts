@@ -67,6 +67,29 @@ forEachDialect('enrollments', (t) => {
     expect(await t.store().enrollments.listRunningForRecord(world.record.id)).toHaveLength(1);
   });
 
+  it("lists a record's enrollments, ended ones included, newest first, page by page", async () => {
+    const world = await enrollmentWorld(t.store());
+    const ended = { status: 'completed', endReason: 'completed', endedAt: T0 + 5 } as const;
+    const made: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const e = await t.store().enrollments.create(enrollment(world));
+      made.push(e.id);
+      if (i < 3) expect(await t.store().enrollments.end(e.id, ended)).toBe(true);
+    }
+    // Another record's enrollment stays out of the list.
+    const otherRecord = await t.store().records.create(aRecord(world.owner.id));
+    await t.store().enrollments.create({ ...enrollment(world), recordId: otherRecord.id });
+
+    const { items, pages } = await allPages((cursor) =>
+      t.store().enrollments.listByRecord(world.record.id, { limit: 3, cursor }),
+    );
+    expect(items.map((e) => e.id)).toEqual([...made].reverse());
+    expect(pages).toBe(2);
+    expect(items.map((e) => e.status)).toEqual(['active', 'completed', 'completed', 'completed']);
+    expect(items[1]).toMatchObject({ endReason: 'completed', endedAt: T0 + 5 });
+    expect((await t.store().enrollments.listByRecord('rec_none')).items).toEqual([]);
+  });
+
   it('with the parallel setting, allows different sequences but never the same one twice', async () => {
     const world = await enrollmentWorld(t.store());
     await t.store().enrollments.create(enrollment(world, 'sequence'));

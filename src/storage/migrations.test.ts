@@ -23,6 +23,7 @@ const MIGRATION_NAMES = [
   '0013_external_id_live_records',
   '0014_webhook_email_dropped',
   '0015_outbox_held',
+  '0016_enrollments_by_record',
 ];
 
 forEachDialect(

@@ -72,6 +72,13 @@ const PLANS: { query: string; index: string; sql: string; withEnrollments?: true
     sql: `SELECT id FROM enrollments WHERE record_id = 'rec_1' AND exclusive_slot IS NOT NULL`,
   },
   {
+    // src/storage/repositories/enrollments.ts `listByRecord`: a record's enrollments, ended ones included.
+    query: "a record's enrollments, newest first",
+    index: 'enrollments_one_running_key',
+    sql: `SELECT id FROM enrollments WHERE record_id = 'rec_1' ORDER BY id DESC LIMIT 51`,
+    withEnrollments: true,
+  },
+  {
     // src/storage/repositories/record-lifecycle.ts `moveRunningWork`: the unfinished steps of the
     // records' running enrollments go to the new owner.
     query: "an owner change's unfinished steps",

@@ -11,7 +11,9 @@ import {
   type EnrollmentDetail,
   enrollmentDetailOf,
   getEnrollment,
+  listRecordEnrollments,
   listSequenceEnrollments,
+  type RecordEnrollment,
 } from '../../engine/enrollment-views.js';
 import { END_REASONS, ENROLLMENT_STATUSES, ENROLLMENT_STEP_STATES } from '../../engine/ports/store.js';
 import { pauseEnrollment, resumeEnrollment } from '../../engine/seller-actions.js';
@@ -83,6 +85,35 @@ export const EnrollmentJson = Type.Object({
     }),
   ),
 });
+
+const RecordEnrollmentJson = Type.Object({
+  enrollmentId: Type.String(),
+  sequence: Type.Union([
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      deleted: Type.Boolean({ description: 'The sequence was deleted since.' }),
+    }),
+    Type.Null(),
+  ]),
+  sequenceId: Type.String(),
+  sequenceVersion: Type.Integer(),
+  ownerId: Type.String({ description: 'The seller who worked this enrollment.' }),
+  status: Type.Enum(ENROLLMENT_STATUSES),
+  endReason: Type.Union([Type.Enum(END_REASONS), Type.Null()]),
+  currentStep: Type.Union([
+    Type.Object({ id: Type.String(), name: NullableString, type: NullableString }),
+    Type.Null(),
+  ]),
+  dueAt: NullableInstant,
+  startedAt: Instant,
+  endedAt: NullableInstant,
+  daysElapsed: Type.Integer({ description: 'Whole days from the start to now, or to the end.' }),
+});
+
+function toRecordEnrollmentJson(e: RecordEnrollment): Static<typeof RecordEnrollmentJson> {
+  return { ...e, dueAt: isoOrNull(e.dueAt), startedAt: iso(e.startedAt), endedAt: isoOrNull(e.endedAt) };
+}
 
 export function toEnrollmentJson(detail: EnrollmentDetail): Static<typeof EnrollmentJson> {
   return {
@@ -186,6 +217,32 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> =
         ownerId: actor.role === 'salesperson' ? actor.id : undefined,
       });
       return { items: page.items.map(toConnectedRecordJson), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/api/records/:id/enrollments',
+    {
+      preHandler: everyone,
+      schema: {
+        tags,
+        summary:
+          "A record's enrollments, newest first, ended ones included: the sequences it ran and how each ended",
+        description:
+          "A salesperson may list only the enrollments of records they own; another seller's record answers 404.",
+        params: IdParams,
+        querystring: Type.Object({ ...PageQuery }),
+        response: { 200: PageOf(RecordEnrollmentJson), 404: Problem },
+      },
+    },
+    async (request) => {
+      const page = await listRecordEnrollments(
+        deps,
+        actorOf(request),
+        request.params.id,
+        pageOptions(request.query),
+      );
+      return { items: page.items.map(toRecordEnrollmentJson), nextCursor: page.nextCursor };
     },
   );
 

@@ -92,7 +92,7 @@ ALTER TABLE enrollments ADD CONSTRAINT enrollments_end_reason_check CHECK ((end_
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_pkey PRIMARY KEY (id);
 ALTER TABLE enrollments ADD CONSTRAINT enrollments_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'completed'::text, 'disconnected'::text, 'error'::text])));
 CREATE INDEX enrollments_due_idx ON enrollments USING btree (due_at) WHERE ((status = 'active'::text) AND (due_at IS NOT NULL));
-CREATE UNIQUE INDEX enrollments_one_running_key ON enrollments USING btree (record_id, exclusive_slot) WHERE (exclusive_slot IS NOT NULL);
+CREATE UNIQUE INDEX enrollments_one_running_key ON enrollments USING btree (record_id, exclusive_slot);
 CREATE UNIQUE INDEX enrollments_pkey ON enrollments USING btree (id);
 CREATE INDEX enrollments_sequence_status_idx ON enrollments USING btree (sequence_id, status, id);
 

@@ -103,6 +103,22 @@ export function createEnrollmentRepository({ db }: RepositoryContext): Enrollmen
       return rows.map(toEnrollment);
     },
 
+    async listByRecord(recordId, options) {
+      const limit = pageLimit(options);
+      const before = decodeCursor(options, ['string']);
+      // enrollments_one_running_key (record_id prefix; since 0016 it holds ended enrollments too), the
+      // few rows of one record sorted by id.
+      let query = db
+        .selectFrom('enrollments')
+        .selectAll()
+        .where('record_id', '=', recordId)
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
+      if (before !== null) query = query.where('id', '<', before[0]);
+      const rows = await query.execute();
+      return toPage(rows, limit, toEnrollment, (row) => [row.id]);
+    },
+
     async listBySequence(sequenceId, options) {
       const limit = pageLimit(options);
       const after = decodeCursor(options, ['string', 'string']);

@@ -96,8 +96,7 @@ CREATE TABLE enrollments (
 
 CREATE INDEX enrollments_due_idx ON enrollments (due_at) WHERE status = 'active' AND due_at IS NOT NULL;
 
-CREATE UNIQUE INDEX enrollments_one_running_key ON enrollments (record_id, exclusive_slot)
-  WHERE exclusive_slot IS NOT NULL;
+CREATE UNIQUE INDEX enrollments_one_running_key ON enrollments (record_id, exclusive_slot);
 
 CREATE INDEX enrollments_sequence_status_idx ON enrollments (sequence_id, status, id);
 

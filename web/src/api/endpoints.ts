@@ -16,6 +16,7 @@ import type {
   Me,
   OutboxItem,
   Page,
+  RecordEnrollment,
   RecordInput,
   Role,
   Sequence,
@@ -213,6 +214,16 @@ export function createApi(http: HttpClient, session: SessionStore) {
       remove: (id: string) => http.request<void>('DELETE', `/api/records/${enc(id)}`),
       upNext: (id: string, signal?: AbortSignal) =>
         http.request<WorkItem[]>('GET', `/api/records/${enc(id)}/up-next`, signal ? { signal } : {}),
+      /** Newest first, ended ones included; one page of `limit`. */
+      enrollments: (
+        id: string,
+        query: { limit?: number; cursor?: string | null } = {},
+        signal?: AbortSignal,
+      ) =>
+        http.request<Page<RecordEnrollment>>('GET', `/api/records/${enc(id)}/enrollments`, {
+          query: { limit: query.limit, cursor: query.cursor ?? undefined },
+          ...(signal ? { signal } : {}),
+        }),
     },
     worklist: {
       list: (

@@ -232,6 +232,22 @@ export interface UserInput {
 }
 
 /** One row of GET /api/sequences/{id}/enrollments (a connected record and its progress). */
+/** GET /api/records/{id}/enrollments: one of a record's enrollments, ended ones included. */
+export interface RecordEnrollment {
+  enrollmentId: string;
+  sequence: { id: string; name: string; deleted: boolean } | null;
+  sequenceId: string;
+  sequenceVersion: number;
+  ownerId: string;
+  status: Enrollment['status'];
+  endReason: string | null;
+  currentStep: { id: string; name: string | null; type: string | null } | null;
+  dueAt: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  daysElapsed: number;
+}
+
 export interface ConnectedRecord {
   enrollmentId: string;
   record: { id: string; name: string; type: EntityType } | null;

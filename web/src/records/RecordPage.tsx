@@ -1,4 +1,4 @@
-// A record: its fields, owner and current sequence, and the Up next widget where the seller works the
+// A record: its fields, owner and current sequence, the sequences it ran (SequenceHistory), and the Up next widget where the seller works the
 // current step (complete with outcome and notes, skip, snooze, send the email), sees what follows and
 // what is done, and can disconnect the record from its sequence.
 import { useState } from 'react';
@@ -17,6 +17,7 @@ import { actionDoneText, performStepAction } from '../work/step-actions.js';
 import { useMyMailbox } from '../work/use-my-mailbox.js';
 import { DisconnectDialog } from './DisconnectDialog.js';
 import { ENTITY_PATHS, ENTITY_PLURALS, entityFromPath } from './record-types.js';
+import { SequenceHistory } from './SequenceHistory.js';
 import { UpNextCurrent, UpNextHistory, UpNextUpcoming } from './UpNext.js';
 
 const ENTITY_SINGULAR = {
@@ -85,34 +86,40 @@ export function RecordPage() {
         )}
       </header>
       <div className="record-grid">
-        <section className="card" aria-labelledby="record-details-title">
-          <h2 id="record-details-title">Details</h2>
-          <dl className="details">
-            <Detail label="Owner">
-              {ownerName ?? (r.ownerId === session?.user.id ? 'You' : 'Another user')}
-            </Detail>
-            <Detail label="Sequence">{r.currentSequence?.name ?? 'None'}</Detail>
-            <Detail label="Email">{r.email ? <a href={`mailto:${r.email}`}>{r.email}</a> : '—'}</Detail>
-            <Detail label="Phone">{r.phone ? <a href={`tel:${r.phone}`}>{r.phone}</a> : '—'}</Detail>
-            <Detail label="Company">{r.company ?? '—'}</Detail>
-            {r.linkedinUrl && (
-              <Detail label="LinkedIn">
-                <a href={r.linkedinUrl} rel="noreferrer noopener" target="_blank">
-                  Profile
-                </a>
+        <div className="record-column">
+          <section className="card" aria-labelledby="record-details-title">
+            <h2 id="record-details-title">Details</h2>
+            <dl className="details">
+              <Detail label="Owner">
+                {ownerName ?? (r.ownerId === session?.user.id ? 'You' : 'Another user')}
               </Detail>
-            )}
-            <Detail label="Time zone">{r.timezone ?? 'Owner’s'}</Detail>
-            {/* By name: the stores keep different key orders (PostgreSQL's jsonb sorts them its own way). */}
-            {Object.entries(r.fields ?? {})
-              .sort(([a], [b]) => a.localeCompare(b))
-              .map(([key, value]) => (
-                <Detail key={key} label={key}>
-                  {value === null || value === undefined ? '—' : String(value)}
+              <Detail label="Sequence">{r.currentSequence?.name ?? 'None'}</Detail>
+              <Detail label="Email">{r.email ? <a href={`mailto:${r.email}`}>{r.email}</a> : '—'}</Detail>
+              <Detail label="Phone">{r.phone ? <a href={`tel:${r.phone}`}>{r.phone}</a> : '—'}</Detail>
+              <Detail label="Company">{r.company ?? '—'}</Detail>
+              {r.linkedinUrl && (
+                <Detail label="LinkedIn">
+                  <a href={r.linkedinUrl} rel="noreferrer noopener" target="_blank">
+                    Profile
+                  </a>
                 </Detail>
-              ))}
-          </dl>
-        </section>
+              )}
+              <Detail label="Time zone">{r.timezone ?? 'Owner’s'}</Detail>
+              {/* By name: the stores keep different key orders (PostgreSQL's jsonb sorts them its own way). */}
+              {Object.entries(r.fields ?? {})
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([key, value]) => (
+                  <Detail key={key} label={key}>
+                    {value === null || value === undefined ? '—' : String(value)}
+                  </Detail>
+                ))}
+            </dl>
+          </section>
+          <section className="card sequence-history-card" aria-labelledby="sequence-history-title">
+            <h2 id="sequence-history-title">Sequence history</h2>
+            <SequenceHistory recordId={r.id} generation={generation} now={clock.now} zone={zone} />
+          </section>
+        </div>
         <section className="card up-next-card" aria-labelledby="up-next-title">
           <div className="up-next-header">
             <h2 id="up-next-title">Up next</h2>

@@ -10,7 +10,7 @@ import { Empty, ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 import { ConnectRecordsDialog } from './ConnectRecordsDialog.js';
 import { progressOf } from './enrollment-progress.js';
-import { END_REASON_NAMES } from './stats-data.js';
+import { END_REASON_NAMES, ENROLLMENT_STATUS_NAMES } from './stats-data.js';
 
 const STATUS_FILTERS = [
   ['', 'All'],
@@ -20,14 +20,6 @@ const STATUS_FILTERS = [
   ['disconnected', 'Disconnected'],
   ['error', 'Error'],
 ] as const;
-
-export const ENROLLMENT_STATUS_NAMES: Record<string, string> = {
-  active: 'Active',
-  paused: 'Paused',
-  completed: 'Completed',
-  disconnected: 'Disconnected',
-  error: 'Error',
-};
 
 const PAGE_SIZE = 50;
 

@@ -69,6 +69,14 @@ export interface StatsCharts {
   endReasons: ReasonRow[];
 }
 
+export const ENROLLMENT_STATUS_NAMES: Record<string, string> = {
+  active: 'Active',
+  paused: 'Paused',
+  completed: 'Completed',
+  disconnected: 'Disconnected',
+  error: 'Error',
+};
+
 export const END_REASON_NAMES: Record<string, string> = {
   completed: 'Completed the sequence',
   user_disconnected: 'Disconnected by a user',
