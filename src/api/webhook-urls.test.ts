@@ -66,4 +66,31 @@ forEachDialect('webhook URLs', (t) => {
       expect.objectContaining({ path: '/events/0', message: expect.stringContaining('must be one of') }),
     ]);
   });
+
+  it('shows *** for the credentials of an endpoint registered before they were refused; a new URL drops them', async () => {
+    const { call, deps, clock } = await startDialectServerAsAdmin(t);
+    // As an earlier release stored it.
+    await deps.store.webhooks.create({
+      id: 'whk_old',
+      url: 'https://user:s3cret@hooks.example/in?a=1',
+      events: ['*'],
+      secret: 'whsec_old',
+      createdAt: clock.now(),
+    });
+    const shown = 'https://***@hooks.example/in?a=1';
+    expect((await call('GET', '/api/webhooks/whk_old')).json().url).toBe(shown);
+    expect((await call('GET', '/api/webhooks')).json().items.map((w: { url: string }) => w.url)).toEqual([
+      shown,
+    ]);
+    const renamed = await call('PATCH', '/api/webhooks/whk_old', { description: 'CRM' });
+    expect(renamed.json()).toMatchObject({ url: shown, description: 'CRM' });
+    // Deliveries still go to the URL as stored.
+    expect((await deps.store.webhooks.get('whk_old'))?.url).toBe('https://user:s3cret@hooks.example/in?a=1');
+    const audit = await call('GET', '/api/audit?subjectType=webhook&subjectId=whk_old');
+    expect(JSON.stringify(audit.json())).not.toContain('s3cret');
+
+    const moved = await call('PATCH', '/api/webhooks/whk_old', { url: 'https://hooks.example/in?a=1' });
+    expect(moved.json().url).toBe('https://hooks.example/in?a=1');
+    expect((await deps.store.webhooks.get('whk_old'))?.url).toBe('https://hooks.example/in?a=1');
+  });
 });

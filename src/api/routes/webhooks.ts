@@ -15,6 +15,7 @@ import {
   resendWebhookDelivery,
   rotateWebhookSecret,
   sendWebhookPing,
+  shownUrl,
   updateWebhook,
 } from '../../engine/webhooks/endpoints.js';
 import { SUBSCRIBABLE_EVENTS } from '../../engine/webhooks/event-types.js';
@@ -86,7 +87,7 @@ export const DeliveryView = Type.Object({
 function toWebhookView(webhook: Webhook): Static<typeof WebhookView> {
   return {
     id: webhook.id,
-    url: webhook.url,
+    url: shownUrl(webhook.url),
     events: webhook.events,
     description: webhook.description,
     active: webhook.active,

@@ -57,6 +57,24 @@ function checkedUrl(url: string): string {
   return parsed.toString();
 }
 
+/**
+ * The URL as reads show it. Endpoints registered before user names and passwords were refused may still
+ * carry them: deliveries keep using the URL as stored, but reads (and the audit trail) show `***` in place
+ * of the credentials. Changing the URL is how to drop them.
+ */
+export function shownUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (parsed.username === '' && parsed.password === '') return url;
+  parsed.username = '***';
+  parsed.password = '';
+  return parsed.toString();
+}
+
 function checkedEvents(events: readonly string[]): string[] {
   const unique = [...new Set(events)];
   if (unique.length === 0)
@@ -78,7 +96,7 @@ async function audit(deps: EngineDeps, actor: EngineActor, action: string, webho
     action,
     subjectType: 'webhook',
     subjectId: webhook.id,
-    data: { url: webhook.url, ...data },
+    data: { url: shownUrl(webhook.url), ...data },
   });
 }
 

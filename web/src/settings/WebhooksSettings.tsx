@@ -17,6 +17,7 @@ import {
   WEBHOOK_EVENT_GROUPS,
   type WebhookForm,
   webhookBody,
+  webhookChange,
 } from './webhook-form.js';
 
 export function WebhooksSettings() {
@@ -286,7 +287,7 @@ function WebhookDialog({
       onClose(
         endpoint === null
           ? await api.webhooks.create(answer.body)
-          : await api.webhooks.update(endpoint.id, answer.body),
+          : await api.webhooks.update(endpoint.id, webhookChange(endpoint, answer.body)),
       );
     } catch (caught) {
       setError(caught);

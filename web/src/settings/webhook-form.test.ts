@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/api-error.js';
 import { isRouteMissing } from './route-availability.js';
-import { eventChoices, formFromWebhook, NEW_WEBHOOK, toggleEvent, webhookBody } from './webhook-form.js';
+import {
+  eventChoices,
+  formFromWebhook,
+  NEW_WEBHOOK,
+  toggleEvent,
+  webhookBody,
+  webhookChange,
+} from './webhook-form.js';
 
 describe('webhook form', () => {
   it('needs an http(s) address and at least one event', () => {
@@ -27,6 +34,22 @@ describe('webhook form', () => {
         active: true,
       },
     });
+  });
+
+  it('sends the URL on a change only when the admin changed it (a masked one stays as stored)', () => {
+    const endpoint = {
+      id: 'whk_1',
+      url: 'https://***@hooks.example/in',
+      events: ['*'],
+      description: null,
+      active: true,
+      createdAt: '2026-11-23T09:00:00.000Z',
+      updatedAt: '2026-11-23T09:00:00.000Z',
+    };
+    const body = { url: endpoint.url, description: 'CRM', events: ['*'], active: true };
+    expect(webhookChange(endpoint, body)).toEqual({ description: 'CRM', events: ['*'], active: true });
+    const moved = { ...body, url: 'https://hooks.example/in' };
+    expect(webhookChange(endpoint, moved)).toEqual(moved);
   });
 
   it('offers event types the server has that the app does not know', () => {

@@ -92,3 +92,17 @@ export function webhookBody(
     },
   };
 }
+
+/**
+ * The PATCH body for an endpoint: its URL only when the admin changed it. An endpoint registered before
+ * credentials were refused is shown with `***` in their place; sending that back unchanged would be
+ * refused, and leaving it out keeps the URL as stored.
+ */
+export function webhookChange<B extends { url: string }>(
+  endpoint: WebhookEndpoint,
+  body: B,
+): Omit<B, 'url'> & { url?: string } {
+  if (body.url !== endpoint.url) return body;
+  const { url: _unchanged, ...rest } = body;
+  return rest;
+}
