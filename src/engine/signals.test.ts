@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import type { SequenceDefinition } from '../domain/definition.js';
 import { forEachDialect } from '../storage/test-support/dialects.js';
-import { applyEvents } from './apply-events.js';
+import { applyEvents, disconnectRecords } from './apply-events.js';
 import { connectRecords } from './connect.js';
 import { emailKey, stepRowId } from './enrollment-commit.js';
 import { runDue } from './scheduler.js';
@@ -361,6 +361,68 @@ forEachDialect('ingestSignals', (t) => {
     expect(await isSuppressed(w.deps, 'lead.0@example.com')).toBe(true);
     expect(await isSuppressed(w.deps, 'lead.1@example.com')).toBe(false);
     expect((await listSuppressions(w.deps)).items).toMatchObject([{ reason: 'unsubscribed' }]);
+  });
+
+  it('a signal by record after its enrollments ended counts on the last email of the newest one, and changes nothing', async () => {
+    const w = await world(t, { count: 2 });
+    const [first, idle] = w.recordIds as [string, string];
+    const firstRun = w.ids[0] as string;
+    // The first record ran twice: disconnected, reconnected (its email sent again), disconnected again.
+    await disconnectRecords(w.deps, { sequenceId: w.sequenceId, recordIds: [first], actorId: w.owner.id });
+    const again = await connectRecords(w.deps, {
+      sequenceId: w.sequenceId,
+      recordIds: [first],
+      actor: { id: w.owner.id, role: 'admin' },
+    });
+    const secondRun = again.enrolled[0]?.enrollmentId as string;
+    await applyEvents(w.deps, [
+      { enrollmentId: secondRun, event: { type: 'email_sent', stepId: 'a1', seq: 1, at: T0 } },
+    ]);
+    await disconnectRecords(w.deps, { sequenceId: w.sequenceId, recordIds: [first], actorId: w.owner.id });
+    const before = await w.deps.store.engine.load([firstRun, secondRun]);
+
+    expect(
+      await ingestSignals(w.deps, [
+        { id: 'late-open', type: 'email_opened', recordId: first },
+        { id: 'late-bounce', type: 'email_bounced', recordId: first },
+      ]),
+    ).toEqual({ accepted: 2, duplicates: 0, unknown: 0 });
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({
+      'a1/email_opened': 1,
+      'a1/email_bounced': 1,
+    });
+    // Counted on the newer run's email (its step instance), never delivered to either ended enrollment.
+    expect(await rawQuery(t, 'SELECT step_row_id, counter FROM signal_step_firsts ORDER BY counter')).toEqual(
+      [
+        { step_row_id: stepRowId(secondRun, 1), counter: 'email_bounced' },
+        { step_row_id: stepRowId(secondRun, 1), counter: 'email_opened' },
+      ],
+    );
+    expect(
+      await rawQuery(t, `SELECT enrollment_id FROM signals WHERE dedupe_key IN ('late-open', 'late-bounce')`),
+    ).toEqual([{ enrollment_id: secondRun }, { enrollment_id: secondRun }]);
+    expect((await w.deps.store.engine.load([firstRun, secondRun])).map((e) => e.version)).toEqual(
+      before.map((e) => e.version),
+    );
+    expect(await statusOf(w.deps, secondRun)).toBe('disconnected:user_disconnected');
+
+    // The other record still runs: its open by record counts as before.
+    expect(await ingestSignals(w.deps, [{ id: 'open-idle', type: 'email_opened', recordId: idle }])).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      unknown: 0,
+    });
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({ 'a1/email_opened': 2 });
+  });
+
+  it('a signal by a record that never ran in a sequence is stored and counted nowhere', async () => {
+    const w = await world(t);
+    const [never] = await someRecords(w.deps.store, w.owner.id, 1);
+    expect(
+      await ingestSignals(w.deps, [{ id: 'never-open', type: 'email_opened', recordId: never as string }]),
+    ).toEqual({ accepted: 1, duplicates: 0, unknown: 0 });
+    expect((await statsOf(w.deps.store, w.sequenceId))['a1/email_opened']).toBeUndefined();
+    expect(await countOf(t, 'SELECT count(*) AS n FROM signal_step_firsts')).toBe(0);
   });
 
   it('counts unknown records and messages without failing the batch', async () => {

@@ -159,12 +159,24 @@ export async function ingestSignals(
     list.push(slot.enrollmentId);
     running.set(slot.recordId, list);
   }
+  // A record with none running: its newest enrollment, ended, on whose last email such a signal counts (an
+  // open reported after the sequence finished), though nothing is delivered to it. Only these records are
+  // read again, so a batch whose records all run (the usual case) pays nothing for it.
+  const idle = fanOutRecords.filter((id) => !running.has(id));
+  const ended = new Map(
+    (idle.length === 0 ? [] : await store.enrollments.latestByRecord(idle)).map((row) => [
+      row.recordId,
+      row.enrollmentId,
+    ]),
+  );
   // The latest sent email of each enrollment a signal reaches without naming a message.
   const latestFor = new Set<string>();
   for (const r of resolved) {
     if (r.instance !== null || !ABOUT_AN_EMAIL.has(r.input.type)) continue;
     for (const id of r.enrollmentId !== null ? [r.enrollmentId] : (running.get(r.recordId) ?? []))
       latestFor.add(id);
+    const last = r.enrollmentId === null ? ended.get(r.recordId) : undefined;
+    if (last !== undefined) latestFor.add(last);
   }
   const latest = new Map(
     (latestFor.size === 0 ? [] : await store.stepInstances.latestSentEmails([...latestFor])).map((row) => [
@@ -193,10 +205,13 @@ export async function ingestSignals(
     let countOn = r.instance;
     // Set when the signal is stored for a later condition instead of applied now (one email, one enrollment).
     let stored: SignalStep | null = null;
+    // Set when the record runs in no sequence: the last email of its newest (ended) enrollment, counted only.
+    let afterEnd: SignalStep | null = null;
     if (ENDS_ALL[type] !== undefined) {
       for (const enrollmentId of running.get(r.recordId) ?? [])
         items.push({ enrollmentId, event: { type: 'signal', signal: type, at: r.at } });
       countOn ??= firstLatest(r, running, latest);
+      if (countOn === null) countOn = afterEnd = endedEmail(r, ended, latest);
     } else if (ABOUT_AN_EMAIL.has(type)) {
       if (r.instance !== null) {
         if (deferrable(type, r.instance)) stored = r.instance;
@@ -222,6 +237,7 @@ export async function ingestSignals(
             event: { type: 'signal', signal: type, stepId: email.stepId, at: r.at },
           });
         }
+        if (targets.length === 0) countOn = afterEnd = endedEmail(r, ended, latest);
       }
     }
     const counter = COUNTERS[type];
@@ -230,7 +246,8 @@ export async function ingestSignals(
       dedupeKey: r.input.id ?? null,
       type,
       recordId: r.recordId,
-      enrollmentId: r.instance?.enrollmentId ?? r.enrollmentId ?? stored?.enrollmentId ?? null,
+      enrollmentId:
+        r.instance?.enrollmentId ?? r.enrollmentId ?? stored?.enrollmentId ?? afterEnd?.enrollmentId ?? null,
       messageKey: r.messageKey,
       stepId: stored?.stepId ?? null,
       at: r.at,
@@ -266,6 +283,17 @@ function firstLatest(
     if (email !== undefined) return email;
   }
   return null;
+}
+
+/** The last sent email of the record's newest enrollment, for a signal by record when none runs. */
+function endedEmail(
+  r: Resolved,
+  ended: ReadonlyMap<string, string>,
+  latest: ReadonlyMap<string, SignalStep>,
+): SignalStep | null {
+  if (r.enrollmentId !== null) return null;
+  const id = ended.get(r.recordId);
+  return id === undefined ? null : (latest.get(id) ?? null);
 }
 
 /** Each signal's record, and its email step instance and enrollment where the signal names them. */

@@ -624,6 +624,8 @@ export interface EnrollmentRepository {
   get(id: string): Promise<Enrollment | null>;
   /** The record's running (active or paused) enrollments. */
   listRunningForRecord(recordId: string): Promise<Enrollment[]>;
+  /** The newest enrollment of each record that has one, running or ended. */
+  latestByRecord(recordIds: readonly string[]): Promise<{ recordId: string; enrollmentId: string }[]>;
   /** Every enrollment of the record, ended ones included, newest first (by id: ids are time-ordered). */
   listByRecord(recordId: string, options?: PageOptions): Promise<Page<Enrollment>>;
   /** A sequence's enrollments ordered by id (connected records). */

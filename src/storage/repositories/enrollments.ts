@@ -14,7 +14,7 @@ import type {
 import { fromJson, toJson } from '../codec.js';
 import { decodeCursor, pageLimit, toPage } from '../cursor.js';
 import type { EnrollmentStepsTable, EnrollmentsTable } from '../schema.js';
-import type { RepositoryContext } from './context.js';
+import { type RepositoryContext, selectByIds } from './context.js';
 
 const RUNNING: EnrollmentStatus[] = ['active', 'paused'];
 
@@ -58,7 +58,7 @@ function toEnrollmentStep(row: Selectable<EnrollmentStepsTable>): EnrollmentStep
   };
 }
 
-export function createEnrollmentRepository({ db }: RepositoryContext): EnrollmentRepository {
+export function createEnrollmentRepository({ db, sql }: RepositoryContext): EnrollmentRepository {
   return {
     async create(enrollment) {
       // enrollments_one_running_key rejects a second running enrollment in the same slot.
@@ -101,6 +101,19 @@ export function createEnrollmentRepository({ db }: RepositoryContext): Enrollmen
         .orderBy('id')
         .execute();
       return rows.map(toEnrollment);
+    },
+
+    async latestByRecord(recordIds) {
+      // enrollments_one_running_key (record_id prefix; since 0016 it holds ended enrollments too).
+      const rows = await selectByIds([...new Set(recordIds)], (chunk) =>
+        db
+          .selectFrom('enrollments')
+          .select(['record_id', (eb) => eb.fn.max('id').as('id')])
+          .where((eb) => sql.inIds(eb.ref('record_id'), chunk))
+          .groupBy('record_id')
+          .execute(),
+      );
+      return rows.map((row) => ({ recordId: row.record_id, enrollmentId: row.id }));
     },
 
     async listByRecord(recordId, options) {
