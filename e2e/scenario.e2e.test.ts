@@ -354,6 +354,11 @@ describe.skipIf(skipReason !== null)('[e2e] a manager designs a sequence, a sell
     await run.getByRole('button', { name: 'Show steps' }).click();
     await run.getByText('Research the lead on LinkedIn, then call').waitFor();
     await run.getByText('Answered', { exact: true }).waitFor();
+    // A run's text takes the card's width (a grid rule once squeezed it into the 32 px icon column).
+    const [runBox, cardBox] = [await run.boundingBox(), await history.boundingBox()];
+    expect(runBox?.width ?? 0).toBeGreaterThan((cardBox?.width ?? 0) * 0.8);
+    const body = run.locator('.sequence-run-body');
+    expect((await body.boundingBox())?.width ?? 0).toBeGreaterThan((runBox?.width ?? 0) * 0.8);
     await screen('record-up-next');
   });
 
@@ -413,7 +418,11 @@ describe.skipIf(skipReason !== null)('[e2e] a manager designs a sequence, a sell
         .getByRole('status')
         .filter({ hasText: /Loading/ })
         .waitFor({ state: 'detached' });
-      const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+      // The page, and the main area, which scrolls on its own (overflow-x: auto) and would hide an overflow
+      // from the page's width.
+      const width = await phone.evaluate(() =>
+        Math.max(document.documentElement.scrollWidth, document.querySelector('main')?.scrollWidth ?? 0),
+      );
       if (width > 391) wide.push(`${name}: ${width} px, because of ${(await overflowing(phone)).join(', ')}`);
       await screen(`phone-${name}`, phone);
     };

@@ -6,6 +6,7 @@ import { useId } from 'react';
 import type { EnrollmentDetail, EnrollmentHistoryEntry, Sequence, WorkItem } from '../api/types.js';
 import { describeCondition, OUTCOME_NAMES, stepTitle } from '../designer/describe-step.js';
 import { STEP_TYPE_LOOKS } from '../designer/step-kinds.js';
+import { END_REASON_NAMES } from '../sequences/stats-data.js';
 import { Icon } from '../ui/Icon.js';
 import { describeDue } from '../work/due-time.js';
 import { StepActionButtons } from '../work/StepActionButtons.js';
@@ -153,6 +154,15 @@ function UpcomingView({ upcoming, nameOf }: { upcoming: Upcoming; nameOf: (id: s
   }
 }
 
+/** A history row's outcome in words: a call's outcome, or why a cancelled step ended (its enrollment's end). */
+function outcomeText(outcome: string): string {
+  return (
+    OUTCOME_NAMES[outcome as keyof typeof OUTCOME_NAMES] ??
+    END_REASON_NAMES[outcome] ??
+    outcome.replaceAll('_', ' ')
+  );
+}
+
 export function UpNextHistory({
   enrollment,
   zone,
@@ -183,11 +193,7 @@ export function UpNextHistory({
                   <p className="history-title">
                     <strong>{h.name ?? STEP_TYPE_LOOKS[h.type]?.title ?? h.type}</strong>{' '}
                     <span className={`badge badge-${h.state}`}>{STATE_NAMES[h.state]}</span>
-                    {h.outcome && (
-                      <span className="badge">
-                        {OUTCOME_NAMES[h.outcome as keyof typeof OUTCOME_NAMES] ?? h.outcome}
-                      </span>
-                    )}
+                    {h.outcome && <span className="badge">{outcomeText(h.outcome)}</span>}
                   </p>
                   {when !== null && (
                     <p className="muted">
