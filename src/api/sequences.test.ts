@@ -173,10 +173,18 @@ describe('sequences over HTTP', () => {
     ]);
     const stats = await h.as('sales_manager', { method: 'GET', url: `/api/sequences/${id}/stats` });
     expect(stats.json()).toMatchObject({
+      version: null,
+      versions: [1, 2],
       enrolled: 0,
       steps: expect.any(Array),
       endReasons: expect.any(Object),
     });
+    const ofVersion = (q: string) =>
+      h.as('sales_manager', { method: 'GET', url: `/api/sequences/${id}/stats?version=${q}` });
+    expect((await ofVersion('2')).json()).toMatchObject({ version: 2, versions: [1, 2], enrolled: 0 });
+    expect((await ofVersion('3')).statusCode).toBe(404);
+    for (const bad of ['0', '-1', 'x', '1.5', '99999999999'])
+      expect((await ofVersion(bad)).statusCode, bad).toBe(400);
 
     const clone = await h.as('sequence_manager', {
       method: 'POST',

@@ -93,6 +93,14 @@ const StepStats = Type.Object({
   outcomes: Counts,
 });
 const StatsJson = Type.Object({
+  version: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'The version these figures are of; null for all versions together (the default).',
+  }),
+  versions: Type.Array(Type.Integer(), { description: "The sequence's versions, oldest first." }),
+  definition: Type.Unknown({
+    description:
+      'The definition the steps are laid out on: that version\'s, or the active one (else the draft) for all.',
+  }),
   enrolled: Type.Integer(),
   active: Type.Integer(),
   paused: Type.Integer(),
@@ -322,11 +330,20 @@ export const sequenceRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = a
       preHandler: managers,
       schema: {
         tags,
-        summary: "A sequence's enrollment and step statistics",
+        summary: "A sequence's enrollment and step statistics, of all its versions or of one",
         params: IdParams,
+        querystring: Type.Object({
+          version: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 2_147_483_647,
+              description: 'Only this version: its enrollments, and its steps counted on it alone.',
+            }),
+          ),
+        }),
         response: { 200: StatsJson, 404: Problem },
       },
     },
-    async (request) => getSequenceStats(deps, request.params.id),
+    async (request) => getSequenceStats(deps, request.params.id, request.query.version),
   );
 };

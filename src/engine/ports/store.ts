@@ -968,16 +968,22 @@ export interface SequenceLifecycleRepository {
   lockSequence(id: string): Promise<boolean>;
   /** Live `active` and `revision` sequences (at most the active-sequence limit of them). */
   listRunning(): Promise<RunningSequence[]>;
-  /** Enrollments of a sequence by status (enrollments_sequence_status_idx, index-only). */
-  countEnrollmentsByStatus(sequenceId: string): Promise<Record<EnrollmentStatus, number>>;
+  /**
+   * Enrollments of a sequence by status (enrollments_sequence_status_idx, index-only), or of one of its
+   * versions (the same index, each row read for its version).
+   */
+  countEnrollmentsByStatus(sequenceId: string, version?: number): Promise<Record<EnrollmentStatus, number>>;
   /** Running (active or paused) enrollments per sequence; sequences without any are absent. */
   countRunningEnrollments(sequenceIds: readonly string[]): Promise<Map<string, number>>;
   /** Running enrollments of one sequence per version; versions without any are absent. */
   countRunningEnrollmentsByVersion(sequenceId: string): Promise<Map<number, number>>;
   /** These (sequence, version) rows; missing ones are absent. */
   getVersions(keys: readonly { sequenceId: string; version: number }[]): Promise<SequenceVersion[]>;
-  /** step_stats of a sequence summed over its versions, by (step, counter) (its primary key's prefix). */
-  stepCounters(sequenceId: string): Promise<StepCounterTotal[]>;
+  /**
+   * step_stats of a sequence summed over its versions, or of one version, by (step, counter) (its primary
+   * key's prefix).
+   */
+  stepCounters(sequenceId: string, version?: number): Promise<StepCounterTotal[]>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -365,6 +365,9 @@ describe('stats shape', () => {
         outcomes: {},
       };
       expect(await getSequenceStats(deps, id)).toEqual({
+        version: null,
+        versions: [1],
+        definition: expect.objectContaining({ steps: expect.any(Array) }),
         enrolled: 0,
         active: 0,
         paused: 0,

@@ -54,6 +54,49 @@ forEachDialect('sequence use cases: running enrollments', (t) => {
     expect(await getSequence(deps, id)).toMatchObject({ enrolledCount: 4 });
   });
 
+  it("shows one version's figures alone, or all versions together; a version it does not have is a 404", async () => {
+    const { deps } = engineDeps(t.store());
+    const actor = await aManager(t.store());
+    const { id } = await createSequence(deps, actor, {
+      name: 'S',
+      entityType: 'lead',
+      definition: EMAIL_ONLY,
+    });
+    await activateSequence(deps, actor, id);
+    const [v1a] = await connectNew(deps, actor, id, 2);
+    await reviseSequence(deps, actor, id);
+    await updateSequence(deps, actor, id, { definition: EMAIL_THEN_CALL });
+    await activateSequence(deps, actor, id);
+    const [v2a] = await connectNew(deps, actor, id, 3);
+    // One email of each version completed (version 1 ends there; version 2 goes on to its call).
+    for (const enrollmentId of [v1a, v2a]) {
+      const recordId = (await t.store().enrollments.get(enrollmentId as string))?.recordId as string;
+      const [open] = await t.store().enrollmentViews.currentSteps(recordId);
+      await completeStep(deps, actor, (open as { id: string }).id);
+    }
+    expect((await t.store().enrollments.get(v1a as string))?.status).toBe('completed');
+
+    const all = await getSequenceStats(deps, id);
+    expect(all).toMatchObject({ version: null, versions: [1, 2], enrolled: 5, active: 4, completed: 1 });
+    expect(all.steps.map((s) => [s.stepId, s.reached, s.completed])).toEqual([
+      ['s1', 5, 2],
+      ['s2', 1, 0],
+    ]);
+    const v1 = await getSequenceStats(deps, id, 1);
+    expect(v1).toMatchObject({ version: 1, versions: [1, 2], enrolled: 2, active: 1, completed: 1 });
+    expect(v1.endReasons.completed).toBe(1);
+    // Version 1's own steps: no call step.
+    expect(v1.steps.map((s) => [s.stepId, s.reached, s.completed])).toEqual([['s1', 2, 1]]);
+    const v2 = await getSequenceStats(deps, id, 2);
+    expect(v2).toMatchObject({ version: 2, enrolled: 3, active: 3, completed: 0 });
+    expect(v2.endReasons.completed).toBe(0);
+    expect(v2.steps.map((s) => [s.stepId, s.reached, s.completed])).toEqual([
+      ['s1', 3, 1],
+      ['s2', 1, 0],
+    ]);
+    await expect(getSequenceStats(deps, id, 3)).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
   it('deactivating ends every running enrollment `disconnected` with reason sequence_deactivated', async () => {
     const { deps } = engineDeps(t.store());
     const actor = await aManager(t.store());

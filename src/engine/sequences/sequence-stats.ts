@@ -10,8 +10,10 @@
 //
 // `email_sent` is counted by the transition: an automated email when the sender reports it sent, a
 // manual one when the seller sends it (`/send`). A manual email step merely completed is not a send.
+import type { SequenceDefinition } from '../../domain/definition.js';
 import { END_REASONS, type EndReason } from '../../domain/enrollment.js';
 import type { EngineDeps } from '../deps.js';
+import { NotFoundError } from '../errors.js';
 import { liveSequence, storedVersion } from './stored-sequence.js';
 
 export interface StepStatsView {
@@ -31,6 +33,12 @@ export interface StepStatsView {
 }
 
 export interface SequenceStatsView {
+  /** The version these figures are of, or null for all versions together. */
+  version: number | null;
+  /** The sequence's versions, oldest first: the ones a client may ask for. */
+  versions: number[];
+  /** The definition the steps are laid out on (the shown version's), for their names and branches. */
+  definition: SequenceDefinition;
   /** Every enrollment ever, whatever its status. */
   enrolled: number;
   active: number;
@@ -78,11 +86,28 @@ function emptyStep(stepId: string): StepStatsView {
   };
 }
 
-export async function getSequenceStats(deps: EngineDeps, id: string): Promise<SequenceStatsView> {
+/**
+ * The figures of every version together (the steps of the active version, or the draft, then steps only
+ * older versions had), or of one version (`version`; a version the sequence does not have is a 404).
+ */
+export async function getSequenceStats(
+  deps: EngineDeps,
+  id: string,
+  version?: number,
+): Promise<SequenceStatsView> {
   const sequence = await liveSequence(deps.store, id);
-  const shown = await storedVersion(deps.store, sequence.id, sequence.activeVersion ?? sequence.draftVersion);
-  const byStatus = await deps.store.sequenceLifecycle.countEnrollmentsByStatus(sequence.id);
-  const counters = await deps.store.sequenceLifecycle.stepCounters(sequence.id);
+  const versions = (await deps.store.sequences.listVersions(sequence.id))
+    .map((v) => v.version)
+    .sort((a, b) => a - b);
+  if (version !== undefined && !versions.includes(version))
+    throw new NotFoundError(`The sequence has no version ${version}.`);
+  const shown = await storedVersion(
+    deps.store,
+    sequence.id,
+    version ?? sequence.activeVersion ?? sequence.draftVersion,
+  );
+  const byStatus = await deps.store.sequenceLifecycle.countEnrollmentsByStatus(sequence.id, version);
+  const counters = await deps.store.sequenceLifecycle.stepCounters(sequence.id, version);
 
   const endReasons = Object.fromEntries(END_REASONS.map((reason) => [reason, 0])) as Record<
     EndReason,
@@ -116,6 +141,9 @@ export async function getSequenceStats(deps: EngineDeps, id: string): Promise<Se
   olderSteps.sort((a, b) => (a.stepId < b.stepId ? -1 : a.stepId > b.stepId ? 1 : 0));
 
   return {
+    version: version ?? null,
+    versions,
+    definition: shown.definition,
     enrolled: Object.values(byStatus).reduce((sum, n) => sum + n, 0),
     active: byStatus.active,
     paused: byStatus.paused,

@@ -79,14 +79,15 @@ export function createSequenceLifecycleRepository({
       );
     },
 
-    async countEnrollmentsByStatus(sequenceId) {
-      // enrollments_sequence_status_idx (sequence_id, status, id): index-only, no history read.
-      const rows = await db
+    async countEnrollmentsByStatus(sequenceId, version) {
+      // enrollments_sequence_status_idx (sequence_id, status, id): index-only for the whole sequence, no
+      // history read; one version's reads each row for its version.
+      let query = db
         .selectFrom('enrollments')
         .select(['status', (eb) => eb.fn.countAll<number | string>().as('n')])
-        .where('sequence_id', '=', sequenceId)
-        .groupBy('status')
-        .execute();
+        .where('sequence_id', '=', sequenceId);
+      if (version !== undefined) query = query.where('sequence_version', '=', version);
+      const rows = await query.groupBy('status').execute();
       const counts = Object.fromEntries(ENROLLMENT_STATUSES.map((status) => [status, 0])) as Record<
         EnrollmentStatus,
         number
@@ -142,14 +143,15 @@ export function createSequenceLifecycleRepository({
       return versions;
     },
 
-    async stepCounters(sequenceId) {
-      // step_stats primary key (sequence_id, version, step_id, counter): a prefix range, summed over versions.
-      const rows = await db
+    async stepCounters(sequenceId, version) {
+      // step_stats primary key (sequence_id, version, step_id, counter): a prefix range, summed over versions
+      // (or one version's, a longer prefix).
+      let query = db
         .selectFrom('step_stats')
         .select(['step_id', 'counter', (eb) => eb.fn.sum<number | string>('value').as('total')])
-        .where('sequence_id', '=', sequenceId)
-        .groupBy(['step_id', 'counter'])
-        .execute();
+        .where('sequence_id', '=', sequenceId);
+      if (version !== undefined) query = query.where('version', '=', version);
+      const rows = await query.groupBy(['step_id', 'counter']).execute();
       return rows.map((row) => ({ stepId: row.step_id, counter: row.counter, value: Number(row.total) }));
     },
   };

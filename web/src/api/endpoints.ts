@@ -180,8 +180,11 @@ export function createApi(http: HttpClient, session: SessionStore) {
         ),
     },
     stats: {
-      ofSequence: (sequenceId: string) =>
-        http.request<SequenceStatsAnswer>('GET', `/api/sequences/${enc(sequenceId)}/stats`),
+      /** All versions together, or one (`version`). */
+      ofSequence: (sequenceId: string, version?: number | null) =>
+        http.request<SequenceStatsAnswer>('GET', `/api/sequences/${enc(sequenceId)}/stats`, {
+          query: { version: version ?? undefined },
+        }),
     },
     sequenceTemplates: {
       list: () => http.request<SequenceTemplateInfo[]>('GET', '/api/sequence-templates'),

@@ -205,6 +205,11 @@ export interface StepStats {
 }
 
 export interface SequenceStatsAnswer {
+  /** The version shown, or null for all versions together. */
+  version?: number | null;
+  versions?: number[];
+  /** The definition the steps are laid out on (the version's, or the active one for all). */
+  definition?: SequenceDefinition;
   enrolled: number;
   active: number;
   paused: number;

@@ -32,7 +32,10 @@ const OUTCOME_COLORS = [
 
 export function SequenceStats({ sequence }: { sequence: Sequence }) {
   const api = useApi();
-  const stats = useResource(() => api.stats.ofSequence(sequence.id), [api, sequence.id]);
+  // null: every version together (the default); a number: that version alone, on its own steps.
+  const [version, setVersion] = useState<number | null>(null);
+  const stats = useResource(() => api.stats.ofSequence(sequence.id, version), [api, sequence.id, version]);
+  const versionSelectId = useId();
   const narrow = useNarrow();
   if (stats.status === 'loading' && stats.data === undefined) return <Loading label="Loading stats…" />;
   if (stats.status === 'error') return <ErrorState error={stats.error} onRetry={stats.reload} />;
@@ -45,7 +48,8 @@ export function SequenceStats({ sequence }: { sequence: Sequence }) {
     ['Completed', s.completed],
     ['Disconnected', s.disconnected],
   ] as const;
-  const charts = statsCharts(sequence.definition, s);
+  const charts = statsCharts(s.definition ?? sequence.definition, s);
+  const versions = s.versions ?? [];
   return (
     <div className="stats">
       <div className="stats-toolbar">
@@ -57,12 +61,40 @@ export function SequenceStats({ sequence }: { sequence: Sequence }) {
             </li>
           ))}
         </ul>
-        <button type="button" className="button" onClick={stats.reload} disabled={stats.status === 'loading'}>
-          {stats.status === 'loading' ? 'Refreshing…' : 'Refresh'}
-        </button>
+        <div className="stats-actions">
+          {versions.length > 1 && (
+            <label className="stats-version" htmlFor={versionSelectId}>
+              <span>Version</span>
+              <select
+                id={versionSelectId}
+                value={version === null ? '' : String(version)}
+                onChange={(e) => setVersion(e.target.value === '' ? null : Number(e.target.value))}
+              >
+                <option value="">All versions</option>
+                {versions.map((v) => (
+                  <option key={v} value={String(v)}>
+                    Version {v}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <button
+            type="button"
+            className="button"
+            onClick={stats.reload}
+            disabled={stats.status === 'loading'}
+          >
+            {stats.status === 'loading' ? 'Refreshing…' : 'Refresh'}
+          </button>
+        </div>
       </div>
       {s.enrolled === 0 ? (
-        <Empty title="No records yet">The charts fill in once records are connected to this sequence.</Empty>
+        <Empty title="No records yet">
+          {version === null
+            ? 'The charts fill in once records are connected to this sequence.'
+            : `No records ran version ${version}.`}
+        </Empty>
       ) : (
         <StatsChartsView charts={charts} narrow={narrow} />
       )}
