@@ -396,6 +396,20 @@ describe.skipIf(skipReason !== null)('[e2e] a manager designs a sequence, a sell
     // [sent, …]
     expect((await row('Email steps', 'Automated introduction email'))[0]).toBe('3');
     await screen('sequence-stats');
+    // A second version (revised and activated unchanged): the tab picks a version; the new one ran nobody.
+    const asAdmin = await stack.api.as(stack.admin.email, stack.admin.password);
+    await asAdmin.request('POST', `/api/sequences/${encodeURIComponent(sequenceId)}/revise`, {});
+    await asAdmin.request('POST', `/api/sequences/${encodeURIComponent(sequenceId)}/activate`, {});
+    await stats.getByRole('button', { name: 'Refresh' }).click();
+    const picker = stats.getByLabel('Version');
+    await picker.selectOption({ label: 'Version 2' });
+    await stats.getByText('No records ran version 2.').waitFor();
+    await picker.selectOption({ label: 'Version 1' });
+    await stats.getByRole('table', { name: 'Per-step funnel' }).waitFor();
+    expect(await card('Connected')).toBe('3');
+    await picker.selectOption({ label: 'All versions' });
+    await stats.getByRole('table', { name: 'Per-step funnel' }).waitFor();
+    expect(await card('Connected')).toBe('3');
     await page.getByRole('tab', { name: 'Connected records' }).click();
     for (const lead of LEADS) await page.getByRole('tabpanel').getByText(lead.name).first().waitFor();
     await screen('connected-records');
