@@ -48,10 +48,8 @@ export interface EnrollmentDetail {
   history: HistoryEntry[];
 }
 
-export interface ConnectedRecord {
-  enrollmentId: string;
-  recordId: string;
-  record: { id: string; name: string; type: string } | null;
+/** Where an enrollment stands: what a sequence's connected records and a record's history both show. */
+export interface EnrollmentProgress {
   ownerId: string;
   status: EnrollmentStatus;
   endReason: EndReason | null;
@@ -64,21 +62,18 @@ export interface ConnectedRecord {
   daysElapsed: number;
 }
 
+export interface ConnectedRecord extends EnrollmentProgress {
+  enrollmentId: string;
+  recordId: string;
+  record: { id: string; name: string; type: string } | null;
+}
+
 /** One of a record's enrollments, ended ones included (the record page's sequence history). */
-export interface RecordEnrollment {
+export interface RecordEnrollment extends EnrollmentProgress {
   enrollmentId: string;
   /** Null only if the sequence row is gone; a deleted sequence keeps its name. */
   sequence: { id: string; name: string; deleted: boolean } | null;
   sequenceId: string;
-  sequenceVersion: number;
-  ownerId: string;
-  status: EnrollmentStatus;
-  endReason: EndReason | null;
-  currentStep: { id: string; name: string | null; type: string | null } | null;
-  dueAt: number | null;
-  startedAt: number;
-  endedAt: number | null;
-  daysElapsed: number;
 }
 
 const isSeller = (actor: ActingUser) => actor.role === 'salesperson';
@@ -165,6 +160,33 @@ async function currentStepDues(
   return new Map((await deps.store.engine.load(ids)).map((e) => [e.id, e.state.due]));
 }
 
+/** The progress of a page of enrollments: their current steps' names and due times, read once for all. */
+async function progressOf(
+  deps: EngineDeps,
+  enrollments: readonly Enrollment[],
+): Promise<(e: Enrollment) => EnrollmentProgress> {
+  const names = await stepNames(
+    deps,
+    enrollments.map((e) => ({ sequenceId: e.sequenceId, version: e.sequenceVersion })),
+  );
+  const dues = await currentStepDues(deps, enrollments);
+  const now = deps.clock.now();
+  return (e) => ({
+    ownerId: e.ownerId,
+    status: e.status,
+    endReason: e.endReason,
+    sequenceVersion: e.sequenceVersion,
+    currentStep:
+      e.currentStepId === null
+        ? null
+        : { id: e.currentStepId, ...names(e.sequenceId, e.sequenceVersion, e.currentStepId) },
+    dueAt: nextDue(e, dues.get(e.id)),
+    startedAt: e.startedAt,
+    endedAt: e.endedAt,
+    daysElapsed: Math.max(0, Math.floor(((e.endedAt ?? now) - e.startedAt) / DAY_MS)),
+  });
+}
+
 async function enrollmentDetail(deps: EngineDeps, enrollment: Enrollment): Promise<EnrollmentDetail> {
   const steps = await deps.store.enrollments.listSteps(enrollment.id);
   const names = await stepNames(deps, [
@@ -210,12 +232,7 @@ export async function listSequenceEnrollments(
   const records = new Map(
     (await deps.store.records.getMany(page.items.map((e) => e.recordId))).map((r) => [r.id, r]),
   );
-  const names = await stepNames(
-    deps,
-    page.items.map((e) => ({ sequenceId, version: e.sequenceVersion })),
-  );
-  const dues = await currentStepDues(deps, page.items);
-  const now = deps.clock.now();
+  const progress = await progressOf(deps, page.items);
   return {
     items: page.items.map((e) => {
       const record = records.get(e.recordId);
@@ -223,18 +240,7 @@ export async function listSequenceEnrollments(
         enrollmentId: e.id,
         recordId: e.recordId,
         record: record === undefined ? null : { id: record.id, name: record.name, type: record.type },
-        ownerId: e.ownerId,
-        status: e.status,
-        endReason: e.endReason,
-        sequenceVersion: e.sequenceVersion,
-        currentStep:
-          e.currentStepId === null
-            ? null
-            : { id: e.currentStepId, ...names(sequenceId, e.sequenceVersion, e.currentStepId) },
-        dueAt: nextDue(e, dues.get(e.id)),
-        startedAt: e.startedAt,
-        endedAt: e.endedAt,
-        daysElapsed: Math.max(0, Math.floor(((e.endedAt ?? now) - e.startedAt) / DAY_MS)),
+        ...progress(e),
       };
     }),
     nextCursor: page.nextCursor,
@@ -261,12 +267,7 @@ export async function listRecordEnrollments(
       q,
     ]),
   );
-  const names = await stepNames(
-    deps,
-    page.items.map((e) => ({ sequenceId: e.sequenceId, version: e.sequenceVersion })),
-  );
-  const dues = await currentStepDues(deps, page.items);
-  const now = deps.clock.now();
+  const progress = await progressOf(deps, page.items);
   return {
     items: page.items.map((e) => {
       const sequence = sequences.get(e.sequenceId);
@@ -277,18 +278,7 @@ export async function listRecordEnrollments(
             ? null
             : { id: sequence.id, name: sequence.name, deleted: sequence.deletedAt !== null },
         sequenceId: e.sequenceId,
-        sequenceVersion: e.sequenceVersion,
-        ownerId: e.ownerId,
-        status: e.status,
-        endReason: e.endReason,
-        currentStep:
-          e.currentStepId === null
-            ? null
-            : { id: e.currentStepId, ...names(e.sequenceId, e.sequenceVersion, e.currentStepId) },
-        dueAt: nextDue(e, dues.get(e.id)),
-        startedAt: e.startedAt,
-        endedAt: e.endedAt,
-        daysElapsed: Math.max(0, Math.floor(((e.endedAt ?? now) - e.startedAt) / DAY_MS)),
+        ...progress(e),
       };
     }),
     nextCursor: page.nextCursor,

@@ -86,6 +86,22 @@ export const EnrollmentJson = Type.Object({
   ),
 });
 
+/** Where an enrollment stands: the fields a sequence's connected records and a record's history share. */
+const EnrollmentProgress = {
+  ownerId: Type.String({ description: 'The seller who works (or worked) this enrollment.' }),
+  status: Type.Enum(ENROLLMENT_STATUSES),
+  endReason: Type.Union([Type.Enum(END_REASONS), Type.Null()]),
+  sequenceVersion: Type.Integer(),
+  currentStep: Type.Union([
+    Type.Object({ id: Type.String(), name: NullableString, type: NullableString }),
+    Type.Null(),
+  ]),
+  dueAt: NullableInstant,
+  startedAt: Instant,
+  endedAt: NullableInstant,
+  daysElapsed: Type.Integer({ description: 'Whole days from the start to now, or to the end.' }),
+};
+
 const RecordEnrollmentJson = Type.Object({
   enrollmentId: Type.String(),
   sequence: Type.Union([
@@ -97,18 +113,7 @@ const RecordEnrollmentJson = Type.Object({
     Type.Null(),
   ]),
   sequenceId: Type.String(),
-  sequenceVersion: Type.Integer(),
-  ownerId: Type.String({ description: 'The seller who worked this enrollment.' }),
-  status: Type.Enum(ENROLLMENT_STATUSES),
-  endReason: Type.Union([Type.Enum(END_REASONS), Type.Null()]),
-  currentStep: Type.Union([
-    Type.Object({ id: Type.String(), name: NullableString, type: NullableString }),
-    Type.Null(),
-  ]),
-  dueAt: NullableInstant,
-  startedAt: Instant,
-  endedAt: NullableInstant,
-  daysElapsed: Type.Integer({ description: 'Whole days from the start to now, or to the end.' }),
+  ...EnrollmentProgress,
 });
 
 function toRecordEnrollmentJson(e: RecordEnrollment): Static<typeof RecordEnrollmentJson> {
@@ -137,18 +142,7 @@ const ConnectedRecordJson = Type.Object({
     Type.Object({ id: Type.String(), name: Type.String(), type: EntityTypeSchema }),
     Type.Null(),
   ]),
-  ownerId: Type.String(),
-  status: Type.Enum(ENROLLMENT_STATUSES),
-  endReason: Type.Union([Type.Enum(END_REASONS), Type.Null()]),
-  sequenceVersion: Type.Integer(),
-  currentStep: Type.Union([
-    Type.Object({ id: Type.String(), name: NullableString, type: NullableString }),
-    Type.Null(),
-  ]),
-  dueAt: NullableInstant,
-  startedAt: Instant,
-  endedAt: NullableInstant,
-  daysElapsed: Type.Integer(),
+  ...EnrollmentProgress,
 });
 
 function toConnectedRecordJson(row: ConnectedRecord): Static<typeof ConnectedRecordJson> {

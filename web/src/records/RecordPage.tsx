@@ -17,7 +17,7 @@ import { actionDoneText, performStepAction } from '../work/step-actions.js';
 import { useMyMailbox } from '../work/use-my-mailbox.js';
 import { DisconnectDialog } from './DisconnectDialog.js';
 import { ENTITY_PATHS, ENTITY_PLURALS, entityFromPath } from './record-types.js';
-import { SequenceHistory } from './SequenceHistory.js';
+import { EnrollmentSteps, SequenceHistory } from './SequenceHistory.js';
 import { UpNextCurrent, UpNextHistory, UpNextUpcoming } from './UpNext.js';
 
 const ENTITY_SINGULAR = {
@@ -156,7 +156,7 @@ export function RecordPage() {
             />
           ))}
           {items.length === 0 && enrollmentId !== undefined && (
-            <UpNextEnrollmentHistory
+            <EnrollmentSteps
               enrollmentId={enrollmentId}
               generation={generation}
               now={clock.now}
@@ -250,26 +250,5 @@ function UpNextEnrollment({
       {enrollment.status === 'error' && <ErrorState error={enrollment.error} onRetry={enrollment.reload} />}
       <UpNextHistory enrollment={enrollment.data} now={now} zone={zone} />
     </div>
-  );
-}
-
-function UpNextEnrollmentHistory({
-  enrollmentId,
-  generation,
-  now,
-  zone,
-}: {
-  enrollmentId: string;
-  generation: number;
-  now: number;
-  zone: string;
-}) {
-  const api = useApi();
-  const enrollment = useResource(
-    (signal) => api.enrollment.get(enrollmentId, signal),
-    [api, enrollmentId, generation],
-  );
-  return enrollment.data === undefined ? null : (
-    <UpNextHistory enrollment={enrollment.data} now={now} zone={zone} />
   );
 }

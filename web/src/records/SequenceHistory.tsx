@@ -140,13 +140,16 @@ function SequenceRun({
         >
           {open ? 'Hide steps' : 'Show steps'}
         </button>
-        {open && <RunSteps enrollmentId={run.enrollmentId} now={now} zone={zone} generation={generation} />}
+        {open && (
+          <EnrollmentSteps enrollmentId={run.enrollmentId} now={now} zone={zone} generation={generation} />
+        )}
       </div>
     </li>
   );
 }
 
-function RunSteps({
+/** The completed steps of one enrollment (ended or running), loaded when shown. */
+export function EnrollmentSteps({
   enrollmentId,
   now,
   zone,
