@@ -99,7 +99,7 @@ const StatsJson = Type.Object({
   versions: Type.Array(Type.Integer(), { description: "The sequence's versions, oldest first." }),
   definition: Type.Unknown({
     description:
-      'The definition the steps are laid out on: that version\'s, or the active one (else the draft) for all.',
+      "The definition the steps are laid out on: that version's, or the active one (else the draft) for all.",
   }),
   enrolled: Type.Integer(),
   active: Type.Integer(),
