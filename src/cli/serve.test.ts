@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyPassword } from '../api/auth/password.js';
 import { loadConfig } from '../config.js';
+import { encryptMailboxPassword } from '../mail/mailbox-password.js';
+import { startImapTestServer } from '../mail/test-support/imap-server.js';
 import { startSmtpSink } from '../mail/test-support/smtp-sink.js';
 import { openStore } from '../storage/open-store.js';
 import { serve } from './commands/serve.js';
@@ -46,6 +48,44 @@ describe('stepwise serve', () => {
     // The generated signing key is kept for the next start.
     expect(typeof (await store.settings.get('secret'))).toBe('string');
     await store.close();
+  });
+
+  it('polls STEPWISE_IMAP_URL and the IMAP URL of each mailbox row (decrypted with the installation secret)', async () => {
+    const secret = 'serve-imap-test-secret-of-32-chars!';
+    const imap = await startImapTestServer({ users: { env: 'e-pass', box: 'b-pass' } });
+    // The folder exists (SELECT of one that does not is refused); its old mail is read already.
+    imap.deliver('Subject: old\r\n\r\nread\r\n', { mailbox: 'Replies', flags: ['\\Seen'] });
+    const databaseUrl = join(mkdtempSync(join(tmpdir(), 'stepwise-serve-')), 'stepwise.db');
+    const seed = await openStore(databaseUrl);
+    await seed.mailboxes.create({
+      id: 'mbx_replies',
+      userId: null,
+      host: 'smtp.example.com',
+      port: 587,
+      imapUrlEncrypted: encryptMailboxPassword(secret, `imap://box:b-pass@127.0.0.1:${imap.port}/Replies`),
+      createdAt: 0,
+    });
+    await seed.close();
+    const server = await serve(
+      loadConfig({
+        PORT: '0',
+        DATABASE_URL: databaseUrl,
+        LOG_LEVEL: 'silent',
+        STEPWISE_SECRET: secret,
+        STEPWISE_IMAP_URL: `imap://env:e-pass@127.0.0.1:${imap.port}/INBOX`,
+      }),
+    );
+    try {
+      const searched = () => imap.commands.filter((c) => / UID SEARCH /.test(c)).length;
+      await expect.poll(searched, { timeout: 10_000, interval: 50 }).toBeGreaterThanOrEqual(2);
+      expect(imap.commands.filter((c) => / LOGIN /.test(c)).sort()).toEqual(
+        [expect.stringMatching(/ LOGIN box \*\*\*$/), expect.stringMatching(/ LOGIN env \*\*\*$/)].sort(),
+      );
+      expect(imap.commands.some((c) => / SELECT "?Replies"?/.test(c))).toBe(true);
+    } finally {
+      await server.close();
+      await imap.close();
+    }
   });
 
   it('without users or STEPWISE_ADMIN_*, issues a set-up token at each start (the link is in the log)', async () => {

@@ -1,5 +1,6 @@
-// Stored SMTP passwords: AES-256-GCM under a key derived (HKDF-SHA-256) from STEPWISE_SECRET or the
-// secret kept in the database. The derivation's label keeps this key apart from the token MACs.
+// Stored SMTP passwords, and mailboxes' IMAP URLs (which carry one): AES-256-GCM under a key derived
+// (HKDF-SHA-256) from STEPWISE_SECRET or the secret kept in the database. The derivation's label keeps this
+// key apart from the token MACs.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';

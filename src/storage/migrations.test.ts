@@ -24,6 +24,7 @@ const MIGRATION_NAMES = [
   '0014_webhook_email_dropped',
   '0015_outbox_held',
   '0016_enrollments_by_record',
+  '0017_mailbox_imap',
 ];
 
 forEachDialect(

@@ -177,6 +177,8 @@ export interface MailboxesTable {
   /** 0006_mailbox_names. */
   name: Generated<string>;
   from_name: string | null;
+  /** 0017_mailbox_imap: the whole IMAP URL, encrypted (it carries the password). */
+  imap_url_encrypted: string | null;
 }
 
 export interface MailSendsTable {

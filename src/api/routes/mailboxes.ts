@@ -1,15 +1,18 @@
 // SMTP mailboxes (docs/mail.md): the installation's default (`userId: null`) and one per user.
 // Administrators manage them all; everyone may keep their own at /api/users/me/mailbox. The password
-// is write-only: stored encrypted (src/mail/mailbox-password.ts), answered as `hasPassword`.
+// is write-only: stored encrypted (src/mail/mailbox-password.ts), answered as `hasPassword`. So is the
+// IMAP URL its replies are polled from, as it carries a password: answered as `imap`, its other parts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { EngineDeps } from '../../engine/deps.js';
 import { accountOfMailbox } from '../../engine/outbox-sender.js';
 import type { Mailbox, MailboxPatch } from '../../engine/ports/store.js';
-import { encryptMailboxPassword } from '../../mail/mailbox-password.js';
+import { parseImapUrl } from '../../mail/inbound/imap-poller.js';
+import { decryptMailboxPassword, encryptMailboxPassword } from '../../mail/mailbox-password.js';
 import { verifyMailbox } from '../../mail/verify-mailbox.js';
 import { actorOf, EVERYONE, requireRole } from '../auth/actor.js';
-import { notFound, ProblemError } from '../problem.js';
+import { badRequest, notFound, ProblemError } from '../problem.js';
 import {
   IdParams,
   Instant,
@@ -24,6 +27,20 @@ import {
 
 const DAY_MS = 24 * 60 * 60_000;
 
+const ImapView = Type.Union(
+  [
+    Type.Object({
+      host: Type.String(),
+      port: Type.Integer(),
+      secure: Type.Boolean({ description: 'imaps: TLS from the first byte' }),
+      mailbox: Type.String({ description: 'The folder polled, INBOX by default' }),
+      username: Type.String(),
+    }),
+    Type.Null(),
+  ],
+  { description: 'Where replies and bounces are polled (never the password); null: not polled' },
+);
+
 const MailboxView = Type.Object({
   id: Type.String(),
   userId: Type.Union([Type.String(), Type.Null()], { description: 'null: the installation default' }),
@@ -37,6 +54,7 @@ const MailboxView = Type.Object({
   fromName: Type.Union([Type.String(), Type.Null()]),
   dailyCap: Type.Union([Type.Integer(), Type.Null()], { description: 'Per rolling 24 hours; null: no cap' }),
   minSpacingSeconds: Type.Number(),
+  imap: ImapView,
   sentLast24h: Type.Integer(),
   createdAt: Instant,
   updatedAt: Instant,
@@ -53,6 +71,11 @@ const settings = {
   fromName: NullableText({ maxLength: 200 }),
   dailyCap: Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 1, maximum: 1_000_000 }),
   minSpacingSeconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
+  imapUrl: NullableText({
+    maxLength: 2000,
+    description:
+      'Write-only: imaps://user:pass@host:993/INBOX, where replies and bounces are polled; null or "" clears it, absent keeps it',
+  }),
 };
 
 const MailboxBody = Type.Object(
@@ -67,6 +90,7 @@ const MailboxBody = Type.Object(
     fromName: Type.Optional(settings.fromName),
     dailyCap: Type.Optional(settings.dailyCap),
     minSpacingSeconds: Type.Optional(settings.minSpacingSeconds),
+    imapUrl: Type.Optional(settings.imapUrl),
   },
   { additionalProperties: false },
 );
@@ -96,7 +120,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
   const tags = ['mail'];
   const { mailboxes } = deps.store;
 
-  const view = async (mailbox: Mailbox) => ({
+  const view = async (mailbox: Mailbox, log: FastifyBaseLogger) => ({
     id: mailbox.id,
     userId: mailbox.userId,
     name: mailbox.name,
@@ -109,6 +133,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
     fromName: mailbox.fromName,
     dailyCap: mailbox.dailyCap,
     minSpacingSeconds: mailbox.minSpacingMs / 1000,
+    imap: imapView(mailbox, secret, log),
     sentLast24h: (await mailboxes.sendWindow(mailbox.id, deps.clock.now() - DAY_MS, -1)).count,
     createdAt: iso(mailbox.createdAt),
     updatedAt: iso(mailbox.updatedAt),
@@ -128,6 +153,10 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
     if (body.fromName !== undefined) patch.fromName = body.fromName;
     if (body.dailyCap !== undefined) patch.dailyCap = body.dailyCap;
     if (body.minSpacingSeconds !== undefined) patch.minSpacingMs = body.minSpacingSeconds * 1000;
+    if (body.imapUrl !== undefined) {
+      const url = body.imapUrl?.trim() ?? '';
+      patch.imapUrlEncrypted = url === '' ? null : encryptMailboxPassword(secret, checkedImapUrl(url));
+    }
     return patch;
   };
 
@@ -164,7 +193,10 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
     },
     async (request) => {
       const page = await mailboxes.listPage(pageOptions(request.query));
-      return { items: await Promise.all(page.items.map(view)), nextCursor: page.nextCursor };
+      return {
+        items: await Promise.all(page.items.map((mailbox) => view(mailbox, request.log))),
+        nextCursor: page.nextCursor,
+      };
     },
   );
 
@@ -187,7 +219,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
         ]);
       const mailbox = await create(userId, body);
       request.log.info({ mailboxId: mailbox.id, userId }, 'mailbox created');
-      return reply.status(201).send(await view(mailbox));
+      return reply.status(201).send(await view(mailbox, request.log));
     },
   );
 
@@ -202,7 +234,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
         response: { 200: MailboxView, 404: Problem },
       },
     },
-    async (request) => view(await found(request.params.id)),
+    async (request) => view(await found(request.params.id), request.log),
   );
 
   app.patch(
@@ -220,7 +252,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
     async (request) => {
       const updated = await mailboxes.update(request.params.id, patchOf(request.body), deps.clock.now());
       if (updated === null) throw notFound('No such mailbox.');
-      return view(updated);
+      return view(updated, request.log);
     },
   );
 
@@ -265,7 +297,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
       const mailbox = await mailboxes.forUser(actorOf(request).id);
       if (mailbox === null)
         throw notFound('You have no mailbox of your own: the installation default sends.');
-      return view(mailbox);
+      return view(mailbox, request.log);
     },
   );
 
@@ -287,7 +319,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
       const userId = actorOf(request).id;
       const current = await mailboxes.forUser(userId);
       const body = { password: null, ...request.body };
-      if (current === null) return view(await create(userId, body));
+      if (current === null) return view(await create(userId, body), request.log);
       const patch = patchOf({
         ...request.body,
         fromName: request.body.fromName ?? null,
@@ -296,10 +328,48 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
       });
       const updated = await mailboxes.update(current.id, patch, deps.clock.now());
       if (updated === null) throw notFound('No such mailbox.');
-      return view(updated);
+      return view(updated, request.log);
     },
   );
 };
+
+/** The URL as sent, or the 400 a client can act on (a URL that does not parse is theirs, never a 500). */
+function checkedImapUrl(url: string): string {
+  try {
+    parseImapUrl(url);
+    return url;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw badRequest('The IMAP URL is not valid.', [
+      {
+        code: 'invalid_imap_url',
+        path: '/imapUrl',
+        message: `${message}: give imaps://user:password@host:993/INBOX (or imap://…, port 143)`,
+      },
+    ]);
+  }
+}
+
+/**
+ * The stored IMAP URL without its password. One that no longer decrypts (STEPWISE_SECRET changed) reads as
+ * none, as the poller then cannot use it either; it is logged, by mailbox id, so the admin can set it again.
+ */
+function imapView(mailbox: Mailbox, secret: string, log: FastifyBaseLogger): Static<typeof ImapView> {
+  if (mailbox.imapUrlEncrypted === null) return null;
+  try {
+    const target = parseImapUrl(decryptMailboxPassword(secret, mailbox.imapUrlEncrypted));
+    return {
+      host: target.host,
+      port: target.port,
+      secure: target.secure,
+      mailbox: target.mailbox,
+      username: target.user,
+    };
+  } catch {
+    log.warn({ mailboxId: mailbox.id }, 'the stored IMAP URL of a mailbox does not decrypt: set it again');
+    return null;
+  }
+}
 
 function mailboxExists(userId: string | null): ProblemError {
   return new ProblemError(

@@ -1,6 +1,7 @@
 // `stepwise inbound --port N`: an SMTP listener for replies and bounces (point an MX, or a
 // forwarding rule, at it); `--imap URL`: polls an IMAP mailbox instead (or as well). Every message goes
-// through the same classifier as POST /api/inbound-email. `serve` and `worker` poll STEPWISE_IMAP_URL.
+// through the same classifier as POST /api/inbound-email. `serve` and `worker` poll STEPWISE_IMAP_URL and
+// every mailbox row's IMAP URL (startMailboxImapPolling).
 import { type Command, InvalidArgumentError } from 'commander';
 import { type Logger, pino } from 'pino';
 import { type Config, loadConfig } from '../../config.js';
@@ -9,6 +10,7 @@ import type { EngineDeps } from '../../engine/deps.js';
 import { RandomIds } from '../../engine/ids.js';
 import { handleInboundEmail, MAX_INBOUND_BYTES } from '../../mail/inbound/handle-inbound.js';
 import { ImapPoller, parseImapUrl } from '../../mail/inbound/imap-poller.js';
+import { MailboxImapPolling } from '../../mail/inbound/mailbox-imap-polling.js';
 import { startInboundListener } from '../../mail/inbound/smtp-listener.js';
 import { openStore } from '../../storage/open-store.js';
 import type { CommandContext } from '../context.js';
@@ -28,7 +30,7 @@ function byteCount(value: string): number {
 }
 
 /** Polls `url` (STEPWISE_IMAP_URL or --imap) until stopped; a poll that fails is retried with backoff. */
-export function startImapPolling(
+function startImapPolling(
   deps: EngineDeps,
   url: string,
   config: Pick<Config, 'imapPollSeconds'>,
@@ -47,6 +49,26 @@ export function startImapPolling(
     'polling IMAP for replies and bounces',
   );
   return poller;
+}
+
+/**
+ * Polls STEPWISE_IMAP_URL (when set) and every mailbox row with an IMAP URL, re-reading the rows every
+ * STEPWISE_IMAP_POLL_SECONDS, until stopped.
+ */
+export function startMailboxImapPolling(
+  deps: EngineDeps,
+  secret: string,
+  config: Pick<Config, 'imapUrl' | 'imapPollSeconds'>,
+  log: Logger,
+): MailboxImapPolling {
+  const polling = new MailboxImapPolling(deps, {
+    secret,
+    envUrl: config.imapUrl,
+    intervalMs: config.imapPollSeconds * 1000,
+    log: log.child({ part: 'imap-polling' }),
+  });
+  polling.start();
+  return polling;
 }
 
 export function inboundCommand(program: Command, context: CommandContext): void {

@@ -12,7 +12,7 @@ import { openStore } from '../../storage/open-store.js';
 import type { CommandContext } from '../context.js';
 import { ensureAdministrator, linkBase, printSetupLink } from '../first-administrator.js';
 import { createMailSender } from '../mail-sender.js';
-import { startImapPolling } from './inbound.js';
+import { startMailboxImapPolling } from './inbound.js';
 import { startWebhooks, startWorker } from './worker.js';
 
 /** The package root, from src/cli/commands (tsx) and dist/cli/commands (built) alike. */
@@ -46,7 +46,7 @@ export async function serve(
       maxActiveSequences: config.maxActiveSequences,
     },
   };
-  await ensureSecret(deps, config, log);
+  const secret = await ensureSecret(deps, config, log);
   const needsSetup = await ensureAdministrator(deps, config, log);
   // One metrics registry for this process: the API's histogram, the engine's gauges, the sender's counter.
   const metrics = createServerMetrics(deps);
@@ -74,10 +74,7 @@ export async function serve(
   const worker = options.worker === false ? null : startWorker(deps, log, 'serve');
   await mailSender?.start();
   const webhooks = options.worker === false ? null : startWebhooks(deps, log);
-  const imapPoller =
-    options.worker === false || config.imapUrl === null
-      ? null
-      : startImapPolling(deps, config.imapUrl, config, log);
+  const imapPolling = options.worker === false ? null : startMailboxImapPolling(deps, secret, config, log);
   return {
     url,
     async close() {
@@ -85,7 +82,7 @@ export async function serve(
       await worker?.stop();
       await mailSender?.stop();
       await webhooks?.stop();
-      await imapPoller?.stop();
+      await imapPolling?.stop();
       await store.close();
     },
   };

@@ -10,10 +10,11 @@ import { RandomIds } from '../../engine/ids.js';
 import { Worker, type WorkerOptions } from '../../engine/scheduler.js';
 import { HttpWebhookPoster } from '../../engine/webhooks/http-poster.js';
 import { WebhookRunner } from '../../engine/webhooks/webhook-runner.js';
+import { installationSecret } from '../../mail/installation-secret.js';
 import { openStore } from '../../storage/open-store.js';
 import type { CommandContext } from '../context.js';
 import { startMailSender } from '../mail-sender.js';
-import { startImapPolling } from './inbound.js';
+import { startMailboxImapPolling } from './inbound.js';
 
 /** Starts one worker on `deps` and points in-process hints (`onWorkScheduled`) at it. */
 export function startWorker(
@@ -83,7 +84,12 @@ export function workerCommand(program: Command, context: CommandContext): void {
       );
       const mailSender = await startMailSender(deps, config, log);
       const webhooks = startWebhooks(deps, log);
-      const imapPoller = config.imapUrl === null ? null : startImapPolling(deps, config.imapUrl, config, log);
+      const imapPolling = startMailboxImapPolling(
+        deps,
+        await installationSecret(deps, config.secret),
+        config,
+        log,
+      );
       context.output.out(
         `stepwise worker: ${workers.length} worker(s) on ${store.dialect}, batch size ${options.batchSize}`,
       );
@@ -100,7 +106,7 @@ export function workerCommand(program: Command, context: CommandContext): void {
       await Promise.all(workers.map((worker) => worker.stop()));
       await mailSender.stop();
       await webhooks.stop();
-      await imapPoller?.stop();
+      await imapPolling.stop();
       const processed = workers.reduce((sum, worker) => sum + worker.processed, 0);
       await store.close();
       context.output.out(`stepwise worker: stopped after ${processed} transition(s)`);

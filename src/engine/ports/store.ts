@@ -1131,6 +1131,11 @@ export interface Mailbox {
   /** Messages per rolling 24 hours; null: no cap. */
   dailyCap: number | null;
   minSpacingMs: number;
+  /**
+   * Where its replies and bounces are polled (`imaps://user:pass@host/INBOX`), encrypted as a whole like
+   * the password, since it carries one; null: not polled.
+   */
+  imapUrlEncrypted: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -1150,6 +1155,7 @@ export interface NewMailbox {
   dailyCap?: number | null | undefined;
   /** Default 20,000. */
   minSpacingMs?: number | undefined;
+  imapUrlEncrypted?: string | null | undefined;
   createdAt: number;
 }
 

@@ -26,23 +26,38 @@ export interface ImapTarget {
 }
 
 /** `imaps://user:pass@host:993/INBOX` (or `imap://…`, port 143; the mailbox defaults to INBOX). */
+/** @throws Error whose message says what is wrong (never the URL: it may carry a password). */
 export function parseImapUrl(url: string): ImapTarget {
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error('the IMAP URL is not a URL');
+  }
   const secure = parsed.protocol === 'imaps:';
   if (!secure && parsed.protocol !== 'imap:') throw new Error('an IMAP URL starts with imap:// or imaps://');
+  if (parsed.hostname === '') throw new Error('the IMAP URL names no host');
   if (parsed.username === '') throw new Error('the IMAP URL names no user');
   const port = parsed.port === '' ? (secure ? 993 : 143) : Number(parsed.port);
-  const mailbox = decodeURIComponent(parsed.pathname.replace(/^\/+/, '')) || 'INBOX';
-  const user = decodeURIComponent(parsed.username);
+  const mailbox = decoded(parsed.pathname.replace(/^\/+/, '')) || 'INBOX';
+  const user = decoded(parsed.username);
   return {
     host: parsed.hostname,
     port,
     secure,
     user,
-    password: decodeURIComponent(parsed.password),
+    password: decoded(parsed.password),
     mailbox,
     key: `${user}@${parsed.hostname}:${port}/${mailbox}`,
   };
+}
+
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new Error('the IMAP URL has a %-escape that is not UTF-8');
+  }
 }
 
 export interface ImapPollerOptions {

@@ -133,7 +133,8 @@ CREATE TABLE mailboxes (
   created_at bigint NOT NULL,
   updated_at bigint NOT NULL,
   name text NOT NULL DEFAULT ''::text,
-  from_name text
+  from_name text,
+  imap_url_encrypted text
 );
 ALTER TABLE mailboxes ADD CONSTRAINT mailboxes_daily_cap_check CHECK (((daily_cap IS NULL) OR (daily_cap > 0)));
 ALTER TABLE mailboxes ADD CONSTRAINT mailboxes_min_spacing_ms_check CHECK ((min_spacing_ms >= 0));

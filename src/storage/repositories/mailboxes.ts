@@ -1,5 +1,6 @@
 // SMTP mailboxes (one per user, one installation default) and the send log their limits are
-// counted from. Passwords arrive and leave encrypted: the store never sees one in clear.
+// counted from. Passwords (and IMAP URLs, which carry one) arrive and leave encrypted: the store never
+// sees one in clear.
 import type { Selectable } from 'kysely';
 import type { Mailbox, MailboxRepository } from '../../engine/ports/store.js';
 import { fromFlag, toFlag } from '../codec.js';
@@ -24,6 +25,7 @@ function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
     fromName: row.from_name,
     dailyCap: row.daily_cap === null ? null : Number(row.daily_cap),
     minSpacingMs: Number(row.min_spacing_ms),
+    imapUrlEncrypted: row.imap_url_encrypted,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
@@ -47,6 +49,7 @@ export function createMailboxRepository({ db, sql: dialectSql }: RepositoryConte
           from_name: mailbox.fromName ?? null,
           daily_cap: mailbox.dailyCap === undefined ? DEFAULT_DAILY_CAP : mailbox.dailyCap,
           min_spacing_ms: mailbox.minSpacingMs ?? DEFAULT_MIN_SPACING_MS,
+          imap_url_encrypted: mailbox.imapUrlEncrypted ?? null,
           created_at: mailbox.createdAt,
           updated_at: mailbox.createdAt,
         })
@@ -103,6 +106,7 @@ export function createMailboxRepository({ db, sql: dialectSql }: RepositoryConte
           ...(patch.fromName === undefined ? {} : { from_name: patch.fromName }),
           ...(patch.dailyCap === undefined ? {} : { daily_cap: patch.dailyCap }),
           ...(patch.minSpacingMs === undefined ? {} : { min_spacing_ms: patch.minSpacingMs }),
+          ...(patch.imapUrlEncrypted === undefined ? {} : { imap_url_encrypted: patch.imapUrlEncrypted }),
         })
         .where('id', '=', id)
         .returningAll()

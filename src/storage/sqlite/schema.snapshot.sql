@@ -136,7 +136,7 @@ CREATE TABLE mailboxes (
   min_spacing_ms     INTEGER NOT NULL DEFAULT 20000 CHECK (min_spacing_ms >= 0),
   created_at         INTEGER NOT NULL,
   updated_at         INTEGER NOT NULL
-, name TEXT NOT NULL DEFAULT '', from_name TEXT);
+, name TEXT NOT NULL DEFAULT '', from_name TEXT, imap_url_encrypted TEXT);
 
 CREATE UNIQUE INDEX mailboxes_user_key ON mailboxes (COALESCE(user_id, ''));
 

@@ -281,9 +281,20 @@ export interface Mailbox {
   fromName: string | null;
   dailyCap: number;
   minSpacingSeconds: number;
+  /** Where its replies and bounces are read; the URL's password is never answered. */
+  imap: MailboxImap | null;
   sentLast24h: number;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface MailboxImap {
+  host: string;
+  port: number;
+  secure: boolean;
+  /** The folder polled. */
+  mailbox: string;
+  username: string;
 }
 
 export interface MailboxInput {
@@ -299,6 +310,8 @@ export interface MailboxInput {
   fromName?: string | null;
   dailyCap?: number;
   minSpacingSeconds?: number;
+  /** imaps://user:pass@host:993/INBOX; sent only when typed (null: stop reading replies); never read back. */
+  imapUrl?: string | null;
 }
 
 export interface WebhookEndpoint {

@@ -1,5 +1,6 @@
 // Mailboxes and limits: the SMTP accounts emails go out through, each with its daily cap and minimum
-// spacing; verify checks the connection. The password is write-only.
+// spacing; verify checks the connection; replies and bounces may be read from the mailbox over IMAP. The
+// password and the IMAP URL (which carries one) are write-only.
 import { type FormEvent, type InputHTMLAttributes, type ReactNode, useId, useState } from 'react';
 import { itemsOf } from '../api/endpoints.js';
 import type { Mailbox, User } from '../api/types.js';
@@ -9,6 +10,7 @@ import { Empty, ErrorState, errorMessage, FormError, Loading } from '../ui/state
 import { useResource } from '../ui/use-resource.js';
 import {
   formFromMailbox,
+  imapLabel,
   type MailboxForm,
   type MailboxFormErrors,
   mailboxBody,
@@ -130,6 +132,9 @@ export function MailboxesSettings() {
                       <span className="row-sub">
                         {m.secure ? 'TLS' : 'STARTTLS or plain'} · {m.username ?? 'no user name'} ·{' '}
                         {m.hasPassword ? 'password stored' : 'no password'}
+                      </span>
+                      <span className="row-sub">
+                        {m.imap ? `Replies read from ${imapLabel(m.imap)}` : 'Replies not read over IMAP'}
                       </span>
                     </td>
                     <td>
@@ -278,7 +283,7 @@ function MailboxDialog({
     </label>
   );
   const text = (
-    key: Exclude<keyof MailboxForm, 'secure'>,
+    key: Exclude<keyof MailboxForm, 'secure' | 'clearImap'>,
     props: InputHTMLAttributes<HTMLInputElement> = {},
   ) => (
     <input
@@ -366,6 +371,39 @@ function MailboxDialog({
                 : 'Stored encrypted; it is never shown again.',
             )}
           </div>
+        </fieldset>
+        <fieldset className="fieldset">
+          <legend>Replies (IMAP)</legend>
+          {field(
+            'imapUrl',
+            'IMAP URL',
+            text('imapUrl', {
+              autoComplete: 'off',
+              spellCheck: false,
+              disabled: form.clearImap,
+              placeholder: mailbox?.imap
+                ? `${imapLabel(mailbox.imap)} (stored)`
+                : 'imaps://user:password@imap.example.com:993/INBOX',
+            }),
+            mailbox?.imap
+              ? 'Replies and bounces are read from this mailbox; its password is never shown. Type a new URL to replace it.'
+              : 'Optional: Stepwise reads replies and bounces from this folder. Stored encrypted; never shown again.',
+          )}
+          {mailbox?.imap && (
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={form.clearImap}
+                onChange={(e) => setForm((f) => ({ ...f, clearImap: e.target.checked, imapUrl: '' }))}
+              />
+              <span>
+                <span className="check-title">Stop reading replies here</span>
+                <span className="field-hint">
+                  Replies are no longer read from this mailbox once you save.
+                </span>
+              </span>
+            </label>
+          )}
         </fieldset>
         <fieldset className="fieldset">
           <legend>Limits</legend>

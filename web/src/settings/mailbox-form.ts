@@ -1,6 +1,7 @@
 // The mailbox form's model: what the admin types, checked, and turned into the POST/PATCH body of
-// /api/mailboxes. The password is write-only: sent only when typed, never read back (`hasPassword`).
-import type { Mailbox, MailboxInput } from '../api/types.js';
+// /api/mailboxes. The password is write-only: sent only when typed, never read back (`hasPassword`). So
+// is the IMAP URL replies are read from (it carries a password): the mailbox shows only its parts (`imap`).
+import type { Mailbox, MailboxImap, MailboxInput } from '../api/types.js';
 
 export interface MailboxForm {
   name: string;
@@ -15,6 +16,10 @@ export interface MailboxForm {
   fromName: string;
   dailyCap: string;
   minSpacingSeconds: string;
+  /** A new IMAP URL; '' keeps the stored one (a new mailbox: none). */
+  imapUrl: string;
+  /** Stop reading replies from the stored IMAP URL. */
+  clearImap: boolean;
 }
 
 export type MailboxFormErrors = Partial<Record<keyof MailboxForm, string>>;
@@ -32,6 +37,8 @@ export const NEW_MAILBOX: MailboxForm = {
   fromName: '',
   dailyCap: '400',
   minSpacingSeconds: '20',
+  imapUrl: '',
+  clearImap: false,
 };
 
 export function formFromMailbox(mailbox: Mailbox): MailboxForm {
@@ -47,7 +54,30 @@ export function formFromMailbox(mailbox: Mailbox): MailboxForm {
     fromName: mailbox.fromName ?? '',
     dailyCap: String(mailbox.dailyCap),
     minSpacingSeconds: String(mailbox.minSpacingSeconds),
+    imapUrl: '',
+    clearImap: false,
   };
+}
+
+/** `host:port/folder (user)`: what the settings show of a stored IMAP URL (the API gives no password). */
+export function imapLabel(imap: MailboxImap): string {
+  // The user apart: it is often an address itself, and `a@b.com@imap.b.com` reads badly.
+  return `${imap.host}:${imap.port}/${imap.mailbox} (${imap.username})`;
+}
+
+/** The server checks the URL too; this says what is wrong before the round trip. */
+function imapUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'Enter a URL like imaps://user:password@imap.example.com/INBOX.';
+  }
+  if (url.protocol !== 'imap:' && url.protocol !== 'imaps:')
+    return 'An IMAP URL starts with imaps:// or imap://.';
+  if (url.hostname === '') return 'The URL needs the IMAP server’s host name.';
+  if (url.username === '') return 'The URL needs the user name to log in with (user:password@host).';
+  return undefined;
 }
 
 function wholeNumber(text: string, min: number, max: number): number | undefined {
@@ -77,9 +107,12 @@ export function mailboxBody(
   const spacing = wholeNumber(form.minSpacingSeconds, 0, 86_400);
   if (spacing === undefined) errors.minSpacingSeconds = 'Seconds from 0 to 86400.';
   if (form.password !== '' && form.username.trim() === '') errors.username = 'A password needs a user name.';
+  const imapUrl = form.imapUrl.trim();
+  const imapProblem = imapUrl === '' ? undefined : imapUrlProblem(imapUrl);
+  if (imapProblem !== undefined) errors.imapUrl = imapProblem;
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
-  const full: Required<Omit<MailboxInput, 'password'>> = {
+  const full: Required<Omit<MailboxInput, 'password' | 'imapUrl'>> = {
     name: form.name.trim(),
     userId: form.userId === '' ? null : form.userId,
     host: form.host.trim(),
@@ -99,6 +132,9 @@ export function mailboxBody(
   // A new mailbox states "no password" explicitly (the API requires the field); an edit leaves it alone.
   if (form.password !== '') body.password = form.password;
   else if (existing === undefined) body.password = null;
+  // Absent keeps the stored IMAP URL (a new mailbox then has none).
+  if (imapUrl !== '') body.imapUrl = imapUrl;
+  else if (form.clearImap && existing !== undefined && existing.imap !== null) body.imapUrl = null;
   return { ok: true, body };
 }
 
