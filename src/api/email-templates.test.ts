@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './test-support/api-harness.js';
+import { activeSequence, aLead, enrolledLead } from './test-support/enrollment-fixtures.js';
 
 describe('email templates', () => {
   let h: Harness;
@@ -112,5 +113,51 @@ describe('email templates', () => {
       payload: { recordId: record.id },
     });
     expect(other.statusCode).toBe(404);
+  });
+
+  it("previews for an email step with its sequence's name, and a placeholder unsubscribe link", async () => {
+    const template = (
+      await h.as('admin', {
+        method: 'POST',
+        url: '/api/email-templates',
+        payload: {
+          name: 'Step preview',
+          subject: 'From {{ sequence.name }}',
+          body: 'Hi {{ record.name }}\n\nUnsubscribe: {{ unsubscribeUrl }}',
+        },
+      })
+    ).json();
+    const sequenceId = await activeSequence(h.deps, h.users.admin, 'email');
+    const { recordId, stepRowId } = await enrolledLead(
+      h.deps,
+      h.users.admin,
+      h.users.salesperson,
+      sequenceId,
+    );
+    const name = (await h.deps.store.sequences.get(sequenceId))?.name;
+    const preview = await h.as('salesperson', {
+      method: 'POST',
+      url: `/api/email-templates/${template.id}/preview`,
+      payload: { recordId, enrollmentStepId: stepRowId },
+    });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.json().subject).toBe(`From ${name}`);
+    expect(preview.json().text).toContain('Unsubscribe: http://localhost:');
+    expect(preview.json().text).toContain('/u/preview');
+    // Without the step: no sequence yet.
+    const bare = await h.as('salesperson', {
+      method: 'POST',
+      url: `/api/email-templates/${template.id}/preview`,
+      payload: { recordId },
+    });
+    expect(bare.json().subject).toBe('From');
+    // A step of another record is not this record's: 404, nothing about it shown.
+    const other = await aLead(h.deps, h.users.salesperson, 'Another lead');
+    const mismatch = await h.as('salesperson', {
+      method: 'POST',
+      url: `/api/email-templates/${template.id}/preview`,
+      payload: { recordId: other, enrollmentStepId: stepRowId },
+    });
+    expect(mismatch.statusCode).toBe(404);
   });
 });

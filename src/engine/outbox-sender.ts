@@ -404,6 +404,7 @@ async function draftOf(
     from,
     to: { name: record.name, address: record.email },
     template: { subject, body },
+    literal: { subject: p.override?.subject !== undefined, body: p.override?.body !== undefined },
     context: {
       record: recordContext(record),
       sender: { name: from.name, address: from.address },

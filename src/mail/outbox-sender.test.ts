@@ -203,6 +203,28 @@ forEachDialect('mail sender over SMTP', (t) => {
     expect((await outboxRow(deps, enrollmentId)).status).toBe('sent');
   });
 
+  it("sends a seller's text as written: braces stay words, the preview's unsubscribe link becomes the recipient's", async () => {
+    const { deps, sink, owner, enrollmentIds } = await world(t, { manual: true });
+    const [enrollmentId = ''] = enrollmentIds;
+    const edits = {
+      subject: 'About {{ record.name }} and {% raw %}',
+      body: `Hi {{ record.name }},\n\n{% for i in (1..100000000) %}x{% endfor %}\n\nStop these emails: ${PUBLIC_URL}/u/preview`,
+    };
+    await markEmailSent(deps, { id: owner.id, role: 'admin' }, stepRowId(enrollmentId, 1), { send: edits });
+    expect((await sendDueEmails(deps)).sent).toBe(1);
+    const mail = await simpleParser(sink.accepted[0] as Buffer);
+    expect(mail.subject).toBe('About {{ record.name }} and {% raw %}');
+    expect(mail.text).toContain('Hi {{ record.name }},');
+    expect(mail.text).toContain('{% for i in (1..100000000) %}x{% endfor %}');
+    expect(mail.text).not.toContain('/u/preview');
+    const link = /Stop these emails: (\S+)/.exec(mail.text ?? '')?.[1] ?? '';
+    expect(link).toMatch(new RegExp(`^${PUBLIC_URL}/u/[^/]+$`));
+    // The same link as the List-Unsubscribe header's (folded onto its own line there).
+    expect((sink.accepted[0] as Buffer).toString().replace(/\r\n\s+/g, ' ')).toContain(
+      `List-Unsubscribe: <${link}>`,
+    );
+  });
+
   it('counts a manual email as sent when the mail server takes it, not when it refuses it', async () => {
     const refused = await world(t, {
       manual: true,

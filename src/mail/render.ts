@@ -263,11 +263,19 @@ function singleLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** @throws TemplateRenderError when the template hits a limit or fails for this context. */
-export function renderEmail(compiled: CompiledTemplate, context: MergeContext): RenderedEmail {
+/**
+ * `literal` gives a field's text as written instead of rendering it (a seller's own text): it then gets
+ * only the whitespace rules and the HTML part a rendered one gets.
+ * @throws TemplateRenderError when the template hits a limit or fails for this context.
+ */
+export function renderEmail(
+  compiled: CompiledTemplate,
+  context: MergeContext,
+  literal: { subject?: string | undefined; body?: string | undefined } = {},
+): RenderedEmail {
   const scope = scopeOf(context);
-  const subject = singleLine(renderField('subject', compiled.subject, scope));
-  const text = renderField('body', compiled.body, scope)
+  const subject = singleLine(literal.subject ?? renderField('subject', compiled.subject, scope));
+  const text = (literal.body ?? renderField('body', compiled.body, scope))
     .replace(/\r\n?/g, '\n')
     .replace(/[ \t]+$/gm, '')
     .replace(/^\n+|\n+$/g, '');

@@ -17,7 +17,7 @@ import { decryptMailboxPassword } from './mailbox-password.js';
 import { messageIdFor } from './message-id.js';
 import { compileTemplate, type MergeRecord, renderEmail, TemplateRenderError } from './render.js';
 import { rewriteLinksForTracking } from './tracking-links.js';
-import { signUnsubscribeToken } from './unsubscribe-token.js';
+import { PREVIEW_UNSUBSCRIBE_PATH, signUnsubscribeToken } from './unsubscribe-token.js';
 
 export interface SmtpMailerOptions {
   /** STEPWISE_PUBLIC_URL, no trailing slash: tracking and unsubscribe links point there. */
@@ -128,7 +128,12 @@ export class SmtpMailer implements Mailer {
 
   async prepare(draft: EmailDraft): Promise<PreparedEmail> {
     const { publicUrl, secret } = this.#options;
-    const compiled = compileTemplate(draft.template);
+    const literal = draft.literal ?? {};
+    // A literal field is not compiled: its text is sent as written.
+    const compiled = compileTemplate({
+      subject: literal.subject === true ? '' : draft.template.subject,
+      body: literal.body === true ? '' : draft.template.body,
+    });
     if (!compiled.ok) {
       const first = compiled.errors[0];
       throw new EmailPreparationError(
@@ -141,13 +146,24 @@ export class SmtpMailer implements Mailer {
     })}`;
     let rendered: ReturnType<typeof renderEmail>;
     try {
-      rendered = renderEmail(compiled.compiled, {
-        record: draft.context.record as unknown as MergeRecord,
-        sender: { name: draft.context.sender.name, email: draft.context.sender.address },
-        owner: { name: draft.context.owner.name, email: draft.context.owner.address },
-        sequence: draft.context.sequence,
-        unsubscribeUrl,
-      });
+      rendered = renderEmail(
+        compiled.compiled,
+        {
+          record: draft.context.record as unknown as MergeRecord,
+          sender: { name: draft.context.sender.name, email: draft.context.sender.address },
+          owner: { name: draft.context.owner.name, email: draft.context.owner.address },
+          sequence: draft.context.sequence,
+          unsubscribeUrl,
+        },
+        {
+          subject: literal.subject === true ? draft.template.subject : undefined,
+          // The seller's text began as a preview: its placeholder link becomes this recipient's own.
+          body:
+            literal.body === true
+              ? draft.template.body.replaceAll(`${publicUrl}${PREVIEW_UNSUBSCRIBE_PATH}`, unsubscribeUrl)
+              : undefined,
+        },
+      );
     } catch (error) {
       if (error instanceof TemplateRenderError) throw new EmailPreparationError(error.message);
       throw error;

@@ -7,6 +7,13 @@ const MAC_CONTEXT = 'stepwise.unsubscribe.v1.';
 const MAX_TOKEN_LENGTH = 2048;
 const TOKEN_SHAPE = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/;
 
+/**
+ * The unsubscribe link a preview shows (`{publicUrl}` + this): a preview has no message yet to sign a
+ * token for. A seller's edited text, which starts from a preview, gets the recipient's own link in its
+ * place when it is sent (SmtpMailer.prepare).
+ */
+export const PREVIEW_UNSUBSCRIBE_PATH = '/u/preview';
+
 export interface UnsubscribePayload {
   /** The outbox row the link was sent in. */
   messageId: string;

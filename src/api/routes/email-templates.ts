@@ -13,6 +13,7 @@ import {
   TemplateRenderError,
   type TemplateSource,
 } from '../../mail/render.js';
+import { PREVIEW_UNSUBSCRIBE_PATH } from '../../mail/unsubscribe-token.js';
 import { actorOf, EVERYONE, MANAGERS, requireRole } from '../auth/actor.js';
 import { notFound, validationFailed } from '../problem.js';
 import {
@@ -97,6 +98,7 @@ function mergeContext(
   record: SalesRecord,
   owner: User | null,
   sender: { name: string; email: string },
+  sequenceName: string,
   config: Config,
 ): MergeContext {
   return {
@@ -113,8 +115,10 @@ function mergeContext(
     },
     sender,
     owner: owner === null ? sender : { name: owner.name, email: owner.email },
-    sequence: { name: '' },
-    unsubscribeUrl: `${config.publicUrl}/u/preview`,
+    sequence: { name: sequenceName },
+    // A placeholder (no message yet to sign a link for): a seller's text sent from this preview gets the
+    // recipient's own link in its place (SmtpMailer.prepare).
+    unsubscribeUrl: `${config.publicUrl}${PREVIEW_UNSUBSCRIBE_PATH}`,
   };
 }
 
@@ -249,8 +253,13 @@ export const emailTemplateRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; 
         tags: ['email templates'],
         summary: 'Render the template for a record, as the caller would send it',
         params: IdParams,
+        description:
+          "With `enrollmentStepId` (an email step of that record), as that step would send it: its sequence's name. The unsubscribe link is a placeholder that a sent email replaces with the recipient's own.",
         body: Type.Object(
-          { recordId: Type.String({ minLength: 1, maxLength: 200 }) },
+          {
+            recordId: Type.String({ minLength: 1, maxLength: 200 }),
+            enrollmentStepId: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Rendered, 404: Problem, 422: Problem },
@@ -261,10 +270,18 @@ export const emailTemplateRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; 
       const template = await existing(request.params.id);
       const record = await visibleRecord(deps, actor, request.body.recordId);
       const owner = await store.users.get(record.ownerId);
+      let sequenceName = '';
+      const { enrollmentStepId } = request.body;
+      if (enrollmentStepId !== undefined) {
+        // Only a step of this record (whose visibility was just checked) names its sequence.
+        const [step] = await store.stepInstances.getMany([enrollmentStepId]);
+        if (step === undefined || step.recordId !== record.id) throw notFound('No such enrollment step.');
+        sequenceName = (await store.sequences.get(step.sequenceId))?.name ?? '';
+      }
       try {
         return renderEmail(
           compiled(template),
-          mergeContext(record, owner, { name: actor.name, email: actor.email }, config),
+          mergeContext(record, owner, { name: actor.name, email: actor.email }, sequenceName, config),
         );
       } catch (error) {
         if (!(error instanceof TemplateRenderError)) throw error;

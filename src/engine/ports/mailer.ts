@@ -35,6 +35,11 @@ export interface EmailDraft {
   from: EmailAddress;
   to: EmailAddress;
   template: { subject: string; body: string };
+  /**
+   * Fields that are a seller's own text (their edits of a manual email step), sent as written: not read
+   * as a template, so braces or Liquid tags in them (or in record data a preview put there) are words.
+   */
+  literal?: { subject?: boolean; body?: boolean };
   context: {
     record: JsonObject;
     sender: EmailAddress;

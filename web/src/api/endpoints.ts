@@ -202,8 +202,11 @@ export function createApi(http: HttpClient, session: SessionStore) {
       update: (id: string, body: Omit<EmailTemplate, 'id'>) =>
         http.request<EmailTemplate>('PUT', `/api/email-templates/${enc(id)}`, { body }),
       remove: (id: string) => http.request<void>('DELETE', `/api/email-templates/${enc(id)}`),
-      preview: (id: string, recordId: string) =>
-        http.request<EmailPreview>('POST', `/api/email-templates/${enc(id)}/preview`, { body: { recordId } }),
+      /** With `enrollmentStepId`, as that step would send it (its sequence's name in `{{ sequence.name }}`). */
+      preview: (id: string, recordId: string, enrollmentStepId?: string) =>
+        http.request<EmailPreview>('POST', `/api/email-templates/${enc(id)}/preview`, {
+          body: enrollmentStepId === undefined ? { recordId } : { recordId, enrollmentStepId },
+        }),
     },
     records: {
       list: (query: { type: EntityType; q?: string; ownerId?: string; limit?: number; cursor?: string }) =>

@@ -24,8 +24,8 @@ export function SendEmailDialog({
     () =>
       target.templateId === null
         ? Promise.resolve({ subject: '', html: '', text: '' })
-        : api.emailTemplates.preview(target.templateId, target.recordId),
-    [api, target.templateId, target.recordId],
+        : api.emailTemplates.preview(target.templateId, target.recordId, target.id),
+    [api, target.templateId, target.recordId, target.id],
   );
   return (
     <Dialog
