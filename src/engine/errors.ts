@@ -27,6 +27,8 @@ export const CONFLICT_CODES = [
   'sequence_not_active',
   'already_enrolled',
   'active_limit_reached',
+  'template_in_use',
+  'template_not_found',
   'conflict',
 ] as const;
 export type ConflictCode = (typeof CONFLICT_CODES)[number];

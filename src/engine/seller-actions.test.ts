@@ -123,6 +123,23 @@ forEachDialect('seller actions', (t) => {
     ]);
   });
 
+  it("refuses to send from a deleted template (nothing could go out), and sends the seller's own text", async () => {
+    const w = await world(t);
+    await completeStep(w.deps, w.seller, w.step(1), { outcome: 'answered' });
+    await skipStep(w.deps, w.seller, w.step(2));
+    await skipWait(w.deps, w.seller, w.step(3));
+    // e1 names tpl_1, which this store does not have (as after a deletion by an earlier release).
+    const refused = await markEmailSent(w.deps, w.seller, w.step(4), { send: {} }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect(refused).toMatchObject({ code: 'template_not_found' });
+    expect(
+      (await markEmailSent(w.deps, w.seller, w.step(4), { send: { subject: 'Hi' } }).catch((e) => e)).code,
+    ).toBe('template_not_found');
+    expect(await history(w.deps, w.enrollmentId)).toContain('e1:open');
+    const sent = await markEmailSent(w.deps, w.seller, w.step(4), { send: { subject: 'Hi', body: 'Hello' } });
+    expect(sent.state).toMatchObject({ status: 'completed' });
+  });
+
   it('a repeat of an action already done answers the current state; other actions on it conflict', async () => {
     const w = await world(t);
     const first = await completeStep(w.deps, w.seller, w.step(1), { outcome: 'no_answer' });

@@ -307,6 +307,17 @@ export async function markEmailSent(
       const step = version?.definition.steps.find((s) => s.id === row?.stepId);
       if (step !== undefined && step.type === 'email' && step.templateId === undefined)
         send = body === undefined ? undefined : { subject: subject ?? step.name ?? 'Following up', body };
+      // What the seller left out would come from a template that is gone: nothing could be sent, and the
+      // step must not read as sent.
+      else if (
+        step?.type === 'email' &&
+        step.templateId !== undefined &&
+        (await deps.store.emailTemplates.get(step.templateId)) === null
+      )
+        throw new ConflictError(
+          'template_not_found',
+          "This step's email template was deleted: write the subject and the message, or ask a manager to choose another template.",
+        );
     }
   }
   return stepAction(deps, actor, stepRowId, {

@@ -5,6 +5,7 @@ import { type Static, Type } from 'typebox';
 import type { Config } from '../../config.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import type { EmailTemplate, SalesRecord, User } from '../../engine/ports/store.js';
+import { deleteEmailTemplate } from '../../engine/sequences/template-usage.js';
 import {
   type CompiledTemplate,
   compileTemplate,
@@ -234,13 +235,13 @@ export const emailTemplateRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; 
       preHandler: managers,
       schema: {
         tags: ['email templates'],
-        summary: 'Delete an email template',
+        summary: 'Delete an email template that no running sequence sends (409 template_in_use otherwise)',
         params: IdParams,
-        response: { 204: NoContent, 404: Problem },
+        response: { 204: NoContent, 404: Problem, 409: Problem },
       },
     },
     async (request, reply) => {
-      if (!(await store.emailTemplates.delete(request.params.id))) throw notFound('No such email template.');
+      await deleteEmailTemplate(deps, request.params.id);
       return reply.status(204).send(null);
     },
   );

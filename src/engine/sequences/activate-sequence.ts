@@ -8,6 +8,7 @@ import { ConflictError, type ProblemIssue, ValidationFailedError } from '../erro
 import { checkAdvanceTargets } from './advance-rules.js';
 import { type SequenceView, viewOf } from './sequence-view.js';
 import { type ActingUser, auditSequence, lockLiveSequence, storedVersion } from './stored-sequence.js';
+import { checkTemplates } from './template-usage.js';
 
 export interface ActivateSequenceInput {
   /** Kept on the version (api.md's versions list). */
@@ -50,6 +51,7 @@ export async function activateSequence(
         targets,
         running,
       ),
+      ...(await checkTemplates(tx, draft.definition)),
     ];
     if (issues.length > 0) {
       throw new ValidationFailedError(

@@ -4,12 +4,16 @@
 import { expect, it } from 'vitest';
 import { EMPTY_DEFINITION, type SequenceDefinition } from '../../domain/definition.js';
 import { forEachDialect, perDialect } from '../../storage/test-support/dialects.js';
+import { disconnectRecords } from '../apply-events.js';
+import { connectRecords } from '../connect.js';
 import { ConflictError, ValidationFailedError } from '../errors.js';
+import { someRecords } from '../test-support/engine-world.js';
 import { activateSequence } from './activate-sequence.js';
 import { createSequence } from './create-sequence.js';
 import { reviseSequence } from './revise-sequence.js';
 import { getSequence } from './sequence-view.js';
 import { deactivateSequence, deleteSequence } from './stop-sequence.js';
+import { deleteEmailTemplate } from './template-usage.js';
 import { advancingTo, aManager, EMAIL_ONLY, engineDeps } from './test-support/sequence-world.js';
 import { updateSequence } from './update-sequence.js';
 
@@ -67,6 +71,77 @@ forEachDialect('sequence use cases: activation', (t) => {
     expect((await issuesOf(activateSequence(deps, actor, blank.id))).map((i) => i.code)).toEqual(
       expect.arrayContaining(['no_activity', 'start_missing']),
     );
+  });
+
+  it("refuses a template that doesn't exist; a template a running sequence sends can't be deleted", async () => {
+    const { deps } = engineDeps(t.store());
+    const actor = await aManager(t.store());
+    await t
+      .store()
+      .emailTemplates.create({ id: 'tpl_old', name: 'Old', subject: 'Hi', body: 'B', createdAt: 0 });
+    await t
+      .store()
+      .emailTemplates.create({ id: 'tpl_new', name: 'New', subject: 'Hi', body: 'B', createdAt: 0 });
+    const emailing = (templateId: string): SequenceDefinition => ({
+      ...EMPTY_DEFINITION,
+      start: 'a1',
+      steps: [
+        { id: 'a1', type: 'automated_email', templateId, next: 'e1' },
+        { id: 'e1', type: 'email', name: 'Follow up', templateId: 'tpl_nope' },
+      ],
+    });
+    const { id } = await createSequence(deps, actor, {
+      name: 'S',
+      entityType: 'lead',
+      definition: emailing('tpl_gone'),
+    });
+    expect(await issuesOf(activateSequence(deps, actor, id))).toEqual([
+      expect.objectContaining({
+        code: 'template_not_found',
+        stepId: 'a1',
+        path: '/definition/steps/0/templateId',
+      }),
+      expect.objectContaining({
+        code: 'template_not_found',
+        stepId: 'e1',
+        path: '/definition/steps/1/templateId',
+      }),
+    ]);
+    await updateSequence(deps, actor, id, {
+      definition: {
+        ...emailing('tpl_old'),
+        steps: [{ id: 'a1', type: 'automated_email', templateId: 'tpl_old' }],
+      },
+    });
+    await activateSequence(deps, actor, id);
+
+    // Sent by the active version: refused, naming the sequence; another template goes.
+    const inUse = await rejection(deleteEmailTemplate(deps, 'tpl_old'));
+    expect(inUse).toBeInstanceOf(ConflictError);
+    expect(inUse).toMatchObject({ code: 'template_in_use', message: expect.stringContaining('"S"') });
+    expect(await t.store().emailTemplates.get('tpl_old')).not.toBeNull();
+
+    // Revised to another template while a record still runs version 1: still in use until it ends.
+    const [recordId] = await someRecords(t.store(), actor.id, 1);
+    const connected = await connectRecords(deps, { sequenceId: id, recordIds: [recordId as string], actor });
+    await reviseSequence(deps, actor, id);
+    await updateSequence(deps, actor, id, {
+      definition: {
+        ...EMPTY_DEFINITION,
+        start: 'a1',
+        steps: [{ id: 'a1', type: 'automated_email', templateId: 'tpl_new' }],
+      },
+    });
+    await activateSequence(deps, actor, id);
+    expect(await rejection(deleteEmailTemplate(deps, 'tpl_old'))).toMatchObject({ code: 'template_in_use' });
+    await disconnectRecords(deps, { sequenceId: id, recordIds: [recordId as string], actorId: actor.id });
+    expect(connected.enrolled).toHaveLength(1);
+    await deleteEmailTemplate(deps, 'tpl_old');
+    expect(await t.store().emailTemplates.get('tpl_old')).toBeNull();
+    // Deactivated, nothing runs: its template may go.
+    await deactivateSequence(deps, actor, id);
+    await deleteEmailTemplate(deps, 'tpl_new');
+    expect(await rejection(deleteEmailTemplate(deps, 'tpl_new'))).toMatchObject({ code: 'not_found' });
   });
 
   it('validates a revision before publishing it; the active version keeps running', async () => {

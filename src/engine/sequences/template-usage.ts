@@ -1,0 +1,76 @@
+// Email templates as sequences use them: a sequence may activate only with templates that exist, and a
+// template may be deleted only when no running sequence sends it. Without these, a step naming a missing
+// template failed at send time ("email template … no longer exists") while its enrollment went on.
+import type { SequenceDefinition } from '../../domain/definition.js';
+import type { EngineDeps } from '../deps.js';
+import { ConflictError, NotFoundError, type ProblemIssue } from '../errors.js';
+import type { Store } from '../ports/store.js';
+
+function templateIds(definition: SequenceDefinition): Set<string> {
+  const ids = new Set<string>();
+  for (const step of definition.steps)
+    if ((step.type === 'email' || step.type === 'automated_email') && step.templateId !== undefined)
+      ids.add(step.templateId);
+  return ids;
+}
+
+/** One issue per email step whose template does not exist, at `/definition/steps/<i>/templateId`. */
+export async function checkTemplates(store: Store, definition: SequenceDefinition): Promise<ProblemIssue[]> {
+  const missing = new Set<string>();
+  for (const id of templateIds(definition))
+    if ((await store.emailTemplates.get(id)) === null) missing.add(id);
+  const issues: ProblemIssue[] = [];
+  definition.steps.forEach((step, index) => {
+    if ((step.type !== 'email' && step.type !== 'automated_email') || step.templateId === undefined) return;
+    if (!missing.has(step.templateId)) return;
+    issues.push({
+      code: 'template_not_found',
+      stepId: step.id,
+      path: `/definition/steps/${index}/templateId`,
+      message: `The email template of this step ("${step.templateId}") doesn't exist: choose another.`,
+    });
+  });
+  return issues;
+}
+
+/**
+ * The running sequences (active, or in revision) that send `templateId`: from their active version, or
+ * from an older version that records still run (a revised sequence; its running versions are read only
+ * when the active one does not use the template).
+ */
+export async function sequencesUsingTemplate(
+  store: Store,
+  templateId: string,
+): Promise<{ id: string; name: string }[]> {
+  const using: { id: string; name: string }[] = [];
+  for (const sequence of await store.sequenceLifecycle.listRunning()) {
+    if (templateIds(sequence.definition).has(templateId)) {
+      using.push({ id: sequence.id, name: sequence.name });
+      continue;
+    }
+    if (sequence.activeVersion === 1) continue;
+    const running = await store.sequenceLifecycle.countRunningEnrollmentsByVersion(sequence.id);
+    const older = [...running.keys()].filter((v) => v !== sequence.activeVersion);
+    if (older.length === 0) continue;
+    const versions = await store.sequenceLifecycle.getVersions(
+      older.map((version) => ({ sequenceId: sequence.id, version })),
+    );
+    if (versions.some((v) => templateIds(v.definition).has(templateId)))
+      using.push({ id: sequence.id, name: sequence.name });
+  }
+  return using;
+}
+
+/** Deletes a template no running sequence sends; 409 `template_in_use` naming those that do. */
+export async function deleteEmailTemplate(deps: EngineDeps, id: string): Promise<void> {
+  if ((await deps.store.emailTemplates.get(id)) === null) throw new NotFoundError('No such email template.');
+  const using = await sequencesUsingTemplate(deps.store, id);
+  if (using.length > 0) {
+    const names = using.map((s) => `"${s.name}"`).join(', ');
+    throw new ConflictError(
+      'template_in_use',
+      `${using.length === 1 ? 'A running sequence sends' : `${using.length} running sequences send`} this template (${names}): choose another template in ${using.length === 1 ? 'it' : 'them'}, or deactivate ${using.length === 1 ? 'it' : 'them'}, first.`,
+    );
+  }
+  if (!(await deps.store.emailTemplates.delete(id))) throw new NotFoundError('No such email template.');
+}
