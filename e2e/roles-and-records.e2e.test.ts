@@ -1,7 +1,8 @@
 // Browser tests of what each role is offered and of the screens around a record: a sales manager designs
 // (the header follows each Save; the + of a branch stays clickable with the side panel open), a salesperson
 // sees only what their role can do, creates, edits and deletes their own leads, and a record that is not
-// theirs says so instead of offering a retry. One server, one browser; each test signs in as it needs.
+// theirs says so instead of offering a retry, and a salesperson keeps their own account (time zone, sending
+// mailbox, API tokens). One server, one browser; each test signs in as it needs.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -9,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { seriousViolations } from './support/accessibility.js';
 import { launchChromium } from './support/chromium.js';
 import { OUTPUT_DIR } from './support/screenshots.js';
-import { type StackUser, type StepwiseStack, startStepwiseStack } from './support/stepwise-stack.js';
+import {
+  ApiClient,
+  type StackUser,
+  type StepwiseStack,
+  startStepwiseStack,
+} from './support/stepwise-stack.js';
 
 const skipReason = inject('e2eSkipReason');
 /** Beside the scenario's folder, which it empties when it starts. */
@@ -192,6 +198,119 @@ describe.skipIf(skipReason !== null)('[e2e] roles, the designer header and recor
     expect(
       (await asSeller.request<{ items: unknown[] }>('GET', '/api/records?type=lead&q=Lena')).items,
     ).toEqual([]);
+    await page.context().close();
+  });
+
+  test('a salesperson keeps their own account: time zone, mailbox and an API token shown once', {
+    timeout: 120_000,
+  }, async () => {
+    const page = await signedIn(seller);
+    const asSeller = await stack.api.as(seller.email, seller.password);
+    // Settings is for administrators; it points a seller to their own account.
+    await page.goto('/settings');
+    await page.getByRole('heading', { name: 'Administrators only' }).waitFor();
+    await page.getByRole('link', { name: 'Go to Your account' }).waitFor();
+    await page.goto('/sequences');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Your account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/account');
+
+    // Profile: a new time zone, saved through PATCH /api/users/me.
+    const profile = page.getByRole('region', { name: 'Profile', exact: true });
+    // The label holds its error too once the zone is not valid.
+    const zone = profile.getByLabel(/^Time zone/);
+    expect(await zone.inputValue()).toBe('UTC');
+    await zone.fill('Mars/Olympus');
+    await profile.getByText('Not an IANA time zone (e.g. Europe/Paris).').waitFor();
+    await zone.fill('America/New_York');
+    await profile.getByRole('button', { name: 'Save profile' }).click();
+    await profile.getByText(/Your calendar is now in America\/New_York/).waitFor();
+    expect((await asSeller.request<{ timezone: string }>('GET', '/api/users/me')).timezone).toBe(
+      'America/New_York',
+    );
+
+    // Your mailbox: the installation default sends until they add their own.
+    const mailbox = page.getByRole('region', { name: 'Your mailbox', exact: true });
+    await mailbox.getByText(/the installation’s default mailbox sends your emails/).waitFor();
+    await mailbox.getByRole('button', { name: 'Add your mailbox' }).click();
+    const form = mailbox.getByRole('form', { name: 'Your mailbox settings' });
+    expect(await form.getByLabel('From address').inputValue()).toBe(seller.email);
+    await form.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+    await form.getByLabel('Port', { exact: true }).fill(String(stack.smtpPort));
+    await form.getByLabel('User name').fill('sue');
+    await form.getByLabel('Password').fill('sue smtp password');
+    await form.getByLabel('From name').fill('Sue at Stepwise');
+    await form.getByLabel('From address').fill('sue.sends@stepwise.test');
+    await accessible(page, 'seller-account-mailbox-form');
+    await form.getByRole('button', { name: 'Save mailbox' }).click();
+    await mailbox.getByText('Your mailbox was added: your emails now go out through it.').waitFor();
+    await mailbox.getByText(`127.0.0.1:${stack.smtpPort}`, { exact: false }).waitFor();
+    await mailbox.getByText('sue · password stored').waitFor();
+    expect(await asSeller.request<Record<string, unknown>>('GET', '/api/users/me/mailbox')).toMatchObject({
+      userId: seller.id,
+      host: '127.0.0.1',
+      port: stack.smtpPort,
+      username: 'sue',
+      hasPassword: true,
+      fromAddress: 'sue.sends@stepwise.test',
+      fromName: 'Sue at Stepwise',
+    });
+    expect((await asSeller.request<{ mailbox: string }>('GET', '/api/users/me')).mailbox).toBe('own');
+
+    // API tokens: created, shown once, working, then revoked after confirming.
+    const tokens = page.getByRole('region', { name: 'API tokens', exact: true });
+    await tokens.getByRole('heading', { name: 'No API tokens yet' }).waitFor();
+    await tokens.getByLabel('Token name').fill('E2E script');
+    await tokens.getByRole('button', { name: 'Create token' }).click();
+    const once = tokens.getByRole('region', { name: 'Your new token' });
+    await once.getByText(/shown only this once/).waitFor();
+    const token = await once.getByLabel('New token').inputValue();
+    expect(token.length).toBeGreaterThan(20);
+    const viaToken = new ApiClient(stack.baseUrl, token);
+    expect((await viaToken.request<{ id: string }>('GET', '/api/users/me')).id).toBe(seller.id);
+    await accessible(page, 'seller-account-token');
+    await page.screenshot({ path: join(LOG_DIR, 'account.png'), fullPage: true });
+    await once.getByRole('button', { name: 'Done, hide it' }).click();
+    await once.waitFor({ state: 'detached' });
+    expect(await page.content()).not.toContain(token);
+    const row = tokens.getByRole('row', { name: /E2E script/ });
+    await row.getByText('Active').waitFor();
+    await row.getByRole('button', { name: 'Revoke E2E script' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Revoke “E2E script”?' });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    await viaToken.request('GET', '/api/users/me'); // still works: nothing revoked without confirming
+    await row.getByRole('button', { name: 'Revoke E2E script' }).click();
+    await confirm.getByRole('button', { name: 'Revoke' }).click();
+    await tokens.getByText('The token “E2E script” was revoked.').waitFor();
+    await row.getByText('Revoked', { exact: true }).waitFor();
+    await expect(viaToken.request('GET', '/api/users/me')).rejects.toThrow(/answered 401/);
+
+    // At 390 px wide: nothing wider than the screen, with the mailbox shown and its form open.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+    const widths: string[] = [];
+    const measure = async (state: string) => {
+      await page
+        .getByRole('status')
+        .filter({ hasText: /Loading/ })
+        .waitFor({ state: 'detached' });
+      const width = await page.evaluate(() =>
+        Math.max(document.documentElement.scrollWidth, document.querySelector('main')?.scrollWidth ?? 0),
+      );
+      if (width > 391) widths.push(`${state}: ${width} px`);
+    };
+    await mailbox.getByRole('button', { name: 'Change your mailbox' }).waitFor();
+    await row.waitFor();
+    await measure('account');
+    await page.screenshot({ path: join(LOG_DIR, 'account-phone.png'), fullPage: true });
+    await mailbox.getByRole('button', { name: 'Change your mailbox' }).click();
+    await form.waitFor();
+    await measure('account with the mailbox form open');
+    await page.screenshot({ path: join(LOG_DIR, 'account-phone-mailbox-form.png'), fullPage: true });
+    expect(widths, `wider than the 390 px screen:\n${widths.join('\n')}`).toEqual([]);
+    await accessible(page, 'seller-account-phone');
     await page.context().close();
   });
 

@@ -23,6 +23,8 @@ export interface StepwiseStack {
   baseUrl: string;
   admin: StackUser;
   api: ApiClient;
+  /** The loopback port of the SMTP listener (STEPWISE_SMTP_URL's), for mailboxes the tests set up. */
+  smtpPort: number;
   /** Every message the SMTP listener accepted, parsed. */
   mail(): Promise<ParsedMail[]>;
   /** Waits until `count` messages match, or fails naming what did arrive. */
@@ -114,6 +116,7 @@ export async function startStepwiseStack(options: {
       baseUrl,
       admin,
       api,
+      smtpPort: smtp.port,
       mail: () => parseAll(smtp),
       waitForMail: (match, count, timeoutMs = 20_000) => waitForMail(smtp, match, count, timeoutMs),
       stop,

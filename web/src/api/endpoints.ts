@@ -3,6 +3,7 @@ import type { EntityType, SequenceDefinition } from '@domain/definition.js';
 import type { HttpClient } from './client.js';
 import type { SessionStore } from './session.js';
 import type {
+  ApiToken,
   ConnectAnswer,
   ConnectedRecord,
   CrmRecord,
@@ -14,6 +15,9 @@ import type {
   Mailbox,
   MailboxInput,
   Me,
+  MeInput,
+  MyMailboxInput,
+  NewApiToken,
   OutboxItem,
   Page,
   RecordEnrollment,
@@ -79,6 +83,32 @@ export function createApi(http: HttpClient, session: SessionStore) {
       create: (body: UserInput & { email: string; name: string; role: Role }) =>
         http.request<User>('POST', '/api/users', { body }),
       update: (id: string, body: UserInput) => http.request<User>('PATCH', `/api/users/${enc(id)}`, { body }),
+    },
+    /** The signed-in user's own account: profile and calendar, mailbox and API tokens (every role). */
+    account: {
+      /** Also renames the user in the session, so the top bar follows. */
+      async update(body: MeInput): Promise<User> {
+        const user = await http.request<User>('PATCH', '/api/users/me', { body });
+        const current = session.get();
+        if (current !== null && current.user.id === user.id)
+          session.set({ ...current, user: { ...current.user, ...user } });
+        return user;
+      },
+      /** Their own sending mailbox; a 404 ApiError when they have none (the installation default sends). */
+      mailbox: () => http.request<Mailbox>('GET', '/api/users/me/mailbox'),
+      /** Creates or replaces it; a password left out keeps the stored one. */
+      setMailbox: (body: MyMailboxInput) => http.request<Mailbox>('PUT', '/api/users/me/mailbox', { body }),
+      /** Every one of their tokens, revoked ones included, oldest first. */
+      tokens: () =>
+        allPages((cursor) =>
+          http.request<Page<ApiToken>>('GET', '/api/users/me/tokens', {
+            query: { limit: MAX_PAGE_LIMIT, cursor },
+          }),
+        ),
+      /** The answer is the only time the token is shown. */
+      createToken: (name: string) =>
+        http.request<NewApiToken>('POST', '/api/users/me/tokens', { body: { name } }),
+      revokeToken: (id: string) => http.request<void>('DELETE', `/api/users/me/tokens/${enc(id)}`),
     },
     /** Sending mailboxes and their limits (administrators). */
     mailboxes: {

@@ -314,6 +314,31 @@ export interface MailboxInput {
   imapUrl?: string | null;
 }
 
+/** PATCH /api/users/me: what every user may change of their own account. */
+export interface MeInput {
+  name?: string;
+  timezone?: string;
+  workingHours?: Record<string, [string, string][]>;
+  timeOff?: { start: string; end: string }[];
+}
+
+/** PUT /api/users/me/mailbox: the signed-in user's own sending mailbox (no `userId`: it is theirs). */
+export type MyMailboxInput = Omit<MailboxInput, 'userId'>;
+
+/** One of the signed-in user's API tokens (GET /api/users/me/tokens): never the token itself. */
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** POST /api/users/me/tokens: the only answer that carries the token. */
+export interface NewApiToken extends ApiToken {
+  token: string;
+}
+
 export interface WebhookEndpoint {
   id: string;
   url: string;

@@ -29,6 +29,7 @@ const EmailTemplateEditorPage = lazyNamed(
   'EmailTemplateEditorPage',
 );
 const SettingsPage = lazyNamed(() => import('../settings/SettingsPage.js'), 'SettingsPage');
+const AccountPage = lazyNamed(() => import('../account/AccountPage.js'), 'AccountPage');
 
 function Screen({ children }: { children: ReactNode }) {
   return (
@@ -114,6 +115,14 @@ export function App() {
               element={
                 <Screen>
                   <SettingsPage />
+                </Screen>
+              }
+            />
+            <Route
+              path="account"
+              element={
+                <Screen>
+                  <AccountPage />
                 </Screen>
               }
             />

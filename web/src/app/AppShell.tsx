@@ -1,5 +1,5 @@
 // The frame around every signed-in screen: navigation on the left (a drawer on small screens), the user
-// and sign-out at the top, and a skip link to the content.
+// (a link to their account) and sign-out at the top, and a skip link to the content.
 import { useEffect, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { ROLE_NAMES } from '../api/types.js';
@@ -42,6 +42,7 @@ const NAV: { heading?: string; items: NavItem[] }[] = [
         requires: 'manageEmailTemplates',
       },
       { to: '/settings', label: 'Settings', icon: 'settings', requires: 'manageSettings' },
+      { to: '/account', label: 'Your account', icon: 'user' },
     ],
   },
 ];
@@ -89,7 +90,9 @@ export function AppShell() {
         </NavLink>
         <div className="topbar-user">
           {session !== null && (
-            <span className="user-chip" title={session.user.email}>
+            // The signed-in user, and the way to their own account (also in the navigation).
+            <NavLink to="/account" className="user-chip" title={`${session.user.email}: your account`}>
+              <span className="visually-hidden">Your account: </span>
               <span className="avatar" aria-hidden="true">
                 {initials(session.user.name)}
               </span>
@@ -97,7 +100,7 @@ export function AppShell() {
                 <span className="user-name">{session.user.name}</span>
                 <span className="user-role">{ROLE_NAMES[session.user.role] ?? session.user.role}</span>
               </span>
-            </span>
+            </NavLink>
           )}
           <button type="button" className="button button-quiet" onClick={signOut}>
             Sign out

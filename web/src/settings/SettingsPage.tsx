@@ -1,7 +1,7 @@
 // Settings (administrators): users and roles with their working hours and time off, mailboxes and limits,
 // webhooks, and emails whose sending is unconfirmed. The tab is in the address (?tab=) so it can be linked.
 import { useId } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { useSession } from '../app/api-context.js';
 import { Empty } from '../ui/states.js';
 import { Tabs, tabPanelProps } from '../ui/Tabs.js';
@@ -32,9 +32,16 @@ export function SettingsPage() {
         <h1>Settings</h1>
       </header>
       {!isAdmin ? (
-        <Empty title="Administrators only">
-          Ask a System Administrator to change users, mailboxes and webhooks. Your own time zone and working
-          hours are set by them too.
+        <Empty
+          title="Administrators only"
+          action={
+            <Link to="/account" className="button">
+              Go to Your account
+            </Link>
+          }
+        >
+          Ask a System Administrator to change users, shared mailboxes and webhooks. Your own name, time zone,
+          working hours, time off, sending mailbox and API tokens are yours to change under Your account.
         </Empty>
       ) : (
         <>

@@ -26,6 +26,7 @@ const PATHS: Record<IconName, string> = {
   warning: 'M12 3l10 18H2z M12 10v5 M12 18v.5',
   check: 'M5 12l5 5 9-10',
   history: 'M4 12a8 8 0 1 0 2.3-5.6 M4 4v5h5 M12 8v4l3 2',
+  user: 'M12 4a4 4 0 1 0 0 8 4 4 0 0 0 0-8z M4 21c0-4 3.6-7 8-7s8 3 8 7',
 };
 
 export function Icon({ name, label, size = 18 }: { name: IconName; label?: string; size?: number }) {

@@ -23,5 +23,6 @@ export const ICON_NAMES = [
   'warning',
   'check',
   'history',
+  'user',
 ] as const;
 export type IconName = (typeof ICON_NAMES)[number];

@@ -16,9 +16,10 @@ describe('actionDoneText', () => {
 });
 
 describe('the notice after sending when no mailbox is set up', () => {
-  it('says the email waits for an administrator to add a mailbox', () => {
+  it('says the email waits for a mailbox, which the seller can add under Your account', () => {
     const action = { type: 'send', subject: 'Hi', body: 'Hello' } as const;
     expect(actionDoneText(action, 'Ada Lovelace', 'none')).toMatch(/No mailbox is set up yet/);
+    expect(actionDoneText(action, 'Ada Lovelace', 'none')).toMatch(/add your own mailbox under Your account/);
     expect(actionDoneText(action, 'Ada Lovelace', 'default')).not.toMatch(/No mailbox/);
   });
 });

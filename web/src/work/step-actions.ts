@@ -56,7 +56,7 @@ export function actionDoneText(
     case 'send':
       // The API queues the email; the outbox sends it when a mailbox can (docs/mail.md). Never "sent" here.
       return mailbox === 'none'
-        ? `Queued the email to ${recordName}. No mailbox is set up yet: it waits in the outbox until an administrator adds one.`
+        ? `Queued the email to ${recordName}. No mailbox is set up yet: it waits in the outbox until you add your own mailbox under Your account (or an administrator adds one).`
         : `Queued the email to ${recordName}; it goes out through the outbox.`;
     case 'skip-wait':
       return `Ended the wait for ${recordName}.`;
