@@ -91,6 +91,25 @@ describe('http client', () => {
     expect(get?.headers).not.toHaveProperty('x-csrf-token');
   });
 
+  it('walks every page of the email templates and of a sequence list', async () => {
+    const urls: string[] = [];
+    const pages: Record<string, unknown> = {
+      '/api/email-templates?limit=200': { items: [{ id: 't1' }], nextCursor: 'c1' },
+      '/api/email-templates?limit=200&cursor=c1': { items: [{ id: 't2' }], nextCursor: null },
+      '/api/sequences?status=inactive&limit=200': { items: [{ id: 's1' }], nextCursor: 'c2' },
+      '/api/sequences?status=inactive&limit=200&cursor=c2': { items: [{ id: 's2' }] },
+    };
+    const session = createSessionStore();
+    const fetchFn = vi.fn<typeof fetch>(async (input) => {
+      urls.push(String(input));
+      return answer(200, pages[String(input)] ?? { items: [] });
+    });
+    const api = createApi(createHttpClient({ fetch: fetchFn, session }), session);
+    expect((await api.emailTemplates.list()).map((t) => t.id)).toEqual(['t1', 't2']);
+    expect((await api.sequences.all({ status: 'inactive' })).map((s) => s.id)).toEqual(['s1', 's2']);
+    expect(urls).toEqual(Object.keys(pages));
+  });
+
   it('ends the session when the server answers 401', async () => {
     const session = createSessionStore();
     session.set({ token: 't', csrfToken: null, user: USER });

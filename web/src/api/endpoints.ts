@@ -162,8 +162,19 @@ export function createApi(http: HttpClient, session: SessionStore) {
       drop: (id: string) => http.request<OutboxItem>('POST', `/api/outbox/${enc(id)}/drop`, { body: {} }),
     },
     sequences: {
-      list: (query: { status?: SequenceStatus; q?: string; tag?: string }, signal?: AbortSignal) =>
-        http.request<Page<Sequence>>('GET', '/api/sequences', { query, ...(signal ? { signal } : {}) }),
+      /** One page (`limit` at most MAX_PAGE_LIMIT; the server's default is 50). */
+      list: (
+        query: { status?: SequenceStatus; q?: string; tag?: string; limit?: number; cursor?: string },
+        signal?: AbortSignal,
+      ) => http.request<Page<Sequence>>('GET', '/api/sequences', { query, ...(signal ? { signal } : {}) }),
+      /** Every sequence that matches, walked page by page: for pickers and the Sequences page's tabs. */
+      all: (query: { status?: SequenceStatus; q?: string; tag?: string }, signal?: AbortSignal) =>
+        allPages((cursor) =>
+          http.request<Page<Sequence>>('GET', '/api/sequences', {
+            query: { ...query, limit: MAX_PAGE_LIMIT, cursor },
+            ...(signal ? { signal } : {}),
+          }),
+        ),
       get: (id: string) => http.request<Sequence>('GET', `/api/sequences/${enc(id)}`),
       create: (body: {
         name: string;
@@ -224,8 +235,13 @@ export function createApi(http: HttpClient, session: SessionStore) {
         }),
     },
     emailTemplates: {
+      /** Every template, walked page by page (the list page searches them, the designer picks from them). */
       list: () =>
-        http.request<EmailTemplate[] | Page<EmailTemplate>>('GET', '/api/email-templates').then(itemsOf),
+        allPages((cursor) =>
+          http.request<Page<EmailTemplate>>('GET', '/api/email-templates', {
+            query: { limit: MAX_PAGE_LIMIT, cursor },
+          }),
+        ),
       get: (id: string) => http.request<EmailTemplate>('GET', `/api/email-templates/${enc(id)}`),
       create: (body: Omit<EmailTemplate, 'id'>) =>
         http.request<EmailTemplate>('POST', '/api/email-templates', { body }),

@@ -1,8 +1,17 @@
 // The routes: sign-in and the one-time set-up page outside the shell, everything else inside it and only
 // when signed in. Each screen is its own chunk, loaded when first visited, so the first load carries
-// neither React Flow nor the charts.
-import { type ComponentType, lazy, type ReactNode, Suspense } from 'react';
-import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from 'react-router-dom';
+// neither React Flow nor the charts. The routes sit under one catch-all route of a data router, which is
+// what lets a screen hold a navigation back (useBlocker: the designer's unsaved changes).
+import { type ComponentType, lazy, type ReactNode, Suspense, useState } from 'react';
+import {
+  createBrowserRouter,
+  Navigate,
+  Outlet,
+  Route,
+  RouterProvider,
+  Routes,
+  useLocation,
+} from 'react-router-dom';
 import { SetupPage } from '../auth/SetupPage.js';
 import { SignInPage } from '../auth/SignInPage.js';
 import { Loading } from '../ui/states.js';
@@ -46,91 +55,94 @@ function Screen({ children }: { children: ReactNode }) {
 }
 
 export function App() {
+  const [router] = useState(() => createBrowserRouter([{ path: '*', element: <AppRoutes /> }]));
+  return <RouterProvider router={router} />;
+}
+
+function AppRoutes() {
   return (
-    <BrowserRouter>
-      <Routes>
-        <Route path="/sign-in" element={<SignInPage />} />
-        <Route path="/setup" element={<SetupPage />} />
-        <Route element={<RequireSession />}>
-          <Route element={<AppShell />}>
-            <Route index element={<Navigate to="/sequences" replace />} />
-            <Route
-              path="sequences"
-              element={
-                <Screen>
-                  <SequencesPage />
-                </Screen>
-              }
-            />
-            <Route
-              path="sequences/:id/*"
-              element={
-                <Screen>
-                  <SequencePage />
-                </Screen>
-              }
-            />
-            <Route
-              path="records/:type"
-              element={
-                <Screen>
-                  <RecordsPage />
-                </Screen>
-              }
-            />
-            <Route
-              path="records/:type/:id"
-              element={
-                <Screen>
-                  <RecordPage />
-                </Screen>
-              }
-            />
-            <Route
-              path="my-work"
-              element={
-                <Screen>
-                  <MyWorkPage />
-                </Screen>
-              }
-            />
-            <Route
-              path="email-templates"
-              element={
-                <Screen>
-                  <EmailTemplatesPage />
-                </Screen>
-              }
-            />
-            <Route
-              path="email-templates/:id"
-              element={
-                <Screen>
-                  <EmailTemplateEditorPage />
-                </Screen>
-              }
-            />
-            <Route
-              path="settings"
-              element={
-                <Screen>
-                  <SettingsPage />
-                </Screen>
-              }
-            />
-            <Route
-              path="account"
-              element={
-                <Screen>
-                  <AccountPage />
-                </Screen>
-              }
-            />
-            <Route path="*" element={<NotFoundPage />} />
-          </Route>
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route path="/setup" element={<SetupPage />} />
+      <Route element={<RequireSession />}>
+        <Route element={<AppShell />}>
+          <Route index element={<Navigate to="/sequences" replace />} />
+          <Route
+            path="sequences"
+            element={
+              <Screen>
+                <SequencesPage />
+              </Screen>
+            }
+          />
+          <Route
+            path="sequences/:id/*"
+            element={
+              <Screen>
+                <SequencePage />
+              </Screen>
+            }
+          />
+          <Route
+            path="records/:type"
+            element={
+              <Screen>
+                <RecordsPage />
+              </Screen>
+            }
+          />
+          <Route
+            path="records/:type/:id"
+            element={
+              <Screen>
+                <RecordPage />
+              </Screen>
+            }
+          />
+          <Route
+            path="my-work"
+            element={
+              <Screen>
+                <MyWorkPage />
+              </Screen>
+            }
+          />
+          <Route
+            path="email-templates"
+            element={
+              <Screen>
+                <EmailTemplatesPage />
+              </Screen>
+            }
+          />
+          <Route
+            path="email-templates/:id"
+            element={
+              <Screen>
+                <EmailTemplateEditorPage />
+              </Screen>
+            }
+          />
+          <Route
+            path="settings"
+            element={
+              <Screen>
+                <SettingsPage />
+              </Screen>
+            }
+          />
+          <Route
+            path="account"
+            element={
+              <Screen>
+                <AccountPage />
+              </Screen>
+            }
+          />
+          <Route path="*" element={<NotFoundPage />} />
         </Route>
-      </Routes>
-    </BrowserRouter>
+      </Route>
+    </Routes>
   );
 }
 

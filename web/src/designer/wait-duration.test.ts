@@ -15,6 +15,20 @@ describe('wait duration fields', () => {
     expect(fromDaysHours({ days: 1, hours: 12, minutes: 30 })).toBe('P1DT12H30M');
   });
 
+  it('writes what the fields hold even when a rule refuses it, for activation to report on the step', () => {
+    expect(fromDaysHours({ days: 45, hours: 0, minutes: 0 })).toBe('P45D');
+    expect(toDaysHours(fromDaysHours({ days: 45, hours: 0, minutes: 0 }))).toEqual({
+      days: 45,
+      hours: 0,
+      minutes: 0,
+    });
+    expect(describeWait(fromDaysHours({ days: 45, hours: 0, minutes: 0 }))).toBe('45 days');
+    expect(fromDaysHours({ days: 0, hours: 0, minutes: 0 })).toBe('P0D');
+    expect(fromDaysHours({ days: 1, hours: 25, minutes: 0 })).toBe('P1DT25H');
+    expect(fromDaysHours({ days: -1, hours: 0, minutes: 0 })).toBe('P-1D');
+    expect(fromDaysHours({ days: 1.5, hours: 0, minutes: 0 })).toBe('P1.5D');
+  });
+
   it('refuses more than 30 days, nothing at all, and 24 hours or more', () => {
     expect(daysHoursProblem({ days: 30, hours: 0, minutes: 0 })).toBeUndefined();
     expect(daysHoursProblem({ days: 30, hours: 1, minutes: 0 })).toMatch(/30 days/);

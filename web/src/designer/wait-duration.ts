@@ -1,5 +1,7 @@
 // Days + hours fields ↔ the ISO 8601 duration a wait or a condition's time limit holds; at most 30 days,
-// as Dynamics' "Set wait time".
+// as Dynamics' "Set wait time". What the fields hold is always written back, even when it breaks a rule
+// (45 days, nothing at all): the field says why, and activation reports it on the step, as it does for the
+// designer's other unfinished values. Replacing it with the last good value would save what nobody typed.
 import { MAX_STEP_DURATION_DAYS, parseDuration } from '@domain/duration.js';
 
 export { MAX_STEP_DURATION_DAYS };
@@ -20,10 +22,14 @@ export function toDaysHours(text: string | undefined): DaysHours {
   return { days: days + Math.floor(hours / 24), hours: hours % 24, minutes };
 }
 
+/** The ISO duration of the fields as they are: a negative or fractional number is written as typed too
+ * (`P-1D`, `P1.5D`), for the server's `invalid_duration`, instead of being dropped. */
 export function fromDaysHours({ days, hours, minutes }: DaysHours): string {
-  const time = `${hours > 0 ? `${hours}H` : ''}${minutes > 0 ? `${minutes}M` : ''}`;
-  if (days === 0 && time === '') return 'P0D';
-  return `P${days > 0 ? `${days}D` : ''}${time === '' ? '' : `T${time}`}`;
+  const part = (n: number, unit: string) => (Number.isFinite(n) && n !== 0 ? `${n}${unit}` : '');
+  const time = `${part(hours, 'H')}${part(minutes, 'M')}`;
+  const date = part(days, 'D');
+  if (date === '' && time === '') return 'P0D';
+  return `P${date}${time === '' ? '' : `T${time}`}`;
 }
 
 /** Why the fields can't be saved as they are, or undefined when they can. */
@@ -33,7 +39,7 @@ export function daysHoursProblem({ days, hours, minutes }: DaysHours): string | 
   if (hours > 23) return 'Hours go up to 23; add a day instead.';
   if (days * 24 * 60 + hours * 60 + minutes === 0) return 'Wait at least one hour.';
   if (days * 24 * 60 + hours * 60 + minutes > MAX_STEP_DURATION_DAYS * 24 * 60)
-    return `The longest wait is ${MAX_STEP_DURATION_DAYS} days.`;
+    return `The longest wait is ${MAX_STEP_DURATION_DAYS} days: shorten it before activating.`;
   return undefined;
 }
 

@@ -1,13 +1,15 @@
 // The email template editor: name, subject and body with a merge-field picker and a live preview; the
-// server's problems (with line and column) appear next to the fields.
+// server's problems (with line and column) appear next to the fields. Roles that may not change templates
+// (salespeople) read them: the fields are disabled and nothing offers to save, delete or create.
 import { ENTITY_TYPES, type EntityType } from '@domain/definition.js';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ApiError } from '../api/api-error.js';
 import type { EmailTemplate } from '../api/types.js';
-import { useApi } from '../app/api-context.js';
+import { useApi, usePermissions } from '../app/api-context.js';
 import { ENTITY_NAMES } from '../sequences/sequence-labels.js';
 import { Dialog } from '../ui/Dialog.js';
+import { ProblemAlert } from '../ui/ProblemAlert.js';
 import { ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 import { insertAt, MERGE_FIELDS, SAMPLE_CONTEXT } from './merge-fields.js';
@@ -19,10 +21,12 @@ const BLANK: Draft = { name: '', subject: '', body: '', entityType: null };
 export function EmailTemplateEditorPage() {
   const { id = 'new' } = useParams();
   const api = useApi();
+  const { manageEmailTemplates } = usePermissions();
   const existing = useResource(
     () => (id === 'new' ? Promise.resolve(null) : api.emailTemplates.get(id)),
     [api, id],
   );
+  if (id === 'new' && !manageEmailTemplates) return <CannotCreate />;
   if (existing.status === 'loading') return <Loading label="Loading the template…" />;
   if (existing.status === 'error')
     return (
@@ -30,10 +34,36 @@ export function EmailTemplateEditorPage() {
         <ErrorState error={existing.error} onRetry={existing.reload} />
       </div>
     );
-  return <Editor key={id} id={id === 'new' ? null : id} initial={existing.data ?? BLANK} />;
+  return (
+    <Editor
+      key={id}
+      id={id === 'new' ? null : id}
+      initial={existing.data ?? BLANK}
+      readOnly={!manageEmailTemplates}
+    />
+  );
 }
 
-function Editor({ id, initial }: { id: string | null; initial: Draft }) {
+/** `/email-templates/new` for a role that may not create templates. */
+function CannotCreate() {
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <p className="breadcrumb">
+            <Link to="/email-templates">Email templates</Link>
+          </p>
+          <h1>New email template</h1>
+        </div>
+      </header>
+      <p className="notice">{READ_ONLY_NOTE}</p>
+    </div>
+  );
+}
+
+const READ_ONLY_NOTE = 'Managers create and change email templates; here you can read them.';
+
+function Editor({ id, initial, readOnly }: { id: string | null; initial: Draft; readOnly: boolean }) {
   const api = useApi();
   const navigate = useNavigate();
   const [draft, setDraft] = useState<Draft>({
@@ -47,6 +77,9 @@ function Editor({ id, initial }: { id: string | null; initial: Draft }) {
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  /** A refused delete (409 `template_in_use`: a sequence still uses it), shown in the dialog. */
+  const [deleteError, setDeleteError] = useState<unknown>(null);
+  const [deleting, setDeleting] = useState(false);
   const [target, setTarget] = useState<'subject' | 'body'>('body');
   const subjectRef = useRef<HTMLInputElement>(null);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
@@ -79,6 +112,7 @@ function Editor({ id, initial }: { id: string | null; initial: Draft }) {
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
+    if (readOnly) return;
     setBusy(true);
     setError(null);
     setSaved(false);
@@ -114,22 +148,32 @@ function Editor({ id, initial }: { id: string | null; initial: Draft }) {
           </p>
           <h1>{id === null ? 'New email template' : draft.name || 'Email template'}</h1>
         </div>
-        <div className="actions">
-          {id !== null && (
-            <button type="button" className="button button-danger" onClick={() => setConfirmDelete(true)}>
-              Delete
+        {!readOnly && (
+          <div className="actions">
+            {id !== null && (
+              <button
+                type="button"
+                className="button button-danger"
+                onClick={() => {
+                  setDeleteError(null);
+                  setConfirmDelete(true);
+                }}
+              >
+                Delete
+              </button>
+            )}
+            <button
+              type="submit"
+              form="template-form"
+              className="button button-primary"
+              disabled={busy || draft.name.trim() === ''}
+            >
+              {busy ? 'Saving…' : 'Save'}
             </button>
-          )}
-          <button
-            type="submit"
-            form="template-form"
-            className="button button-primary"
-            disabled={busy || draft.name.trim() === ''}
-          >
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+          </div>
+        )}
       </header>
+      {readOnly && <p className="notice">{READ_ONLY_NOTE}</p>}
       {saved && (
         <p className="notice" role="status">
           Saved.
@@ -143,6 +187,7 @@ function Editor({ id, initial }: { id: string | null; initial: Draft }) {
             <input
               value={draft.name}
               required
+              disabled={readOnly}
               onChange={(e) => setDraft({ ...draft, name: e.target.value })}
             />
           </label>
@@ -150,6 +195,7 @@ function Editor({ id, initial }: { id: string | null; initial: Draft }) {
             <span className="field-label">Record type</span>
             <select
               value={draft.entityType ?? ''}
+              disabled={readOnly}
               onChange={(e) =>
                 setDraft({
                   ...draft,
@@ -170,6 +216,7 @@ function Editor({ id, initial }: { id: string | null; initial: Draft }) {
             <input
               ref={subjectRef}
               value={draft.subject}
+              disabled={readOnly}
               onFocus={() => setTarget('subject')}
               onChange={(e) => setDraft({ ...draft, subject: e.target.value })}
               aria-invalid={previewError('subject') !== undefined || fieldErrors('subject').length > 0}
@@ -184,13 +231,14 @@ function Editor({ id, initial }: { id: string | null; initial: Draft }) {
               ref={bodyRef}
               rows={14}
               value={draft.body}
+              disabled={readOnly}
               onFocus={() => setTarget('body')}
               onChange={(e) => setDraft({ ...draft, body: e.target.value })}
               aria-invalid={previewError('body') !== undefined || fieldErrors('body').length > 0}
             />
             <FieldProblems messages={[previewError('body'), ...fieldErrors('body').map((e) => e.message)]} />
           </label>
-          <fieldset className="fieldset">
+          <fieldset className="fieldset" hidden={readOnly}>
             <legend>Insert a merge field into the {target}</legend>
             <div className="chips">
               {MERGE_FIELDS.map((f) => (
@@ -237,23 +285,32 @@ function Editor({ id, initial }: { id: string | null; initial: Draft }) {
             <button
               type="button"
               className="button button-danger"
+              disabled={deleting}
               onClick={async () => {
-                setConfirmDelete(false);
                 if (id === null) return;
+                setDeleting(true);
+                setDeleteError(null);
                 try {
                   await api.emailTemplates.remove(id);
+                  setConfirmDelete(false);
                   navigate('/email-templates');
                 } catch (caught) {
-                  setError(caught);
+                  setDeleteError(caught);
+                } finally {
+                  setDeleting(false);
                 }
               }}
             >
-              Delete
+              {deleting ? 'Deleting…' : 'Delete'}
             </button>
           </>
         }
       >
-        <p>Steps that use it will send without a template until you choose another.</p>
+        <p>
+          It is deleted for good. A sequence whose steps use it must stop using it first: choose another
+          template on those steps, or deactivate the sequence.
+        </p>
+        <ProblemAlert error={deleteError} />
       </Dialog>
     </div>
   );

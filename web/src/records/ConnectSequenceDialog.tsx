@@ -21,14 +21,14 @@ export function ConnectSequenceDialog({
 }) {
   const api = useApi();
   const sequences = useResource(
-    (signal) => (open ? api.sequences.list({ status: 'active' }, signal) : Promise.resolve({ items: [] })),
+    (signal) => (open ? api.sequences.all({ status: 'active' }, signal) : Promise.resolve([])),
     [api, open],
   );
   const [choice, setChoice] = useState('');
   const [result, setResult] = useState<ConnectAnswer | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const options = (sequences.data?.items ?? []).filter((s) => s.entityType === entityType);
+  const options = (sequences.data ?? []).filter((s) => s.entityType === entityType);
   const close = () => {
     const changed = result !== null;
     setResult(null);

@@ -1,7 +1,7 @@
 // One sequence: the designer and its life cycle (save, activate, deactivate, revise, clone, delete), its
 // details, connected records, stats and version history.
-import { lazy, Suspense, useEffect, useId, useMemo, useState } from 'react';
-import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { lazy, Suspense, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useBlocker, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useStore } from 'zustand';
 import { ApiError } from '../api/api-error.js';
 import type { Sequence } from '../api/types.js';
@@ -86,6 +86,13 @@ function SequenceView({ sequence: loaded, reload }: { sequence: Sequence; reload
     window.addEventListener('beforeunload', warn);
     return () => window.removeEventListener('beforeunload', warn);
   }, [dirty]);
+  // Leaving for another screen inside the app (the nav, a link, Back) asks first too; the tabs stay on
+  // this page and keep the edits. Deleting the sequence leaves without asking: there is nothing to keep.
+  const discarding = useRef(false);
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) =>
+      dirty && !discarding.current && currentLocation.pathname !== nextLocation.pathname,
+  );
 
   /** Runs an action; a 422 goes onto the steps, anything else above the designer. */
   const run = async (label: string, action: () => Promise<void>) => {
@@ -290,6 +297,24 @@ function SequenceView({ sequence: loaded, reload }: { sequence: Sequence; reload
         )}
       </Dialog>
       <Dialog
+        title="Leave without saving?"
+        open={blocker.state === 'blocked'}
+        onClose={() => blocker.reset?.()}
+        size="small"
+        footer={
+          <>
+            <button type="button" className="button" onClick={() => blocker.reset?.()}>
+              Stay
+            </button>
+            <button type="button" className="button button-danger" onClick={() => blocker.proceed?.()}>
+              Leave and discard changes
+            </button>
+          </>
+        }
+      >
+        <p>The changes to the steps of “{sequence.name}” are not saved yet.</p>
+      </Dialog>
+      <Dialog
         title="Deactivate this sequence?"
         open={dialog === 'deactivate'}
         onClose={() => setDialog(null)}
@@ -331,7 +356,10 @@ function SequenceView({ sequence: loaded, reload }: { sequence: Sequence; reload
                 lifecycle(
                   'delete',
                   () => api.sequences.remove(sequence.id),
-                  () => navigate('/sequences'),
+                  () => {
+                    discarding.current = true;
+                    navigate('/sequences');
+                  },
                 )
               }
             >

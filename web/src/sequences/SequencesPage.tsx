@@ -42,14 +42,14 @@ export function SequencesPage() {
   }, [search]);
 
   const list = useResource(
-    (signal) => api.sequences.list({ status, q: query, ...(tag === '' ? {} : { tag }) }, signal),
+    (signal) => api.sequences.all({ status, q: query, ...(tag === '' ? {} : { tag }) }, signal),
     [api, status, query, tag],
   );
   const tags = useMemo(
-    () => [...new Set((list.data?.items ?? []).flatMap((s) => s.tags ?? []))].sort(),
+    () => [...new Set((list.data ?? []).flatMap((s) => s.tags ?? []))].sort(),
     [list.data],
   );
-  const rows = useMemo(() => sorted(list.data?.items ?? [], sort.key, sort.ascending), [list.data, sort]);
+  const rows = useMemo(() => sorted(list.data ?? [], sort.key, sort.ascending), [list.data, sort]);
 
   const selectTab = (next: SequenceStatus) => setParams(next === 'active' ? {} : { status: next });
   const toggleSort = (key: SortKey) =>

@@ -14,10 +14,8 @@ export function AdvanceTargetSelect({
 }) {
   const api = useApi();
   const { sequenceId, entityType } = useDesignerEnvironment();
-  const sequences = useResource((signal) => api.sequences.list({ status: 'active' }, signal), [api]);
-  const targets = (sequences.data?.items ?? []).filter(
-    (s) => s.entityType === entityType && s.id !== sequenceId,
-  );
+  const sequences = useResource((signal) => api.sequences.all({ status: 'active' }, signal), [api]);
+  const targets = (sequences.data ?? []).filter((s) => s.entityType === entityType && s.id !== sequenceId);
   return (
     <label className="field">
       <span className="field-label">Connect to</span>

@@ -1,4 +1,5 @@
-// Days + hours inputs for a wait or a condition's time limit, written back as an ISO duration.
+// Days + hours inputs for a wait or a condition's time limit, written back as an ISO duration: every change,
+// a value the rules refuse included (the field says why; activation refuses it on the step).
 import { useEffect, useId, useState } from 'react';
 import {
   type DaysHours,
@@ -21,13 +22,20 @@ export function DurationFields({
 }) {
   const [fields, setFields] = useState<DaysHours>(() => toDaysHours(value));
   const id = useId();
-  // A different step (or an undo) brings a new value: show it.
-  useEffect(() => setFields(toDaysHours(value)), [value]);
+  // A different step (or an undo) brings a new value: show it. Our own write coming back is left alone,
+  // so that "25" hours being typed isn't turned into 1 day 1 hour under the cursor.
+  useEffect(
+    () =>
+      setFields((shown) =>
+        value !== undefined && fromDaysHours(shown) === value ? shown : toDaysHours(value),
+      ),
+    [value],
+  );
   const problem = daysHoursProblem(fields);
   const change = (patch: Partial<DaysHours>) => {
     const next = { ...fields, ...patch };
     setFields(next);
-    if (daysHoursProblem(next) === undefined) onChange(fromDaysHours(next));
+    onChange(fromDaysHours(next));
   };
   return (
     <fieldset className="fieldset">
