@@ -91,13 +91,16 @@ describe('http client', () => {
     expect(get?.headers).not.toHaveProperty('x-csrf-token');
   });
 
-  it('walks every page of the email templates and of a sequence list', async () => {
+  it('walks every page of the email templates, a sequence list and the users', async () => {
     const urls: string[] = [];
     const pages: Record<string, unknown> = {
       '/api/email-templates?limit=200': { items: [{ id: 't1' }], nextCursor: 'c1' },
       '/api/email-templates?limit=200&cursor=c1': { items: [{ id: 't2' }], nextCursor: null },
       '/api/sequences?status=inactive&limit=200': { items: [{ id: 's1' }], nextCursor: 'c2' },
       '/api/sequences?status=inactive&limit=200&cursor=c2': { items: [{ id: 's2' }] },
+      '/api/users/directory?limit=200': { items: [{ id: 'u1' }], nextCursor: 'c3' },
+      '/api/users/directory?limit=200&cursor=c3': { items: [{ id: 'u2' }], nextCursor: null },
+      '/api/users?limit=200': { items: [{ id: 'u1' }, { id: 'u2' }], nextCursor: null },
     };
     const session = createSessionStore();
     const fetchFn = vi.fn<typeof fetch>(async (input) => {
@@ -107,6 +110,8 @@ describe('http client', () => {
     const api = createApi(createHttpClient({ fetch: fetchFn, session }), session);
     expect((await api.emailTemplates.list()).map((t) => t.id)).toEqual(['t1', 't2']);
     expect((await api.sequences.all({ status: 'inactive' })).map((s) => s.id)).toEqual(['s1', 's2']);
+    expect((await api.users.directory()).map((u) => u.id)).toEqual(['u1', 'u2']);
+    expect((await api.users.list()).map((u) => u.id)).toEqual(['u1', 'u2']);
     expect(urls).toEqual(Object.keys(pages));
   });
 

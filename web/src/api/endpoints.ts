@@ -71,15 +71,25 @@ export function createApi(http: HttpClient, session: SessionStore) {
       },
     },
     users: {
-      list: () => http.request<Page<User> | User[]>('GET', '/api/users'),
-      /** Names and roles of the active users, for every signed-in user (owner filters and columns). */
+      /** Every user, page by page (the first page alone stopped at 50). */
+      list: () =>
+        allPages((cursor) =>
+          http.request<Page<User>>('GET', '/api/users', { query: { limit: MAX_PAGE_LIMIT, cursor } }),
+        ),
+      /**
+       * Names and roles of the active users, for every signed-in user (owner filters and columns), page by
+       * page: asking for 500 at once was answered with the server's cap of 200.
+       */
       directory: () =>
-        http
-          .request<Page<{ id: string; name: string; role: User['role'] }>>(
+        allPages((cursor) =>
+          http.request<Page<{ id: string; name: string; role: User['role'] }>>(
             'GET',
-            '/api/users/directory?limit=500',
-          )
-          .then((page) => page.items),
+            '/api/users/directory',
+            {
+              query: { limit: MAX_PAGE_LIMIT, cursor },
+            },
+          ),
+        ),
       create: (body: UserInput & { email: string; name: string; role: Role }) =>
         http.request<User>('POST', '/api/users', { body }),
       update: (id: string, body: UserInput) => http.request<User>('PATCH', `/api/users/${enc(id)}`, { body }),
@@ -132,7 +142,11 @@ export function createApi(http: HttpClient, session: SessionStore) {
     /** Outgoing webhooks, their deliveries and re-sending (administrators). */
     webhooks: {
       list: () =>
-        http.request<WebhookEndpoint[] | Page<WebhookEndpoint>>('GET', '/api/webhooks').then(itemsOf),
+        allPages((cursor) =>
+          http.request<Page<WebhookEndpoint>>('GET', '/api/webhooks', {
+            query: { limit: MAX_PAGE_LIMIT, cursor },
+          }),
+        ),
       create: (body: { url: string; events: string[]; description?: string; active?: boolean }) =>
         http.request<WebhookEndpoint>('POST', '/api/webhooks', { body }),
       update: (

@@ -24,7 +24,7 @@ import { StatusMessage } from './StatusMessage.js';
 export function MailboxesSettings() {
   const api = useApi();
   const mailboxes = useResource(() => api.mailboxes.list(), [api]);
-  const users = useResource(() => api.users.list().then(itemsOf), [api]);
+  const users = useResource(() => api.users.list(), [api]);
   const [editing, setEditing] = useState<Mailbox | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Mailbox | null>(null);
   const [verifying, setVerifying] = useState<string | null>(null);

@@ -21,7 +21,7 @@ const ZONES: string[] =
 export function UsersSettings() {
   const api = useApi();
   const session = useSession();
-  const users = useResource(() => api.users.list().then(itemsOf), [api]);
+  const users = useResource(() => api.users.list(), [api]);
   const [editing, setEditing] = useState<User | null>(null);
   const [inviting, setInviting] = useState(false);
   const [deactivating, setDeactivating] = useState<User | null>(null);
