@@ -2,7 +2,6 @@
 // spacing; verify checks the connection; replies and bounces may be read from the mailbox over IMAP. The
 // password and the IMAP URL (which carries one) are write-only.
 import { type FormEvent, type InputHTMLAttributes, type ReactNode, useId, useState } from 'react';
-import { itemsOf } from '../api/endpoints.js';
 import type { Mailbox, User } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
 import { Dialog } from '../ui/Dialog.js';

@@ -2,7 +2,6 @@
 // hours and time off; deactivating keeps their history but stops their sign-in.
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import { ApiError } from '../api/api-error.js';
-import { itemsOf } from '../api/endpoints.js';
 import { ROLE_NAMES, type Role, type User } from '../api/types.js';
 import { useApi, useSession } from '../app/api-context.js';
 import { Dialog } from '../ui/Dialog.js';
