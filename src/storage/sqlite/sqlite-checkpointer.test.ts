@@ -110,7 +110,7 @@ describe('sqlite background checkpointer', () => {
         writer.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)
           INSERT INTO blobs (body) SELECT randomblob(${PAGE_ROW_BYTES}) FROM n`);
         checkpointer.noteUse();
-        await new Promise((resolve) => setTimeout(resolve, 2));
+        await new Promise((resolve) => setTimeout(resolve, 4));
       };
       // Until the thread runs (the database file then grows), then 150 more commits, watched.
       while (fileBytes(file) < 50 * PAGE) await commit();
@@ -128,8 +128,9 @@ describe('sqlite background checkpointer', () => {
     // start, so restarts every ~500 frames keep it from growing (past what it had before the thread ran,
     // or past those 500 frames and what commits add until a restart finds the write lock free). Without
     // the thread it would grow by all 7,500; the bound leaves room for a thread starved on a loaded
-    // machine (seen: > 2,000 pages at load 10 on 2 cores), not for one that does not restart.
-    expect(largestWal - walBefore).toBeLessThan(4_000 * PAGE);
+    // machine (seen: > 2,000 pages at load 10 on 2 cores, 4,680 with the suite on two workers and more
+    // beside it), not for one that does not restart.
+    expect(largestWal - walBefore).toBeLessThan(5_500 * PAGE);
   });
 
   it('runs beside another store on the same file (two checkpointers) without errors', async () => {
