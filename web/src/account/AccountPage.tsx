@@ -1,24 +1,16 @@
 // Your account, for every role: your name, time zone, working hours and time off (PATCH /api/users/me;
 // a calendar change moves your scheduled steps with it), your own sending mailbox (PUT
 // /api/users/me/mailbox; its password and IMAP URL are write-only) and your API tokens (each shown once).
-import {
-  type FormEvent,
-  type InputHTMLAttributes,
-  type ReactNode,
-  useId,
-  useMemo,
-  useRef,
-  useState,
-} from 'react';
+import { type FormEvent, type ReactNode, useId, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/api-error.js';
 import { type ApiToken, type Mailbox, type Me, type NewApiToken, ROLE_NAMES } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
+import { MailboxFields, mailboxFieldKit } from '../settings/MailboxFields.js';
 import {
   formFromMailbox,
   imapLabel,
   type MailboxForm,
   type MailboxFormErrors,
-  secureForPort,
 } from '../settings/mailbox-form.js';
 import { isRouteMissing } from '../settings/route-availability.js';
 import { StatusMessage } from '../settings/StatusMessage.js';
@@ -351,7 +343,7 @@ function MyMailboxForm({
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const server = problemsByField(error, MAILBOX_FIELDS);
-  const set = <K extends keyof MailboxForm>(key: K, value: MailboxForm[K]) =>
+  const _set = <K extends keyof MailboxForm>(key: K, value: MailboxForm[K]) =>
     setForm((f) => ({ ...f, [key]: value }));
   const problemOf = (key: keyof MailboxForm) =>
     errors[key] ?? server.byField[key as (typeof MAILBOX_FIELDS)[number]];
@@ -374,26 +366,8 @@ function MyMailboxForm({
       setBusy(false);
     }
   };
-  const field = (key: keyof MailboxForm, label: string, input: ReactNode, hint?: string) => (
-    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the `input` passed in
-    <label className="field">
-      <span className="field-label">{label}</span>
-      {input}
-      {hint !== undefined && <span className="field-hint">{hint}</span>}
-      {problemOf(key) !== undefined && <span className="field-error">{problemOf(key)}</span>}
-    </label>
-  );
-  const text = (
-    key: Exclude<keyof MailboxForm, 'secure' | 'clearImap'>,
-    props: InputHTMLAttributes<HTMLInputElement> = {},
-  ) => (
-    <input
-      {...props}
-      value={form[key]}
-      aria-invalid={problemOf(key) !== undefined}
-      onChange={(e) => set(key, e.target.value)}
-    />
-  );
+  const kit = mailboxFieldKit(form, setForm, problemOf);
+  const { field, text } = kit;
   const fieldErrorCount = Object.keys(errors).length;
   return (
     <form className="form" onSubmit={submit} noValidate aria-label="Your mailbox settings">
@@ -413,104 +387,13 @@ function MyMailboxForm({
           'Only you and administrators see it.',
         )}
       </div>
-      <div className="form-row">
-        {field('fromName', 'From name', text('fromName', { autoComplete: 'name' }))}
-        {field('fromAddress', 'From address', text('fromAddress', { type: 'email', required: true }))}
-      </div>
-      <fieldset className="fieldset">
-        <legend>SMTP server</legend>
-        <div className="form-row">
-          {field(
-            'host',
-            'Host',
-            text('host', { required: true, placeholder: 'smtp.example.com', spellCheck: false }),
-          )}
-          {field(
-            'port',
-            'Port',
-            <input
-              inputMode="numeric"
-              value={form.port}
-              aria-invalid={problemOf('port') !== undefined}
-              onChange={(e) => {
-                const port = e.target.value;
-                const secure = secureForPort(port);
-                setForm((f) => ({ ...f, port, ...(secure === undefined ? {} : { secure }) }));
-              }}
-            />,
-          )}
-        </div>
-        <label className="check">
-          <input type="checkbox" checked={form.secure} onChange={(e) => set('secure', e.target.checked)} />
-          <span>
-            <span className="check-title">Connect with TLS</span>
-            <span className="field-hint">Usually on for port 465; port 587 upgrades with STARTTLS.</span>
-          </span>
-        </label>
-        <div className="form-row">
-          {field('username', 'User name', text('username', { autoComplete: 'off', spellCheck: false }))}
-          {field(
-            'password',
-            'Password',
-            text('password', {
-              type: 'password',
-              autoComplete: 'new-password',
-              placeholder: mailbox?.hasPassword ? '•••••••• (stored)' : '',
-            }),
-            mailbox?.hasPassword
-              ? 'A password is stored; it is never shown. Type a new one to replace it.'
-              : 'Stored encrypted; it is never shown again.',
-          )}
-        </div>
-      </fieldset>
-      <fieldset className="fieldset">
-        <legend>Replies (IMAP)</legend>
-        {field(
-          'imapUrl',
-          'IMAP URL',
-          text('imapUrl', {
-            autoComplete: 'off',
-            spellCheck: false,
-            disabled: form.clearImap,
-            placeholder: mailbox?.imap
-              ? `${imapLabel(mailbox.imap)} (stored)`
-              : 'imaps://user:password@imap.example.com:993/INBOX',
-          }),
-          mailbox?.imap
-            ? 'Replies and bounces are read from this folder; its password is never shown. Type a new URL to replace it.'
-            : 'Optional: Stepwise reads replies and bounces from this folder. Stored encrypted; never shown again.',
-        )}
-        {mailbox?.imap && (
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={form.clearImap}
-              onChange={(e) => setForm((f) => ({ ...f, clearImap: e.target.checked, imapUrl: '' }))}
-            />
-            <span>
-              <span className="check-title">Stop reading replies here</span>
-              <span className="field-hint">Replies are no longer read from this mailbox once you save.</span>
-            </span>
-          </label>
-        )}
-      </fieldset>
-      <fieldset className="fieldset">
-        <legend>Limits</legend>
-        <div className="form-row">
-          {field(
-            'dailyCap',
-            'Emails per 24 hours',
-            text('dailyCap', { inputMode: 'numeric' }),
-            'A rolling 24-hour cap; your provider may set its own.',
-          )}
-          {field(
-            'minSpacingSeconds',
-            'Seconds between emails',
-            text('minSpacingSeconds', { inputMode: 'numeric' }),
-            'Spreads sending out, as a person would.',
-          )}
-        </div>
-      </fieldset>
+      <MailboxFields
+        form={form}
+        setForm={setForm}
+        mailbox={mailbox}
+        kit={kit}
+        capHint="A rolling 24-hour cap; your provider may set its own."
+      />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={busy}>
           {busy ? 'Saving…' : 'Save mailbox'}

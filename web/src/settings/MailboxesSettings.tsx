@@ -1,12 +1,13 @@
 // Mailboxes and limits: the SMTP accounts emails go out through, each with its daily cap and minimum
 // spacing; verify checks the connection; replies and bounces may be read from the mailbox over IMAP. The
 // password and the IMAP URL (which carries one) are write-only.
-import { type FormEvent, type InputHTMLAttributes, type ReactNode, useId, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import type { Mailbox, User } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
 import { Dialog } from '../ui/Dialog.js';
 import { Empty, ErrorState, errorMessage, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
+import { MailboxFields, mailboxFieldKit } from './MailboxFields.js';
 import {
   formFromMailbox,
   imapLabel,
@@ -14,7 +15,6 @@ import {
   type MailboxFormErrors,
   mailboxBody,
   NEW_MAILBOX,
-  secureForPort,
 } from './mailbox-form.js';
 import { NotAvailable } from './NotAvailable.js';
 import { isRouteMissing } from './route-availability.js';
@@ -272,26 +272,8 @@ function MailboxDialog({
       setBusy(false);
     }
   };
-  const field = (key: keyof MailboxForm, label: string, input: ReactNode, hint?: string) => (
-    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the `input` passed in
-    <label className="field">
-      <span className="field-label">{label}</span>
-      {input}
-      {hint !== undefined && <span className="field-hint">{hint}</span>}
-      {errors[key] !== undefined && <span className="field-error">{errors[key]}</span>}
-    </label>
-  );
-  const text = (
-    key: Exclude<keyof MailboxForm, 'secure' | 'clearImap'>,
-    props: InputHTMLAttributes<HTMLInputElement> = {},
-  ) => (
-    <input
-      {...props}
-      value={form[key]}
-      aria-invalid={errors[key] !== undefined}
-      onChange={(e) => set(key, e.target.value)}
-    />
-  );
+  const kit = mailboxFieldKit(form, setForm, (key) => errors[key]);
+  const { field, text } = kit;
   return (
     <Dialog
       title={mailbox === null ? 'Add a mailbox' : `Edit “${mailbox.name}”`}
@@ -325,102 +307,13 @@ function MailboxDialog({
             </select>,
           )}
         </div>
-        <div className="form-row">
-          {field('fromName', 'From name', text('fromName', { placeholder: 'Sam Okafor' }))}
-          {field('fromAddress', 'From address', text('fromAddress', { type: 'email', required: true }))}
-        </div>
-        <fieldset className="fieldset">
-          <legend>SMTP server</legend>
-          <div className="form-row">
-            {field('host', 'Host', text('host', { required: true, placeholder: 'smtp.example.com' }))}
-            {field(
-              'port',
-              'Port',
-              <input
-                inputMode="numeric"
-                value={form.port}
-                aria-invalid={errors.port !== undefined}
-                onChange={(e) => {
-                  const port = e.target.value;
-                  const secure = secureForPort(port);
-                  setForm((f) => ({ ...f, port, ...(secure === undefined ? {} : { secure }) }));
-                }}
-              />,
-            )}
-          </div>
-          <label className="check">
-            <input type="checkbox" checked={form.secure} onChange={(e) => set('secure', e.target.checked)} />
-            <span>
-              <span className="check-title">Connect with TLS</span>
-              <span className="field-hint">Usually on for port 465; port 587 upgrades with STARTTLS.</span>
-            </span>
-          </label>
-          <div className="form-row">
-            {field('username', 'User name', text('username', { autoComplete: 'off' }))}
-            {field(
-              'password',
-              'Password',
-              text('password', {
-                type: 'password',
-                autoComplete: 'new-password',
-                placeholder: mailbox?.hasPassword ? '•••••••• (stored)' : '',
-              }),
-              mailbox?.hasPassword
-                ? 'A password is stored; it is never shown. Type a new one to replace it.'
-                : 'Stored encrypted; it is never shown again.',
-            )}
-          </div>
-        </fieldset>
-        <fieldset className="fieldset">
-          <legend>Replies (IMAP)</legend>
-          {field(
-            'imapUrl',
-            'IMAP URL',
-            text('imapUrl', {
-              autoComplete: 'off',
-              spellCheck: false,
-              disabled: form.clearImap,
-              placeholder: mailbox?.imap
-                ? `${imapLabel(mailbox.imap)} (stored)`
-                : 'imaps://user:password@imap.example.com:993/INBOX',
-            }),
-            mailbox?.imap
-              ? 'Replies and bounces are read from this mailbox; its password is never shown. Type a new URL to replace it.'
-              : 'Optional: Stepwise reads replies and bounces from this folder. Stored encrypted; never shown again.',
-          )}
-          {mailbox?.imap && (
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={form.clearImap}
-                onChange={(e) => setForm((f) => ({ ...f, clearImap: e.target.checked, imapUrl: '' }))}
-              />
-              <span>
-                <span className="check-title">Stop reading replies here</span>
-                <span className="field-hint">
-                  Replies are no longer read from this mailbox once you save.
-                </span>
-              </span>
-            </label>
-          )}
-        </fieldset>
-        <fieldset className="fieldset">
-          <legend>Limits</legend>
-          <div className="form-row">
-            {field(
-              'dailyCap',
-              'Emails per 24 hours',
-              text('dailyCap', { inputMode: 'numeric' }),
-              'A rolling 24-hour cap; 400 is a safe start.',
-            )}
-            {field(
-              'minSpacingSeconds',
-              'Seconds between emails',
-              text('minSpacingSeconds', { inputMode: 'numeric' }),
-              'Spreads sending out, as a person would.',
-            )}
-          </div>
-        </fieldset>
+        <MailboxFields
+          form={form}
+          setForm={setForm}
+          mailbox={mailbox}
+          kit={kit}
+          capHint="A rolling 24-hour cap; 400 is a safe start."
+        />
       </form>
     </Dialog>
   );
