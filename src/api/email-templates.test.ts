@@ -73,6 +73,34 @@ describe('email templates', () => {
     expect((await h.as('admin', { method: 'GET', url: `/api/email-templates/${id}` })).statusCode).toBe(404);
   });
 
+  it('refuses a template without a subject or a body (422 template_empty on each), on create and on change', async () => {
+    const blank = await h.as('sequence_manager', {
+      method: 'POST',
+      url: '/api/email-templates',
+      payload: { name: 'Blank', subject: '  ', body: '\n' },
+    });
+    expect(blank.statusCode).toBe(422);
+    expect(blank.json().errors).toEqual([
+      expect.objectContaining({ code: 'template_empty', path: '/subject' }),
+      expect.objectContaining({ code: 'template_empty', path: '/body' }),
+    ]);
+    const made = await h.as('sequence_manager', {
+      method: 'POST',
+      url: '/api/email-templates',
+      payload: { name: 'Fine', subject: 'Hi', body: 'Hello' },
+    });
+    expect(made.statusCode).toBe(201);
+    const emptied = await h.as('sequence_manager', {
+      method: 'PUT',
+      url: `/api/email-templates/${made.json().id}`,
+      payload: { body: '' },
+    });
+    expect(emptied.statusCode).toBe(422);
+    expect(emptied.json().errors).toEqual([
+      expect.objectContaining({ code: 'template_empty', path: '/body' }),
+    ]);
+  });
+
   it('previews a template with the merge fields of a record and the sender', async () => {
     const template = (
       await h.as('admin', {

@@ -78,6 +78,22 @@ function toTemplateView(t: EmailTemplate): Static<typeof TemplateView> {
   };
 }
 
+/** A template to save has a subject and a body: an email without either is not one to send. */
+function withText(source: TemplateSource): TemplateSource {
+  const blank = (['subject', 'body'] as const).filter((field) => source[field].trim() === '');
+  if (blank.length > 0)
+    throw validationFailed(
+      'The template needs a subject and a body.',
+      blank.map((field) => ({
+        code: 'template_empty',
+        path: `/${field}`,
+        field,
+        message: field === 'subject' ? 'Write a subject.' : 'Write the message.',
+      })),
+    );
+  return source;
+}
+
 /** The compiled template, or 422 `validation_failed` listing every error with its field, line and column. */
 function compiled(source: TemplateSource): CompiledTemplate {
   const result = compileTemplate(source);
@@ -150,7 +166,7 @@ export const emailTemplateRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; 
     },
     async (request, reply) => {
       const body = request.body;
-      compiled(body);
+      compiled(withText(body));
       const template = await store.emailTemplates.create({
         id: deps.ids.newId('tpl'),
         name: body.name.trim(),
@@ -213,7 +229,7 @@ export const emailTemplateRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; 
     async (request) => {
       const current = await existing(request.params.id);
       const { name, subject, body, entityType } = request.body;
-      compiled({ subject: subject ?? current.subject, body: body ?? current.body });
+      compiled(withText({ subject: subject ?? current.subject, body: body ?? current.body }));
       const updated = await store.emailTemplates.update(
         current.id,
         {
