@@ -15,6 +15,13 @@ it('canonicalTimeZone names a zone as the platform does, and refuses what is not
   expect(canonicalTimeZone('utc')).toBe('UTC');
   expect(canonicalTimeZone('US/Eastern')).toBe('America/New_York');
   expect(canonicalTimeZone('Asia/Tokyo')).toBe('Asia/Tokyo');
+  // The names IANA uses now, not ICU's older ids (Node 20 resolves Asia/Kolkata to Asia/Calcutta).
+  expect(canonicalTimeZone('Asia/Kolkata')).toBe('Asia/Kolkata');
+  expect(canonicalTimeZone('asia/calcutta')).toBe('Asia/Kolkata');
+  expect(canonicalTimeZone('Europe/Kyiv')).toBe('Europe/Kyiv');
+  expect(canonicalTimeZone('Europe/Kiev')).toBe('Europe/Kyiv');
+  expect(canonicalTimeZone('America/Argentina/Buenos_Aires')).toBe('America/Argentina/Buenos_Aires');
+  expect(canonicalTimeZone('Asia/Ho_Chi_Minh')).toBe('Asia/Ho_Chi_Minh');
   expect(canonicalTimeZone('Mars/Olympus')).toBeNull();
   expect(canonicalTimeZone('+05:00')).toBeNull();
   expect(canonicalTimeZone('')).toBeNull();

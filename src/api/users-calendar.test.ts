@@ -94,4 +94,31 @@ forEachDialect('users: calendar changes move scheduled steps', (t) => {
     expect(patched.statusCode).toBe(200);
     expect(await w.seen()).toEqual({ work: ['waiting', WEDNESDAY_9_NY], enrollment: WEDNESDAY_9_NY });
   });
+
+  it('keeps time off between 1970 and 2100 (a step pushed to year 10000 broke every answer), merged', async () => {
+    const w = await world(t);
+    const endless = await w.call('seller', 'PATCH', '/api/users/me', {
+      timeOff: [{ start: '2026-11-24T00:00:00Z', end: '9999-12-31T23:59:59Z' }],
+    });
+    expect(endless.statusCode).toBe(400);
+    expect(endless.json().errors).toEqual([
+      expect.objectContaining({ code: 'invalid_time_off', path: '/timeOff/0' }),
+    ]);
+    expect(await w.seen()).toEqual({ work: ['waiting', TUESDAY_9_NY], enrollment: TUESDAY_9_NY });
+
+    // Overlapping and repeated periods are stored as one, in time order.
+    const overlapping = await w.call('seller', 'PATCH', '/api/users/me', {
+      timeOff: [
+        { start: '2026-12-03T00:00:00Z', end: '2026-12-08T00:00:00Z' },
+        { start: '2026-12-01T00:00:00Z', end: '2026-12-05T00:00:00Z' },
+        { start: '2026-12-01T00:00:00Z', end: '2026-12-05T00:00:00Z' },
+        { start: '2027-01-04T00:00:00Z', end: '2027-01-05T00:00:00Z' },
+      ],
+    });
+    expect(overlapping.statusCode).toBe(200);
+    expect(overlapping.json().timeOff).toEqual([
+      { start: '2026-12-01T00:00:00.000Z', end: '2026-12-08T00:00:00.000Z' },
+      { start: '2027-01-04T00:00:00.000Z', end: '2027-01-05T00:00:00.000Z' },
+    ]);
+  });
 });

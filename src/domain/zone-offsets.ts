@@ -32,17 +32,48 @@ export function isValidTimeZone(zone: string): boolean {
 }
 
 /**
- * The platform's name for a valid zone (`america/new_york` → `America/New_York`, `utc` → `UTC`, a link
- * such as `US/Eastern` → `America/New_York`), or null for a name that is not a zone. What every input
- * stores, so the same zone never appears under two spellings (filters, exports, the work list's day).
+ * ICU's canonical names that the IANA database has since renamed (CLDR keeps the old spelling as its id,
+ * so Node 20 answers `Asia/Calcutta` for `Asia/Kolkata`), by the name IANA uses now. Newer engines answer
+ * the IANA name themselves; this keeps every Node naming a zone the same way.
+ */
+const RENAMED: Readonly<Record<string, string>> = {
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Pacific/Truk': 'Pacific/Chuuk',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'America/Godthab': 'America/Nuuk',
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Coral_Harbour': 'America/Atikokan',
+};
+
+/**
+ * The IANA name of a valid zone (`america/new_york` → `America/New_York`, `utc` → `UTC`, a link such as
+ * `US/Eastern` → `America/New_York`, `Asia/Calcutta` → `Asia/Kolkata`), or null for a name that is not a
+ * zone. What every input stores, so the same zone never appears under two spellings (filters, exports, the
+ * work list's day).
  */
 export function canonicalTimeZone(zone: string): string | null {
   if (!isValidTimeZone(zone)) return null;
+  let resolved: string;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
     return null;
   }
+  const renamed = RENAMED[resolved];
+  return renamed !== undefined && isValidTimeZone(renamed) ? renamed : resolved;
 }
 
 /** One zone's offsets, shared by every caller of {@link ZoneOffsets.of}. */

@@ -118,6 +118,24 @@ interface CalendarInput {
   timeOff?: { start: string; end: string }[];
 }
 
+/**
+ * Time off lies within these: a step pushed past a time off ending in year 9999 was due in year 10000,
+ * which no ISO date can say, and every answer naming it failed (found by an audit).
+ */
+const TIME_OFF_EARLIEST = Date.UTC(1970, 0, 1);
+const TIME_OFF_LATEST = Date.UTC(2100, 0, 1);
+
+/** Periods in time order, overlapping or touching ones made one (as working hours are merged). */
+function mergedTimeOff(list: readonly { start: number; end: number }[]): { start: number; end: number }[] {
+  const merged: { start: number; end: number }[] = [];
+  for (const t of [...list].sort((a, b) => a.start - b.start || a.end - b.end)) {
+    const last = merged.at(-1);
+    if (last !== undefined && t.start <= last.end) last.end = Math.max(last.end, t.end);
+    else merged.push({ ...t });
+  }
+  return merged;
+}
+
 /** Time zone, working hours and time off, checked beyond their shape; 400 with every problem found. */
 function calendarPatch(input: CalendarInput): Pick<UserPatch, 'timezone' | 'workingHours' | 'timeOff'> {
   const errors: ProblemDetail[] = [];
@@ -148,8 +166,14 @@ function calendarPatch(input: CalendarInput): Pick<UserPatch, 'timezone' | 'work
           path: `/timeOff/${i}`,
           message: 'A time off needs a start before its end.',
         });
+      else if (t.start < TIME_OFF_EARLIEST || t.end > TIME_OFF_LATEST)
+        errors.push({
+          code: 'invalid_time_off',
+          path: `/timeOff/${i}`,
+          message: 'A time off lies between 1970 and 2100.',
+        });
     });
-    patch.timeOff = list;
+    patch.timeOff = mergedTimeOff(list);
   }
   if (errors.length > 0) throw badRequest('The calendar is not valid.', errors);
   return patch;
