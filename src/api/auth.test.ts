@@ -227,6 +227,13 @@ describe('API tokens over HTTP', () => {
     expect(created.statusCode).toBe(201);
     const { id, token } = created.json();
     expect(token).toMatch(/^sw_/);
+    // A name is something to tell tokens apart by: blank is refused.
+    const blank = await h.as('salesperson', {
+      method: 'POST',
+      url: '/api/users/me/tokens',
+      payload: { name: '   ' },
+    });
+    expect(blank.statusCode).toBe(400);
     const headers = { authorization: `Bearer ${token}` };
     expect((await h.app.inject({ method: 'GET', url: '/api/records', headers })).statusCode).toBe(200);
     const list = (await h.as('salesperson', { method: 'GET', url: '/api/users/me/tokens' })).json();

@@ -73,7 +73,7 @@ export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = a
         tags,
         summary: 'Create an API token for yourself; the answer is the only time it is shown',
         body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 200 }) },
+          { name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'Not blank.' }) },
           { additionalProperties: false },
         ),
         response: { 201: Type.Object({ ...TokenView.properties, token: Type.String() }) },

@@ -30,6 +30,9 @@ it('reads imap:// and imaps:// URLs (mailbox, default ports, escaped password)',
   expect(parseImapUrl('imap://u:p@h').port).toBe(143);
   expect(parseImapUrl('imap://u:p@h').mailbox).toBe('INBOX');
   expect(() => parseImapUrl('https://u:p@h')).toThrow(/imap/);
+  expect(() => parseImapUrl('imap://u@h:143/INBOX')).toThrow(/no password/);
+  expect(() => parseImapUrl('imap://u:p@h:0/INBOX')).toThrow(/port 0/);
+  expect(() => parseImapUrl('imaps://u:p@h:99999/INBOX')).toThrow(/between 1 and 65535/);
 });
 
 it('backs off after failed polls: base × 2^(n−1), capped', () => {

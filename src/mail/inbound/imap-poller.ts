@@ -32,13 +32,16 @@ export function parseImapUrl(url: string): ImapTarget {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error('the IMAP URL is not a URL');
+    throw new Error('the IMAP URL is not a URL (is its port between 1 and 65535?)');
   }
   const secure = parsed.protocol === 'imaps:';
   if (!secure && parsed.protocol !== 'imap:') throw new Error('an IMAP URL starts with imap:// or imaps://');
   if (parsed.hostname === '') throw new Error('the IMAP URL names no host');
   if (parsed.username === '') throw new Error('the IMAP URL names no user');
+  // Every poll logs in: without a password each one would fail there.
+  if (parsed.password === '') throw new Error('the IMAP URL has no password (imaps://user:password@host/…)');
   const port = parsed.port === '' ? (secure ? 993 : 143) : Number(parsed.port);
+  if (port === 0) throw new Error('the IMAP URL names port 0');
   const mailbox = decoded(parsed.pathname.replace(/^\/+/, '')) || 'INBOX';
   const user = decoded(parsed.username);
   return {

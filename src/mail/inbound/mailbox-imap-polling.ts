@@ -46,6 +46,8 @@ interface Source {
 
 interface Running {
   url: string;
+  /** The mailbox's name its log lines carry: a rename restarts the poller, so they keep naming it right. */
+  name: string;
   poller: ImapPoller;
 }
 
@@ -105,10 +107,14 @@ export class MailboxImapPolling {
     }
     const wanted = new Map(sources.map((source) => [source.id, source]));
     for (const [id, running] of this.#running) {
-      if (wanted.get(id)?.url === running.url) continue;
+      const source = wanted.get(id);
+      if (source?.url === running.url && source.name === running.name) continue;
       await running.poller.stop();
       this.#running.delete(id);
-      this.#options.log?.info({ mailboxId: id }, 'IMAP polling stopped (mailbox removed or changed)');
+      this.#options.log?.info(
+        { mailboxId: id, mailboxName: running.name },
+        'IMAP polling stopped (mailbox removed or changed)',
+      );
     }
     for (const source of sources) {
       if (this.#running.has(source.id)) continue;
@@ -122,7 +128,7 @@ export class MailboxImapPolling {
         { intervalMs: this.#options.intervalMs, ...this.#options.poller },
         log,
       );
-      this.#running.set(source.id, { url: source.url, poller });
+      this.#running.set(source.id, { url: source.url, name: source.name, poller });
       poller.start();
       this.#options.log?.info(
         { mailboxId: source.id, mailboxName: source.name, mailbox: source.target.key },
