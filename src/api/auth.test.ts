@@ -218,6 +218,55 @@ describe('API tokens over HTTP', () => {
     await h.close();
   });
 
+  it('changes your own password: the old one stops working, every session ends, the answer signs you in', async () => {
+    const login = async (password: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: h.users.seller2.email, password },
+      });
+    const first = await login(PASSWORD);
+    expect(first.statusCode).toBe(200);
+    const oldSession = { authorization: `Bearer ${first.json().token}` };
+
+    const wrong = await h.as('seller2', {
+      method: 'PUT',
+      url: '/api/users/me/password',
+      payload: { currentPassword: 'not my password', newPassword: 'a brand new passphrase' },
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().errors).toEqual([
+      expect.objectContaining({ code: 'wrong_password', path: '/currentPassword' }),
+    ]);
+    const short = await h.as('seller2', {
+      method: 'PUT',
+      url: '/api/users/me/password',
+      payload: { currentPassword: PASSWORD, newPassword: 'short' },
+    });
+    expect(short.statusCode).toBe(400);
+
+    const changed = await h.as('seller2', {
+      method: 'PUT',
+      url: '/api/users/me/password',
+      payload: { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' },
+    });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json()).toMatchObject({ token: expect.any(String), user: { id: h.users.seller2.id } });
+    expect(changed.headers['set-cookie']).toBeDefined();
+    // The session from before is gone; the new one works; so does the new password, not the old.
+    expect(
+      (await h.app.inject({ method: 'GET', url: '/api/users/me', headers: oldSession })).statusCode,
+    ).toBe(401);
+    const fresh = { authorization: `Bearer ${changed.json().token}` };
+    expect((await h.app.inject({ method: 'GET', url: '/api/users/me', headers: fresh })).statusCode).toBe(
+      200,
+    );
+    expect((await login(PASSWORD)).statusCode).toBe(401);
+    expect((await login('a brand new passphrase')).statusCode).toBe(200);
+    const audit = await h.deps.store.audit.list({ subject: { type: 'user', id: h.users.seller2.id } });
+    expect(audit.items.map((e) => e.action)).toContain('user.password_changed');
+  });
+
   it('creates a token shown once, lists it without the secret, and revokes it', async () => {
     const created = await h.as('salesperson', {
       method: 'POST',

@@ -135,6 +135,16 @@ const TABLE: Row[] = [
   { route: 'GET /api/users/me', request: async () => get('/api/users/me'), expect: all(200) },
   { route: 'GET /api/users/directory', request: async () => get('/api/users/directory'), expect: all(200) },
   {
+    // Each changes their password to the same one: later rows still sign in with it.
+    route: 'PUT /api/users/me/password',
+    request: async () => ({
+      method: 'PUT',
+      url: '/api/users/me/password',
+      payload: { currentPassword: PASSWORD, newPassword: PASSWORD },
+    }),
+    expect: all(200),
+  },
+  {
     route: 'PATCH /api/users/me',
     request: async () => ({ method: 'PATCH', url: '/api/users/me', payload: { timezone: 'Europe/Paris' } }),
     expect: all(200),

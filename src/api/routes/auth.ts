@@ -4,8 +4,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import type { EngineDeps } from '../../engine/deps.js';
-import { actorOf, unauthenticated } from '../auth/actor.js';
+import { actorOf, EVERYONE, requireRole, unauthenticated } from '../auth/actor.js';
 import type { LoginLimiter } from '../auth/login-limiter.js';
+import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/password.js';
 import {
   createSession,
   type PasswordCheck,
@@ -14,7 +15,7 @@ import {
   sessionCookieOptions,
   TEST_CLOCK_SESSION_TTL_MS,
 } from '../auth/sessions.js';
-import { ProblemError } from '../problem.js';
+import { badRequest, ProblemError } from '../problem.js';
 import { NoContent, Problem } from '../schemas.js';
 import { toUserView, UserView } from './users.js';
 
@@ -29,6 +30,14 @@ const LoginBody = Type.Object(
   {
     email: Type.String({ minLength: 1, maxLength: 320 }),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+const PasswordChangeBody = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+    newPassword: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 }),
   },
   { additionalProperties: false },
 );
@@ -79,6 +88,68 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
         csrfToken: session.csrfToken,
         expiresAt: new Date(session.expiresAt).toISOString(),
         user: toUserView(user),
+      };
+    },
+  );
+
+  app.put(
+    '/api/users/me/password',
+    {
+      preHandler: requireRole(...EVERYONE),
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own password; every session of yours ends, and this answer signs you in anew',
+        description:
+          'A wrong `currentPassword` is a 400 with `errors: [{code: "wrong_password", path: "/currentPassword"}]`; wrong guesses count against the same limit as sign-ins (429).',
+        body: PasswordChangeBody,
+        response: { 200: LoginAnswer, 400: Problem, 401: Problem, 429: Problem },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const { currentPassword, newPassword } = request.body;
+      const wait = limiter.attempt(actor.email, request.ip);
+      if (wait !== null) {
+        void reply.header('retry-after', String(wait));
+        throw new ProblemError(429, 'rate_limited', 'Too many attempts; try again later.');
+      }
+      const user = await passwords.verify(actor.email, currentPassword);
+      if (user === null || user.id !== actor.id)
+        throw badRequest('The current password is not right.', [
+          { code: 'wrong_password', path: '/currentPassword', message: 'This is not your current password.' },
+        ]);
+      limiter.succeeded(actor.email);
+      const now = deps.clock.now();
+      const updated = await deps.store.users.update(
+        actor.id,
+        { passwordHash: await hashPassword(newPassword) },
+        now,
+      );
+      if (updated === null) throw unauthenticated();
+      // A changed password ends every session, as an administrator's change does; this one is replaced.
+      await deps.store.sessions.deleteForUser(actor.id);
+      await deps.store.audit.append({
+        id: deps.ids.newId('aud'),
+        at: now,
+        actorId: actor.id,
+        action: 'user.password_changed',
+        subjectType: 'user',
+        subjectId: actor.id,
+        data: null,
+      });
+      const ttl = config.clock === 'manual' ? TEST_CLOCK_SESSION_TTL_MS : SESSION_TTL_MS;
+      const { token, session } = await createSession(deps, actor.id, ttl);
+      void reply.setCookie(
+        SESSION_COOKIE,
+        token,
+        sessionCookieOptions(config.publicUrl, request, SESSION_TTL_MS),
+      );
+      request.log.info({ userId: actor.id }, 'password changed');
+      return {
+        token,
+        csrfToken: session.csrfToken,
+        expiresAt: new Date(session.expiresAt).toISOString(),
+        user: toUserView(updated),
       };
     },
   );
