@@ -286,6 +286,23 @@ describe.skipIf(skipReason !== null)('[e2e] roles, the designer header and recor
     await row.getByText('Revoked', { exact: true }).waitFor();
     await expect(viaToken.request('GET', '/api/users/me')).rejects.toThrow(/answered 401/);
 
+    // The password: a wrong current one is named at its field; a change keeps this tab signed in and ends
+    // the other sessions (asSeller's), and the new password signs in.
+    const password = page.getByRole('region', { name: 'Password' });
+    await password.getByLabel('Current password').fill('not the password');
+    await password.getByLabel('New password', { exact: true }).fill('a fresh passphrase');
+    await password.getByLabel('New password again').fill('a fresh passphrase');
+    await password.getByRole('button', { name: 'Change password' }).click();
+    await password.getByText('This is not your current password.').waitFor();
+    await password.getByLabel('Current password').fill(seller.password);
+    await password.getByRole('button', { name: 'Change password' }).click();
+    await password.getByText('Your password was changed.').waitFor();
+    await expect(asSeller.request('GET', '/api/users/me')).rejects.toThrow(/answered 401/);
+    await stack.api.as(seller.email, 'a fresh passphrase');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+    seller.password = 'a fresh passphrase';
+
     // At 390 px wide: nothing wider than the screen, with the mailbox shown and its form open.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();

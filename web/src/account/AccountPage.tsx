@@ -23,9 +23,11 @@ import { Empty, ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 import {
   describeToken,
+  MIN_PASSWORD_LENGTH,
   mailboxSummary,
   myMailboxBody,
   newMyMailboxForm,
+  passwordProblems,
   problemsByField,
   sortTokens,
   timeOffProblemsOf,
@@ -55,10 +57,12 @@ export function AccountPage() {
         <div className="account-sections">
           <nav className="account-jump" aria-label="On this page">
             <a href="#account-profile-title">Profile</a>
+            <a href="#account-password-title">Password</a>
             <a href="#account-mailbox-title">Your mailbox</a>
             <a href="#account-tokens-title">API tokens</a>
           </nav>
           <ProfileSection me={me.data} />
+          <PasswordSection />
           <MailboxSection me={me.data} onChanged={me.reload} />
           <TokensSection />
         </div>
@@ -196,9 +200,7 @@ function ProfileSection({ me }: { me: Me }) {
         {server.byField.timeOff !== undefined && serverTimeOff.length === 0 && (
           <p className="field-error">{server.byField.timeOff}</p>
         )}
-        <p className="field-hint">
-          Your email address, role and password are changed by a System Administrator.
-        </p>
+        <p className="field-hint">Your email address and role are changed by a System Administrator.</p>
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Saving…' : 'Save profile'}
@@ -222,6 +224,94 @@ async function loadMyMailbox(load: () => Promise<Mailbox>): Promise<Mailbox | nu
     if (error instanceof ApiError && error.status === 404 && !isRouteMissing(error)) return null;
     throw error;
   }
+}
+
+/** Your password: the current one, then the new one twice. Other sessions of yours end when it changes. */
+function PasswordSection() {
+  const api = useApi();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const [problems, setProblems] = useState<Partial<Record<'current' | 'next' | 'again', string>>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+  const ids = { current: useId(), next: useId(), again: useId() };
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found = passwordProblems(current, next, again);
+    setProblems(found);
+    setDone(false);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.account.changePassword({ currentPassword: current, newPassword: next });
+      setCurrent('');
+      setNext('');
+      setAgain('');
+      setDone(true);
+    } catch (caught) {
+      const server = problemsByField(caught, ['currentPassword', 'newPassword'] as const);
+      if (server.byField.currentPassword !== undefined || server.byField.newPassword !== undefined)
+        setProblems({
+          ...(server.byField.currentPassword === undefined
+            ? {}
+            : { current: server.byField.currentPassword }),
+          ...(server.byField.newPassword === undefined ? {} : { next: server.byField.newPassword }),
+        });
+      else setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const input = (
+    key: 'current' | 'next' | 'again',
+    label: string,
+    value: string,
+    set: (v: string) => void,
+  ) => (
+    <div className="field">
+      <label className="field-label" htmlFor={ids[key]}>
+        {label}
+      </label>
+      <input
+        id={ids[key]}
+        type="password"
+        value={value}
+        autoComplete={key === 'current' ? 'current-password' : 'new-password'}
+        aria-invalid={problems[key] !== undefined}
+        onChange={(e) => set(e.target.value)}
+      />
+      {problems[key] !== undefined && <span className="field-error">{problems[key]}</span>}
+    </div>
+  );
+  return (
+    <section className="card account-section" aria-labelledby="account-password-title">
+      <h2 id="account-password-title">Password</h2>
+      <form className="form" onSubmit={submit} noValidate aria-label="Change your password">
+        <FormError error={error} />
+        {input('current', 'Current password', current, setCurrent)}
+        <div className="form-row">
+          {input('next', 'New password', next, setNext)}
+          {input('again', 'New password again', again, setAgain)}
+        </div>
+        <p className="field-hint">
+          At least {MIN_PASSWORD_LENGTH} characters. You stay signed in here; your other sessions end.
+        </p>
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busy ? 'Changing…' : 'Change password'}
+          </button>
+          {done && (
+            <span className="muted" role="status">
+              Your password was changed.
+            </span>
+          )}
+        </div>
+      </form>
+    </section>
+  );
 }
 
 function MailboxSection({ me, onChanged }: { me: Me; onChanged: () => void }) {

@@ -7,6 +7,7 @@ import {
   mailboxSummary,
   myMailboxBody,
   newMyMailboxForm,
+  passwordProblems,
   problemsByField,
   sortTokens,
   timeOffProblemsOf,
@@ -159,5 +160,18 @@ describe('API tokens', () => {
         day,
       ),
     ).toBe('Created 2026-01-01 · last used 2026-01-02 · revoked 2026-01-03');
+  });
+});
+
+describe('password change', () => {
+  it('needs the current password, a new one of at least 10 characters, typed twice alike', () => {
+    expect(passwordProblems('', 'short', 'short')).toEqual({
+      current: 'Type your current password.',
+      next: 'At least 10 characters.',
+    });
+    expect(passwordProblems('old one', 'a long new one', 'a long new 0ne')).toEqual({
+      again: 'The two new passwords differ.',
+    });
+    expect(passwordProblems('old one', 'a long new one', 'a long new one')).toEqual({});
   });
 });

@@ -116,3 +116,19 @@ export function describeToken(token: ApiToken, formatDate: (iso: string) => stri
   if (token.revokedAt !== null) parts.push(`revoked ${formatDate(token.revokedAt)}`);
   return parts.join(' · ');
 }
+
+/** The server's shortest password (src/api/auth/password.ts). */
+export const MIN_PASSWORD_LENGTH = 10;
+
+/** What is wrong with a password change before it is sent, by field. */
+export function passwordProblems(
+  current: string,
+  next: string,
+  again: string,
+): Partial<Record<'current' | 'next' | 'again', string>> {
+  const problems: Partial<Record<'current' | 'next' | 'again', string>> = {};
+  if (current === '') problems.current = 'Type your current password.';
+  if (next.length < MIN_PASSWORD_LENGTH) problems.next = `At least ${MIN_PASSWORD_LENGTH} characters.`;
+  else if (again !== next) problems.again = 'The two new passwords differ.';
+  return problems;
+}

@@ -104,6 +104,14 @@ export function createApi(http: HttpClient, session: SessionStore) {
           session.set({ ...current, user: { ...current.user, ...user } });
         return user;
       },
+      /**
+       * Changes their password: every session of theirs ends, and the answer is a new one, kept as this
+       * tab's session (the cookie the server sets is the new one too).
+       */
+      async changePassword(body: { currentPassword: string; newPassword: string }): Promise<void> {
+        const answer = await http.request<LoginAnswer>('PUT', '/api/users/me/password', { body });
+        session.set({ token: answer.token, csrfToken: answer.csrfToken ?? null, user: answer.user });
+      },
       /** Their own sending mailbox; a 404 ApiError when they have none (the installation default sends). */
       mailbox: () => http.request<Mailbox>('GET', '/api/users/me/mailbox'),
       /** Creates or replaces it; a password left out keeps the stored one. */
