@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { seriousViolations } from './support/accessibility.js';
 import { launchChromium } from './support/chromium.js';
 import { OUTPUT_DIR } from './support/screenshots.js';
+import { signInPage } from './support/sign-in.js';
 import {
   ApiClient,
   type StackUser,
@@ -29,22 +30,7 @@ describe.skipIf(skipReason !== null)('[e2e] roles, the designer header and recor
   let otherSellersLead = '';
   const pageErrors: string[] = [];
 
-  const signedIn = async (user: StackUser): Promise<Page> => {
-    const context = await browser.newContext({
-      viewport: { width: 1366, height: 900 },
-      baseURL: stack.baseUrl,
-      locale: 'en-GB',
-    });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    await page.goto('/sign-in');
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => new URL(page.url()).pathname).not.toBe('/sign-in');
-    return page;
-  };
+  const signedIn = (user: StackUser): Promise<Page> => signInPage(browser, stack.baseUrl, user, pageErrors);
 
   const accessible = async (page: Page, screen: string) => {
     const problems = await seriousViolations(page, screen);

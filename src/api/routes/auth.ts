@@ -1,9 +1,11 @@
 // Sign-in and sign-out (api.md "Authentication"): a session as an HttpOnly cookie for the web app and as a
 // bearer token for scripts, with the CSRF token that cookie-authenticated writes must send back.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../../config.js';
 import type { EngineDeps } from '../../engine/deps.js';
+import type { User } from '../../engine/ports/store.js';
 import { actorOf, EVERYONE, requireRole, unauthenticated } from '../auth/actor.js';
 import type { LoginLimiter } from '../auth/login-limiter.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/password.js';
@@ -53,6 +55,23 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
   app,
   { deps, config, limiter, passwords },
 ) => {
+  /** A new session for `user`: the cookie set, and the answer a sign-in gives (also its token). */
+  const signedIn = async (request: FastifyRequest, reply: FastifyReply, user: User) => {
+    const ttl = config.clock === 'manual' ? TEST_CLOCK_SESSION_TTL_MS : SESSION_TTL_MS;
+    const { token, session } = await createSession(deps, user.id, ttl);
+    void reply.setCookie(
+      SESSION_COOKIE,
+      token,
+      sessionCookieOptions(config.publicUrl, request, SESSION_TTL_MS),
+    );
+    return {
+      token,
+      csrfToken: session.csrfToken,
+      expiresAt: new Date(session.expiresAt).toISOString(),
+      user: toUserView(user),
+    };
+  };
+
   app.post(
     '/api/auth/login',
     {
@@ -75,20 +94,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
       if (user === null)
         throw new ProblemError(401, 'unauthenticated', 'The email or the password is not right.');
       limiter.succeeded(email);
-      const ttl = config.clock === 'manual' ? TEST_CLOCK_SESSION_TTL_MS : SESSION_TTL_MS;
-      const { token, session } = await createSession(deps, user.id, ttl);
-      void reply.setCookie(
-        SESSION_COOKIE,
-        token,
-        sessionCookieOptions(config.publicUrl, request, SESSION_TTL_MS),
-      );
       request.log.info({ userId: user.id }, 'signed in');
-      return {
-        token,
-        csrfToken: session.csrfToken,
-        expiresAt: new Date(session.expiresAt).toISOString(),
-        user: toUserView(user),
-      };
+      return signedIn(request, reply, user);
     },
   );
 
@@ -137,20 +144,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
         subjectId: actor.id,
         data: null,
       });
-      const ttl = config.clock === 'manual' ? TEST_CLOCK_SESSION_TTL_MS : SESSION_TTL_MS;
-      const { token, session } = await createSession(deps, actor.id, ttl);
-      void reply.setCookie(
-        SESSION_COOKIE,
-        token,
-        sessionCookieOptions(config.publicUrl, request, SESSION_TTL_MS),
-      );
       request.log.info({ userId: actor.id }, 'password changed');
-      return {
-        token,
-        csrfToken: session.csrfToken,
-        expiresAt: new Date(session.expiresAt).toISOString(),
-        user: toUserView(updated),
-      };
+      return signedIn(request, reply, updated);
     },
   );
 
