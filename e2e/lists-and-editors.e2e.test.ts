@@ -52,16 +52,7 @@ describe.skipIf(skipReason !== null)('[e2e] long lists, read-only templates and 
   beforeAll(async () => {
     mkdirSync(LOG_DIR, { recursive: true });
     stack = await startStepwiseStack({ logFile: join(LOG_DIR, 'server.log') });
-    const user = async (name: string, email: string, role: string): Promise<StackUser> => {
-      const password = `${role} password for the e2e run`;
-      const created = await stack.api.request<{ id: string }>('POST', '/api/users', {
-        email,
-        name,
-        role,
-        password,
-      });
-      return { id: created.id, email, name, password };
-    };
+    const user = (name: string, email: string, role: string) => stack.api.createUser(name, email, role);
     manager = await user('Mia Manager', 'mia@stepwise.test', 'sequence_manager');
     seller = await user('Sam Seller', 'sam@stepwise.test', 'salesperson');
     for (let n = 1; n <= TEMPLATE_COUNT; n++) {

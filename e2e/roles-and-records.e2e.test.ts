@@ -40,16 +40,7 @@ describe.skipIf(skipReason !== null)('[e2e] roles, the designer header and recor
   beforeAll(async () => {
     mkdirSync(LOG_DIR, { recursive: true });
     stack = await startStepwiseStack({ logFile: join(LOG_DIR, 'server.log') });
-    const user = async (name: string, email: string, role: string): Promise<StackUser> => {
-      const password = `${role} password for the e2e run`;
-      const created = await stack.api.request<{ id: string }>('POST', '/api/users', {
-        email,
-        name,
-        role,
-        password,
-      });
-      return { id: created.id, email, name, password };
-    };
+    const user = (name: string, email: string, role: string) => stack.api.createUser(name, email, role);
     salesManager = await user('Mona Manager', 'mona@stepwise.test', 'sales_manager');
     seller = await user('Sue Seller', 'sue@stepwise.test', 'salesperson');
     const otherSeller = await user('Otto Other', 'otto@stepwise.test', 'salesperson');

@@ -87,16 +87,7 @@ describe.skipIf(skipReason !== null)('[e2e] a manager designs a sequence, a sell
     const { now } = await stack.api.request<{ now: string }>('GET', '/api/clock');
     await stack.api.moveClock({ set: nextMondayAtNine(now) });
     const admin = await stack.api.as(stack.admin.email, stack.admin.password); // a session from the new time
-    const user = async (name: string, email: string, role: string): Promise<StackUser> => {
-      const password = `${role} password for the e2e run`;
-      const created = await admin.request<{ id: string }>('POST', '/api/users', {
-        email,
-        name,
-        role,
-        password,
-      });
-      return { id: created.id, email, name, password };
-    };
+    const user = (name: string, email: string, role: string) => admin.createUser(name, email, role);
     manager = await user('Maria Manager', 'maria@stepwise.test', 'sequence_manager');
     seller = await user('Sam Seller', 'sam@stepwise.test', 'salesperson');
     for (const lead of LEADS) {

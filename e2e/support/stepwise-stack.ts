@@ -58,6 +58,13 @@ export class ApiClient {
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
+  /** A user of `role` (this client must be an administrator's), with a password made from the role. */
+  async createUser(name: string, email: string, role: string): Promise<StackUser> {
+    const password = `${role} password for the e2e run`;
+    const created = await this.request<{ id: string }>('POST', '/api/users', { email, name, role, password });
+    return { id: created.id, email, name, password };
+  }
+
   /** Moves the test clock; the server answers once everything due by then has been processed. */
   moveClock(move: { advance: string } | { set: string }): Promise<{ now: string; processed: number }> {
     return this.request('POST', '/api/clock', move);
