@@ -104,6 +104,50 @@ describe.skipIf(skipReason !== null)('[e2e] long lists, read-only templates and 
     await page.context().close();
   });
 
+  test('the picker offers only templates for the sequence’s record type; one of another type is named', async () => {
+    const contactOnly = await stack.api.request<{ id: string }>('POST', '/api/email-templates', {
+      name: 'Contact-only template',
+      subject: 'For contacts',
+      body: 'Hello {{record.name}}',
+      entityType: 'contact',
+    });
+    await stack.api.request('POST', '/api/email-templates', {
+      name: 'Lead-only template',
+      subject: 'For leads',
+      body: 'Hello {{record.name}}',
+      entityType: 'lead',
+    });
+    const id = await threeSteps('Type check');
+    const page = await signedIn(manager);
+    await page.goto(`/sequences/${encodeURIComponent(id)}`);
+    await stepCard(page, 'Say hello').click();
+    const panel = page.getByRole('complementary', { name: 'Step: Say hello' });
+    const listbox = panel.getByRole('listbox', { name: 'Template' });
+    await listbox.locator('option', { hasText: 'Lead-only template' }).waitFor({ state: 'attached' });
+    expect(await listbox.locator('option', { hasText: 'Contact-only template' }).count()).toBe(0);
+
+    // A contact template set through the API (or before this check): shown, and named as the problem.
+    await stack.api.request('PUT', `/api/sequences/${encodeURIComponent(id)}`, {
+      definition: {
+        start: 'e1',
+        steps: [
+          { id: 'e1', type: 'email', name: 'Say hello', templateId: contactOnly.id, next: 'p1' },
+          { id: 'p1', type: 'phone_call', name: 'Call them' },
+        ],
+      },
+    });
+    await page.reload();
+    await stepCard(page, 'Say hello').click();
+    await panel
+      .getByRole('alert')
+      .filter({ hasText: 'This template is for contact records; this sequence is for lead records' })
+      .waitFor();
+    await expect(
+      stack.api.request('POST', `/api/sequences/${encodeURIComponent(id)}/activate`),
+    ).rejects.toThrow(/answered 422: .*template_wrong_type/);
+    await page.context().close();
+  });
+
   test('a salesperson reads an email template but is offered no Save, Delete or New', async () => {
     const page = await signedIn(seller);
     await page.goto(`/email-templates/${encodeURIComponent(templateId)}`);

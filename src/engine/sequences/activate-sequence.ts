@@ -51,7 +51,7 @@ export async function activateSequence(
         targets,
         running,
       ),
-      ...(await checkTemplates(tx, draft.definition)),
+      ...(await checkTemplates(tx, draft.definition, sequence.entityType)),
     ];
     if (issues.length > 0) {
       throw new ValidationFailedError(

@@ -144,6 +144,50 @@ forEachDialect('sequence use cases: activation', (t) => {
     expect(await rejection(deleteEmailTemplate(deps, 'tpl_new'))).toMatchObject({ code: 'not_found' });
   });
 
+  it("refuses a template made for another record type; one for the sequence's type or for all goes", async () => {
+    const { deps } = engineDeps(t.store());
+    const actor = await aManager(t.store());
+    const template = (id: string, entityType: 'lead' | 'contact' | null) =>
+      t.store().emailTemplates.create({ id, name: id, subject: 'Hi', body: 'B', entityType, createdAt: 0 });
+    await template('tpl_contact', 'contact');
+    await template('tpl_lead', 'lead');
+    await template('tpl_any', null);
+    const { id } = await createSequence(deps, actor, {
+      name: 'Leads',
+      entityType: 'lead',
+      definition: {
+        ...EMPTY_DEFINITION,
+        start: 'a1',
+        steps: [
+          { id: 'a1', type: 'automated_email', templateId: 'tpl_lead', next: 'e1' },
+          { id: 'e1', type: 'email', name: 'Follow up', templateId: 'tpl_contact', next: 'e2' },
+          { id: 'e2', type: 'email', name: 'Last', templateId: 'tpl_any' },
+        ],
+      },
+    });
+    expect(await issuesOf(activateSequence(deps, actor, id))).toEqual([
+      {
+        code: 'template_wrong_type',
+        stepId: 'e1',
+        path: '/definition/steps/1/templateId',
+        message: expect.stringContaining(
+          '"tpl_contact" is for contact records; this sequence is for lead records',
+        ),
+      },
+    ]);
+    await updateSequence(deps, actor, id, {
+      definition: {
+        ...EMPTY_DEFINITION,
+        start: 'a1',
+        steps: [
+          { id: 'a1', type: 'automated_email', templateId: 'tpl_lead', next: 'e2' },
+          { id: 'e2', type: 'email', name: 'Last', templateId: 'tpl_any' },
+        ],
+      },
+    });
+    expect((await activateSequence(deps, actor, id)).status).toBe('active');
+  });
+
   it('validates a revision before publishing it; the active version keeps running', async () => {
     const { deps } = engineDeps(t.store());
     const actor = await aManager(t.store());

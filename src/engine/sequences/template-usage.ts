@@ -1,10 +1,10 @@
 // Email templates as sequences use them: a sequence may activate only with templates that exist, and a
 // template may be deleted only when no running sequence sends it. Without these, a step naming a missing
 // template failed at send time ("email template … no longer exists") while its enrollment went on.
-import type { SequenceDefinition } from '../../domain/definition.js';
+import type { EntityType, SequenceDefinition } from '../../domain/definition.js';
 import type { EngineDeps } from '../deps.js';
 import { ConflictError, NotFoundError, type ProblemIssue } from '../errors.js';
-import type { Store } from '../ports/store.js';
+import type { EmailTemplate, Store } from '../ports/store.js';
 
 function templateIds(definition: SequenceDefinition): Set<string> {
   const ids = new Set<string>();
@@ -14,21 +14,38 @@ function templateIds(definition: SequenceDefinition): Set<string> {
   return ids;
 }
 
-/** One issue per email step whose template does not exist, at `/definition/steps/<i>/templateId`. */
-export async function checkTemplates(store: Store, definition: SequenceDefinition): Promise<ProblemIssue[]> {
-  const missing = new Set<string>();
-  for (const id of templateIds(definition))
-    if ((await store.emailTemplates.get(id)) === null) missing.add(id);
+/**
+ * One issue per email step whose template does not exist (`template_not_found`), or is made for another
+ * record type than the sequence's (`template_wrong_type`: its merge fields name that type's fields, as a
+ * Dynamics template of one entity is offered only for that entity; a template without a type fits all),
+ * at `/definition/steps/<i>/templateId`.
+ */
+export async function checkTemplates(
+  store: Store,
+  definition: SequenceDefinition,
+  entityType: EntityType,
+): Promise<ProblemIssue[]> {
+  const found = new Map<string, EmailTemplate | null>();
+  for (const id of templateIds(definition)) found.set(id, await store.emailTemplates.get(id));
   const issues: ProblemIssue[] = [];
   definition.steps.forEach((step, index) => {
     if ((step.type !== 'email' && step.type !== 'automated_email') || step.templateId === undefined) return;
-    if (!missing.has(step.templateId)) return;
-    issues.push({
-      code: 'template_not_found',
-      stepId: step.id,
-      path: `/definition/steps/${index}/templateId`,
-      message: `The email template of this step ("${step.templateId}") doesn't exist: choose another.`,
-    });
+    const template = found.get(step.templateId);
+    const path = `/definition/steps/${index}/templateId`;
+    if (template === null || template === undefined)
+      issues.push({
+        code: 'template_not_found',
+        stepId: step.id,
+        path,
+        message: `The email template of this step ("${step.templateId}") doesn't exist: choose another.`,
+      });
+    else if (template.entityType !== null && template.entityType !== entityType)
+      issues.push({
+        code: 'template_wrong_type',
+        stepId: step.id,
+        path,
+        message: `The email template "${template.name}" is for ${template.entityType} records; this sequence is for ${entityType} records: choose another.`,
+      });
   });
   return issues;
 }

@@ -1,7 +1,10 @@
-// "Assign email template": a searchable list of the email templates with a preview of the chosen one.
+// "Assign email template": a searchable list of the email templates made for the sequence's record type
+// (or for every type), with a preview of the chosen one. A chosen template of another type, from before,
+// stays shown and is named as the reason activation refuses it (`template_wrong_type`).
 import { useId, useMemo, useState } from 'react';
 import { useApi } from '../../app/api-context.js';
 import { useResource } from '../../ui/use-resource.js';
+import { useDesignerEnvironment } from '../designer-context.js';
 
 export function TemplateLookup({
   value,
@@ -13,16 +16,20 @@ export function TemplateLookup({
   disabled: boolean;
 }) {
   const api = useApi();
+  const { entityType } = useDesignerEnvironment();
   const templates = useResource(() => api.emailTemplates.list(), [api]);
   const [query, setQuery] = useState('');
   const id = useId();
   const matches = useMemo(() => {
     const q = query.trim().toLowerCase();
     return (templates.data ?? []).filter(
-      (t) => q === '' || t.name.toLowerCase().includes(q) || t.subject.toLowerCase().includes(q),
+      (t) =>
+        (t.entityType == null || t.entityType === entityType || t.id === value) &&
+        (q === '' || t.name.toLowerCase().includes(q) || t.subject.toLowerCase().includes(q)),
     );
-  }, [templates.data, query]);
+  }, [templates.data, query, entityType, value]);
   const chosen = templates.data?.find((t) => t.id === value);
+  const otherType = chosen?.entityType != null && chosen.entityType !== entityType ? chosen.entityType : null;
   return (
     <fieldset className="fieldset">
       <legend>Email template</legend>
@@ -61,6 +68,11 @@ export function TemplateLookup({
             ))}
           </select>
         </label>
+      )}
+      {otherType !== null && (
+        <p className="field-error" role="alert">
+          This template is for {otherType} records; this sequence is for {entityType} records. Choose another.
+        </p>
       )}
       {chosen !== undefined && (
         <section className="template-preview" aria-label="Template preview">
