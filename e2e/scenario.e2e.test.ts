@@ -398,7 +398,13 @@ describe.skipIf(skipReason !== null)('[e2e] a manager designs a sequence, a sell
     await picker.selectOption({ label: 'Version 1' });
     await stats.getByRole('table', { name: 'Per-step funnel' }).waitFor();
     expect(await card('Connected')).toBe('3');
+    // The chosen version is in the address: a reload shows it again.
+    expect(new URL(page.url()).searchParams.get('version')).toBe('1');
+    await page.reload();
+    expect(await stats.getByLabel('Version').inputValue()).toBe('1');
+    await stats.getByRole('table', { name: 'Per-step funnel' }).waitFor();
     await picker.selectOption({ label: 'All versions' });
+    expect(new URL(page.url()).searchParams.get('version')).toBeNull();
     await stats.getByRole('table', { name: 'Per-step funnel' }).waitFor();
     expect(await card('Connected')).toBe('3');
     await page.getByRole('tab', { name: 'Connected records' }).click();

@@ -1,6 +1,7 @@
 // Stats: the per-step funnel, condition branches, email metrics, call outcomes and why records left, as
 // charts. Each chart has a title, a one-line summary and its numbers in a table screen readers reach.
 import { type ReactNode, useEffect, useId, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Sequence } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
@@ -30,15 +31,43 @@ const OUTCOME_COLORS = [
   'var(--chart-7)',
 ];
 
+/** A positive whole version number from the address, else null (all versions). */
+function versionParam(text: string | null): number | null {
+  if (text === null || !/^[1-9]\d{0,8}$/.test(text)) return null;
+  return Number(text);
+}
+
 export function SequenceStats({ sequence }: { sequence: Sequence }) {
   const api = useApi();
-  // null: every version together (the default); a number: that version alone, on its own steps.
-  const [version, setVersion] = useState<number | null>(null);
+  // null: every version together (the default); a number: that version alone, on its own steps. Kept in
+  // the address (`?tab=stats&version=2`), so a reload, a shared link and Back show the same version.
+  const [params, setParams] = useSearchParams();
+  const version = versionParam(params.get('version'));
+  const setVersion = (next: number | null) =>
+    setParams(
+      (current) => {
+        const updated = new URLSearchParams(current);
+        if (next === null) updated.delete('version');
+        else updated.set('version', String(next));
+        return updated;
+      },
+      { replace: true },
+    );
   const stats = useResource(() => api.stats.ofSequence(sequence.id, version), [api, sequence.id, version]);
   const versionSelectId = useId();
   const narrow = useNarrow();
   if (stats.status === 'loading' && stats.data === undefined) return <Loading label="Loading stats…" />;
-  if (stats.status === 'error') return <ErrorState error={stats.error} onRetry={stats.reload} />;
+  if (stats.status === 'error')
+    return (
+      <>
+        <ErrorState error={stats.error} onRetry={stats.reload} />
+        {version !== null && (
+          <button type="button" className="button" onClick={() => setVersion(null)}>
+            Show all versions
+          </button>
+        )}
+      </>
+    );
   if (stats.data === undefined) return null;
   const s = stats.data;
   const cards = [
