@@ -1,7 +1,9 @@
 // Browser tests of what a black-box audit of the web app found: lists that stopped at the API's first page
 // of 50 (email templates, their picker in the designer, the Sequences page's tabs), the email template
 // editor offering a salesperson Save and Delete, a wait longer than 30 days silently saved as the previous
-// value, unsaved designer edits lost on a click in the nav, and the template Delete dialog's promise.
+// value, unsaved designer edits lost on a click in the nav, and the template Delete dialog's promise; then
+// the template picker's record types, a webhook's deliveries past the first page ("Load more"), and a
+// problem of the sequence's options shown while its panel is closed.
 // One server, one browser; each test signs in as it needs.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -145,6 +147,40 @@ describe.skipIf(skipReason !== null)('[e2e] long lists, read-only templates and 
     await expect(
       stack.api.request('POST', `/api/sequences/${encodeURIComponent(id)}/activate`),
     ).rejects.toThrow(/answered 422: .*template_wrong_type/);
+    await page.context().close();
+  });
+
+  test('a webhook’s deliveries show a page, and Load more adds the next until there are none', async () => {
+    // 60 deliveries: one per signal of a record, to a receiver that is not there (they stay pending).
+    await stack.api.request('POST', '/api/webhooks', {
+      url: 'http://127.0.0.1:9/nobody-listens',
+      events: ['signal.received'],
+      description: 'Paged deliveries',
+    });
+    const record = await stack.api.request<{ id: string }>('POST', '/api/records', {
+      type: 'lead',
+      name: 'Webhook Lead',
+      email: 'webhook.lead@example.test',
+    });
+    const signals = Array.from({ length: 60 }, (_, i) => ({
+      id: `paged-${i}`,
+      type: 'linkedin_connection_accepted',
+      recordId: record.id,
+    }));
+    expect(await stack.api.request('POST', '/api/signals', { signals })).toMatchObject({ accepted: 60 });
+
+    const page = await signedIn(await stack.api.createUser('Ada Admin', 'ada@stepwise.test', 'admin'));
+    await page.goto('/settings?tab=webhooks');
+    await page
+      .getByRole('button', { name: /Deliveries/ })
+      .first()
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Deliveries' });
+    const items = dialog.locator('.delivery-list > li');
+    await expect.poll(() => items.count()).toBe(50);
+    await dialog.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => items.count()).toBe(60);
+    expect(await dialog.getByRole('button', { name: 'Load more' }).count()).toBe(0);
     await page.context().close();
   });
 

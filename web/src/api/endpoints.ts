@@ -164,10 +164,14 @@ export function createApi(http: HttpClient, session: SessionStore) {
       remove: (id: string) => http.request<void>('DELETE', `/api/webhooks/${enc(id)}`),
       rotateSecret: (id: string) =>
         http.request<WebhookEndpoint>('POST', `/api/webhooks/${enc(id)}/rotate-secret`, { body: {} }),
-      deliveries: (id: string) =>
+      /** One page of an endpoint's deliveries, newest first. */
+      deliveries: (id: string, cursor?: string, signal?: AbortSignal) =>
         http
-          .request<WebhookDelivery[] | Page<WebhookDelivery>>('GET', `/api/webhooks/${enc(id)}/deliveries`)
-          .then(itemsOf),
+          .request<WebhookDelivery[] | Page<WebhookDelivery>>('GET', `/api/webhooks/${enc(id)}/deliveries`, {
+            query: { cursor },
+            ...(signal ? { signal } : {}),
+          })
+          .then(pageOf),
       resend: (deliveryId: string) =>
         http.request<WebhookDelivery>('POST', `/api/webhook-deliveries/${enc(deliveryId)}/resend`, {
           body: {},
@@ -175,10 +179,14 @@ export function createApi(http: HttpClient, session: SessionStore) {
     },
     /** Outgoing emails held for an administrator (`send_unknown`: maybe sent, maybe not). */
     outbox: {
-      list: (status: string) =>
+      /** One page of the outgoing emails in `status`. */
+      list: (status: string, cursor?: string, signal?: AbortSignal) =>
         http
-          .request<OutboxItem[] | Page<OutboxItem>>('GET', '/api/outbox', { query: { status } })
-          .then(itemsOf),
+          .request<OutboxItem[] | Page<OutboxItem>>('GET', '/api/outbox', {
+            query: { status, cursor },
+            ...(signal ? { signal } : {}),
+          })
+          .then(pageOf),
       get: (id: string) => http.request<OutboxItem>('GET', `/api/outbox/${enc(id)}`),
       resend: (id: string) => http.request<OutboxItem>('POST', `/api/outbox/${enc(id)}/resend`, { body: {} }),
       drop: (id: string) => http.request<OutboxItem>('POST', `/api/outbox/${enc(id)}/drop`, { body: {} }),
@@ -357,8 +365,9 @@ async function allPages<T>(page: (cursor: string | undefined) => Promise<Page<T>
 }
 
 /** Lists come as `{items}` pages; some early routes answered bare arrays. */
-export function itemsOf<T>(answer: T[] | Page<T>): T[] {
-  return Array.isArray(answer) ? answer : answer.items;
+/** A page, from a server that pages the list or (an older one) answers it whole. */
+export function pageOf<T>(answer: T[] | Page<T>): Page<T> {
+  return Array.isArray(answer) ? { items: answer, nextCursor: null } : answer;
 }
 
 function enc(id: string): string {

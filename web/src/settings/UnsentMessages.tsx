@@ -4,7 +4,8 @@ import { useState } from 'react';
 import type { OutboxItem } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
 import { Dialog } from '../ui/Dialog.js';
-import { Empty, ErrorState, FormError, Loading } from '../ui/states.js';
+import { Empty, ErrorState, FormError, Loading, ShowMore } from '../ui/states.js';
+import { usePagedResource } from '../ui/use-paged-resource.js';
 import { useResource } from '../ui/use-resource.js';
 import { NotAvailable } from './NotAvailable.js';
 import { isRouteMissing } from './route-availability.js';
@@ -15,7 +16,7 @@ type Decision = { item: OutboxItem; action: 'resend' | 'drop' };
 
 export function UnsentMessages() {
   const api = useApi();
-  const items = useResource(() => api.outbox.list('send_unknown'), [api]);
+  const items = usePagedResource((cursor, signal) => api.outbox.list('send_unknown', cursor, signal), [api]);
   const [decision, setDecision] = useState<Decision | null>(null);
   const [viewing, setViewing] = useState<OutboxItem | null>(null);
   const [busy, setBusy] = useState(false);
@@ -65,12 +66,12 @@ export function UnsentMessages() {
       </div>
       <StatusMessage message={message} onDismiss={() => setMessage('')} />
       <FormError error={error} />
-      {items.status === 'loading' && items.data === undefined && <Loading label="Loading messages…" />}
+      {items.status === 'loading' && items.items === undefined && <Loading label="Loading messages…" />}
       {items.status === 'error' && <ErrorState error={items.error} onRetry={items.reload} />}
-      {items.data !== undefined && items.data.length === 0 && (
+      {items.items !== undefined && items.items.length === 0 && (
         <Empty title="Nothing to decide">Every email handed to the mail server was confirmed.</Empty>
       )}
-      {items.data !== undefined && items.data.length > 0 && (
+      {items.items !== undefined && items.items.length > 0 && (
         <div className="table-wrap">
           <table className="table">
             <caption className="visually-hidden">Emails whose sending is not confirmed</caption>
@@ -89,7 +90,7 @@ export function UnsentMessages() {
               </tr>
             </thead>
             <tbody>
-              {items.data.map((item) => (
+              {items.items.map((item) => (
                 <tr key={item.id}>
                   <td>
                     <span className="row-title-text">{item.subject || '(no subject)'}</span>
@@ -134,6 +135,7 @@ export function UnsentMessages() {
               ))}
             </tbody>
           </table>
+          <ShowMore list={items} />
         </div>
       )}
       <Dialog

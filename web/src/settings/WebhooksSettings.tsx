@@ -4,7 +4,8 @@ import { type FormEvent, useId, useRef, useState } from 'react';
 import type { WebhookDelivery, WebhookEndpoint } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
 import { Dialog } from '../ui/Dialog.js';
-import { Empty, ErrorState, errorMessage, FormError, Loading } from '../ui/states.js';
+import { Empty, ErrorState, errorMessage, FormError, Loading, ShowMore } from '../ui/states.js';
+import { usePagedResource } from '../ui/use-paged-resource.js';
 import { useResource } from '../ui/use-resource.js';
 import { NotAvailable } from './NotAvailable.js';
 import { isRouteMissing } from './route-availability.js';
@@ -384,7 +385,10 @@ const DELIVERY_STATUS_BADGES: Record<string, string> = {
 
 function DeliveriesDialog({ endpoint, onClose }: { endpoint: WebhookEndpoint; onClose: () => void }) {
   const api = useApi();
-  const deliveries = useResource(() => api.webhooks.deliveries(endpoint.id), [api, endpoint.id]);
+  const deliveries = usePagedResource(
+    (cursor, signal) => api.webhooks.deliveries(endpoint.id, cursor, signal),
+    [api, endpoint.id],
+  );
   const [resending, setResending] = useState<string | null>(null);
   const [results, setResults] = useState<Record<string, string>>({});
   const resend = async (delivery: WebhookDelivery) => {
@@ -417,7 +421,7 @@ function DeliveriesDialog({ endpoint, onClose }: { endpoint: WebhookEndpoint; on
         </>
       }
     >
-      {deliveries.status === 'loading' && deliveries.data === undefined && (
+      {deliveries.status === 'loading' && deliveries.items === undefined && (
         <Loading label="Loading deliveries…" />
       )}
       {deliveries.status === 'error' &&
@@ -426,14 +430,14 @@ function DeliveriesDialog({ endpoint, onClose }: { endpoint: WebhookEndpoint; on
         ) : (
           <ErrorState error={deliveries.error} onRetry={deliveries.reload} />
         ))}
-      {deliveries.data !== undefined && deliveries.data.length === 0 && (
+      {deliveries.items !== undefined && deliveries.items.length === 0 && (
         <Empty title="Nothing delivered yet">
           Deliveries appear here when one of the chosen events happens.
         </Empty>
       )}
-      {deliveries.data !== undefined && deliveries.data.length > 0 && (
+      {deliveries.items !== undefined && deliveries.items.length > 0 && (
         <ul className="delivery-list">
-          {deliveries.data.map((d) => {
+          {deliveries.items.map((d) => {
             const last = d.attempts.at(-1);
             return (
               <li key={d.id} className="delivery">
@@ -500,6 +504,7 @@ function DeliveriesDialog({ endpoint, onClose }: { endpoint: WebhookEndpoint; on
           })}
         </ul>
       )}
+      {deliveries.items !== undefined && <ShowMore list={deliveries} />}
     </Dialog>
   );
 }

@@ -72,3 +72,27 @@ export function FormError({ error }: { error: unknown }) {
     </div>
   );
 }
+
+/** "Load more" under a list read a page at a time (usePagedResource), with the failure of the last try. */
+export function ShowMore({
+  list,
+}: {
+  list: { hasMore: boolean; loadMore: () => Promise<void>; loadingMore: boolean; moreError: unknown };
+}) {
+  if (!list.hasMore && (list.moreError === null || list.moreError === undefined)) return null;
+  return (
+    <div className="show-more">
+      <FormError error={list.moreError} />
+      {list.hasMore && (
+        <button
+          type="button"
+          className="button"
+          onClick={() => void list.loadMore()}
+          disabled={list.loadingMore}
+        >
+          {list.loadingMore ? 'Loading…' : 'Load more'}
+        </button>
+      )}
+    </div>
+  );
+}
