@@ -235,6 +235,32 @@ describe.skipIf(skipReason !== null)('[e2e] long lists, read-only templates and 
     await page.context().close();
   });
 
+  test('a problem of the options is pointed to while the Options panel is closed', async () => {
+    const created = await stack.api.request<{ id: string }>('POST', '/api/sequences', {
+      name: 'Calls that exit on reply',
+      entityType: 'lead',
+      definition: {
+        start: 'p1',
+        options: { exitOnReply: true },
+        steps: [{ id: 'p1', type: 'phone_call', name: 'Call them' }],
+      },
+    });
+    const page = await signedIn(manager);
+    await page.goto(`/sequences/${encodeURIComponent(created.id)}`);
+    await page.getByRole('button', { name: 'Activate' }).click();
+    await page
+      .getByRole('dialog', { name: 'Activate this sequence?' })
+      .getByRole('button', { name: 'Activate' })
+      .click();
+    const banner = page.getByRole('alert').filter({ hasText: 'The sequence’s options have a problem.' });
+    await banner.getByRole('button', { name: 'Open the options' }).click();
+    const options = page.getByRole('complementary', { name: 'Sequence options' });
+    await options.getByText('"Exit on reply" needs at least one email step').waitFor();
+    // With the panel open the banner no longer points to it.
+    await expect.poll(() => banner.count()).toBe(0);
+    await page.context().close();
+  });
+
   test('leaving the designer with unsaved changes asks first; Stay keeps them', async () => {
     const id = await threeSteps('Unsaved edits');
     const page = await signedIn(manager);

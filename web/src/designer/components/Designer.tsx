@@ -12,10 +12,14 @@ export function Designer({ label }: { label: string }) {
   // Select the stored array and filter here: a selector that builds a new array would re-render forever.
   const allGeneralErrors = useDesigner((s) => s.generalErrors);
   const generalErrors = allGeneralErrors.filter((e) => !(e.path?.includes('/options') ?? false));
+  // The options' own problems are shown in the Options panel; while it is closed, the banner points there.
+  const optionErrors = allGeneralErrors.length - generalErrors.length;
+  const showOptions = useDesigner((s) => s.showOptions);
+  const optionsHidden = optionErrors > 0 && panel?.kind !== 'options';
   return (
     <div className={`designer${panel === null ? '' : ' with-panel'}`}>
       <div className="designer-stage">
-        {(notice !== null || generalErrors.length > 0) && (
+        {(notice !== null || generalErrors.length > 0 || optionsHidden) && (
           <div className="designer-messages">
             {notice !== null && (
               <div className="notice" role="status">
@@ -25,12 +29,22 @@ export function Designer({ label }: { label: string }) {
                 </button>
               </div>
             )}
-            {generalErrors.length > 0 && (
+            {(generalErrors.length > 0 || optionsHidden) && (
               <div className="notice notice-error" role="alert">
                 <ul>
                   {generalErrors.map((e) => (
                     <li key={`${e.code}${e.path ?? ''}`}>{e.message}</li>
                   ))}
+                  {optionsHidden && (
+                    <li>
+                      {optionErrors === 1
+                        ? 'The sequence’s options have a problem. '
+                        : `The sequence’s options have ${optionErrors} problems. `}
+                      <button type="button" className="link-button" onClick={showOptions}>
+                        Open the options
+                      </button>
+                    </li>
+                  )}
                 </ul>
               </div>
             )}
