@@ -135,6 +135,22 @@ forEachDialect('sequences', (t) => {
     expect((await store.sequences.get(gone.id))?.deletedAt).toBe(T0);
   });
 
+  it('compares tags without case: once per sequence, the spelling in use kept, found by any spelling', async () => {
+    const store = t.store();
+    const owner = await store.users.create(aUser());
+    const first = await store.sequences.create(
+      aSequence(owner.id, { name: 'A', tags: ['Q3 push', 'q3 PUSH'] }),
+    );
+    expect(first.tags).toEqual(['Q3 push']);
+    const second = await store.sequences.create(aSequence(owner.id, { name: 'B', tags: ['q3 push', 'New'] }));
+    expect(second.tags).toEqual(['New', 'Q3 push']);
+    const third = await store.sequences.create(aSequence(owner.id, { name: 'C' }));
+    expect((await store.sequences.update(third.id, { tags: ['Q3 PUSH'] }, T0))?.tags).toEqual(['Q3 push']);
+    for (const tag of ['q3 push', 'Q3 PUSH', ' Q3 push '])
+      expect((await store.sequences.list({ tag })).items.map((s) => s.name)).toEqual(['A', 'B', 'C']);
+    expect((await store.sequences.list({ tag: 'q4' })).items).toEqual([]);
+  });
+
   it('replaces tags on update and reads many at once', async () => {
     const owner = await t.store().users.create(aUser());
     const a = await t.store().sequences.create(aSequence(owner.id, { tags: ['x'] }));

@@ -54,8 +54,26 @@ export function toSequenceVersion(row: Selectable<SequenceVersionsTable>): Seque
   };
 }
 
-function normaliseTags(tags: readonly string[]): string[] {
-  return [...new Set(tags.map((tag) => tag.trim()).filter((tag) => tag !== ''))].sort();
+/**
+ * Tags compare without case, as in Dynamics: "Q3" and "q3" are one tag. A sequence keeps each once (its
+ * first spelling), and a tag other sequences already carry takes their spelling (`inUse`), so the filter
+ * and the tag list show one.
+ */
+function normaliseTags(tags: readonly string[], inUse: readonly string[] = []): string[] {
+  const spelling = new Map(inUse.map((tag) => [tag.toLowerCase(), tag]));
+  const kept = new Map<string, string>();
+  for (const raw of tags) {
+    const tag = raw.trim();
+    const key = tag.toLowerCase();
+    if (tag !== '' && !kept.has(key)) kept.set(key, spelling.get(key) ?? tag);
+  }
+  return [...kept.values()].sort();
+}
+
+/** The tags in use by any sequence, each spelling once (sequence_tags_tag_idx). */
+async function tagsInUse(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom('sequence_tags').select('tag').distinct().orderBy('tag').execute();
+  return rows.map((row) => row.tag);
 }
 
 /** The tags of each sequence (sequence_tags primary key). */
@@ -81,15 +99,21 @@ async function withTags(db: Kysely<Database>, rows: Selectable<SequencesTable>[]
   return rows.map((row) => toSequence(row, tags.get(row.id) ?? []));
 }
 
-async function replaceTags(db: Kysely<Database>, sequenceId: string, tags: readonly string[]): Promise<void> {
+/** Replaces a sequence's tags; answers them as stored. */
+async function replaceTags(
+  db: Kysely<Database>,
+  sequenceId: string,
+  tags: readonly string[],
+): Promise<string[]> {
   await db.deleteFrom('sequence_tags').where('sequence_id', '=', sequenceId).execute();
-  const normalised = normaliseTags(tags);
+  const normalised = tags.length === 0 ? [] : normaliseTags(tags, await tagsInUse(db));
   if (normalised.length > 0) {
     await db
       .insertInto('sequence_tags')
       .values(normalised.map((tag) => ({ sequence_id: sequenceId, tag })))
       .execute();
   }
+  return normalised;
 }
 
 export function createSequenceRepository(context: RepositoryContext): SequenceRepository {
@@ -130,8 +154,7 @@ export function createSequenceRepository(context: RepositoryContext): SequenceRe
             activated_at: null,
           })
           .execute();
-        await replaceTags(tx, sequence.id, sequence.tags ?? []);
-        return toSequence(row, normaliseTags(sequence.tags ?? []));
+        return toSequence(row, await replaceTags(tx, sequence.id, sequence.tags ?? []));
       }),
 
     get,
@@ -193,9 +216,19 @@ export function createSequenceRepository(context: RepositoryContext): SequenceRe
       if (options?.entityType !== undefined)
         query = query.where('sequences.entity_type', '=', options.entityType);
       if (options?.tag !== undefined) {
-        query = query
-          .innerJoin('sequence_tags', 'sequence_tags.sequence_id', 'sequences.id')
-          .where('sequence_tags.tag', '=', options.tag.trim());
+        // Every spelling of the tag (older rows may hold two); EXISTS, so a sequence with both comes once.
+        const key = options.tag.trim().toLowerCase();
+        const spellings = (await tagsInUse(db)).filter((tag) => tag.toLowerCase() === key);
+        if (spellings.length === 0) return { items: [], nextCursor: null };
+        query = query.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('sequence_tags')
+              .select('sequence_tags.tag')
+              .whereRef('sequence_tags.sequence_id', '=', 'sequences.id')
+              .where('sequence_tags.tag', 'in', spellings),
+          ),
+        );
       }
       if (options?.q !== undefined && options.q !== '') {
         const pattern = containsPattern(options.q);
