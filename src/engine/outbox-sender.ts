@@ -239,18 +239,35 @@ class SendPass {
    */
   async sendingWindow(p: EmailPayload, record: SalesRecord): Promise<number> {
     const now = this.now();
+    const entry = await this.#automated(p);
+    if (entry === undefined) return now;
+    const cache = engineCache(this.deps.store);
     const { store } = this.deps;
-    const cache = engineCache(store);
-    const key = definitionKey(p.sequenceId, p.sequenceVersion);
-    const entry = (
-      await cache.definitions(store, [{ sequenceId: p.sequenceId, version: p.sequenceVersion }])
-    ).get(key);
-    const step = entry?.definition.steps.find((s) => s.id === p.stepId);
-    if (entry === undefined || step?.type !== 'automated_email' || p.override !== null) return now;
     if (!this.#calendars.has(p.ownerId))
       this.#calendars.set(p.ownerId, (await cache.calendars(store, [p.ownerId])).get(p.ownerId));
     const ctx = transitionContext(now, entry, this.#calendars.get(p.ownerId), record);
     return emailSendAt(ctx, entry.definition.options, now);
+  }
+
+  /** The definition of `p`'s sequence version when `p` is an automated email step's own email, else undefined. */
+  async #automated(p: EmailPayload) {
+    const { store } = this.deps;
+    const key = definitionKey(p.sequenceId, p.sequenceVersion);
+    const entry = (
+      await engineCache(store).definitions(store, [{ sequenceId: p.sequenceId, version: p.sequenceVersion }])
+    ).get(key);
+    const step = entry?.definition.steps.find((s) => s.id === p.stepId);
+    return entry === undefined || step?.type !== 'automated_email' || p.override !== null ? undefined : entry;
+  }
+
+  /**
+   * `p` as sent now: an automated email goes out for the record's owner at send time (their hours, their
+   * mailbox, their name), so a record handed to another seller while its email waited is sent as theirs, as
+   * the waiting manual steps are moved to them. A seller's own email stays the seller's who sent it.
+   */
+  async fromCurrentOwner(p: EmailPayload, record: SalesRecord): Promise<EmailPayload> {
+    if (record.ownerId === p.ownerId || (await this.#automated(p)) === undefined) return p;
+    return { ...p, ownerId: record.ownerId };
   }
 
   block(account: MailboxAccount, until: number): void {
@@ -419,23 +436,24 @@ async function draftOf(
 async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
   const { deps, o } = pass;
   const { store } = deps;
-  const p = payloadOf(row);
-  if (p === null) {
+  const queued = payloadOf(row);
+  if (queued === null) {
     await store.outbox.settle(row.id, ['pending'], 'failed', 'the queued email is missing fields');
     pass.result.failed++;
     return;
   }
-  const record = await store.records.get(p.recordId);
+  const record = await store.records.get(queued.recordId);
   if (record === null || record.deletedAt !== null || record.email === null || record.email.trim() === '') {
     failForGood(
       pass,
       row,
-      p,
+      queued,
       'pending',
       record?.email ? 'the record was deleted' : 'the record has no email address',
     );
     return;
   }
+  const p = await pass.fromCurrentOwner(queued, record);
   if (await deps.isSuppressed(record.email)) {
     pass.settle({ kind: 'suppressed', row, p });
     return;
@@ -513,6 +531,8 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
         leaseUntil: at + o.sendLeaseMs,
         messageKeyHash: messageKeyHashOf(prepared.messageId),
         mailboxKey: account.key,
+        // Sent for the record's new owner: the row says so from now on (its details, a re-send).
+        ...(p.ownerId === queued.ownerId ? {} : { payload: { ...row.payload, ownerId: p.ownerId } }),
       });
       if (done)
         await tx.mailboxes.logSend({
@@ -676,13 +696,15 @@ export async function viewOutboxEmail(
   row: OutboxMessage,
   date: number,
 ): Promise<OutboxEmailView> {
-  const p = payloadOf(row);
-  if (p === null) return { payload: null, to: null, raw: null, problem: 'not an automated email' };
-  const record = await deps.store.records.get(p.recordId);
+  const queued = payloadOf(row);
+  if (queued === null) return { payload: null, to: null, raw: null, problem: 'not an automated email' };
+  const record = await deps.store.records.get(queued.recordId);
   const to = record?.email ?? null;
   if (record === null || to === null)
-    return { payload: p, to, raw: null, problem: 'the record has no email address' };
+    return { payload: queued, to, raw: null, problem: 'the record has no email address' };
   const pass = new SendPass(deps, senderOptions());
+  // A message not handed over yet would go out for the record's owner now; one handed over names its sender.
+  const p = row.status === 'pending' ? await pass.fromCurrentOwner(queued, record) : queued;
   const mailbox = (await pass.accountFor(p.ownerId)) ?? {
     account: { fromAddress: null, fromName: null } as MailboxAccount,
     own: false,

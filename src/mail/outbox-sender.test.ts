@@ -14,6 +14,7 @@ import {
   resendUnknown,
   sendDueEmails,
 } from '../engine/outbox-sender.js';
+import { changeRecordOwner } from '../engine/record-lifecycle.js';
 import { runDue } from '../engine/scheduler.js';
 import { markEmailSent } from '../engine/seller-actions.js';
 import { isSuppressed, suppress } from '../engine/suppression.js';
@@ -463,6 +464,28 @@ forEachDialect('mail sender over SMTP', (t) => {
     deps.clock.advance(14 * HOUR + DAY - 23 * HOUR);
     expect(await sendDueEmails(deps)).toMatchObject({ sent: 2 });
     expect(sink.accepted).toHaveLength(2);
+  });
+
+  it("a record handed to another seller while its email waits is sent in the new owner's hours, as theirs", async () => {
+    // Queued at T0 (Monday 09:00 UTC) in the first owner's hours; the record then goes to a seller in
+    // New York (UTC−5, 08:00–17:00), where it is 04:00: the email waits for 08:00 there and goes from them.
+    const { deps, sink, owner, recordIds, enrollmentIds } = await world(t);
+    const [recordId = '', enrollmentId = ''] = [recordIds[0], enrollmentIds[0]];
+    const newOwner = await aUser(deps.store, 'salesperson', {
+      name: 'Nora New York',
+      email: 'nora@stepwise.example',
+      timezone: 'America/New_York',
+    });
+    await changeRecordOwner(deps, { id: owner.id, role: 'admin' }, recordId, newOwner.id);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 0, deferred: 1 });
+    expect((await outboxRow(deps, enrollmentId)).availableAt).toBe(T0 + 4 * HOUR);
+    deps.clock.advance(4 * HOUR);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1 });
+    const message = await simpleParser(sink.accepted[0] as Buffer);
+    expect(message.text).toContain('Nora New York');
+    expect((message.from?.value ?? []).map((a) => a.name)).toEqual(['Nora New York']);
+    // The row names who sent it, for its details and a re-send.
+    expect((await outboxRow(deps, enrollmentId)).payload).toMatchObject({ ownerId: newOwner.id });
   });
 
   it('without any mailbox, messages wait (with a warning) instead of failing', async () => {

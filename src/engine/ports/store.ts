@@ -1085,11 +1085,18 @@ export interface OutboxRepository {
   ): Promise<boolean>;
   /**
    * pending → sending, attempts + 1, with the lease that bounds the SMTP exchange; false when the row
-   * is no longer pending (dropped by a disconnect meanwhile). Written before any byte goes out.
+   * is no longer pending (dropped by a disconnect meanwhile). Written before any byte goes out. `payload`,
+   * when given, replaces the queued one: the message as it goes out (another owner sends it).
    */
   markSending(
     id: string,
-    sending: { at: number; leaseUntil: number; messageKeyHash: string; mailboxKey: string },
+    sending: {
+      at: number;
+      leaseUntil: number;
+      messageKeyHash: string;
+      mailboxKey: string;
+      payload?: JsonObject | undefined;
+    },
   ): Promise<boolean>;
   /** sending → sent, with the provider's answer. */
   markSent(id: string, sentAt: number, providerResponse: string): Promise<boolean>;

@@ -3,7 +3,7 @@
 // leaves, so a row another process (or a disconnect) has moved meanwhile is left alone.
 import { type Selectable, sql } from 'kysely';
 import type { JsonObject, OutboxMessage, OutboxRepository, OutboxStatus } from '../../engine/ports/store.js';
-import { fromJson } from '../codec.js';
+import { fromJson, toJson } from '../codec.js';
 import { decodeCursor, pageLimit, toPage } from '../cursor.js';
 import type { OutboxTable } from '../schema.js';
 import type { RepositoryContext } from './context.js';
@@ -107,6 +107,7 @@ export function createOutboxRepository({
           lease_until: sending.leaseUntil,
           message_key_hash: sending.messageKeyHash,
           mailbox_key: sending.mailboxKey,
+          ...(sending.payload === undefined ? {} : { payload: toJson(sending.payload) }),
         }))
         .where('id', '=', id)
         .where('status', '=', 'pending')
