@@ -1,3 +1,4 @@
+import type { SequenceDefinition } from '@domain/definition.js';
 import { describe, expect, it } from 'vitest';
 import type { SequenceStatsAnswer, StepStats } from '../api/types.js';
 import { FIXTURES } from '../designer/fixtures/index.js';
@@ -32,7 +33,8 @@ describe('stats charts from the stats answer', () => {
     expect(charts.funnel.slice(0, 4).map((r) => [r.label, r.branch])).toEqual([
       ['1. Automated introduction email', ''],
       ['2. Research the lead on LinkedIn, then call', ''],
-      ['4. Connect on LinkedIn and book the meeting', 'Yes'],
+      // Reached on three routes: the first call answered, the second, or the third.
+      ['4. Connect on LinkedIn and book the meeting', 'Yes, No › Yes or No › No › Yes'],
       ['5. Automated follow-up email', 'No'],
     ]);
     expect(charts.funnel.some((r) => r.type === 'wait' || r.type === 'condition')).toBe(false);
@@ -45,6 +47,37 @@ describe('stats charts from the stats answer', () => {
       no: 4,
       pending: 1,
     });
+  });
+
+  it('names every route to a step where branches join, not only the first', () => {
+    const joined: SequenceDefinition = {
+      start: 'e1',
+      options: { exitOnReply: false, workingHours: 'owner', skipNonWorkingDays: false, tracking: true },
+      steps: [
+        { id: 'e1', type: 'email', name: 'Intro', next: 'c1' },
+        {
+          id: 'c1',
+          type: 'condition',
+          if: { signal: 'email_opened', step: 'e1' },
+          within: 'P1D',
+          yes: 'p1',
+          no: 'a1',
+        },
+        { id: 'p1', type: 'phone_call', name: 'Call', next: 'c2' },
+        { id: 'c2', type: 'condition', if: { step: 'p1', outcome: ['answered'] }, yes: 't1', no: 'l1' },
+        { id: 't1', type: 'task', name: 'Book' },
+        { id: 'a1', type: 'automated_email', name: 'Nudge', next: 'l1' },
+        { id: 'l1', type: 'linkedin_connect', name: 'Connect on LinkedIn' },
+      ],
+    };
+    const labels = statsCharts(joined, answer([])).funnel.map((r) => [r.stepId, r.branch]);
+    expect(labels).toEqual([
+      ['e1', ''],
+      ['p1', 'Yes'],
+      ['t1', 'Yes › Yes'],
+      ['l1', 'Yes › No or No'],
+      ['a1', 'No'],
+    ]);
   });
 
   it('gives every email step its metrics and rates of what was sent', () => {

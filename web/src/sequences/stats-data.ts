@@ -3,7 +3,7 @@
 import type { SequenceDefinition, Step } from '@domain/definition.js';
 import type { SequenceStatsAnswer, StepStats } from '../api/types.js';
 import { OUTCOME_NAMES, stepTitle } from '../designer/describe-step.js';
-import { stepsInFlowOrder } from './flow-order.js';
+import { branchRoutes, stepsInFlowOrder } from './flow-order.js';
 
 export interface FunnelRow {
   stepId: string;
@@ -96,6 +96,17 @@ export function outcomeName(key: string): string {
 const EMAIL_TYPES = new Set<Step['type']>(['email', 'automated_email']);
 const KNOWN_OUTCOMES = Object.keys(OUTCOME_NAMES);
 
+/**
+ * The branch a funnel row names: its route (`Yes › No`), or, where branches join, each route it is
+ * reached by (`Yes › No or No`; `Main path` for the main path among them).
+ */
+function routeLabel(found: { routes: string[]; more: boolean } | undefined, branch: string[]): string {
+  if (found === undefined || found.routes.length <= 1) return branch.join(' › ');
+  const named = found.routes.map((r) => (r === '' ? 'Main path' : r));
+  if (found.more) return `${named.join(', ')} or others`;
+  return `${named.slice(0, -1).join(', ')} or ${named.at(-1)}`;
+}
+
 function rate(part: number, whole: number): number | null {
   return whole > 0 ? part / whole : null;
 }
@@ -108,6 +119,7 @@ export function statsCharts(definition: SequenceDefinition, stats: SequenceStats
   const emails: EmailRow[] = [];
   const calls: OutcomeRow[] = [];
   const ordered = stepsInFlowOrder(definition);
+  const routes = branchRoutes(definition);
   const inDefinition = new Set(definition.steps.map((s) => s.id));
 
   let number = 0;
@@ -130,7 +142,7 @@ export function statsCharts(definition: SequenceDefinition, stats: SequenceStats
       });
       continue;
     }
-    funnel.push(funnelRow(s, label, name, branch.join(' › '), step.type));
+    funnel.push(funnelRow(s, label, name, routeLabel(routes.get(step.id), branch), step.type));
     if (EMAIL_TYPES.has(step.type)) emails.push(emailRow(s, label));
     if (step.type === 'phone_call') calls.push(outcomeRow(s, label));
   }
