@@ -3,7 +3,7 @@
 // editor offering a salesperson Save and Delete, a wait longer than 30 days silently saved as the previous
 // value, unsaved designer edits lost on a click in the nav, and the template Delete dialog's promise; then
 // the template picker's record types, a webhook's deliveries past the first page ("Load more"), and a
-// problem of the sequence's options shown while its panel is closed.
+// problem of the sequence's options shown while its panel is closed, and a template body written in HTML.
 // One server, one browser; each test signs in as it needs.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -181,6 +181,17 @@ describe.skipIf(skipReason !== null)('[e2e] long lists, read-only templates and 
     await dialog.getByRole('button', { name: 'Load more' }).click();
     await expect.poll(() => items.count()).toBe(60);
     expect(await dialog.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+    await page.context().close();
+  });
+
+  test('the template editor says a body written in HTML would reach the recipient as typed', async () => {
+    const page = await signedIn(manager);
+    await page.goto('/email-templates/new');
+    const body = page.getByRole('textbox', { name: 'Body', exact: true });
+    await body.fill('Hello, see https://example.com');
+    await page.getByText('Plain text: blank lines become paragraphs').waitFor();
+    await body.fill('<p>Hello, see <a href="https://example.com">our demo</a></p>');
+    await page.getByRole('status').filter({ hasText: 'This looks like HTML.' }).waitFor();
     await page.context().close();
   });
 

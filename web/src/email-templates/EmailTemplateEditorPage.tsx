@@ -2,7 +2,7 @@
 // server's problems (with line and column) appear next to the fields. Roles that may not change templates
 // (salespeople) read them: the fields are disabled and nothing offers to save, delete or create.
 import { ENTITY_TYPES, type EntityType } from '@domain/definition.js';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ApiError } from '../api/api-error.js';
 import type { EmailTemplate } from '../api/types.js';
@@ -13,7 +13,7 @@ import { ProblemAlert } from '../ui/ProblemAlert.js';
 import { ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 import { insertAt, MERGE_FIELDS, SAMPLE_CONTEXT } from './merge-fields.js';
-import { type PreviewResult, renderPreview } from './render-preview.js';
+import { looksLikeHtml, type PreviewResult, renderPreview } from './render-preview.js';
 
 type Draft = Omit<EmailTemplate, 'id'>;
 const BLANK: Draft = { name: '', subject: '', body: '', entityType: null };
@@ -83,6 +83,7 @@ function Editor({ id, initial, readOnly }: { id: string | null; initial: Draft; 
   const [target, setTarget] = useState<'subject' | 'body'>('body');
   const subjectRef = useRef<HTMLInputElement>(null);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
+  const bodyHintId = useId();
 
   useEffect(() => {
     let current = true;
@@ -235,9 +236,20 @@ function Editor({ id, initial, readOnly }: { id: string | null; initial: Draft; 
               onFocus={() => setTarget('body')}
               onChange={(e) => setDraft({ ...draft, body: e.target.value })}
               aria-invalid={previewError('body') !== undefined || fieldErrors('body').length > 0}
+              aria-describedby={bodyHintId}
             />
             <FieldProblems messages={[previewError('body'), ...fieldErrors('body').map((e) => e.message)]} />
           </label>
+          {looksLikeHtml(draft.body) ? (
+            <p id={bodyHintId} className="field-error" role="status">
+              This looks like HTML. Templates are plain text, so the tags would reach the recipient as typed:
+              write the text without them (web addresses become links, blank lines paragraphs).
+            </p>
+          ) : (
+            <p id={bodyHintId} className="field-hint">
+              Plain text: blank lines become paragraphs and web addresses links in the email.
+            </p>
+          )}
           <fieldset className="fieldset" hidden={readOnly}>
             <legend>Insert a merge field into the {target}</legend>
             <div className="chips">

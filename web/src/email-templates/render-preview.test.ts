@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { insertAt, SAMPLE_CONTEXT } from './merge-fields.js';
-import { renderPreview } from './render-preview.js';
+import { looksLikeHtml, renderPreview } from './render-preview.js';
 
 describe('template preview', () => {
   it('renders merge fields with the sample record', async () => {
@@ -23,5 +23,15 @@ describe('template preview', () => {
 
   it('inserts a snippet at the cursor', () => {
     expect(insertAt('Hi , bye', 3, 3, '{{ x }}')).toEqual({ text: 'Hi {{ x }}, bye', cursor: 10 });
+  });
+});
+
+describe('looksLikeHtml', () => {
+  it('finds the tags an HTML email is written with, not a "<" in prose', () => {
+    expect(looksLikeHtml('<p>Hello {{ record.name }}</p>')).toBe(true);
+    expect(looksLikeHtml('See <a href="https://example.com">our demo</a>')).toBe(true);
+    expect(looksLikeHtml('Line one<br/>line two')).toBe(true);
+    expect(looksLikeHtml('Prices < 100 € and we <3 you')).toBe(false);
+    expect(looksLikeHtml('Reply to <sales@example.com> or see <https://example.com>')).toBe(false);
   });
 });

@@ -33,3 +33,15 @@ function describeLiquidError(error: unknown): string {
   if (match === null) return error.message.split('\n')[0] ?? error.message;
   return `Line ${match[2]}, column ${match[3]}: ${match[1]?.trim()}`;
 }
+
+// Tags an HTML email is written with; a "<" in prose ("a < b", "<3") is not one of them.
+const HTML_TAG =
+  /<\/?(?:p|a|br|div|span|b|i|u|strong|em|ul|ol|li|table|tbody|tr|td|th|h[1-6]|img|html|body|font|hr)\b[^<>]*>/i;
+
+/**
+ * Whether a template's text looks written in HTML. Templates are plain text (line breaks become
+ * paragraphs, web addresses links), so such tags would reach the recipient as typed: the editor says so.
+ */
+export function looksLikeHtml(text: string): boolean {
+  return HTML_TAG.test(text);
+}
