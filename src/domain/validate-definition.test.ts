@@ -93,6 +93,21 @@ describe('validateForActivation: one rule at a time', () => {
     expect(found(def)).toContainEqual({ code: 'advance_not_last', stepId: 'a9', path: '/steps/8/next' });
   });
 
+  it('template_required: an automated email without a template', () => {
+    const def = add({ id: 'a9', type: 'automated_email', name: 'Nudge' });
+    expect(found(def)).toContainEqual({
+      code: 'template_required',
+      stepId: 'a9',
+      path: '/steps/8/templateId',
+    });
+    expect(found(add({ id: 'a9', type: 'automated_email', templateId: ' ' }))).toContainEqual(
+      expect.objectContaining({ code: 'template_required' }),
+    );
+    expect(found(add({ id: 'e9', type: 'email', name: 'Written by the seller' }))).not.toContainEqual(
+      expect.objectContaining({ code: 'template_required' }),
+    );
+  });
+
   it('advance_at_start', () => {
     const def = { ...add({ id: 'a0', type: 'advance_to_sequence', sequenceId: 's' }), start: 'a0' };
     expect(found(def)).toContainEqual({ code: 'advance_at_start', stepId: 'a0', path: '/steps/8' });
@@ -511,7 +526,7 @@ const conditionStep =
 const simple =
   (id: string, type: Step['type'], extra: Record<string, unknown> = {}) =>
   (next: string) =>
-    ({ id, type, next, ...extra }) as Step;
+    ({ id, type, next, ...(type === 'automated_email' ? { templateId: 'tpl_auto' } : {}), ...extra }) as Step;
 
 /** With a wait in it: an existing one when there is one (chosen by `pick`), else a new one after the start. */
 function withWait(def: SequenceDefinition, pick: number, duration: string): Broken {
@@ -709,6 +724,13 @@ function RULE_BREAKERS(): Record<ValidationCode, Breaker> {
         steps: def.steps.map((s) => (EMAIL_TYPES.includes(s.type) ? ({ ...s, type: 'task' } as Step) : s)),
       },
     }),
+    template_required: (def) => {
+      const [withEmail, email] = ensureStep(def, ['automated_email'], 'automated_email');
+      const steps = withEmail.steps.map((s) =>
+        s.id === email && s.type === 'automated_email' ? (({ templateId: _, ...rest }) => rest)(s) : s,
+      ) as Step[];
+      return { def: { ...withEmail, steps }, stepId: email };
+    },
     advance_not_last: (def, pick) => {
       const from = pickOf(linkable(def), pick);
       const steps: Step[] = [

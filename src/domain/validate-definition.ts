@@ -65,6 +65,7 @@ export const VALIDATION_CODES = [
   'cycle',
   'exit_on_reply_without_email',
   'advance_not_last',
+  'template_required',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -237,8 +238,20 @@ function checkStepContents(step: Step, index: number): ValidationIssue[] {
               ),
             ]),
       ];
-    case 'email':
     case 'automated_email':
+      // Sent by the system: nobody writes it (Dynamics: "automatically sent … based on the selected template").
+      return step.templateId === undefined || step.templateId.trim() === ''
+        ? [
+            at(
+              step,
+              index,
+              'template_required',
+              `${capitalized(label(step))} needs an email template: it is sent without anyone writing it.`,
+              '/templateId',
+            ),
+          ]
+        : [];
+    case 'email':
     case 'phone_call':
     case 'task':
     case 'linkedin_research':

@@ -113,8 +113,9 @@ function payloadOf(row: OutboxMessage): EmailPayload | null {
       ...(typeof o.body === 'string' ? { body: o.body } : {}),
     };
   }
+  // Without a template and the seller's own text (an automated email activated before template_required),
+  // the message is failed by draftOf and its enrollment moves on, rather than waiting for an answer forever.
   const templateId = text('templateId');
-  if (templateId === null && (override?.subject === undefined || override.body === undefined)) return null;
   return { ...(fields as Omit<EmailPayload, 'templateId' | 'override'>), templateId, override };
 }
 
@@ -409,7 +410,10 @@ async function draftOf(
   ]);
   const subject = p.override?.subject ?? template?.subject;
   const body = p.override?.body ?? template?.body;
-  if (subject === undefined || body === undefined) return `email template ${p.templateId} no longer exists`;
+  if (subject === undefined || body === undefined)
+    return p.templateId === null
+      ? 'the email step has no template and no text of its own'
+      : `email template ${p.templateId} no longer exists`;
   if (owner === null) return `owner ${p.ownerId} no longer exists`;
   const ownerAddress = { name: owner.name, address: owner.email };
   // A seller's own mailbox sends as the seller; the installation's as STEPWISE_MAIL_FROM if set.

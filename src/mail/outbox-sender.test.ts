@@ -59,6 +59,8 @@ async function world(
     tracking?: boolean;
     /** The first step is a manual `email` the seller sends, instead of an automated one. */
     manual?: boolean;
+    /** The first step names no template (activation refuses that now; older sequences may hold it). */
+    noTemplate?: boolean;
   } = {},
 ) {
   const sink = await startSmtpSink(options.plan);
@@ -88,7 +90,12 @@ async function world(
     owner.id,
     definition(
       [
-        { id: 'a1', type: options.manual ? 'email' : 'automated_email', templateId: 'tpl_intro', next: 't1' },
+        {
+          id: 'a1',
+          type: options.manual ? 'email' : 'automated_email',
+          ...(options.noTemplate ? {} : { templateId: 'tpl_intro' }),
+          next: 't1',
+        },
         { id: 't1', type: 'task', name: 'Follow up' },
       ],
       { tracking: options.tracking ?? true },
@@ -285,6 +292,16 @@ forEachDialect('mail sender over SMTP', (t) => {
     deps.clock.advance(DAY);
     await sendDueEmails(deps);
     expect(sink.accepted).toHaveLength(1);
+  });
+
+  it('fails an automated email without a template and moves its enrollment on, instead of stranding it', async () => {
+    const { deps, sink, enrollmentIds } = await world(t, { noTemplate: true });
+    const [enrollmentId = ''] = enrollmentIds;
+    expect((await sendDueEmails(deps)).failed).toBe(1);
+    const row = await outboxRow(deps, enrollmentId);
+    expect(row).toMatchObject({ status: 'failed', lastError: expect.stringContaining('has no template') });
+    expect(await stepStates(deps, enrollmentId)).toEqual(['a1:failed', 't1:next']);
+    expect(sink.accepted).toHaveLength(0);
   });
 
   it('fails on 5xx and moves the enrollment on (a failed email counts as not opened, not replied)', async () => {

@@ -322,7 +322,8 @@ function toStep(drafts: Draft[], index: number, ids: string[], dominators: Set<n
 }
 
 function activityStep(id: string, type: ActivityType, next: { next?: string }): Step {
-  return type === 'email' || type === 'automated_email' ? { id, type, ...next } : { id, type, ...next };
+  // An automated email needs a template to activate (template_required); a manual one may go without.
+  return type === 'automated_email' ? { id, type, templateId: `tpl_${id}`, ...next } : { id, type, ...next };
 }
 
 /** Turns a condition plan into a condition that names only the emails and calls that precede it; else a field test. */
