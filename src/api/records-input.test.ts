@@ -292,4 +292,44 @@ forEachDialect('records input', (t) => {
     });
     expect(await names(deps)).toEqual(['Bulk', 'Kept']);
   });
+
+  it("refuses an address a mail server would refuse, in every way in: 400 invalid_email, or the row's error", async () => {
+    const { deps, call } = await startServer(t);
+    const refused = async (method: 'POST' | 'PATCH', url: string, payload: unknown) => {
+      const response = await call(method, url, payload);
+      expect(response.statusCode, response.body).toBe(400);
+      expect(response.json().errors).toEqual([
+        {
+          code: 'invalid_email',
+          path: '/email',
+          message: expect.stringContaining('is not an email address'),
+        },
+      ]);
+    };
+    await refused('POST', '/api/records', { type: 'lead', name: 'Bad', email: 'not-an-email' });
+    await refused('POST', '/api/records', { type: 'lead', name: 'Bad', email: 'ada@localhost' });
+    await refused('POST', '/api/records', { type: 'lead', name: 'Bad', email: 'ada lovelace@example.com' });
+    const kept = (
+      await call('POST', '/api/records', { type: 'lead', name: 'Kept', email: ' ada@example.com ' })
+    ).json();
+    await refused('PATCH', `/api/records/${kept.id}`, { email: 'ada@' });
+    // Blank or null is no address, as before.
+    expect(
+      (await call('POST', '/api/records', { type: 'lead', name: 'No address', email: null })).statusCode,
+    ).toBe(201);
+    expect((await call('PATCH', `/api/records/${kept.id}`, { email: '' })).statusCode).toBe(200);
+    const bulk = await call('POST', '/api/records/bulk', {
+      records: [
+        { type: 'lead', name: 'Bulk bad', email: 'bulk@bad' },
+        { type: 'lead', name: 'Bulk', email: 'bulk@example.org' },
+      ],
+    });
+    expect(bulk.json()).toMatchObject({ created: 1, errors: [{ index: 0, code: 'invalid_email' }] });
+    const csv = await importCsv(call, 'name,email\nCsv bad,csv.example.org\nCsv,csv@example.org\n');
+    expect(csv.json()).toMatchObject({
+      created: 1,
+      errors: [{ index: 0, code: 'invalid_email', message: expect.stringContaining('"email" cell') }],
+    });
+    expect(await names(deps)).toEqual(['Bulk', 'Csv', 'Kept', 'No address']);
+  });
 });

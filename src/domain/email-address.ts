@@ -8,3 +8,12 @@
 export function emailKey(email: string): string {
   return email.trim().replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
+
+// One "@" with something before it and a dotted domain after it, no spaces: what a mail server can be given
+// as RCPT TO. Not RFC 5322 in full (quoted local parts, IP literals): a record's address is a person's.
+const ADDRESS = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+
+/** Whether `email` can be a recipient's address (a blank one is none, and is not checked here). */
+export function isEmailAddress(email: string): boolean {
+  return email.length <= 320 && ADDRESS.test(email.trim());
+}

@@ -4,6 +4,7 @@
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ENTITY_TYPES } from '../../domain/definition.js';
+import { isEmailAddress } from '../../domain/email-address.js';
 import { nulPointer } from '../nul-characters.js';
 import { NullableText, ScalarValue } from '../schemas.js';
 
@@ -50,7 +51,20 @@ export function recordRowProblem(row: unknown): { code: string; path: string; me
   // Bulk and CSV rows skip the whole-body NUL check (json-body.ts), so each row gets it here.
   const nul = nulPointer(row);
   if (nul !== null) return { code: 'nul_character', path: nul, message: 'holds a NUL character (U+0000)' };
-  if (newRecordCheck.Check(row)) return null;
-  const first = newRecordCheck.Errors(row)[0];
-  return { code: 'bad_shape', path: first?.instancePath ?? '', message: first?.message ?? 'is not valid' };
+  if (!newRecordCheck.Check(row)) {
+    const first = newRecordCheck.Errors(row)[0];
+    return { code: 'bad_shape', path: first?.instancePath ?? '', message: first?.message ?? 'is not valid' };
+  }
+  return emailProblem((row as NewRecordBody).email);
+}
+
+/**
+ * Why a record's email cannot be sent to (`invalid_email` at /email), or null: a mail server refuses such an
+ * address at RCPT TO, after the record was connected and its step counted as sent. Blank is no address.
+ */
+export function emailProblem(
+  email: string | null | undefined,
+): { code: string; path: string; message: string } | null {
+  if (email === undefined || email === null || email.trim() === '' || isEmailAddress(email)) return null;
+  return { code: 'invalid_email', path: '/email', message: `is not an email address ("${email}")` };
 }

@@ -22,7 +22,13 @@ import {
   pageOptions,
   ScalarValue,
 } from '../schemas.js';
-import { EntityTypeSchema, NewRecordBody, RecordPatchBody, recordRowProblem } from './record-input.js';
+import {
+  EntityTypeSchema,
+  emailProblem,
+  NewRecordBody,
+  RecordPatchBody,
+  recordRowProblem,
+} from './record-input.js';
 import {
   MAX_UPSERT_ROWS,
   type PreparedRow,
@@ -138,6 +144,15 @@ async function allowedOwner(deps: EngineDeps, actor: Actor, ownerId: string | un
   return owner.id;
 }
 
+/** 400 `invalid_email` for an address a mail server would refuse (record-input.ts emailProblem). */
+function checkEmail(email: string | null | undefined): void {
+  const problem = emailProblem(email);
+  if (problem !== null)
+    throw badRequest('Not an email address.', [
+      { ...problem, message: `"${email}" is not an email address.` },
+    ]);
+}
+
 /** The zone as the platform names it (canonicalTimeZone); 400 for a name that is not a zone. */
 function checkedTimezone<T extends string | null | undefined>(timezone: T): T {
   if (timezone === undefined || timezone === null) return timezone;
@@ -172,6 +187,7 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
     async (request, reply) => {
       const actor = actorOf(request);
       const body: NewRecordBody = request.body;
+      checkEmail(body.email);
       const timezone = checkedTimezone(body.timezone);
       const ownerId = await allowedOwner(deps, actor, body.ownerId);
       const record = await store.records.create({
@@ -352,6 +368,7 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
       const actor = actorOf(request);
       const record = await visibleRecord(deps, actor, request.params.id);
       const { ownerId, ...rest } = request.body;
+      checkEmail(rest.email);
       const timezone = checkedTimezone(rest.timezone);
       // Checked before anything is written: a refused owner leaves the record as it was.
       const newOwnerId = ownerId === undefined ? record.ownerId : await allowedOwner(deps, actor, ownerId);
