@@ -188,9 +188,12 @@ function Editor({ id, initial, readOnly }: { id: string | null; initial: Draft; 
             <input
               value={draft.name}
               required
+              maxLength={NAME_MAX}
               disabled={readOnly}
               onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+              aria-invalid={fieldErrors('name').length > 0}
             />
+            <FieldProblems messages={fieldErrors('name').map((e) => e.message)} />
           </label>
           <label className="field">
             <span className="field-label">Record type</span>
@@ -328,8 +331,12 @@ function Editor({ id, initial, readOnly }: { id: string | null; initial: Draft; 
   );
 }
 
+/** The server's limit on a template's name (src/api/routes/email-templates.ts). */
+const NAME_MAX = 200;
+
+/** A field's problems, each once: the preview and the server often find the same one. */
 function FieldProblems({ messages }: { messages: (string | undefined)[] }) {
-  const shown = messages.filter((m): m is string => m !== undefined);
+  const shown = [...new Set(messages.filter((m): m is string => m !== undefined))];
   if (shown.length === 0) return null;
   return (
     <span className="field-error" role="alert">
