@@ -19,7 +19,7 @@ import type { LedgerRow } from '../../workload/ledger-check.js';
 import { DAY_MS, LEDGER_STEPS, type LedgerStep } from '../../workload/workload.js';
 import type { AdapterLedger, Controller, RunSettings, SignalInput } from '../adapter.js';
 import { postgresRaw, type RawLedgerRow, type StepwiseRaw, sqliteRaw } from './stepwise-raw.js';
-import { stepwiseDefinition } from './stepwise-sequence.js';
+import { BENCH_TEMPLATE_ID, stepwiseDefinition } from './stepwise-sequence.js';
 import { STEPWISE_T0 } from './stepwise-worker.js';
 
 const ADMIN = 'usr_admin';
@@ -111,6 +111,14 @@ export function stepwiseController(settings: RunSettings): Controller {
           if (r.outcome === 'error') throw new Error(r.message);
       }
       const actor = { id: ADMIN, role: 'admin' as const };
+      // Activation wants each automated email's template; the bench's stand-in sender never renders it.
+      await store.emailTemplates.create({
+        id: BENCH_TEMPLATE_ID,
+        name: 'Bench',
+        subject: 'Hello',
+        body: 'Hello {{ record.name }}',
+        createdAt: STEPWISE_T0,
+      });
       const created = await createSequence(deps, actor, {
         name: 'Bench cadence',
         entityType: 'lead',
