@@ -69,6 +69,38 @@ describe('records', () => {
     expect(badField.json()).toMatchObject({ code: 'validation_failed' });
   });
 
+  it('says on one record whether its address is suppressed, and why and since when', async () => {
+    const created = await h.as('salesperson', {
+      method: 'POST',
+      url: '/api/records',
+      payload: { type: 'lead', name: 'Una', email: 'Una@Example.com' },
+    });
+    const id = created.json().id as string;
+    const noEmail = await h.as('salesperson', {
+      method: 'POST',
+      url: '/api/records',
+      payload: { type: 'lead', name: 'Noel' },
+    });
+    const before = await h.as('salesperson', { method: 'GET', url: `/api/records/${id}` });
+    expect(before.json()).toMatchObject({ id, emailSuppressed: null });
+    const signal = await h.as('admin', {
+      method: 'POST',
+      url: '/api/signals',
+      payload: { signals: [{ type: 'email_unsubscribed', recordId: id }] },
+    });
+    expect(signal.statusCode).toBe(200);
+    const after = await h.as('salesperson', { method: 'GET', url: `/api/records/${id}` });
+    expect(after.json().emailSuppressed).toEqual({ reason: 'unsubscribed', at: '2026-11-23T09:00:00.000Z' });
+    const withoutEmail = await h.as('salesperson', {
+      method: 'GET',
+      url: `/api/records/${noEmail.json().id}`,
+    });
+    expect(withoutEmail.json().emailSuppressed).toBeNull();
+    // The lists stay one query per page: the field is the record page's, not theirs.
+    const list = await h.as('salesperson', { method: 'GET', url: '/api/records?type=lead&limit=200' });
+    expect(list.json().items.find((r: { id: string }) => r.id === id)).not.toHaveProperty('emailSuppressed');
+  });
+
   it("keeps a seller to their own records: another seller's record is 404", async () => {
     const theirs = (
       await h.as('seller2', {

@@ -2,7 +2,14 @@
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../storage/test-support/dialects.js';
 import { BadRequestError } from './errors.js';
-import { isSuppressed, listSuppressions, suppress, suppressedAmong, unsuppress } from './suppression.js';
+import {
+  emailSuppression,
+  isSuppressed,
+  listSuppressions,
+  suppress,
+  suppressedAmong,
+  unsuppress,
+} from './suppression.js';
 import { engineDeps, T0 } from './test-support/engine-world.js';
 
 forEachDialect('suppression', (t) => {
@@ -30,6 +37,20 @@ forEachDialect('suppression', (t) => {
     expect(await unsuppress(deps, 'Ann@example.com')).toBe(true);
     expect(await unsuppress(deps, 'ann@example.com')).toBe(false);
     expect(await isSuppressed(deps, 'ann@example.com')).toBe(false);
+  });
+
+  it("gives an address's reason and time, whatever its case, and null once it is taken off", async () => {
+    const deps = engineDeps(t.store());
+    expect(await emailSuppression(deps, 'zoe@example.com')).toBeNull();
+    await suppress(deps, { email: 'zoe@example.com', reason: 'bounced', source: 'signal' });
+    expect(await emailSuppression(deps, ' Zoe@Example.COM')).toEqual({
+      email: 'zoe@example.com',
+      reason: 'bounced',
+      at: T0,
+      source: 'signal',
+    });
+    await unsuppress(deps, 'zoe@example.com');
+    expect(await emailSuppression(deps, 'zoe@example.com')).toBeNull();
   });
 
   it('lists by address, page by page', async () => {

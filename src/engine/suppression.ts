@@ -30,6 +30,12 @@ export async function isSuppressed(deps: EngineDeps, email: string): Promise<boo
   return (await deps.store.suppressions.getMany([normalizeEmail(email)])).length > 0;
 }
 
+/** Why and since when this address is not emailed, or null: one lookup on the suppressions pkey (a record page's marker). */
+export async function emailSuppression(deps: EngineDeps, email: string): Promise<Suppression | null> {
+  const [entry] = await deps.store.suppressions.getMany([normalizeEmail(email)]);
+  return entry ?? null;
+}
+
 /** The suppressed ones among these addresses (lower-cased), for a sender's batch. */
 export async function suppressedAmong(deps: EngineDeps, emails: readonly string[]): Promise<Set<string>> {
   if (emails.length === 0) return new Set();

@@ -5,8 +5,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
 import { canonicalTimeZone } from '../../domain/calendar.js';
 import type { EngineDeps } from '../../engine/deps.js';
-import type { RecordPatch, SalesRecord } from '../../engine/ports/store.js';
+import { type RecordPatch, type SalesRecord, SUPPRESSION_REASONS } from '../../engine/ports/store.js';
 import { changeRecordOwner, deleteRecord, recordFieldsChanged } from '../../engine/record-lifecycle.js';
+import { emailSuppression } from '../../engine/suppression.js';
 import { type Actor, actorOf, EVERYONE, forbidden, isManager, MANAGERS, requireRole } from '../auth/actor.js';
 import { setJsonBodyParser } from '../json-body.js';
 import { badRequest, notFound } from '../problem.js';
@@ -104,6 +105,29 @@ export const RecordWithSequenceView = Type.Object({
       'The sequence the record runs in now (the first, when an installation allows several), or null.',
   }),
 });
+
+/**
+ * GET /api/records/{id}: also whether its address is on the suppression list (one pkey lookup; the lists
+ * leave it out to stay one query per page).
+ */
+export const RecordDetailView = Type.Object({
+  ...RecordWithSequenceView.properties,
+  emailSuppressed: Type.Union(
+    [Type.Object({ reason: Type.Enum(SUPPRESSION_REASONS), at: Instant }), Type.Null()],
+    {
+      description:
+        'Why and since when emails to this address are not sent (it unsubscribed, bounced, or was added by hand), or null.',
+    },
+  ),
+});
+
+async function emailSuppressedView(
+  deps: EngineDeps,
+  email: string | null,
+): Promise<Static<typeof RecordDetailView>['emailSuppressed']> {
+  const entry = email === null ? null : await emailSuppression(deps, email);
+  return entry === null ? null : { reason: entry.reason, at: iso(entry.at) };
+}
 
 /** The running sequence of each record, by record id: one set-based read of slots and one of sequences. */
 async function currentSequences(
@@ -340,15 +364,18 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
       preHandler: everyone,
       schema: {
         tags: ['records'],
-        summary: 'One record, with the sequence it runs in now',
+        summary: 'One record, with the sequence it runs in now and whether its address is suppressed',
         params: IdParams,
-        response: { 200: RecordWithSequenceView, 404: Problem },
+        response: { 200: RecordDetailView, 404: Problem },
       },
     },
     async (request) => {
       const record = await visibleRecord(deps, actorOf(request), request.params.id);
-      const running = await currentSequences(deps, [record.id]);
-      return { ...toRecordView(record), currentSequence: running.get(record.id) ?? null };
+      const [running, emailSuppressed] = await Promise.all([
+        currentSequences(deps, [record.id]),
+        emailSuppressedView(deps, record.email),
+      ]);
+      return { ...toRecordView(record), currentSequence: running.get(record.id) ?? null, emailSuppressed };
     },
   );
 

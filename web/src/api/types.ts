@@ -5,8 +5,8 @@ export type Role = 'admin' | 'sequence_manager' | 'sales_manager' | 'salesperson
 
 export const ROLE_NAMES: Record<Role, string> = {
   admin: 'System Administrator',
-  sequence_manager: 'Sequence manager',
-  sales_manager: 'Sales manager',
+  sequence_manager: 'Sequence Manager',
+  sales_manager: 'Sales Manager',
   salesperson: 'Salesperson',
 };
 
@@ -20,6 +20,14 @@ export interface User {
   timeOff?: { start: string; end: string }[];
   disabled?: boolean;
   createdAt?: string;
+}
+
+/** GET /api/users/directory: an active user as every signed-in user sees them (no address). */
+export interface DirectoryUser {
+  id: string;
+  name: string;
+  role: Role;
+  timezone: string;
 }
 
 /** GET /api/users/me: the user, and which mailbox sends their emails (none: they wait in the outbox). */
@@ -48,6 +56,8 @@ export interface Sequence {
   entityType: EntityType;
   status: SequenceStatus;
   version: number;
+  /** The version new connections get (active or in revision); null while inactive. */
+  activeVersion?: number | null;
   ownerId: string;
   ownerName?: string;
   tags?: string[];
@@ -105,6 +115,13 @@ export interface CrmRecord {
   updatedAt?: string;
   /** The sequence the record runs in now (list and one-record answers). */
   currentSequence?: { id: string; name: string; enrollmentId: string } | null;
+  /** Why emails to the record's address are not sent, or null (one-record answers only). */
+  emailSuppressed?: EmailSuppression | null;
+}
+
+export interface EmailSuppression {
+  reason: 'unsubscribed' | 'bounced' | 'manual';
+  at: string;
 }
 
 /** POST /api/records (with `type` and `name`) and PATCH /api/records/{id}: null clears a field. */
@@ -138,6 +155,8 @@ export interface WorkItem {
   dueAt: string | null;
   /** `open`: workable now; `waiting`: scheduled (or snoozed) to open at dueAt. */
   state: EnrollmentStepState;
+  /** When a seller last snoozed the step: `waiting` with it, it opens at dueAt, the time they chose. */
+  snoozedAt?: string | null;
 }
 
 export type EnrollmentStepState = 'waiting' | 'open' | 'completed' | 'skipped' | 'cancelled' | 'failed';

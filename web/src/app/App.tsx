@@ -14,6 +14,7 @@ import {
 } from 'react-router-dom';
 import { SetupPage } from '../auth/SetupPage.js';
 import { SignInPage } from '../auth/SignInPage.js';
+import { ENTITY_PATHS } from '../records/record-types.js';
 import { Loading } from '../ui/states.js';
 import { AppShell } from './AppShell.js';
 import { useSession } from './api-context.js';
@@ -66,7 +67,7 @@ function AppRoutes() {
       <Route path="/setup" element={<SetupPage />} />
       <Route element={<RequireSession />}>
         <Route element={<AppShell />}>
-          <Route index element={<Navigate to="/sequences" replace />} />
+          <Route index element={<Home />} />
           <Route
             path="sequences"
             element={
@@ -83,6 +84,14 @@ function AppRoutes() {
               </Screen>
             }
           />
+          {/* A list's address in the singular (/records/lead) goes to the list, as /records/lead/{id} opens a record. */}
+          {Object.entries(ENTITY_PATHS).map(([singular, plural]) => (
+            <Route
+              key={singular}
+              path={`records/${singular}`}
+              element={<Navigate to={`/records/${plural}`} replace />}
+            />
+          ))}
           <Route
             path="records/:type"
             element={
@@ -144,6 +153,12 @@ function AppRoutes() {
       </Route>
     </Routes>
   );
+}
+
+/** A salesperson's day starts in My work; managers start where they build sequences. */
+function Home() {
+  const session = useSession();
+  return <Navigate to={session?.user.role === 'salesperson' ? '/my-work' : '/sequences'} replace />;
 }
 
 function RequireSession() {

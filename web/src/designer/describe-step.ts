@@ -71,13 +71,24 @@ export function stepSubtitle(step: StepContent, nameOf: (id: string) => string):
 }
 
 export function describeCondition(condition: Condition, nameOf: (id: string) => string): string {
+  return `If ${conditionClause(condition, nameOf)}`;
+}
+
+/** A step a record is at now, as a person reads it: "Waiting to see if they opened “Intro email”". */
+export function describeCurrentStep(step: Step, nameOf: (id: string) => string): string {
+  if (step.type === 'condition') return `Waiting to see if ${conditionClause(step.if, nameOf)}`;
+  if (step.type === 'wait') return `Waiting ${describeWait(step.duration)}`;
+  return stepTitle(step);
+}
+
+function conditionClause(condition: Condition, nameOf: (id: string) => string): string {
   if (isSignalCondition(condition))
-    return `If they ${SIGNAL_NAMES[condition.signal]} “${nameOf(condition.step)}”`;
+    return `they ${SIGNAL_NAMES[condition.signal]} “${nameOf(condition.step)}”`;
   if (isOutcomeCondition(condition))
-    return `If “${nameOf(condition.step)}” was ${condition.outcome.map((o) => OUTCOME_NAMES[o].toLowerCase()).join(' or ') || '…'}`;
+    return `“${nameOf(condition.step)}” was ${condition.outcome.map((o) => OUTCOME_NAMES[o].toLowerCase()).join(' or ') || '…'}`;
   if (isFieldCondition(condition))
-    return `If ${condition.field || 'a field'} ${OPERATOR_NAMES[condition.op]}${condition.value === undefined ? '' : ` ${JSON.stringify(condition.value)}`}`;
-  if (isAllCondition(condition)) return `If all of ${condition.all.length} conditions`;
-  if (isAnyCondition(condition)) return `If any of ${condition.any.length} conditions`;
-  return 'Condition';
+    return `${condition.field || 'a field'} ${OPERATOR_NAMES[condition.op]}${condition.value === undefined ? '' : ` ${JSON.stringify(condition.value)}`}`;
+  if (isAllCondition(condition)) return `all of ${condition.all.length} conditions`;
+  if (isAnyCondition(condition)) return `any of ${condition.any.length} conditions`;
+  return 'a condition holds';
 }

@@ -8,6 +8,9 @@ import { Dialog } from '../ui/Dialog.js';
 import { ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 
+/** Up to this many connected records are listed one by one; more fold under a summary. */
+const LISTED_SUCCESSES = 10;
+
 export function ConnectSequenceDialog({
   open,
   entityType,
@@ -52,6 +55,10 @@ export function ConnectSequenceDialog({
       setBusy(false);
     }
   };
+  const enrolledIds = new Set(result?.enrolled.map((x) => x.recordId) ?? []);
+  const reasons = new Map(result?.rejected.map((x) => [x.recordId, x.message]) ?? []);
+  const connected = records.filter((r) => enrolledIds.has(r.id));
+  const refused = records.filter((r) => !enrolledIds.has(r.id));
   return (
     <Dialog
       title="Connect sequence"
@@ -85,17 +92,37 @@ export function ConnectSequenceDialog({
           <p>
             Connected {result.enrolled.length} of {records.length} record{records.length === 1 ? '' : 's'}.
           </p>
-          <ul className="result-list">
-            {records.map((r) => {
-              const rejected = result.rejected.find((x) => x.recordId === r.id);
-              const enrolled = result.enrolled.some((x) => x.recordId === r.id);
-              return (
-                <li key={r.id} className={enrolled ? 'result-ok' : 'result-failed'}>
-                  <strong>{r.name}</strong>: {enrolled ? 'connected' : (rejected?.message ?? 'not connected')}
+          {/* The refusals first, each with its reason; a long list of successes folds away. */}
+          {refused.length > 0 && (
+            <ul className="result-list">
+              {refused.map((r) => (
+                <li key={r.id} className="result-failed">
+                  <strong>{r.name}</strong>: {reasons.get(r.id) ?? 'not connected'}
                 </li>
-              );
-            })}
-          </ul>
+              ))}
+            </ul>
+          )}
+          {connected.length > 0 && connected.length <= LISTED_SUCCESSES && (
+            <ul className="result-list">
+              {connected.map((r) => (
+                <li key={r.id} className="result-ok">
+                  <strong>{r.name}</strong>: connected
+                </li>
+              ))}
+            </ul>
+          )}
+          {connected.length > LISTED_SUCCESSES && (
+            <details>
+              <summary>The {connected.length} records connected</summary>
+              <ul className="result-list">
+                {connected.map((r) => (
+                  <li key={r.id} className="result-ok">
+                    {r.name}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
         </div>
       ) : sequences.status === 'loading' ? (
         <Loading label="Loading sequences…" />

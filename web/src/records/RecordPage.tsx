@@ -16,6 +16,7 @@ import { useServerNow } from '../work/server-now.js';
 import { actionDoneText, performStepAction } from '../work/step-actions.js';
 import { useMyMailbox } from '../work/use-my-mailbox.js';
 import { DisconnectDialog } from './DisconnectDialog.js';
+import { EmailSuppressedNotice } from './EmailSuppressed.js';
 import { ENTITY_PATHS, ENTITY_PLURALS, entityFromPath } from './record-types.js';
 import { EnrollmentSteps, SequenceHistory } from './SequenceHistory.js';
 import { UpNextCurrent, UpNextHistory, UpNextUpcoming } from './UpNext.js';
@@ -76,6 +77,7 @@ export function RecordPage() {
             {ENTITY_SINGULAR[r.type]}
             {r.company ? ` · ${r.company}` : ''}
           </p>
+          <p className="muted">Times are in {zone}.</p>
         </div>
         {r.currentSequence && (
           <div className="actions">
@@ -89,6 +91,7 @@ export function RecordPage() {
         <div className="record-column">
           <section className="card" aria-labelledby="record-details-title">
             <h2 id="record-details-title">Details</h2>
+            {r.emailSuppressed && <EmailSuppressedNotice suppression={r.emailSuppressed} />}
             <dl className="details">
               <Detail label="Owner">
                 {ownerName ?? (r.ownerId === session?.user.id ? 'You' : 'Another user')}

@@ -170,8 +170,12 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
                   />
                 </th>
                 <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Company</th>
+                <th scope="col" className="hide-narrow">
+                  Email
+                </th>
+                <th scope="col" className="hide-narrow">
+                  Company
+                </th>
                 <th scope="col">Sequence</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -197,8 +201,8 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
                       {r.name}
                     </Link>
                   </td>
-                  <td>{r.email ?? '—'}</td>
-                  <td>{r.company ?? '—'}</td>
+                  <td className="hide-narrow">{r.email ?? '—'}</td>
+                  <td className="hide-narrow">{r.company ?? '—'}</td>
                   <td>
                     {r.currentSequence ? (
                       isManager ? (

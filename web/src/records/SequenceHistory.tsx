@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { RecordEnrollment } from '../api/types.js';
 import { useApi, usePermissions } from '../app/api-context.js';
+import { type CurrentStep, currentStepText } from '../sequences/current-step.js';
 import { END_REASON_NAMES, ENROLLMENT_STATUS_NAMES } from '../sequences/stats-data.js';
 import { problemText } from '../ui/problem-text.js';
 import { ErrorState, Loading } from '../ui/states.js';
@@ -127,11 +128,7 @@ function SequenceRun({
           )}
           {run.endReason !== null && ` · ${END_REASON_NAMES[run.endReason] ?? run.endReason}`}
         </p>
-        {running && run.currentStep !== null && (
-          <p className="muted">
-            Now at: {run.currentStep.name ?? run.currentStep.type ?? run.currentStep.id}
-          </p>
-        )}
+        {running && run.currentStep !== null && <NowAt run={run} step={run.currentStep} />}
         <button
           type="button"
           className="button button-quiet button-small"
@@ -146,6 +143,18 @@ function SequenceRun({
       </div>
     </li>
   );
+}
+
+/** A running enrollment's step in words, from its version's definition (read when that is the sequence's). */
+function NowAt({ run, step }: { run: RecordEnrollment; step: CurrentStep }) {
+  const api = useApi();
+  const sequenceId = run.sequence?.deleted === false ? run.sequence.id : null;
+  const sequence = useResource(
+    () => (sequenceId === null ? Promise.resolve(undefined) : api.sequences.get(sequenceId)),
+    [api, sequenceId],
+  );
+  const definition = sequence.data?.version === run.sequenceVersion ? sequence.data.definition : undefined;
+  return <p className="muted">Now at: {currentStepText(step, definition)}</p>;
 }
 
 /** The completed steps of one enrollment (ended or running), loaded when shown. */

@@ -172,41 +172,64 @@ export function UpNextHistory({
   zone: string;
   now: number;
 }) {
-  const done = (enrollment?.history ?? [])
+  const ended = (enrollment?.history ?? [])
     .filter((h) => h.state !== 'open' && h.state !== 'waiting' && !['wait', 'condition'].includes(h.type))
     .sort((a, b) => Date.parse(b.completedAt ?? '') - Date.parse(a.completedAt ?? '') || 0);
+  // A cancelled step was never done: the enrollment ended first, so it is not listed with the steps that were.
+  const past = ended.filter((h) => h.state !== 'cancelled');
+  const cancelled = ended.filter((h) => h.state === 'cancelled');
   return (
     <div className="up-next-history">
-      <h3 className="up-next-label">Completed steps</h3>
-      {done.length === 0 ? (
+      <h3 className="up-next-label">Past steps</h3>
+      {past.length === 0 ? (
         <p className="muted">Nothing done yet.</p>
       ) : (
-        <ol className="history-list">
-          {done.map((h) => {
-            const when = h.completedAt ? describeDue(h.completedAt, now, zone) : null;
-            return (
-              <li key={h.id} className={`history-item history-${h.state}`}>
-                <span className="flow-step-icon" aria-hidden="true">
-                  <Icon name={STEP_TYPE_LOOKS[h.type]?.icon ?? 'check'} size={16} />
-                </span>
-                <div>
-                  <p className="history-title">
-                    <strong>{h.name ?? STEP_TYPE_LOOKS[h.type]?.title ?? h.type}</strong>{' '}
-                    <span className={`badge badge-${h.state}`}>{STATE_NAMES[h.state]}</span>
-                    {h.outcome && <span className="badge">{outcomeText(h.outcome)}</span>}
-                  </p>
-                  {when !== null && (
-                    <p className="muted">
-                      <time dateTime={when.iso}>{when.absolute}</time> ({when.relative})
-                    </p>
-                  )}
-                  {h.notes && <p className="history-notes">{h.notes}</p>}
-                </div>
-              </li>
-            );
-          })}
-        </ol>
+        <HistoryList entries={past} zone={zone} now={now} />
+      )}
+      {cancelled.length > 0 && (
+        <>
+          <h3 className="up-next-label">Cancelled steps</h3>
+          <HistoryList entries={cancelled} zone={zone} now={now} />
+        </>
       )}
     </div>
+  );
+}
+
+function HistoryList({
+  entries,
+  zone,
+  now,
+}: {
+  entries: EnrollmentHistoryEntry[];
+  zone: string;
+  now: number;
+}) {
+  return (
+    <ol className="history-list">
+      {entries.map((h) => {
+        const when = h.completedAt ? describeDue(h.completedAt, now, zone) : null;
+        return (
+          <li key={h.id} className={`history-item history-${h.state}`}>
+            <span className="flow-step-icon" aria-hidden="true">
+              <Icon name={STEP_TYPE_LOOKS[h.type]?.icon ?? 'check'} size={16} />
+            </span>
+            <div>
+              <p className="history-title">
+                <strong>{h.name ?? STEP_TYPE_LOOKS[h.type]?.title ?? h.type}</strong>{' '}
+                <span className={`badge badge-${h.state}`}>{STATE_NAMES[h.state]}</span>
+                {h.outcome && <span className="badge">{outcomeText(h.outcome)}</span>}
+              </p>
+              {when !== null && (
+                <p className="muted">
+                  <time dateTime={when.iso}>{when.absolute}</time> ({when.relative})
+                </p>
+              )}
+              {h.notes && <p className="history-notes">{h.notes}</p>}
+            </div>
+          </li>
+        );
+      })}
+    </ol>
   );
 }

@@ -9,14 +9,20 @@ import { Icon } from '../ui/Icon.js';
 import { ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 
+/** Up to this many connected records are listed one by one; more fold under a summary. */
+const LISTED_SUCCESSES = 10;
+
 export function ConnectRecordsDialog({
   open,
   sequence,
   onClose,
+  onConnected,
 }: {
   open: boolean;
   sequence: Sequence;
   onClose: (changed: boolean) => void;
+  /** Records were connected: the page behind can show them while the result is still open. */
+  onConnected?: () => void;
 }) {
   const api = useApi();
   const [query, setQuery] = useState('');
@@ -59,7 +65,9 @@ export function ConnectRecordsDialog({
     setBusy(true);
     setError(null);
     try {
-      setResult(await api.enrollments.connect(sequence.id, [...chosen.keys()]));
+      const answer = await api.enrollments.connect(sequence.id, [...chosen.keys()]);
+      setResult(answer);
+      if (answer.enrolled.length > 0) onConnected?.();
     } catch (caught) {
       setError(caught);
     } finally {
@@ -104,18 +112,35 @@ export function ConnectRecordsDialog({
             Connected {result.enrolled.length} of {result.enrolled.length + result.rejected.length} record
             {result.enrolled.length + result.rejected.length === 1 ? '' : 's'}.
           </p>
-          <ul className="result-list">
-            {result.enrolled.map((r) => (
-              <li key={r.recordId}>
-                <strong>{nameOf(r.recordId)}</strong>: connected
-              </li>
-            ))}
-            {result.rejected.map((r) => (
-              <li key={r.recordId} className="result-rejected">
-                <strong>{nameOf(r.recordId)}</strong>: {r.message}
-              </li>
-            ))}
-          </ul>
+          {/* The refusals first, each with its reason; a long list of successes folds away. */}
+          {result.rejected.length > 0 && (
+            <ul className="result-list">
+              {result.rejected.map((r) => (
+                <li key={r.recordId} className="result-rejected">
+                  <strong>{nameOf(r.recordId)}</strong>: {r.message}
+                </li>
+              ))}
+            </ul>
+          )}
+          {result.enrolled.length > 0 && result.enrolled.length <= LISTED_SUCCESSES && (
+            <ul className="result-list">
+              {result.enrolled.map((r) => (
+                <li key={r.recordId}>
+                  <strong>{nameOf(r.recordId)}</strong>: connected
+                </li>
+              ))}
+            </ul>
+          )}
+          {result.enrolled.length > LISTED_SUCCESSES && (
+            <details>
+              <summary>The {result.enrolled.length} records connected</summary>
+              <ul className="result-list">
+                {result.enrolled.map((r) => (
+                  <li key={r.recordId}>{nameOf(r.recordId)}</li>
+                ))}
+              </ul>
+            </details>
+          )}
         </div>
       ) : (
         <div className="picker-records">

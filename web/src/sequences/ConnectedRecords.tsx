@@ -9,6 +9,7 @@ import { Dialog } from '../ui/Dialog.js';
 import { Empty, ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 import { ConnectRecordsDialog } from './ConnectRecordsDialog.js';
+import { currentStepText } from './current-step.js';
 import { progressOf } from './enrollment-progress.js';
 import { END_REASON_NAMES, ENROLLMENT_STATUS_NAMES } from './stats-data.js';
 
@@ -230,7 +231,14 @@ export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; 
                           </span>
                         )}
                       </td>
-                      <td>{running ? (e.currentStep?.name ?? e.currentStep?.id ?? '—') : '—'}</td>
+                      <td>
+                        {running && e.currentStep !== null
+                          ? currentStepText(
+                              e.currentStep,
+                              e.sequenceVersion === sequence.version ? sequence.definition : undefined,
+                            )
+                          : '—'}
+                      </td>
                       <td>{e.daysElapsed}</td>
                       <td>{e.sequenceVersion}</td>
                     </tr>
@@ -306,12 +314,10 @@ export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; 
       <ConnectRecordsDialog
         open={dialog === 'connect'}
         sequence={sequence}
+        onConnected={first.reload}
         onClose={(changed) => {
           setDialog(null);
-          if (changed) {
-            first.reload();
-            onChanged?.();
-          }
+          if (changed) onChanged?.();
         }}
       />
     </div>

@@ -1,7 +1,9 @@
 // Open the email of a manual email step: subject and body rendered from the step's template for the
-// record, editable, then "Send email" (POST /api/enrollment-steps/{id}/send).
+// record, editable, then "Send email" (POST /api/enrollment-steps/{id}/send). An address on the
+// suppression list is warned about before sending (the sender would drop the email).
 import { useId, useState } from 'react';
 import { useApi } from '../app/api-context.js';
+import { EmailSuppressedNotice } from '../records/EmailSuppressed.js';
 import { Dialog } from '../ui/Dialog.js';
 import { ProblemAlert } from '../ui/ProblemAlert.js';
 import { Loading } from '../ui/states.js';
@@ -27,6 +29,8 @@ export function SendEmailDialog({
         : api.emailTemplates.preview(target.templateId, target.recordId, target.id),
     [api, target.templateId, target.recordId, target.id],
   );
+  const record = useResource(() => api.records.get(target.recordId), [api, target.recordId]);
+  const suppression = record.data?.emailSuppressed ?? null;
   return (
     <Dialog
       title={`Email to ${target.recordName}`}
@@ -35,6 +39,7 @@ export function SendEmailDialog({
       onClose={onClose}
       size="medium"
     >
+      {suppression !== null && <EmailSuppressedNotice suppression={suppression} sending />}
       {rendered.status === 'loading' ? (
         <Loading label="Rendering the email…" />
       ) : (
