@@ -324,6 +324,14 @@ const TABLE: Row[] = [
     expect: managers(200),
   },
   {
+    route: 'POST /api/sequences/:id/discard-revision',
+    request: async (f) => ({
+      method: 'POST',
+      url: `/api/sequences/${await f.activeSequence()}/discard-revision`,
+    }),
+    expect: managers(200),
+  },
+  {
     route: 'POST /api/sequences/:id/deactivate',
     request: async (f) => ({ method: 'POST', url: `/api/sequences/${await f.activeSequence()}/deactivate` }),
     expect: managers(200),

@@ -8,6 +8,7 @@ import { SEQUENCE_STATUSES } from '../../engine/ports/store.js';
 import { activateSequence } from '../../engine/sequences/activate-sequence.js';
 import { cloneSequence } from '../../engine/sequences/clone-sequence.js';
 import { createSequence } from '../../engine/sequences/create-sequence.js';
+import { discardRevision } from '../../engine/sequences/discard-revision.js';
 import { reviseSequence } from '../../engine/sequences/revise-sequence.js';
 import { getSequenceStats } from '../../engine/sequences/sequence-stats.js';
 import {
@@ -291,6 +292,21 @@ export const sequenceRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = a
       },
     },
     async (request) => toSequenceJson(await reviseSequence(deps, actorOf(request), request.params.id)),
+  );
+
+  app.post(
+    '/api/sequences/:id/discard-revision',
+    {
+      preHandler: managers,
+      schema: {
+        tags,
+        summary:
+          'Give up a revision: its draft is deleted and the sequence is active on its version as before',
+        params: IdParams,
+        response: { 200: SequenceJson, 404: Problem, 409: Problem },
+      },
+    },
+    async (request) => toSequenceJson(await discardRevision(deps, actorOf(request), request.params.id)),
   );
 
   app.post(

@@ -514,6 +514,8 @@ export interface SequenceRepository {
   ): Promise<SequenceVersion | null>;
   /** Oldest first. */
   listVersions(sequenceId: string): Promise<SequenceVersion[]>;
+  /** Deletes a version that was never activated (a discarded revision's draft); false when there is none such. */
+  deleteDraftVersion(sequenceId: string, version: number): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { activateSequence } from './activate-sequence.js';
 import { cloneSequence } from './clone-sequence.js';
 import { createSequence } from './create-sequence.js';
+import { discardRevision } from './discard-revision.js';
 import { reviseSequence } from './revise-sequence.js';
 import { getSequenceStats } from './sequence-stats.js';
 import { getSequence, listSequences, listVersions } from './sequence-view.js';
@@ -154,6 +155,32 @@ forEachDialect('sequence use cases: life', (t) => {
     expect(inactive).toMatchObject({ status: 'inactive', version: 2, definition: EMAIL_THEN_CALL });
     const again = await activateSequence(deps, actor, id);
     expect(again).toMatchObject({ status: 'active', version: 2, activeVersion: 2 });
+  });
+
+  it('discarding a revision deletes its draft and leaves the sequence active on its version, as before Edit', async () => {
+    const { deps } = engineDeps(t.store());
+    const actor = await aManager(t.store());
+    const { id } = await createSequence(deps, actor, {
+      name: 'S',
+      entityType: 'lead',
+      definition: EMAIL_ONLY,
+    });
+    await activateSequence(deps, actor, id);
+    await reviseSequence(deps, actor, id);
+    await updateSequence(deps, actor, id, { definition: EMAIL_THEN_CALL });
+    const back = await discardRevision(deps, actor, id);
+    expect(back).toMatchObject({ status: 'active', version: 1, activeVersion: 1, definition: EMAIL_ONLY });
+    expect((await listVersions(deps, id)).map((v) => v.version)).toEqual([1]);
+    // A retry changes nothing; a new revision starts again from the active version, as version 2.
+    expect(await discardRevision(deps, actor, id)).toMatchObject({ status: 'active', version: 1 });
+    expect(await reviseSequence(deps, actor, id)).toMatchObject({
+      status: 'revision',
+      version: 2,
+      definition: EMAIL_ONLY,
+    });
+    // An inactive sequence has no revision to discard.
+    const { id: inactive } = await createSequence(deps, actor, { name: 'I', entityType: 'lead' });
+    expect(await conflictCode(discardRevision(deps, actor, inactive))).toBe('sequence_not_active');
   });
 
   it('editing an inactive sequence whose version ran once forks a new draft; activated versions stay frozen', async () => {

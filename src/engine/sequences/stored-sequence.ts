@@ -16,6 +16,7 @@ export type SequenceAuditAction =
   | 'sequence.activated'
   | 'sequence.deactivated'
   | 'sequence.revised'
+  | 'sequence.revision_discarded'
   | 'sequence.cloned'
   | 'sequence.deleted';
 

@@ -276,6 +276,17 @@ export function createSequenceRepository(context: RepositoryContext): SequenceRe
       return toSequenceVersion(row);
     },
 
+    async deleteDraftVersion(sequenceId, version) {
+      // A version no record ran: never activated, so no enrollment names it.
+      const result = await db
+        .deleteFrom('sequence_versions')
+        .where('sequence_id', '=', sequenceId)
+        .where('version', '=', version)
+        .where('activated_at', 'is', null)
+        .executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+
     async getVersion(sequenceId, version) {
       const row = await db
         .selectFrom('sequence_versions')

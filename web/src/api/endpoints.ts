@@ -7,6 +7,7 @@ import type {
   ConnectAnswer,
   ConnectedRecord,
   CrmRecord,
+  DirectoryUser,
   DisconnectAnswer,
   EmailPreview,
   EmailTemplate,
@@ -82,13 +83,9 @@ export function createApi(http: HttpClient, session: SessionStore) {
        */
       directory: () =>
         allPages((cursor) =>
-          http.request<Page<{ id: string; name: string; role: User['role'] }>>(
-            'GET',
-            '/api/users/directory',
-            {
-              query: { limit: MAX_PAGE_LIMIT, cursor },
-            },
-          ),
+          http.request<Page<DirectoryUser>>('GET', '/api/users/directory', {
+            query: { limit: MAX_PAGE_LIMIT, cursor },
+          }),
         ),
       create: (body: UserInput & { email: string; name: string; role: Role }) =>
         http.request<User>('POST', '/api/users', { body }),
@@ -212,8 +209,15 @@ export function createApi(http: HttpClient, session: SessionStore) {
         entityType: EntityType;
         definition?: SequenceDefinition;
       }) => http.request<Sequence>('POST', '/api/sequences', { body }),
-      update: (id: string, body: { name?: string; description?: string; definition?: SequenceDefinition }) =>
-        http.request<Sequence>('PUT', `/api/sequences/${enc(id)}`, { body }),
+      update: (
+        id: string,
+        body: {
+          name?: string;
+          description?: string | null;
+          tags?: string[];
+          definition?: SequenceDefinition;
+        },
+      ) => http.request<Sequence>('PUT', `/api/sequences/${enc(id)}`, { body }),
       activate: (id: string, versionDescription?: string) =>
         http.request<Sequence>('POST', `/api/sequences/${enc(id)}/activate`, {
           body: versionDescription === undefined || versionDescription === '' ? {} : { versionDescription },
@@ -222,6 +226,9 @@ export function createApi(http: HttpClient, session: SessionStore) {
         http.request<Sequence>('POST', `/api/sequences/${enc(id)}/deactivate`, { body: {} }),
       revise: (id: string) =>
         http.request<Sequence>('POST', `/api/sequences/${enc(id)}/revise`, { body: {} }),
+      /** Gives up a revision: back to the active version, the draft deleted. */
+      discardRevision: (id: string) =>
+        http.request<Sequence>('POST', `/api/sequences/${enc(id)}/discard-revision`, { body: {} }),
       clone: (id: string, name?: string) =>
         http.request<Sequence>('POST', `/api/sequences/${enc(id)}/clone`, {
           body: name === undefined ? {} : { name },

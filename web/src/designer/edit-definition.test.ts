@@ -1,8 +1,16 @@
+import type { ConditionStep } from '@domain/definition.js';
 import { validDefinitionArb } from '@domain/test-support/arbitraries.js';
 import { validateForActivation } from '@domain/validate-definition.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deleteStep, insertStep, kindAvailability, precedingSteps, updateStep } from './edit-definition.js';
+import {
+  conditionPatch,
+  deleteStep,
+  insertStep,
+  kindAvailability,
+  precedingSteps,
+  updateStep,
+} from './edit-definition.js';
 import { FIXTURES } from './fixtures/index.js';
 import { findStepKind, STEP_KINDS } from './step-kinds.js';
 
@@ -202,6 +210,60 @@ describe('updateStep', () => {
     const before = structuredClone(FIXTURES.linear);
     updateStep(FIXTURES.linear, 'intro', { name: 'Changed' });
     expect(FIXTURES.linear).toEqual(before);
+  });
+});
+
+describe('conditionPatch', () => {
+  const branching = FIXTURES.branching;
+  const replied = () => branching.steps.find((s): s is ConditionStep => s.id === 'c1') as ConditionStep;
+  const codes = (definition: typeof branching) => validateForActivation(definition).map((i) => i.code);
+
+  it('drops the time limit and moveOnSignal when the test no longer waits for a signal', () => {
+    const withMove = updateStep(branching, 'c1', { moveOnSignal: true });
+    const step = withMove.steps.find((s) => s.id === 'c1') as ConditionStep;
+    const patch = conditionPatch(step, { field: 'status', op: 'eq', value: 'new' });
+    const next = updateStep(withMove, 'c1', patch);
+    expect(next.steps[1]).toEqual({
+      id: 'c1',
+      type: 'condition',
+      name: 'Replied?',
+      if: { field: 'status', op: 'eq', value: 'new' },
+      yes: 'call1',
+      no: 'w1',
+    });
+    expect(codes(next)).toEqual([]);
+  });
+
+  it('gives a test that gains a signal a time limit, and keeps one already set', () => {
+    const fieldTest = updateStep(
+      branching,
+      'c1',
+      conditionPatch(replied(), { field: 'status', op: 'is_empty' }),
+    );
+    const step = fieldTest.steps.find((s) => s.id === 'c1') as ConditionStep;
+    const signalled = updateStep(
+      fieldTest,
+      'c1',
+      conditionPatch(step, {
+        any: [
+          { field: 'status', op: 'is_empty' },
+          { signal: 'email_opened', step: 'e1' },
+        ],
+      }),
+    );
+    expect(signalled.steps[1]).toMatchObject({ within: 'P2D' });
+    expect(codes(signalled)).toEqual([]);
+    expect(conditionPatch({ ...replied(), within: 'PT6H' }, { signal: 'email_clicked', step: 'e1' })).toEqual(
+      {
+        if: { signal: 'email_clicked', step: 'e1' },
+        within: 'PT6H',
+      },
+    );
+  });
+
+  it('keeps a time limit for a signal nested in all/any', () => {
+    const patch = conditionPatch(replied(), { all: [{ any: [{ signal: 'email_replied', step: 'e1' }] }] });
+    expect(patch.within).toBe('P2D');
   });
 });
 

@@ -11,11 +11,12 @@ import {
   type SequenceDefinition,
   type SequenceOptions,
   type Step,
+  testsSignal,
 } from '@domain/definition.js';
 import { indexSteps, precedesOnEveryPath, reachableFromStart } from '@domain/step-graph.js';
 import { stepContent, withLinks } from './definition-to-flow.js';
 import type { LinkProperty, LinkRef, StepContent } from './flow-types.js';
-import { findStepKind, type InsertContext, type StepKind } from './step-kinds.js';
+import { DEFAULT_WITHIN, findStepKind, type InsertContext, type StepKind } from './step-kinds.js';
 
 export type Availability = { ok: true } | { ok: false; reason: string };
 
@@ -149,6 +150,16 @@ export function updateStep(
       return merged as unknown as Step;
     }),
   };
+}
+
+/**
+ * The change a new test makes to a condition step: only a test with a signal (at any depth) waits, so one
+ * that gains a signal gets a time limit, and one that loses its signals drops the limit and `moveOnSignal`
+ * (an outcome or field test decides when reached; a limit left behind would still count in the duration).
+ */
+export function conditionPatch(step: Step & { type: 'condition' }, condition: Condition): StepPatch {
+  if (!testsSignal(condition)) return { if: condition, within: undefined, moveOnSignal: undefined };
+  return { if: condition, within: step.within ?? DEFAULT_WITHIN };
 }
 
 export function updateOptions(

@@ -2,6 +2,7 @@
 // each kind holds. The picker, the store's insert action and the nodes all read it, so a new kind is one entry.
 import type { CallOutcome, EmailSignal, Step, StepType } from '@domain/definition.js';
 import type { IconName } from '../ui/icon-names.js';
+import { waitName } from './wait-duration.js';
 
 export const PICKER_TABS = ['steps', 'conditions', 'commands', 'linkedin'] as const;
 export type PickerTab = (typeof PICKER_TABS)[number];
@@ -33,7 +34,8 @@ export interface StepKind {
   create(id: string, context: InsertContext): Step;
 }
 
-const DEFAULT_WITHIN = 'P2D';
+/** How long a condition waits for its signal until the user says otherwise. */
+export const DEFAULT_WITHIN = 'P2D';
 
 function signalCondition(signal: EmailSignal, title: string, help: string): StepKind {
   return {
@@ -100,7 +102,7 @@ export const STEP_KINDS = [
     icon: 'clock',
     tab: 'steps',
     type: 'wait',
-    create: (id) => ({ id, type: 'wait', name: 'Wait 1 day', duration: 'P1D' }),
+    create: (id) => ({ id, type: 'wait', name: waitName('P1D'), duration: 'P1D' }),
   },
   signalCondition('email_opened', 'Email opened', 'Goes to Yes when the recipient opens the email.'),
   signalCondition('email_replied', 'Email replied', 'Goes to Yes when the recipient replies.'),

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { daysHoursProblem, describeWait, fromDaysHours, toDaysHours } from './wait-duration.js';
+import {
+  daysHoursProblem,
+  describeWait,
+  fromDaysHours,
+  nameForNewDuration,
+  toDaysHours,
+  waitName,
+} from './wait-duration.js';
 
 describe('wait duration fields', () => {
   it('reads ISO durations as days and hours', () => {
@@ -38,5 +45,22 @@ describe('wait duration fields', () => {
 
   it('describes a wait for people', () => {
     expect(describeWait('P1DT2H')).toBe('1 day 2 hours');
+  });
+
+  it('names a wait after its duration', () => {
+    expect(waitName('P1D')).toBe('Wait 1 day');
+    expect(waitName('PT3H')).toBe('Wait 3 hours');
+    expect(waitName('P0D')).toBe('Wait');
+  });
+
+  it('renames a wait whose name came from its duration, and keeps a name the user typed', () => {
+    expect(nameForNewDuration('Wait 1 day', 'P1D', 'P2D')).toBe('Wait 2 days');
+    expect(nameForNewDuration('Wait 2 days', 'P2D', 'PT3H')).toBe('Wait 3 hours');
+    expect(nameForNewDuration(undefined, 'P1D', 'P2D')).toBe('Wait 2 days');
+    expect(nameForNewDuration('Give them time', 'P1D', 'P2D')).toBe('Give them time');
+    expect(nameForNewDuration('Wait two days', 'P2D', 'P3D')).toBe('Wait two days');
+    // Days emptied while typing a new number: the name follows through the empty value.
+    const emptied = nameForNewDuration('Wait 1 day', 'P1D', 'P0D');
+    expect(nameForNewDuration(emptied, 'P0D', 'P5D')).toBe('Wait 5 days');
   });
 });

@@ -43,6 +43,27 @@ export function daysHoursProblem({ days, hours, minutes }: DaysHours): string | 
   return undefined;
 }
 
+const NO_TIME = 'No time set';
+
+/** The name a new wait gets from its duration ("Wait 2 days", "Wait 3 hours"; "Wait" while it has none). */
+export function waitName(duration: string | undefined): string {
+  const length = describeWait(duration);
+  return length === NO_TIME ? 'Wait' : `Wait ${length}`;
+}
+
+/**
+ * The name a wait gets when its duration changes: one still generated from the old duration (or none)
+ * follows the new one; a name the user typed is kept.
+ */
+export function nameForNewDuration(
+  name: string | undefined,
+  oldDuration: string,
+  newDuration: string,
+): string {
+  const generated = name === undefined || name.trim() === '' || name === waitName(oldDuration);
+  return generated ? waitName(newDuration) : name;
+}
+
 /** "2 days 4 hours" for a node's subtitle. */
 export function describeWait(text: string | undefined): string {
   const { days, hours, minutes } = toDaysHours(text);
@@ -51,5 +72,5 @@ export function describeWait(text: string | undefined): string {
     hours > 0 ? `${hours} hour${hours === 1 ? '' : 's'}` : '',
     minutes > 0 ? `${minutes} min` : '',
   ].filter((p) => p !== '');
-  return parts.length === 0 ? 'No time set' : parts.join(' ');
+  return parts.length === 0 ? NO_TIME : parts.join(' ');
 }

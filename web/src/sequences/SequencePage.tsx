@@ -15,6 +15,7 @@ import { ErrorState, FormError, Loading } from '../ui/states.js';
 import { Tabs, tabPanelProps } from '../ui/Tabs.js';
 import { useResource } from '../ui/use-resource.js';
 import { ConnectedRecords } from './ConnectedRecords.js';
+import { EditDetailsDialog } from './EditDetailsDialog.js';
 import { errorsWithStepIds } from './errors-with-step-ids.js';
 import { days, ENTITY_NAMES, STATUS_NAMES, steps } from './sequence-labels.js';
 import { VersionHistory } from './VersionHistory.js';
@@ -76,7 +77,9 @@ function SequenceView({ sequence: loaded, reload }: { sequence: Sequence; reload
   const dirty = useStore(store, (s) => s.dirty);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [dialog, setDialog] = useState<'activate' | 'deactivate' | 'delete' | 'clone' | null>(null);
+  const [dialog, setDialog] = useState<
+    'activate' | 'deactivate' | 'delete' | 'clone' | 'details' | 'discard' | null
+  >(null);
   const [versionDescription, setVersionDescription] = useState('');
   const [cloneName, setCloneName] = useState(`${sequence.name} (copy)`);
 
@@ -172,6 +175,16 @@ function SequenceView({ sequence: loaded, reload }: { sequence: Sequence; reload
               {busy === 'activate' ? 'Activating…' : 'Activate'}
             </button>
           )}
+          {manageSequences && sequence.status === 'revision' && (
+            <button
+              type="button"
+              className="button"
+              disabled={busy !== null}
+              onClick={() => setDialog('discard')}
+            >
+              {busy === 'discard' ? 'Discarding…' : 'Discard revision'}
+            </button>
+          )}
           {manageSequences && sequence.status === 'active' && (
             <>
               <button
@@ -247,7 +260,12 @@ function SequenceView({ sequence: loaded, reload }: { sequence: Sequence; reload
           </DesignerProvider>
         )}
         {tab === 'details' && (
-          <SequenceDetails sequence={sequence} onOpen={(next) => setParams({ tab: next })} />
+          <SequenceDetails
+            sequence={sequence}
+            onOpen={(next) => setParams({ tab: next })}
+            canManage={manageSequences}
+            onEdit={() => setDialog('details')}
+          />
         )}
         {tab === 'records' && <ConnectedRecords sequence={sequence} onChanged={reload} />}
         {tab === 'stats' && (
@@ -258,6 +276,16 @@ function SequenceView({ sequence: loaded, reload }: { sequence: Sequence; reload
         {tab === 'versions' && <VersionHistory sequence={sequence} />}
       </div>
 
+      {dialog === 'details' && (
+        <EditDetailsDialog
+          sequence={sequence}
+          onClose={() => setDialog(null)}
+          onSaved={(saved) => {
+            setDialog(null);
+            setSequence(saved);
+          }}
+        />
+      )}
       <Dialog
         title="Activate this sequence?"
         open={dialog === 'activate'}
@@ -313,6 +341,37 @@ function SequenceView({ sequence: loaded, reload }: { sequence: Sequence; reload
         }
       >
         <p>The changes to the steps of “{sequence.name}” are not saved yet.</p>
+      </Dialog>
+      <Dialog
+        title="Discard this revision?"
+        open={dialog === 'discard'}
+        onClose={() => setDialog(null)}
+        size="small"
+        footer={
+          <>
+            <button type="button" className="button" onClick={() => setDialog(null)}>
+              Keep editing
+            </button>
+            <button
+              type="button"
+              className="button button-danger"
+              onClick={() =>
+                lifecycle('discard', async () => {
+                  // The edits go with the draft: nothing is left to ask about when the page changes.
+                  store.getState().markSaved(store.getState().definition);
+                  await api.sequences.discardRevision(sequence.id);
+                })
+              }
+            >
+              Discard revision
+            </button>
+          </>
+        }
+      >
+        <p>
+          Version {sequence.version} and its changes are deleted. The sequence stays active on version{' '}
+          {sequence.activeVersion ?? sequence.version - 1}, as it ran all along.
+        </p>
       </Dialog>
       <Dialog
         title="Deactivate this sequence?"
@@ -409,7 +468,18 @@ function SequenceView({ sequence: loaded, reload }: { sequence: Sequence; reload
   );
 }
 
-function SequenceDetails({ sequence, onOpen }: { sequence: Sequence; onOpen: (tab: Tab) => void }) {
+function SequenceDetails({
+  sequence,
+  onOpen,
+  canManage,
+  onEdit,
+}: {
+  sequence: Sequence;
+  onOpen: (tab: Tab) => void;
+  /** Managers edit the details, except while the sequence is active (the server refuses: `sequence_active`). */
+  canManage: boolean;
+  onEdit: () => void;
+}) {
   const owner = useOwnerName(sequence);
   const kinds = new Map<string, number>();
   for (const step of sequence.definition.steps)
@@ -421,6 +491,7 @@ function SequenceDetails({ sequence, onOpen }: { sequence: Sequence; onOpen: (ta
   const rows: [string, string][] = [
     ['Name', sequence.name],
     ['Description', sequence.description || '—'],
+    ['Tags', sequence.tags === undefined || sequence.tags.length === 0 ? '—' : sequence.tags.join(', ')],
     ['Owner', owner],
     ['Status', `${STATUS_NAMES[sequence.status]} · version ${sequence.version}`],
     ['Record type', ENTITY_NAMES[sequence.entityType]],
@@ -448,6 +519,20 @@ function SequenceDetails({ sequence, onOpen }: { sequence: Sequence; onOpen: (ta
           </button>
         </li>
       </ul>
+      {canManage && (
+        <div className="details-edit">
+          {sequence.status === 'active' ? (
+            <p className="field-hint">
+              The name, description and tags of an active sequence can’t change: select Edit to work on a new
+              version, or deactivate it first.
+            </p>
+          ) : (
+            <button type="button" className="button" onClick={onEdit}>
+              Edit details
+            </button>
+          )}
+        </div>
+      )}
       <dl className="details">
         {rows.map(([term, value]) => (
           <div key={term} className="details-row">

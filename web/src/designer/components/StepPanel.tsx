@@ -1,12 +1,13 @@
 // The side panel: edits the selected step, shows the server's problems with it, and deletes it.
-import { EMAIL_STEP_TYPES, type Step } from '@domain/definition.js';
+import { EMAIL_STEP_TYPES, type Step, testsSignal } from '@domain/definition.js';
 import { useState } from 'react';
 import { Dialog } from '../../ui/Dialog.js';
 import { Icon } from '../../ui/Icon.js';
 import { stepTitle } from '../describe-step.js';
 import { useDesigner } from '../designer-context.js';
-import { precedingSteps } from '../edit-definition.js';
+import { conditionPatch, precedingSteps } from '../edit-definition.js';
 import { STEP_TYPE_LOOKS } from '../step-kinds.js';
+import { nameForNewDuration } from '../wait-duration.js';
 import { AdvanceTargetSelect } from './AdvanceTargetSelect.js';
 import { ConditionEditor } from './ConditionEditor.js';
 import { DurationFields } from './DurationFields.js';
@@ -130,6 +131,7 @@ function StepFields({
     case 'automated_email':
       return (
         <TemplateLookup
+          stepType={step.type}
           value={step.templateId}
           disabled={readOnly}
           onChange={(templateId) => update({ templateId })}
@@ -141,7 +143,9 @@ function StepFields({
           legend="Wait time"
           value={step.duration}
           disabled={readOnly}
-          onChange={(duration) => update({ duration })}
+          onChange={(duration) =>
+            update({ duration, name: nameForNewDuration(step.name, step.duration, duration) })
+          }
         />
       );
     case 'condition': {
@@ -155,23 +159,27 @@ function StepFields({
             condition={step.if}
             choices={choices}
             disabled={readOnly}
-            onChange={(condition) => update({ if: condition })}
+            onChange={(condition) => update(conditionPatch(step, condition))}
           />
-          <DurationFields
-            legend="Time limit (then go to No)"
-            value={step.within}
-            disabled={readOnly}
-            onChange={(within) => update({ within })}
-          />
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={step.moveOnSignal ?? false}
-              disabled={readOnly}
-              onChange={(e) => update({ moveOnSignal: e.target.checked ? true : undefined })}
-            />
-            Go to Yes as soon as the signal arrives (don’t wait for the time limit)
-          </label>
+          {testsSignal(step.if) && (
+            <>
+              <DurationFields
+                legend="Time limit (then go to No)"
+                value={step.within}
+                disabled={readOnly}
+                onChange={(within) => update({ within })}
+              />
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={step.moveOnSignal ?? false}
+                  disabled={readOnly}
+                  onChange={(e) => update({ moveOnSignal: e.target.checked ? true : undefined })}
+                />
+                Go to Yes as soon as the signal arrives (don’t wait for the time limit)
+              </label>
+            </>
+          )}
         </>
       );
     }

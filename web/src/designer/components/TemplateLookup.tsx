@@ -1,16 +1,19 @@
 // "Assign email template": a searchable list of the email templates made for the sequence's record type
 // (or for every type), with a preview of the chosen one. A chosen template of another type, from before,
-// stays shown and is named as the reason activation refuses it (`template_wrong_type`).
+// stays shown and is named as the reason activation refuses it (`template_wrong_type`). An automated email
+// has nobody to write it, so it offers no "no template" choice: until one is chosen it asks for one.
 import { useId, useMemo, useState } from 'react';
 import { useApi } from '../../app/api-context.js';
 import { useResource } from '../../ui/use-resource.js';
 import { useDesignerEnvironment } from '../designer-context.js';
 
 export function TemplateLookup({
+  stepType,
   value,
   onChange,
   disabled,
 }: {
+  stepType: 'email' | 'automated_email';
   value: string | undefined;
   onChange: (templateId: string | undefined) => void;
   disabled: boolean;
@@ -60,7 +63,13 @@ export function TemplateLookup({
             disabled={disabled}
             onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
           >
-            <option value="">No template (the seller writes the email)</option>
+            {stepType === 'automated_email' ? (
+              <option value="" disabled>
+                Choose a template
+              </option>
+            ) : (
+              <option value="">No template (the seller writes the email)</option>
+            )}
             {matches.map((t) => (
               <option key={t.id} value={t.id}>
                 {t.name}
@@ -68,6 +77,9 @@ export function TemplateLookup({
             ))}
           </select>
         </label>
+      )}
+      {stepType === 'automated_email' && value === undefined && templates.status === 'ok' && (
+        <p className="field-hint">An automated email is sent from its template: activation needs one.</p>
       )}
       {otherType !== null && (
         <p className="field-error" role="alert">
