@@ -977,6 +977,8 @@ describe('api.md, as an outside client sees it (a real `stepwise serve`)', () =>
         step: { id: 'p1', type: 'phone_call', name: 'Call to book', description: null, templateId: null },
         dueAt: expect.stringMatching(ISO_UTC),
         state: 'open',
+        // Beyond api.md (README "Work list"): when a seller last snoozed the step.
+        snoozedAt: null,
       });
       // Sellers see their own records only; the manager's record is not in the seller's list.
       const all = await ok(200, tokens.seller, 'GET', '/api/worklist?when=all');

@@ -12,6 +12,7 @@ interface WorkItemBody {
   step: { id: string; type: string; name: string | null; description: string | null };
   dueAt: string;
   state: string;
+  snoozedAt: string | null;
 }
 
 describe('enrollments and the work list', () => {
@@ -182,6 +183,7 @@ describe('enrollments and the work list', () => {
       step: { id: 'call', type: 'phone_call', name: 'Call them', description: 'Ask about the demo' },
       dueAt: '2026-11-23T09:00:00.000Z',
       state: 'open',
+      snoozedAt: null,
     });
     expect((await worklist('salesperson', '?when=today')).items.map((i) => i.id)).toContain(stepRowId);
     expect((await worklist('salesperson', '?when=overdue')).items.map((i) => i.id)).not.toContain(stepRowId);
@@ -254,9 +256,24 @@ describe('enrollments and the work list', () => {
     });
     expect(snooze.statusCode).toBe(200);
     const upcoming = await worklist('salesperson', '?when=upcoming');
+    const snoozedAt = new Date(h.clock.now()).toISOString();
     expect(upcoming.items.find((i) => i.id === task)).toMatchObject({
       state: 'waiting',
       dueAt: '2026-11-25T10:00:00.000Z',
+      snoozedAt,
+    });
+    // Snoozed again, by their manager from the seller's list: still a snoozed step, at the new time.
+    const again = await h.as('sales_manager', {
+      method: 'POST',
+      url: `/api/enrollment-steps/${task}/snooze`,
+      payload: { until: '2026-11-24T15:00:00.000Z' },
+    });
+    expect(again.statusCode).toBe(200);
+    const theirs = await worklist('sales_manager', `?ownerId=${h.users.salesperson.id}&when=upcoming`);
+    expect(theirs.items.find((i) => i.id === task)).toMatchObject({
+      state: 'waiting',
+      dueAt: '2026-11-24T15:00:00.000Z',
+      snoozedAt,
     });
     expect((await worklist('salesperson', '?when=today')).items.map((i) => i.id)).not.toContain(task);
 

@@ -127,12 +127,12 @@ describe('users', () => {
     expect((await h.app.inject({ method: 'GET', url: '/api/users/me', headers })).statusCode).toBe(401);
   });
 
-  it('gives every signed-in user the directory of names and roles, without addresses', async () => {
+  it('gives every signed-in user the directory of names, roles and time zones, without addresses', async () => {
     const answer = await h.as('salesperson', { method: 'GET', url: '/api/users/directory?limit=500' });
     expect(answer.statusCode).toBe(200);
     const items = answer.json().items as Record<string, unknown>[];
     expect(items.length).toBeGreaterThan(1);
-    for (const item of items) expect(Object.keys(item).sort()).toEqual(['id', 'name', 'role']);
+    for (const item of items) expect(Object.keys(item).sort()).toEqual(['id', 'name', 'role', 'timezone']);
     const all = (await h.as('admin', { method: 'GET', url: '/api/users?limit=500' })).json().items as {
       id: string;
       disabled: boolean;

@@ -68,6 +68,7 @@ const EMPTY_PATCH: Omit<StepHistoryPatch, 'id'> = {
   outcome: null,
   notes: null,
   actorId: null,
+  snoozedAt: null,
 };
 
 export function effectRows(
@@ -143,6 +144,7 @@ export function effectRows(
         const row = edit(effect.seq);
         row.state = 'waiting';
         row.dueAt = effect.until;
+        row.snoozedAt = now;
         break;
       }
       case 'step.rescheduled':

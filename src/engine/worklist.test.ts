@@ -6,6 +6,7 @@ import { applyEvents } from './apply-events.js';
 import { connectRecords } from './connect.js';
 import { getEnrollment, listSequenceEnrollments, upNext } from './enrollment-views.js';
 import { runDue } from './scheduler.js';
+import { snoozeStep } from './seller-actions.js';
 import {
   activeSequence,
   aUser,
@@ -97,6 +98,40 @@ forEachDialect('work list and enrollment views', (t) => {
     expect(upcoming).toEqual([
       expect.objectContaining({ id: second?.id, state: 'waiting', dueAt: T0 + 3 * DAY }),
     ]);
+  });
+
+  it('tells a snoozed step from a scheduled one, through a second snooze, until it opens', async () => {
+    // Working hours 08:00–17:00 UTC: connected at 06:00, the call is scheduled to open at 08:00.
+    const deps = engineDeps(t.store(), {}, T0 - 3 * HOUR);
+    const seller = await aUser(deps.store, 'salesperson');
+    const actor = { id: seller.id, role: seller.role };
+    const seq = await activeSequence(deps.store, seller.id, CALL_THEN_TASK);
+    await connectRecords(deps, {
+      sequenceId: seq,
+      recordIds: await someRecords(deps.store, seller.id, 2),
+      actor,
+    });
+    const all = async () => (await listWorklist(deps, actor, { when: 'all', limit: 50, cursor: null })).items;
+    const [first, second] = await all();
+    expect([first?.state, first?.snoozedAt, second?.snoozedAt]).toEqual(['waiting', null, null]);
+
+    const snoozedAt = deps.clock.now();
+    await snoozeStep(deps, actor, first?.id as string, { until: T0 + DAY });
+    deps.clock.advance(HOUR);
+    await snoozeStep(deps, actor, second?.id as string, { until: T0 + 2 * DAY });
+    await snoozeStep(deps, actor, second?.id as string, { until: T0 + DAY + HOUR });
+    expect(await all()).toEqual([
+      expect.objectContaining({ id: first?.id, state: 'waiting', dueAt: T0 + DAY, snoozedAt }),
+      expect.objectContaining({ id: second?.id, dueAt: T0 + DAY + HOUR, snoozedAt: snoozedAt + HOUR }),
+    ]);
+    expect(await upNext(deps, actor, first?.record.id as string)).toEqual([
+      expect.objectContaining({ id: first?.id, snoozedAt }),
+    ]);
+
+    // Opened at the chosen time, it still says when it was snoozed.
+    deps.clock.set(T0 + DAY);
+    await runDue(deps, { batchSize: 10, leaseOwner: 'test' });
+    expect((await all())[0]).toMatchObject({ id: first?.id, state: 'open', snoozedAt });
   });
 
   it('lets managers read an owner’s list and refuses a seller another’s', async () => {

@@ -30,6 +30,8 @@ export interface WorkItem {
   };
   dueAt: number | null;
   state: EnrollmentStepState;
+  /** When a seller last snoozed the step, or null: `waiting` with it, the step opens at dueAt, the seller's time. */
+  snoozedAt: number | null;
 }
 
 export interface WorklistQuery {
@@ -63,6 +65,7 @@ export async function toWorkItems(deps: EngineDeps, rows: readonly WorkRow[]): P
       },
       dueAt: row.dueAt,
       state: row.state,
+      snoozedAt: row.snoozedAt,
     };
   });
 }

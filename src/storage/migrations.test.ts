@@ -25,6 +25,7 @@ const MIGRATION_NAMES = [
   '0015_outbox_held',
   '0016_enrollments_by_record',
   '0017_mailbox_imap',
+  '0018_step_snoozed_at',
 ];
 
 forEachDialect(

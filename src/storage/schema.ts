@@ -141,6 +141,8 @@ export interface EnrollmentStepsTable {
   outcome: string | null;
   notes: string | null;
   actor_id: string | null;
+  /** 0018_step_snoozed_at: when a seller last snoozed the step. */
+  snoozed_at: number | null;
 }
 
 export interface OutboxTable {

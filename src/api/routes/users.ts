@@ -238,7 +238,14 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; smtpUrl: 
 
   // Names for owner filters and "owned by" columns: every signed-in user may see who their colleagues
   // are (id, name, role) — not their e-mail addresses, calendars or whether they are disabled.
-  const DirectoryEntry = Type.Object({ id: Type.String(), name: Type.String(), role: Role });
+  const DirectoryEntry = Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    role: Role,
+    timezone: Type.String({
+      description: "The user's IANA time zone: a manager reads a seller's work list in it.",
+    }),
+  });
   app.get(
     '/api/users/directory',
     {
@@ -253,7 +260,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; smtpUrl: 
     async (request) => {
       const page = await store.users.list({ ...pageOptions(request.query), role: request.query.role });
       return {
-        items: page.items.filter((u) => !u.disabled).map((u) => ({ id: u.id, name: u.name, role: u.role })),
+        items: page.items
+          .filter((u) => !u.disabled)
+          .map((u) => ({ id: u.id, name: u.name, role: u.role, timezone: u.timezone })),
         nextCursor: page.nextCursor,
       };
     },

@@ -48,6 +48,11 @@ export const WorkItemJson = Type.Object({
   state: Type.Enum(ENROLLMENT_STEP_STATES, {
     description: '`open`: workable now; `waiting`: scheduled (or snoozed) to open at dueAt.',
   }),
+  snoozedAt: Type.Union([Instant, Type.Null()], {
+    description:
+      'When a seller last snoozed this step, else null. A `waiting` step with it opens at `dueAt`, the time ' +
+      'the seller chose, and can be snoozed again to another time.',
+  }),
 });
 
 export function toWorkItemJson(item: WorkItem): Static<typeof WorkItemJson> {
@@ -55,6 +60,7 @@ export function toWorkItemJson(item: WorkItem): Static<typeof WorkItemJson> {
     ...item,
     record: item.record as Static<typeof WorkItemJson>['record'],
     dueAt: isoOrNull(item.dueAt),
+    snoozedAt: isoOrNull(item.snoozedAt),
   };
 }
 

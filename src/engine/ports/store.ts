@@ -757,6 +757,8 @@ export interface StepHistoryPatch {
   outcome: string | null;
   notes: string | null;
   actorId: string | null;
+  /** When a seller snoozed the step (set by a snooze, never cleared). */
+  snoozedAt: number | null;
 }
 
 export interface OutboxInsert {
@@ -1003,6 +1005,8 @@ export interface WorkRow {
   state: EnrollmentStepState;
   ownerId: string;
   dueAt: number | null;
+  /** When a seller last snoozed this step, or null: a waiting step with it opens at dueAt, the seller's time. */
+  snoozedAt: number | null;
   sequenceId: string;
   sequenceVersion: number;
   sequenceName: string;

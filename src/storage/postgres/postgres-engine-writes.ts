@@ -46,9 +46,10 @@ const PATCH_STEPS = `UPDATE enrollment_steps AS s
    SET state = COALESCE(v.state, s.state), due_at = COALESCE(v.due_at, s.due_at),
        opened_at = COALESCE(v.opened_at, s.opened_at), completed_at = COALESCE(v.completed_at, s.completed_at),
        outcome = COALESCE(v.outcome, s.outcome), notes = COALESCE(v.notes, s.notes),
-       actor_id = COALESCE(v.actor_id, s.actor_id)
-  FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[])
-       AS v (id, state, due_at, opened_at, completed_at, outcome, notes, actor_id)
+       actor_id = COALESCE(v.actor_id, s.actor_id), snoozed_at = COALESCE(v.snoozed_at, s.snoozed_at)
+  FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[],
+              $9::bigint[])
+       AS v (id, state, due_at, opened_at, completed_at, outcome, notes, actor_id, snoozed_at)
  WHERE s.id = v.id`;
 
 // outbox_idempotency_key_key: a retried step never queues a second message.
@@ -178,7 +179,7 @@ export const postgresEngineWrites: EngineWrites = {
     await run(
       db,
       PATCH_STEPS,
-      columns(rows, 8, (s) => [
+      columns(rows, 9, (s) => [
         s.id,
         s.state,
         s.dueAt,
@@ -187,6 +188,7 @@ export const postgresEngineWrites: EngineWrites = {
         s.outcome,
         s.notes,
         s.actorId,
+        s.snoozedAt,
       ]),
     );
   },

@@ -60,7 +60,8 @@ CREATE TABLE enrollment_steps (
   completed_at bigint,
   outcome text,
   notes text,
-  actor_id text COLLATE "C"
+  actor_id text COLLATE "C",
+  snoozed_at bigint
 );
 ALTER TABLE enrollment_steps ADD CONSTRAINT enrollment_steps_pkey PRIMARY KEY (id);
 ALTER TABLE enrollment_steps ADD CONSTRAINT enrollment_steps_state_check CHECK ((state = ANY (ARRAY['waiting'::text, 'open'::text, 'completed'::text, 'skipped'::text, 'cancelled'::text, 'failed'::text])));

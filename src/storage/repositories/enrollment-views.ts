@@ -27,6 +27,7 @@ interface RawWorkRow {
   state: string;
   owner_id: string;
   due_at: number | string | null;
+  snoozed_at: number | string | null;
   sequence_id: string;
   sequence_version: number;
   sequence_name: string;
@@ -46,6 +47,7 @@ function toWorkRow(row: RawWorkRow): WorkRow {
     state: row.state as EnrollmentStepState,
     ownerId: row.owner_id,
     dueAt: num(row.due_at),
+    snoozedAt: num(row.snoozed_at),
     sequenceId: row.sequence_id,
     sequenceVersion: Number(row.sequence_version),
     sequenceName: row.sequence_name,
@@ -65,6 +67,7 @@ const STEP_COLUMNS = [
   's.state',
   's.owner_id',
   's.due_at',
+  's.snoozed_at',
   's.sequence_id',
   's.record_id',
   'e.sequence_version',

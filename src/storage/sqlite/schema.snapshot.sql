@@ -58,7 +58,7 @@ CREATE TABLE enrollment_steps (
   outcome         TEXT,
   notes           TEXT,
   actor_id        TEXT
-);
+, snoozed_at INTEGER);
 
 CREATE INDEX enrollment_steps_enrollment_idx ON enrollment_steps (enrollment_id);
 

@@ -72,6 +72,7 @@ const PATCH_COLUMNS = [
   'outcome',
   'notes',
   'actor_id',
+  'snoozed_at',
 ] as const;
 const patchTexts = new Map<number, string>();
 
@@ -189,7 +190,16 @@ export const sqliteEngineWrites: EngineWrites = {
   async patchSteps(db, rows) {
     const byMask = new Map<number, unknown[][]>();
     for (const p of rows) {
-      const values = [p.state, p.dueAt, p.openedAt, p.completedAt, p.outcome, p.notes, p.actorId];
+      const values = [
+        p.state,
+        p.dueAt,
+        p.openedAt,
+        p.completedAt,
+        p.outcome,
+        p.notes,
+        p.actorId,
+        p.snoozedAt,
+      ];
       let mask = 0;
       const args: unknown[] = [];
       values.forEach((v, i) => {

@@ -9,6 +9,7 @@ describe('permissionsOf', () => {
       importRecords: false,
       assignOwners: false,
       manageSettings: false,
+      viewOthersWork: false,
     });
   });
 
@@ -17,6 +18,8 @@ describe('permissionsOf', () => {
       expect(permissionsOf(role)).toMatchObject({ manageSequences: true, manageEmailTemplates: true });
       expect(permissionsOf(role).manageSettings).toBe(false);
     }
+    for (const role of ['admin', 'sequence_manager', 'sales_manager'] as const)
+      expect(permissionsOf(role).viewOthersWork).toBe(true);
     expect(permissionsOf('admin').manageSettings).toBe(true);
   });
 

@@ -13,6 +13,8 @@ export interface Permissions {
   assignOwners: boolean;
   /** Users, mailboxes, webhooks and unsent messages. */
   manageSettings: boolean;
+  /** Read (and work) another seller's work list: GET /api/worklist?ownerId= refuses a salesperson. */
+  viewOthersWork: boolean;
 }
 
 export function permissionsOf(role: Role | undefined): Permissions {
@@ -23,5 +25,6 @@ export function permissionsOf(role: Role | undefined): Permissions {
     importRecords: manager,
     assignOwners: manager,
     manageSettings: role === 'admin',
+    viewOthersWork: manager,
   };
 }

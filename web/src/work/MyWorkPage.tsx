@@ -1,16 +1,21 @@
 // My work: the seller's steps in Overdue / Today / Upcoming (in their time zone), filtered by activity and
 // record type, with quick actions on each card and a bulk send for one email step of one sequence. Actions
-// show at once and are rolled back, with the server's reason, when the server refuses them.
+// show at once and are rolled back, with the server's reason, when the server refuses them. Managers pick
+// whose list it is (the API lets them act on any seller's steps). The seller, the tab and the filters are
+// kept in the address (`?owner=&when=&activity=&type=`), so a reload or a shared link shows the same list.
 import { ENTITY_TYPES, type EntityType } from '@domain/definition.js';
 import { useCallback, useEffect, useId, useMemo, useReducer, useState } from 'react';
-import type { WorkItem } from '../api/types.js';
+import { useSearchParams } from 'react-router-dom';
+import type { DirectoryUser, WorkItem } from '../api/types.js';
 import { useApi, useSession } from '../app/api-context.js';
+import { permissionsOf } from '../app/permissions.js';
 import { ENTITY_PLURALS } from '../records/record-types.js';
 import { Icon } from '../ui/Icon.js';
 import { type Notice, Notices, useNotices } from '../ui/Notices.js';
 import { problemText } from '../ui/problem-text.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import { Tabs, tabPanelProps } from '../ui/Tabs.js';
+import { useResource } from '../ui/use-resource.js';
 import { type ActionTarget, targetOf } from './ActionTarget.js';
 import { BulkEmailDialog } from './BulkEmailDialog.js';
 import { bulkEmailEligibility, canJoinBulk } from './bulk-email.js';
@@ -37,8 +42,22 @@ const MAX_PAGES = 10;
 export function MyWorkPage() {
   const api = useApi();
   const session = useSession();
-  const zone = session?.user.timezone ?? 'UTC';
-  const mailbox = useMyMailbox();
+  const me = session?.user.id ?? '';
+  const canPickSeller = permissionsOf(session?.user.role).viewOthersWork;
+  const [params, setParams] = useSearchParams();
+  const ownerParam = params.get('owner');
+  const ownerId = canPickSeller && ownerParam !== null && ownerParam !== '' ? ownerParam : me;
+  const ownList = ownerId === me;
+  const team = useResource(
+    () => (canPickSeller ? api.users.directory() : Promise.resolve([] as DirectoryUser[])),
+    [api, canPickSeller],
+  );
+  const owner = team.data?.find((u) => u.id === ownerId);
+  // Another seller's list reads in their zone: Today is their day, as the API counts it.
+  const zone = ownList ? (session?.user.timezone ?? 'UTC') : (owner?.timezone ?? 'UTC');
+  const myMailbox = useMyMailbox();
+  // Another seller's emails go out from their mailbox, not the signed-in manager's.
+  const mailbox = ownList ? myMailbox : undefined;
   const [list, dispatch] = useReducer(workListReducer, EMPTY_WORK_LIST);
   const [load, setLoad] = useState<{
     status: 'loading' | 'ok' | 'error';
@@ -48,8 +67,39 @@ export function MyWorkPage() {
     status: 'loading',
   });
   const [generation, setGeneration] = useState(0);
-  const [when, setWhen] = useState<WhenGroup | null>(null);
-  const [filter, setFilter] = useState<WorkFilter>(NO_FILTER);
+  const when = whenParam(params.get('when'));
+  const activityParam = params.get('activity');
+  const typeParam = params.get('type');
+  const filter = useMemo(() => filterOf(activityParam, typeParam), [activityParam, typeParam]);
+  /** Changes the address: a new tab or seller is a step Back returns from; a filter change replaces it. */
+  const setParam = (name: string, value: string | null, replace: boolean) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        if (value === null) next.delete(name);
+        else next.set(name, value);
+        return next;
+      },
+      { replace },
+    );
+  const setWhen = (next: WhenGroup) => setParam('when', next, false);
+  const setFilter = (change: Partial<WorkFilter>) => {
+    const next = { ...filter, ...change };
+    setParams(
+      (current) => {
+        const updated = new URLSearchParams(current);
+        for (const [name, value] of [
+          ['activity', next.activity],
+          ['type', next.recordType],
+        ] as const) {
+          if (value === 'all') updated.delete(name);
+          else updated.set(name, value);
+        }
+        return updated;
+      },
+      { replace: true },
+    );
+  };
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [dialog, setDialog] = useState<OpenStepDialog | null>(null);
   // The bulk send works on the selection as it was when opened; sent items leave the list meanwhile.
@@ -59,6 +109,14 @@ export function MyWorkPage() {
   const tabsId = useId();
   const activityId = useId();
   const recordTypeId = useId();
+  const sellerId = useId();
+
+  // Another seller's list: nothing of the last one stays on screen or selected.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the seller changes
+  useEffect(() => {
+    dispatch({ type: 'loaded', items: [] });
+    setSelected(new Set());
+  }, [ownerId]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: generation reloads on demand
   useEffect(() => {
@@ -70,7 +128,12 @@ export function MyWorkPage() {
       let pages = 0;
       do {
         const page = await api.worklist.list(
-          { when: 'all', limit: PAGE, ...(cursor === undefined ? {} : { cursor }) },
+          {
+            when: 'all',
+            limit: PAGE,
+            ...(ownList ? {} : { ownerId }),
+            ...(cursor === undefined ? {} : { cursor }),
+          },
           controller.signal,
         );
         items.push(...page.items);
@@ -89,7 +152,7 @@ export function MyWorkPage() {
       },
     );
     return () => controller.abort();
-  }, [api, generation]);
+  }, [api, generation, ownerId]);
 
   const now = clock.now;
   const groups = useMemo(() => groupWork(list.items, filter, now, zone), [list.items, filter, now, zone]);
@@ -114,7 +177,7 @@ export function MyWorkPage() {
       // Optimistic: the step leaves (or moves) now; the server's refusal brings it back with its reason.
       dispatch(
         action.type === 'snooze'
-          ? { type: 'snoozed', id: target.id, until: action.until }
+          ? { type: 'snoozed', id: target.id, until: action.until, at: new Date(now).toISOString() }
           : { type: 'removed', id: target.id },
       );
       performStepAction(api, target.id, action).then(
@@ -132,7 +195,7 @@ export function MyWorkPage() {
         },
       );
     },
-    [api, push, mailbox],
+    [api, push, mailbox, now],
   );
 
   const toggle = (id: string) =>
@@ -153,7 +216,7 @@ export function MyWorkPage() {
     <div className="page work-page">
       <header className="page-header">
         <div>
-          <h1>My work</h1>
+          <h1>{ownList ? 'My work' : `Work of ${owner?.name ?? 'another seller'}`}</h1>
           <p className="muted">Times are in {zone}.</p>
         </div>
         <div className="actions">
@@ -164,6 +227,29 @@ export function MyWorkPage() {
         </div>
       </header>
       <div className="toolbar">
+        {canPickSeller && (
+          <div className="field field-inline">
+            <label htmlFor={sellerId} className="field-label">
+              Seller
+            </label>
+            <select
+              id={sellerId}
+              value={ownerId}
+              onChange={(e) => setParam('owner', e.target.value === me ? null : e.target.value, false)}
+            >
+              <option value={me}>{session?.user.name ?? 'Me'} (you)</option>
+              {team.data === undefined && !ownList && <option value={ownerId}>Loading…</option>}
+              {team.data !== undefined && !ownList && owner === undefined && (
+                <option value={ownerId}>Unknown user</option>
+              )}
+              {sellersOf(team.data ?? [], me).map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         <div className="field field-inline">
           <label htmlFor={activityId} className="field-label">
             Activity type
@@ -171,7 +257,7 @@ export function MyWorkPage() {
           <select
             id={activityId}
             value={filter.activity}
-            onChange={(e) => setFilter((f) => ({ ...f, activity: e.target.value as ActivityFilter }))}
+            onChange={(e) => setFilter({ activity: e.target.value as ActivityFilter })}
           >
             <option value="all">All activities</option>
             {ACTIVITY_FILTERS.map((f) => (
@@ -188,7 +274,7 @@ export function MyWorkPage() {
           <select
             id={recordTypeId}
             value={filter.recordType}
-            onChange={(e) => setFilter((f) => ({ ...f, recordType: e.target.value as EntityType | 'all' }))}
+            onChange={(e) => setFilter({ recordType: e.target.value as EntityType | 'all' })}
           >
             <option value="all">All records</option>
             {ENTITY_TYPES.map((t) => (
@@ -247,7 +333,7 @@ export function MyWorkPage() {
           visible.length === 0 && (
             <Empty title={emptyTitle(shown, filter)}>
               {filter === NO_FILTER || (filter.activity === 'all' && filter.recordType === 'all')
-                ? 'Steps of the sequences your records are on appear here when they are due.'
+                ? `Steps of the sequences ${ownList ? 'your' : `${owner?.name ?? 'this seller'}’s`} records are on appear here when they are due.`
                 : 'Nothing matches these filters here; try All activities or All records.'}
             </Empty>
           )}
@@ -293,6 +379,24 @@ export function MyWorkPage() {
       <Notices notices={notices} onDismiss={dismiss} />
     </div>
   );
+}
+
+function whenParam(value: string | null): WhenGroup | null {
+  return WHEN_GROUPS.find((key) => key === value) ?? null;
+}
+
+/** The filters in the address; an unknown value reads as All. */
+function filterOf(activity: string | null, recordType: string | null): WorkFilter {
+  if (activity === null && recordType === null) return NO_FILTER;
+  return {
+    activity: ACTIVITY_FILTERS.find((f) => f.key === activity)?.key ?? 'all',
+    recordType: ENTITY_TYPES.find((t) => t === recordType) ?? 'all',
+  };
+}
+
+/** The team, by name, after the signed-in user (who comes first as "you"). */
+function sellersOf(users: readonly DirectoryUser[], me: string): DirectoryUser[] {
+  return users.filter((u) => u.id !== me).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function emptyTitle(when: WhenGroup, filter: WorkFilter): string {

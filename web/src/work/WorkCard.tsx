@@ -1,5 +1,5 @@
 // One step in My work: the record, the step (name and description), its sequence, when it is due, and
-// its quick actions; an email step can be selected for a bulk send.
+// its quick actions (a snoozed step: Snooze again); an email step can be selected for a bulk send.
 import { useId } from 'react';
 import { Link } from 'react-router-dom';
 import type { WorkItem } from '../api/types.js';
@@ -34,6 +34,8 @@ export function WorkCard({
   const look = STEP_TYPE_LOOKS[item.step.type];
   const due = item.dueAt === null ? null : describeDue(item.dueAt, now, zone);
   const scheduled = item.state !== 'open';
+  // A snoozed step opens at the time a seller chose; until then it can take another one.
+  const snoozed = scheduled && item.snoozedAt !== null && item.snoozedAt !== undefined;
   return (
     <article className={`work-card${selected ? ' selected' : ''}`} aria-labelledby={titleId}>
       <div className="work-card-select">
@@ -78,11 +80,18 @@ export function WorkCard({
               (<time dateTime={due.iso}>{due.absolute}</time>)
             </>
           )}
-          {scheduled && <span className="badge work-card-badge">Scheduled</span>}
+          {scheduled && <span className="badge work-card-badge">{snoozed ? 'Snoozed' : 'Scheduled'}</span>}
         </p>
       </div>
       <div className="work-card-actions">
-        {scheduled ? (
+        {snoozed ? (
+          <div className="step-actions">
+            <button type="button" className="button button-small" onClick={() => onOpen('snooze')}>
+              <Icon name="clock" size={16} />
+              Snooze again
+            </button>
+          </div>
+        ) : scheduled ? (
           <span className="muted work-card-later">Opens when due</span>
         ) : (
           <StepActionButtons type={item.step.type} onOpen={onOpen} />

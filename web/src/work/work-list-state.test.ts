@@ -20,16 +20,24 @@ describe('workListReducer', () => {
   });
   it('moves a snoozed item and restores its due time on rollback', () => {
     const until = '2026-11-30T14:00:00.000Z';
-    const snoozed = reduce(loaded, { type: 'snoozed', id: 'b', until });
-    expect(snoozed.items.find((i) => i.id === 'b')).toMatchObject({ dueAt: until, state: 'waiting' });
+    const at = '2026-11-30T09:00:00.000Z';
+    const snoozed = reduce(loaded, { type: 'snoozed', id: 'b', until, at });
+    expect(snoozed.items.find((i) => i.id === 'b')).toMatchObject({
+      dueAt: until,
+      state: 'waiting',
+      snoozedAt: at,
+    });
     const back = reduce(snoozed, { type: 'rolledBack', id: 'b' });
     expect(back.items.find((i) => i.id === 'b')).toEqual(workItem('b'));
   });
   it('keeps the first version when one item changes twice before the answer', () => {
-    const twice = reduce(reduce(loaded, { type: 'snoozed', id: 'a', until: '2026-12-01T00:00:00Z' }), {
-      type: 'removed',
-      id: 'a',
-    });
+    const twice = reduce(
+      reduce(loaded, { type: 'snoozed', id: 'a', until: '2026-12-01T00:00:00Z', at: '2026-11-30T09:00:00Z' }),
+      {
+        type: 'removed',
+        id: 'a',
+      },
+    );
     expect(reduce(twice, { type: 'rolledBack', id: 'a' }).items.find((i) => i.id === 'a')).toEqual(
       workItem('a'),
     );

@@ -13,8 +13,8 @@ export type WorkListAction =
   | { type: 'loaded'; items: WorkItem[] }
   /** Completed, skipped or sent: the item leaves the list until the server answers. */
   | { type: 'removed'; id: string }
-  /** Snoozed: the item moves to its new due time. */
-  | { type: 'snoozed'; id: string; until: string }
+  /** Snoozed at `at`: the item moves to its new due time, and reads as snoozed. */
+  | { type: 'snoozed'; id: string; until: string; at: string }
   | { type: 'confirmed'; id: string }
   | { type: 'rolledBack'; id: string };
 
@@ -45,7 +45,9 @@ export function workListReducer(state: WorkListState, action: WorkListAction): W
       if (item === undefined) return state;
       return {
         items: state.items.map((i) =>
-          i.id === action.id ? { ...i, dueAt: action.until, state: 'waiting' as const } : i,
+          i.id === action.id
+            ? { ...i, dueAt: action.until, state: 'waiting' as const, snoozedAt: action.at }
+            : i,
         ),
         pending: { ...state.pending, [action.id]: state.pending[action.id] ?? item },
       };
