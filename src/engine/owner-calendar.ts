@@ -8,6 +8,10 @@
 // never a changed calendar with steps still placed in the old one (nothing would ever notice and redo
 // it). The price is a longer transaction for an owner with many scheduled steps: one read of their ids
 // by index, then batches of 1,000 through applyEvents (load, transition, fenced commit).
+//
+// Queued automated emails are made due at once in the same transaction (outbox.sendPendingSooner): the
+// sender reads each one's window again when it takes it, so one the new calendar (or the new owner's)
+// lets go sooner goes now, and the others wait again for their window's start.
 import { applyEvents } from './apply-events.js';
 import type { EngineDeps } from './deps.js';
 import type { User, UserPatch } from './ports/store.js';
@@ -59,6 +63,9 @@ export async function updateUser(deps: EngineDeps, id: string, patch: UserPatch)
     if (updated === null) return null;
     const enrollmentIds = await tx.engine.scheduledStepEnrollments(updated.id, now);
     moved = await followOwnerCalendar(within(deps, tx), enrollmentIds);
+    // Queued automated emails read the calendar again when sent (outbox-sender.ts): due now, one that the
+    // new calendar lets go sooner goes now, the others wait again for their window.
+    await tx.outbox.sendPendingSooner({ ownerId: updated.id }, now);
     return updated;
   });
   hint(deps, moved);
@@ -78,6 +85,7 @@ export async function withOwnerCalendar<T>(
   const result = await deps.store.transaction(async (tx) => {
     const changed = await change(tx);
     moved = await followOwnerCalendar(within(deps, tx), movedEnrollments(changed));
+    await tx.outbox.sendPendingSooner({ enrollmentIds: movedEnrollments(changed) }, deps.clock.now());
     return changed;
   });
   hint(deps, moved);

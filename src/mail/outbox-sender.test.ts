@@ -14,6 +14,7 @@ import {
   resendUnknown,
   sendDueEmails,
 } from '../engine/outbox-sender.js';
+import { updateUser } from '../engine/owner-calendar.js';
 import { changeRecordOwner } from '../engine/record-lifecycle.js';
 import { runDue } from '../engine/scheduler.js';
 import { markEmailSent } from '../engine/seller-actions.js';
@@ -503,6 +504,25 @@ forEachDialect('mail sender over SMTP', (t) => {
     expect((message.from?.value ?? []).map((a) => a.name)).toEqual(['Nora New York']);
     // The row names who sent it, for its details and a re-send.
     expect((await outboxRow(deps, enrollmentId)).payload).toMatchObject({ ownerId: newOwner.id });
+  });
+
+  it('a calendar that opens sooner brings a waiting email forward; one that does not lets it wait again', async () => {
+    // T0 is Monday 09:00 UTC. The owner is off until Tuesday 08:00: the email waits for then.
+    const { deps, sink, owner, enrollmentIds } = await world(t);
+    const [enrollmentId = ''] = enrollmentIds;
+    await updateUser(deps, owner.id, { timeOff: [{ start: T0 - 9 * HOUR, end: T0 + 15 * HOUR }] });
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 0, deferred: 1 });
+    expect((await outboxRow(deps, enrollmentId)).availableAt).toBe(T0 + 23 * HOUR);
+    // Another zone where it is still night (Los Angeles, 01:00): due again, placed at 08:00 there.
+    await updateUser(deps, owner.id, { timeOff: [], timezone: 'America/Los_Angeles' });
+    expect((await outboxRow(deps, enrollmentId)).availableAt).toBe(T0);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 0, deferred: 1 });
+    expect((await outboxRow(deps, enrollmentId)).availableAt).toBe(T0 + 7 * HOUR);
+    // Back in UTC, where it is 09:00 on a working day: it goes now, not at 15:00.
+    deps.clock.advance(HOUR);
+    await updateUser(deps, owner.id, { timezone: 'UTC' });
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1 });
+    expect(sink.accepted).toHaveLength(1);
   });
 
   it('without any mailbox, messages wait (with a warning) instead of failing', async () => {

@@ -1084,6 +1084,15 @@ export interface OutboxRepository {
   get(id: string): Promise<OutboxMessage | null>;
   /** The row whose Message-ID carries this hash (outbox_message_key_hash_idx). */
   getByMessageKeyHash(hash: string): Promise<OutboxMessage | null>;
+  /**
+   * Pending emails waiting for a later time (a sending window, a limit) that are of `ownerId` (the owner the
+   * row names) or of one of `enrollmentIds`: due now, so the sender reads their window again at once (a
+   * calendar that opened sooner, a new owner). Answers how many.
+   */
+  sendPendingSooner(
+    match: { ownerId: string } | { enrollmentIds: readonly string[] },
+    now: number,
+  ): Promise<number>;
   /** pending → pending later (a wait for a mailbox, a limit, a retry), lease released. */
   reschedule(
     id: string,

@@ -34,10 +34,28 @@ const clip = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TE
 
 export function createOutboxRepository({
   db,
+  sql: dialect,
   capabilities,
   atomically,
 }: RepositoryContext): OutboxRepository {
   return {
+    async sendPendingSooner(match, now) {
+      if ('enrollmentIds' in match && match.enrollmentIds.length === 0) return 0;
+      // outbox_pending_idx: the pending rows due later, then the payload's owner or enrollment.
+      const result = await db
+        .updateTable('outbox')
+        .set({ available_at: now })
+        .where('status', '=', 'pending')
+        .where('available_at', '>', now)
+        .where((eb) =>
+          'ownerId' in match
+            ? eb(sql<string>`payload ->> 'ownerId'`, '=', match.ownerId)
+            : dialect.inIds(sql<string>`payload ->> 'enrollmentId'`, match.enrollmentIds),
+        )
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     async claimDue(kind, now, limit, leaseUntil) {
       // outbox_pending_idx (available_at) WHERE status = 'pending': walked in order, LIMIT stops it.
       // Several senders on PostgreSQL skip each other's locked rows; SQLite has one writer.
