@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { seriousViolations } from './support/accessibility.js';
 import { launchChromium } from './support/chromium.js';
+import { nextMondayAtNine } from './support/layout.js';
 import { OUTPUT_DIR } from './support/screenshots.js';
 import { signInPage } from './support/sign-in.js';
 import {
@@ -212,10 +213,3 @@ describe.skipIf(skipReason !== null)('[e2e] My work: home, address, snoozed step
     expect(pageErrors).toEqual([]);
   });
 });
-
-function nextMondayAtNine(nowIso: string): string {
-  const now = new Date(nowIso);
-  const daysAhead = (8 - now.getUTCDay()) % 7 || 7;
-  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + daysAhead, 9));
-  return monday.toISOString();
-}

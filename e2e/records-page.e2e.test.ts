@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { seriousViolations } from './support/accessibility.js';
 import { launchChromium } from './support/chromium.js';
+import { loadedWidth, nextMondayAtNine } from './support/layout.js';
 import { OUTPUT_DIR } from './support/screenshots.js';
 import { signInPage } from './support/sign-in.js';
 import {
@@ -237,13 +238,7 @@ describe.skipIf(skipReason !== null)('[e2e] the record page and the records list
     await page.setViewportSize({ width: 390, height: 844 });
     const wide: string[] = [];
     const check = async (name: string) => {
-      await page
-        .getByRole('status')
-        .filter({ hasText: /Loading/ })
-        .waitFor({ state: 'detached' });
-      const width = await page.evaluate(() =>
-        Math.max(document.documentElement.scrollWidth, document.querySelector('main')?.scrollWidth ?? 0),
-      );
+      const width = await loadedWidth(page);
       if (width > 391) wide.push(`${name}: ${width} px`);
       await page.screenshot({ path: join(LOG_DIR, `phone-${name}.png`), fullPage: true });
     };
@@ -261,10 +256,3 @@ describe.skipIf(skipReason !== null)('[e2e] the record page and the records list
     expect(pageErrors).toEqual([]);
   });
 });
-
-function nextMondayAtNine(nowIso: string): string {
-  const now = new Date(nowIso);
-  const daysAhead = (8 - now.getUTCDay()) % 7 || 7;
-  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + daysAhead, 9));
-  return monday.toISOString();
-}

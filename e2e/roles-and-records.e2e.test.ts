@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { seriousViolations } from './support/accessibility.js';
 import { launchChromium } from './support/chromium.js';
+import { loadedWidth } from './support/layout.js';
 import { OUTPUT_DIR } from './support/screenshots.js';
 import { signInPage } from './support/sign-in.js';
 import {
@@ -286,13 +287,7 @@ describe.skipIf(skipReason !== null)('[e2e] roles, the designer header and recor
     await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
     const widths: string[] = [];
     const measure = async (state: string) => {
-      await page
-        .getByRole('status')
-        .filter({ hasText: /Loading/ })
-        .waitFor({ state: 'detached' });
-      const width = await page.evaluate(() =>
-        Math.max(document.documentElement.scrollWidth, document.querySelector('main')?.scrollWidth ?? 0),
-      );
+      const width = await loadedWidth(page);
       if (width > 391) widths.push(`${state}: ${width} px`);
     };
     await mailbox.getByRole('button', { name: 'Change your mailbox' }).waitFor();

@@ -7,6 +7,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { seriousViolations } from './support/accessibility.js';
 import { launchChromium } from './support/chromium.js';
+import { loadedWidth, nextMondayAtNine } from './support/layout.js';
 import { OUTPUT_DIR, ScreenshotBook } from './support/screenshots.js';
 import {
   addressesOf,
@@ -425,15 +426,7 @@ describe.skipIf(skipReason !== null)('[e2e] a manager designs a sequence, a sell
     const phone = await newPage({ width: 390, height: 844 });
     const wide: string[] = [];
     const check = async (name: string) => {
-      await phone
-        .getByRole('status')
-        .filter({ hasText: /Loading/ })
-        .waitFor({ state: 'detached' });
-      // The page, and the main area, which scrolls on its own (overflow-x: auto) and would hide an overflow
-      // from the page's width.
-      const width = await phone.evaluate(() =>
-        Math.max(document.documentElement.scrollWidth, document.querySelector('main')?.scrollWidth ?? 0),
-      );
+      const width = await loadedWidth(phone);
       if (width > 391) wide.push(`${name}: ${width} px, because of ${(await overflowing(phone)).join(', ')}`);
       await screen(`phone-${name}`, phone);
     };
@@ -504,13 +497,6 @@ function overflowing(on: Page): Promise<string[]> {
       .slice(0, 5)
       .map(describe);
   });
-}
-
-function nextMondayAtNine(nowIso: string): string {
-  const now = new Date(nowIso);
-  const daysAhead = (8 - now.getUTCDay()) % 7 || 7;
-  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + daysAhead, 9));
-  return monday.toISOString();
 }
 
 function escapeRegExp(text: string): string {
