@@ -972,7 +972,15 @@ describe('api.md, as an outside client sees it (a real `stepwise serve`)', () =>
       expect(item).toEqual({
         id: expect.any(String),
         enrollmentId: ids[`enr:${ids.lena}`],
-        record: { id: ids.lena, name: 'Lena Lead', type: 'lead' },
+        // Beyond api.md (README "Work list"): how to reach the record, for the call, email and LinkedIn steps.
+        record: {
+          id: ids.lena,
+          name: 'Lena Lead',
+          type: 'lead',
+          email: 'lena@prospect.test',
+          phone: '+1 555 0100',
+          linkedinUrl: 'https://www.linkedin.com/in/lena',
+        },
         sequence: { id: ids.main, name: 'Main sequence' },
         step: { id: 'p1', type: 'phone_call', name: 'Call to book', description: null, templateId: null },
         dueAt: expect.stringMatching(ISO_UTC),

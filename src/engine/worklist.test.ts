@@ -14,6 +14,7 @@ import {
   definition,
   engineDeps,
   HOUR,
+  nextId,
   someRecords,
   T0,
 } from './test-support/engine-world.js';
@@ -98,6 +99,51 @@ forEachDialect('work list and enrollment views', (t) => {
     expect(upcoming).toEqual([
       expect.objectContaining({ id: second?.id, state: 'waiting', dueAt: T0 + 3 * DAY }),
     ]);
+  });
+
+  it('carries the record’s email, phone and LinkedIn profile in the work list and up-next', async () => {
+    const deps = engineDeps(t.store());
+    const seller = await aUser(deps.store, 'salesperson');
+    const actor = { id: seller.id, role: seller.role };
+    const seq = await activeSequence(deps.store, seller.id, CALL_THEN_TASK);
+    const [reachable, bare] = (
+      await deps.store.records.upsertMany(
+        [
+          {
+            id: nextId('rec'),
+            type: 'lead',
+            name: 'Ada Lovelace',
+            ownerId: seller.id,
+            email: 'ada@example.test',
+            phone: '+44 20 7946 0000',
+            linkedinUrl: 'https://www.linkedin.com/in/ada',
+          },
+          { id: nextId('rec'), type: 'lead', name: 'Bare Record', ownerId: seller.id },
+        ],
+        T0,
+      )
+    ).map((r) => (r.outcome === 'error' ? r.message : r.id));
+    await connectRecords(deps, { sequenceId: seq, recordIds: [reachable, bare] as string[], actor });
+
+    const { items } = await listWorklist(deps, actor, { when: 'all', limit: 50, cursor: null });
+    const recordOf = (id: string | undefined) => items.find((i) => i.record.id === id)?.record;
+    expect(recordOf(reachable)).toEqual({
+      id: reachable,
+      name: 'Ada Lovelace',
+      type: 'lead',
+      email: 'ada@example.test',
+      phone: '+44 20 7946 0000',
+      linkedinUrl: 'https://www.linkedin.com/in/ada',
+    });
+    expect(recordOf(bare)).toEqual({
+      id: bare,
+      name: 'Bare Record',
+      type: 'lead',
+      email: null,
+      phone: null,
+      linkedinUrl: null,
+    });
+    expect((await upNext(deps, actor, reachable as string))[0]?.record).toEqual(recordOf(reachable));
   });
 
   it('tells a snoozed step from a scheduled one, through a second snooze, until it opens', async () => {

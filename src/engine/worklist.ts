@@ -5,7 +5,7 @@ import type { StepType } from '../domain/definition.js';
 import type { EngineDeps } from './deps.js';
 import { definitionKey, engineCache } from './engine-cache.js';
 import { BadRequestError, ForbiddenError } from './errors.js';
-import type { EnrollmentStepState, Page, WorkRow } from './ports/store.js';
+import type { EnrollmentStepState, Page, WorkRecord, WorkRow } from './ports/store.js';
 import type { ActingUser } from './sequences/stored-sequence.js';
 
 export const WORKLIST_WHEN = ['overdue', 'today', 'upcoming', 'all'] as const;
@@ -19,7 +19,8 @@ export interface WorkItem {
   /** The enrollment step (history row) id that /api/enrollment-steps/{id} takes. */
   id: string;
   enrollmentId: string;
-  record: { id: string; name: string; type: string };
+  /** The record, with its email, phone and LinkedIn profile (joined in the same statement). */
+  record: WorkRecord;
   sequence: { id: string; name: string };
   step: {
     id: string;

@@ -35,7 +35,21 @@ import { EntityTypeSchema } from './records.js';
 export const WorkItemJson = Type.Object({
   id: Type.String({ description: 'The enrollment step id the step actions take.' }),
   enrollmentId: Type.String(),
-  record: Type.Object({ id: Type.String(), name: Type.String(), type: EntityTypeSchema }),
+  record: Type.Object(
+    {
+      id: Type.String(),
+      name: Type.String(),
+      type: EntityTypeSchema,
+      email: Type.Union([Type.String(), Type.Null()], {
+        description: "The record's email address, or null.",
+      }),
+      phone: Type.Union([Type.String(), Type.Null()], { description: "The record's phone number, or null." }),
+      linkedinUrl: Type.Union([Type.String(), Type.Null()], {
+        description: "The record's LinkedIn profile as stored (not checked to be a web address), or null.",
+      }),
+    },
+    { description: 'The record, with the ways to reach it that a call, email or LinkedIn step needs.' },
+  ),
   sequence: Type.Object({ id: Type.String(), name: Type.String() }),
   step: Type.Object({
     id: Type.String(),

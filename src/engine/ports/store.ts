@@ -1010,7 +1010,17 @@ export interface WorkRow {
   sequenceId: string;
   sequenceVersion: number;
   sequenceName: string;
-  record: { id: string; name: string; type: EntityType };
+  /** The record with the ways to reach it, so a step's card and dialog need no second request. */
+  record: WorkRecord;
+}
+
+export interface WorkRecord {
+  id: string;
+  name: string;
+  type: EntityType;
+  email: string | null;
+  phone: string | null;
+  linkedinUrl: string | null;
 }
 
 export interface WorklistOptions extends PageOptions {

@@ -34,6 +34,9 @@ interface RawWorkRow {
   record_id: string;
   record_name: string;
   record_type: string;
+  record_email: string | null;
+  record_phone: string | null;
+  record_linkedin_url: string | null;
 }
 
 const num = (value: number | string | null): number | null => (value === null ? null : Number(value));
@@ -51,13 +54,29 @@ function toWorkRow(row: RawWorkRow): WorkRow {
     sequenceId: row.sequence_id,
     sequenceVersion: Number(row.sequence_version),
     sequenceName: row.sequence_name,
-    record: { id: row.record_id, name: row.record_name, type: row.record_type as EntityType },
+    record: {
+      id: row.record_id,
+      name: row.record_name,
+      type: row.record_type as EntityType,
+      email: row.record_email,
+      phone: row.record_phone,
+      linkedinUrl: row.record_linkedin_url,
+    },
   };
 }
 
 /** History rows joined to their enrollment. */
 const stepsOf = (db: Kysely<Database>) =>
   db.selectFrom('enrollment_steps as s').innerJoin('enrollments as e', 'e.id', 's.enrollment_id');
+
+/** The record's columns a work item carries, read through the join by primary key. */
+const RECORD_COLUMNS = [
+  'r.name as record_name',
+  'r.type as record_type',
+  'r.email as record_email',
+  'r.phone as record_phone',
+  'r.linkedin_url as record_linkedin_url',
+] as const;
 
 const STEP_COLUMNS = [
   's.id',
@@ -110,7 +129,7 @@ export function createEnrollmentViewRepository({ db }: RepositoryContext): Enrol
         .innerJoin('records as r', 'r.id', 'w.record_id')
         .innerJoin('sequences as q', 'q.id', 'w.sequence_id')
         .selectAll('w')
-        .select(['q.name as sequence_name', 'r.name as record_name', 'r.type as record_type'])
+        .select(['q.name as sequence_name', ...RECORD_COLUMNS])
         .orderBy('w.due_at')
         .orderBy('w.id')
         .limit(limit + 1)
@@ -124,7 +143,7 @@ export function createEnrollmentViewRepository({ db }: RepositoryContext): Enrol
         .innerJoin('records as r', 'r.id', 'e.record_id')
         .innerJoin('sequences as q', 'q.id', 'e.sequence_id')
         .select(STEP_COLUMNS)
-        .select(['q.name as sequence_name', 'r.name as record_name', 'r.type as record_type'])
+        .select(['q.name as sequence_name', ...RECORD_COLUMNS])
         .where('e.record_id', '=', recordId)
         .where('e.exclusive_slot', 'is not', null)
         .where('s.state', 'in', ['open', 'waiting'])

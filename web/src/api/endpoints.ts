@@ -292,7 +292,8 @@ export function createApi(http: HttpClient, session: SessionStore) {
         }),
     },
     records: {
-      list: (query: { type: EntityType; q?: string; ownerId?: string; limit?: number; cursor?: string }) =>
+      /** Without `type`, records of every type (a preview's record search). */
+      list: (query: { type?: EntityType; q?: string; ownerId?: string; limit?: number; cursor?: string }) =>
         http.request<Page<CrmRecord>>('GET', '/api/records', { query }),
       get: (id: string) => http.request<CrmRecord>('GET', `/api/records/${enc(id)}`),
       create: (body: RecordInput & { type: EntityType; name: string }) =>

@@ -142,7 +142,15 @@ export interface Page<T> {
 export interface WorkItem {
   id: string;
   enrollmentId: string;
-  record: { id: string; name: string; type: EntityType };
+  /** The record, with the ways to reach it (null: the record has none). */
+  record: {
+    id: string;
+    name: string;
+    type: EntityType;
+    email: string | null;
+    phone: string | null;
+    linkedinUrl: string | null;
+  };
   sequence: { id: string; name: string };
   step: {
     id: string;

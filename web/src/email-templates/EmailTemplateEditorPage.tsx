@@ -1,11 +1,12 @@
-// The email template editor: name, subject and body with a merge-field picker and a live preview; the
+// The email template editor: name, subject and body with a merge-field picker and a live preview with a
+// sample lead, or, once saved, the server's rendering for a record found by name (RecordPreview.tsx); the
 // server's problems (with line and column) appear next to the fields. Roles that may not change templates
 // (salespeople) read them: the fields are disabled and nothing offers to save, delete or create.
 import { ENTITY_TYPES, type EntityType } from '@domain/definition.js';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ApiError } from '../api/api-error.js';
-import type { EmailTemplate } from '../api/types.js';
+import type { CrmRecord, EmailTemplate } from '../api/types.js';
 import { useApi, usePermissions } from '../app/api-context.js';
 import { ENTITY_NAMES } from '../sequences/sequence-labels.js';
 import { Dialog } from '../ui/Dialog.js';
@@ -13,6 +14,7 @@ import { ProblemAlert } from '../ui/ProblemAlert.js';
 import { ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 import { insertAt, MERGE_FIELDS, SAMPLE_CONTEXT } from './merge-fields.js';
+import { RecordChooser, RecordPreview } from './RecordPreview.js';
 import { looksLikeHtml, type PreviewResult, renderPreview } from './render-preview.js';
 
 type Draft = Omit<EmailTemplate, 'id'>;
@@ -73,6 +75,15 @@ function Editor({ id, initial, readOnly }: { id: string | null; initial: Draft; 
     entityType: initial.entityType ?? null,
   });
   const [preview, setPreview] = useState<PreviewResult | null>(null);
+  /** What the server holds (a record's preview renders it), and how many saves have been made here. */
+  const [stored, setStored] = useState<Draft>(initial);
+  const [saves, setSaves] = useState(0);
+  /** The record the preview renders for, or null for the sample lead. */
+  const [previewRecord, setPreviewRecord] = useState<CrmRecord | null>(null);
+  const unsaved =
+    draft.subject !== stored.subject ||
+    draft.body !== stored.body ||
+    (draft.entityType ?? null) !== (stored.entityType ?? null);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -124,6 +135,8 @@ function Editor({ id, initial, readOnly }: { id: string | null; initial: Draft; 
         navigate(`/email-templates/${encodeURIComponent(created.id)}`, { replace: true });
       } else {
         await api.emailTemplates.update(id, body);
+        setStored(body);
+        setSaves((n) => n + 1);
         setSaved(true);
       }
     } catch (caught) {
@@ -272,10 +285,24 @@ function Editor({ id, initial, readOnly }: { id: string | null; initial: Draft; 
         </form>
         <section className="card preview" aria-labelledby="preview-title" aria-live="polite">
           <h2 id="preview-title">Preview</h2>
-          <p className="field-hint">
-            With a sample lead, {SAMPLE_CONTEXT.record.name} of {SAMPLE_CONTEXT.record.company}.
-          </p>
-          {preview?.ok ? (
+          {id !== null && (
+            <RecordChooser entityType={stored.entityType ?? null} onChoose={setPreviewRecord} />
+          )}
+          {previewRecord === null ? (
+            <p className="field-hint">
+              With a sample lead, {SAMPLE_CONTEXT.record.name} of {SAMPLE_CONTEXT.record.company}.
+            </p>
+          ) : (
+            <p className="field-hint">
+              With {previewRecord.name}, as the server renders the saved template for you to send.{' '}
+              <button type="button" className="link-button" onClick={() => setPreviewRecord(null)}>
+                Back to the sample lead
+              </button>
+            </p>
+          )}
+          {id !== null && previewRecord !== null ? (
+            <RecordPreview templateId={id} record={previewRecord} savedAt={saves} unsaved={unsaved} />
+          ) : preview?.ok ? (
             <div className="mail-preview">
               <p className="mail-subject">{preview.subject || '(no subject)'}</p>
               <div className="mail-body">{preview.body}</div>

@@ -11,6 +11,7 @@ import { problemText } from '../ui/problem-text.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 import { targetOf } from '../work/ActionTarget.js';
+import { webProfileUrl } from '../work/record-reach.js';
 import { type OpenStepDialog, StepDialogHost } from '../work/StepDialogHost.js';
 import { useServerNow } from '../work/server-now.js';
 import { actionDoneText, performStepAction } from '../work/step-actions.js';
@@ -61,6 +62,7 @@ export function RecordPage() {
       </div>
     );
   const r = record.data as CrmRecord;
+  const linkedinHref = webProfileUrl(r.linkedinUrl);
   const ownerName = owners.data?.find((u) => u.id === r.ownerId)?.name;
   const items = upNext.data ?? [];
   const enrollmentId = items[0]?.enrollmentId ?? r.currentSequence?.enrollmentId;
@@ -102,9 +104,14 @@ export function RecordPage() {
               <Detail label="Company">{r.company ?? '—'}</Detail>
               {r.linkedinUrl && (
                 <Detail label="LinkedIn">
-                  <a href={r.linkedinUrl} rel="noreferrer noopener" target="_blank">
-                    Profile
-                  </a>
+                  {/* Only a web address is a link: never a stored `javascript:` one. */}
+                  {linkedinHref === null ? (
+                    r.linkedinUrl
+                  ) : (
+                    <a href={linkedinHref} rel="noreferrer noopener" target="_blank">
+                      Profile
+                    </a>
+                  )}
                 </Detail>
               )}
               <Detail label="Time zone">{r.timezone ?? 'Owner’s'}</Detail>

@@ -1,7 +1,10 @@
 // Records of one type: search, owner filter, the sequence each is on; select some to connect them to a
-// sequence or disconnect them from theirs; managers import a CSV file.
+// sequence or disconnect them from theirs; managers import a CSV file. Managers see each record's owner
+// and filter by one; the search and the owner are kept in the address (`?q=&owner=`), so a reload or a
+// shared link shows the same list. A salesperson sees only their own records (the API says so), so they
+// get neither the filter nor the column.
 import { useEffect, useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
 import type { CrmRecord } from '../api/types.js';
 import { useApi, useSession } from '../app/api-context.js';
 import { NotFoundPage } from '../app/NotFoundPage.js';
@@ -11,6 +14,7 @@ import { useResource } from '../ui/use-resource.js';
 import { ConnectSequenceDialog } from './ConnectSequenceDialog.js';
 import { DisconnectDialog } from './DisconnectDialog.js';
 import { ImportCsvDialog } from './ImportCsvDialog.js';
+import { ownerName } from './owner-name.js';
 import { DeleteRecordDialog, ENTITY_SINGULAR_LOWER, RecordFormDialog } from './RecordFormDialog.js';
 import { ENTITY_PATHS, ENTITY_PLURALS, entityFromPath } from './record-types.js';
 
@@ -24,9 +28,9 @@ export function RecordsPage() {
 function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof entityFromPath>> }) {
   const api = useApi();
   const session = useSession();
-  const [search, setSearch] = useState('');
-  const [query, setQuery] = useState('');
-  const [owner, setOwner] = useState<string>('all');
+  const [params, setParams] = useSearchParams();
+  const query = params.get('q')?.trim() ?? '';
+  const [search, setSearch] = useState(query);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [connecting, setConnecting] = useState(false);
   const [disconnecting, setDisconnecting] = useState(false);
@@ -36,13 +40,27 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
   const [deleting, setDeleting] = useState<CrmRecord | null>(null);
   const role = session?.user.role;
   const isManager = role !== undefined && role !== 'salesperson';
+  const owner = isManager ? (params.get('owner') ?? 'all') : 'all';
+  /** A search or an owner replaces the address rather than adding a step for Back to go through. */
+  const setParam = (name: 'q' | 'owner', value: string) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        if (value === '' || (name === 'owner' && value === 'all')) next.delete(name);
+        else next.set(name, value);
+        return next;
+      },
+      { replace: true },
+    );
   // Managers filter by any colleague; a seller sees only their own records anyway.
   const users = useResource(
     () => (isManager ? api.users.directory() : Promise.resolve([])),
     [api, isManager],
   );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the typed search changes
   useEffect(() => {
-    const timer = setTimeout(() => setQuery(search.trim()), 250);
+    if (search.trim() === query) return;
+    const timer = setTimeout(() => setParam('q', search.trim()), 250);
     return () => clearTimeout(timer);
   }, [search]);
   const filter = useMemo(
@@ -130,30 +148,38 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
             onChange={(e) => setSearch(e.target.value)}
           />
         </label>
-        <label className="field field-inline">
-          <span className="field-label">Owner</span>
-          <select value={owner} onChange={(e) => setOwner(e.target.value)}>
-            <option value="all">{isManager ? 'Everyone’s' : 'All I can see'}</option>
-            <option value="mine">Mine</option>
-            {(users.data ?? [])
-              .filter((u) => u.id !== session?.user.id)
-              .map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-          </select>
-        </label>
+        {isManager && (
+          <label className="field field-inline">
+            <span className="field-label">Owner</span>
+            <select value={owner} onChange={(e) => setParam('owner', e.target.value)}>
+              <option value="all">Everyone’s</option>
+              <option value="mine">Mine</option>
+              {(users.data ?? [])
+                .filter((u) => u.id !== session?.user.id)
+                .map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {u.name}
+                  </option>
+                ))}
+            </select>
+          </label>
+        )}
       </div>
       {records.status === 'loading' && records.data === undefined && <Loading />}
       {records.status === 'error' && <ErrorState error={records.error} onRetry={records.reload} />}
       {records.status === 'ok' && items.length === 0 && (
         <Empty
-          title={query === '' ? `No ${ENTITY_PLURALS[entityType].toLowerCase()} yet` : 'Nothing matches'}
+          title={
+            query === '' && owner === 'all'
+              ? `No ${ENTITY_PLURALS[entityType].toLowerCase()} yet`
+              : 'Nothing matches'
+          }
         >
-          {query === ''
+          {query === '' && owner === 'all'
             ? `Create one with New ${ENTITY_SINGULAR_LOWER[entityType]}, or bring them in through the API or a CSV import.`
-            : 'Try other words.'}
+            : query === ''
+              ? 'Try another owner.'
+              : 'Try other words.'}
         </Empty>
       )}
       {items.length > 0 && (
@@ -176,6 +202,11 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
                 <th scope="col" className="hide-narrow">
                   Company
                 </th>
+                {isManager && (
+                  <th scope="col" className="hide-narrow">
+                    Owner
+                  </th>
+                )}
                 <th scope="col">Sequence</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -203,6 +234,15 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
                   </td>
                   <td className="hide-narrow">{r.email ?? '—'}</td>
                   <td className="hide-narrow">{r.company ?? '—'}</td>
+                  {isManager && (
+                    <td className="hide-narrow">
+                      {r.ownerId === undefined
+                        ? '—'
+                        : r.ownerId === session?.user.id
+                          ? 'You'
+                          : ownerName(users.data, r.ownerId)}
+                    </td>
+                  )}
                   <td>
                     {r.currentSequence ? (
                       isManager ? (

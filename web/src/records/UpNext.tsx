@@ -11,6 +11,7 @@ import { Icon } from '../ui/Icon.js';
 import { describeDue } from '../work/due-time.js';
 import { StepActionButtons } from '../work/StepActionButtons.js';
 import type { StepDialogKind } from '../work/StepDialogHost.js';
+import { StepReach } from '../work/StepReach.js';
 import { type Upcoming, upcomingAfter } from './upcoming-steps.js';
 
 const STATE_NAMES: Record<EnrollmentHistoryEntry['state'], string> = {
@@ -67,6 +68,7 @@ export function UpNextCurrent({
             {currentWhen(item)} {due.relative} (<time dateTime={due.iso}>{due.absolute}</time>)
           </p>
         )}
+        {manual && <StepReach type={item.step.type} record={item.record} />}
         {manual && item.state === 'open' && (
           <StepActionButtons type={item.step.type} disabled={busy} onOpen={onOpen} />
         )}

@@ -1,9 +1,10 @@
-// Connected records: who is on the sequence, how far, on which version; select some and disconnect them,
-// or connect more (the result is shown per record both ways).
+// Connected records: who is on the sequence, whose they are, how far, on which version; select some and
+// disconnect them, or connect more (the result is shown per record both ways).
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { ConnectedRecord, DisconnectAnswer, Page, Sequence } from '../api/types.js';
-import { useApi } from '../app/api-context.js';
+import { useApi, useSession } from '../app/api-context.js';
+import { ownerName } from '../records/owner-name.js';
 import { ENTITY_PATHS } from '../records/record-types.js';
 import { Dialog } from '../ui/Dialog.js';
 import { Empty, ErrorState, FormError, Loading } from '../ui/states.js';
@@ -26,6 +27,8 @@ const PAGE_SIZE = 50;
 
 export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; onChanged?: () => void }) {
   const api = useApi();
+  const me = useSession()?.user.id;
+  const users = useResource(() => api.users.directory(), [api]);
   const [status, setStatus] = useState('');
   const [pages, setPages] = useState<ConnectedRecord[][]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -172,6 +175,9 @@ export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; 
                     />
                   </th>
                   <th scope="col">Record</th>
+                  <th scope="col" className="hide-narrow">
+                    Owner
+                  </th>
                   <th scope="col">Status</th>
                   <th scope="col">Progress</th>
                   <th scope="col">Current step</th>
@@ -206,6 +212,9 @@ export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; 
                         ) : (
                           <Link to={`${recordsPath}/${encodeURIComponent(recordId)}`}>{name}</Link>
                         )}
+                      </td>
+                      <td className="hide-narrow">
+                        {e.ownerId === me ? 'You' : ownerName(users.data, e.ownerId)}
                       </td>
                       <td>
                         <span className={`badge badge-enrollment-${e.status}`}>

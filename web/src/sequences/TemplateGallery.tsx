@@ -1,5 +1,6 @@
 // The gallery of built-in sequence templates (GET /api/sequence-templates) with a drawing of each flow;
-// the drawing comes from the template definitions the domain ships, so it needs no extra request.
+// the drawing comes from the template definitions the domain ships, so it needs no extra request. Each card
+// uses its template at once (named after it) or previews it first, where the new sequence can be named.
 import { findSequenceTemplate } from '@domain/templates/index.js';
 import { useState } from 'react';
 import type { SequenceTemplateInfo } from '../api/types.js';
@@ -15,23 +16,25 @@ export function TemplateGallery({ onCreated }: { onCreated: (sequenceId: string)
   const [chosen, setChosen] = useState<SequenceTemplateInfo | null>(null);
   const [name, setName] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  /** The key of the template being used (a card's button or the preview's says "Creating…"). */
+  const [busy, setBusy] = useState<string | null>(null);
 
   if (templates.status === 'loading') return <Loading label="Loading templates…" />;
   if (templates.status === 'error') return <ErrorState error={templates.error} onRetry={templates.reload} />;
 
-  const use = async (template: SequenceTemplateInfo) => {
-    setBusy(true);
+  /** Creates the sequence; `chosenName` is the preview's (a card's button keeps the template's name). */
+  const use = async (template: SequenceTemplateInfo, chosenName = '') => {
+    setBusy(template.key);
     setError(null);
     try {
       const created = await api.sequenceTemplates.use(
         template.key,
-        name.trim() === '' ? undefined : name.trim(),
+        chosenName.trim() === '' ? undefined : chosenName.trim(),
       );
       onCreated(created.id);
     } catch (caught) {
       setError(caught);
-      setBusy(false);
+      setBusy(null);
     }
   };
 
@@ -56,8 +59,13 @@ export function TemplateGallery({ onCreated }: { onCreated: (sequenceId: string)
             <span className="field-label">Sequence name</span>
             <input value={name} placeholder={chosen.name} onChange={(e) => setName(e.target.value)} />
           </label>
-          <button type="button" className="button button-primary" disabled={busy} onClick={() => use(chosen)}>
-            {busy ? 'Creating…' : 'Use this template'}
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={busy !== null}
+            onClick={() => use(chosen, name)}
+          >
+            {busy === chosen.key ? 'Creating…' : 'Use this template'}
           </button>
         </div>
       </div>
@@ -65,32 +73,49 @@ export function TemplateGallery({ onCreated }: { onCreated: (sequenceId: string)
   }
 
   return (
-    <ul className="gallery">
-      {templates.data.map((t) => {
-        const definition = findSequenceTemplate(t.key)?.definition;
-        return (
-          <li key={t.key} className="gallery-card">
-            {definition !== undefined && (
-              <DesignerPreview definition={definition} label={`Flow of ${t.name}`} />
-            )}
-            <div className="gallery-text">
-              <h3>{t.name}</h3>
-              <p className="muted">
-                {ENTITY_NAMES[t.entityType]} · {t.stepCount} steps · {days(t.durationDays)}
-              </p>
-              <p className="gallery-description">{t.description}</p>
-              <button
-                type="button"
-                className="button"
-                onClick={() => setChosen(t)}
-                aria-label={`Preview ${t.name}`}
-              >
-                Preview
-              </button>
-            </div>
-          </li>
-        );
-      })}
-    </ul>
+    <>
+      <FormError error={error} />
+      <ul className="gallery">
+        {templates.data.map((t) => {
+          const definition = findSequenceTemplate(t.key)?.definition;
+          return (
+            <li key={t.key} className="gallery-card">
+              {definition !== undefined && (
+                <DesignerPreview definition={definition} label={`Flow of ${t.name}`} />
+              )}
+              <div className="gallery-text">
+                <h3>{t.name}</h3>
+                <p className="muted">
+                  {ENTITY_NAMES[t.entityType]} · {t.stepCount} steps · {days(t.durationDays)}
+                </p>
+                <p className="gallery-description">{t.description}</p>
+                <div className="actions">
+                  <button
+                    type="button"
+                    className="button"
+                    onClick={() => {
+                      setError(null);
+                      setChosen(t);
+                    }}
+                    aria-label={`Preview ${t.name}`}
+                  >
+                    Preview
+                  </button>
+                  <button
+                    type="button"
+                    className="button button-primary"
+                    disabled={busy !== null}
+                    onClick={() => use(t)}
+                    aria-label={`Use template ${t.name}`}
+                  >
+                    {busy === t.key ? 'Creating…' : 'Use template'}
+                  </button>
+                </div>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </>
   );
 }

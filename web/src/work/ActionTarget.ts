@@ -10,7 +10,11 @@ export interface ActionTarget {
   recordName: string;
   stepTitle: string;
   stepType: Step['type'];
+  /** The step's description as the definition holds it: a call's script, a task's instructions. */
+  stepDescription: string | null;
   templateId: string | null;
+  /** How to reach the record, as the work list read it. */
+  contact: Pick<WorkItem['record'], 'email' | 'phone' | 'linkedinUrl'>;
 }
 
 export function targetOf(item: WorkItem): ActionTarget {
@@ -23,6 +27,12 @@ export function targetOf(item: WorkItem): ActionTarget {
       'name' | 'type'
     >),
     stepType: item.step.type,
+    stepDescription: item.step.description || null,
     templateId: item.step.templateId ?? null,
+    contact: {
+      email: item.record.email ?? null,
+      phone: item.record.phone ?? null,
+      linkedinUrl: item.record.linkedinUrl ?? null,
+    },
   };
 }

@@ -1,11 +1,14 @@
 // Complete a step with notes; for a phone call, "Log call" with the call's outcome (api.md: answered,
-// no answer, left voicemail, wrong number), which a condition on the call may test.
+// no answer, left voicemail, wrong number), which a condition on the call may test. What the seller needs
+// while doing it stays in view: the number to call (or the LinkedIn profile) and the step's description,
+// a call's script.
 import { CALL_OUTCOMES, type CallOutcome } from '@domain/definition.js';
 import { useId, useState } from 'react';
 import { OUTCOME_NAMES } from '../designer/describe-step.js';
 import { Dialog } from '../ui/Dialog.js';
 import { ProblemAlert } from '../ui/ProblemAlert.js';
 import type { ActionTarget } from './ActionTarget.js';
+import { StepReach } from './StepReach.js';
 import type { StepAction } from './step-actions.js';
 import { useSubmit } from './use-submit.js';
 
@@ -24,6 +27,7 @@ export function CompleteStepDialog({
   const [tried, setTried] = useState(false);
   const formId = useId();
   const notesId = useId();
+  const scriptId = useId();
   const { busy, error, run } = useSubmit(onClose);
   const missingOutcome = isCall && outcome === '';
   const submit = (event: React.FormEvent) => {
@@ -58,6 +62,15 @@ export function CompleteStepDialog({
     >
       <form id={formId} className="form" onSubmit={submit} noValidate>
         <ProblemAlert error={error} />
+        <StepReach type={target.stepType} record={target.contact} />
+        {target.stepDescription !== null && (
+          <section className="step-script" aria-labelledby={scriptId}>
+            <h3 id={scriptId} className="field-label">
+              {isCall ? 'Call script' : 'About this step'}
+            </h3>
+            <p className="step-script-text">{target.stepDescription}</p>
+          </section>
+        )}
         {isCall && (
           <fieldset
             className="fieldset"

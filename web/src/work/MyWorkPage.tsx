@@ -18,7 +18,7 @@ import { Tabs, tabPanelProps } from '../ui/Tabs.js';
 import { useResource } from '../ui/use-resource.js';
 import { type ActionTarget, targetOf } from './ActionTarget.js';
 import { BulkEmailDialog } from './BulkEmailDialog.js';
-import { bulkEmailEligibility, canJoinBulk } from './bulk-email.js';
+import { bulkEmailEligibility, canJoinBulk, selectAllCandidates } from './bulk-email.js';
 import { type OpenStepDialog, StepDialogHost } from './StepDialogHost.js';
 import { useServerNow } from './server-now.js';
 import { actionDoneText, performStepAction, type StepAction } from './step-actions.js';
@@ -162,6 +162,21 @@ export function MyWorkPage() {
   const visible = groups[shown];
   const selectedItems = list.items.filter((i) => selected.has(i.id));
   const eligibility = bulkEmailEligibility(selectedItems);
+  // "Select all" works on the emails shown (this tab, these filters), never on hidden ones.
+  const candidates = selectAllCandidates(visible, selectedItems);
+  const unselected = candidates.filter((i) => !selected.has(i.id));
+  const [sameStep] = candidates;
+  // Due emails of another step are shown too: say which step "Select all" takes.
+  const otherSteps =
+    sameStep !== undefined &&
+    visible.some((i) => i.step.type === 'email' && i.state === 'open' && !candidates.includes(i));
+  const selectable = new Set([...candidates.map((i) => i.id), ...selected]).size;
+  const selectAll = () =>
+    setSelected((s) => {
+      const next = new Set(s);
+      for (const item of candidates) next.add(item.id);
+      return next;
+    });
 
   // Selections that left the list (sent, skipped, reloaded away) drop out of the bulk selection.
   useEffect(() => {
@@ -296,12 +311,32 @@ export function MyWorkPage() {
         selected={shown}
         onSelect={setWhen}
       />
-      <div className="bulk-bar" hidden={selected.size === 0} aria-live="polite">
+      <div className="bulk-bar" hidden={selected.size === 0 && candidates.length === 0} aria-live="polite">
+        <span>
+          {selected.size} of {selectable} due email{selectable === 1 ? '' : 's'} selected
+        </span>
+        {unselected.length > 0 && (
+          <button type="button" className="button button-small" onClick={selectAll}>
+            Select all ({candidates.length})
+          </button>
+        )}
+        {selected.size > 0 && (
+          <button
+            type="button"
+            className="button button-small button-quiet"
+            onClick={() => setSelected(new Set())}
+          >
+            Clear
+          </button>
+        )}
+        {otherSteps && (
+          <span className="muted">
+            Emails of one step go out together: Select all takes “{sameStep.step.name ?? 'Email'}” of{' '}
+            {sameStep.sequence.name}.
+          </span>
+        )}
         {selected.size > 0 && (
           <>
-            <span>
-              {selected.size} email{selected.size === 1 ? '' : 's'} selected
-            </span>
             {!eligibility.ok && <span className="muted">{eligibility.reason}</span>}
             <button
               type="button"
@@ -312,13 +347,6 @@ export function MyWorkPage() {
               }
             >
               Send {selected.size} emails
-            </button>
-            <button
-              type="button"
-              className="button button-small button-quiet"
-              onClick={() => setSelected(new Set())}
-            >
-              Clear selection
             </button>
           </>
         )}

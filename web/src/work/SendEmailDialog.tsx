@@ -1,6 +1,6 @@
-// Open the email of a manual email step: subject and body rendered from the step's template for the
-// record, editable, then "Send email" (POST /api/enrollment-steps/{id}/send). An address on the
-// suppression list is warned about before sending (the sender would drop the email).
+// Open the email of a manual email step: who it goes to (To: name and address), subject and body rendered
+// from the step's template for the record, editable, then "Send email" (POST /api/enrollment-steps/{id}/send).
+// An address on the suppression list is warned about before sending (the sender would drop the email).
 import { useId, useState } from 'react';
 import { useApi } from '../app/api-context.js';
 import { EmailSuppressedNotice } from '../records/EmailSuppressed.js';
@@ -31,6 +31,8 @@ export function SendEmailDialog({
   );
   const record = useResource(() => api.records.get(target.recordId), [api, target.recordId]);
   const suppression = record.data?.emailSuppressed ?? null;
+  // The record as read now, else as the work list had it.
+  const address = record.data === undefined ? target.contact.email : (record.data.email ?? null);
   return (
     <Dialog
       title={`Email to ${target.recordName}`}
@@ -39,6 +41,14 @@ export function SendEmailDialog({
       onClose={onClose}
       size="medium"
     >
+      <p className="mail-to">
+        <span className="mail-to-label">To:</span> {target.recordName}{' '}
+        {address === null ? (
+          <span className="muted">(this record has no email address)</span>
+        ) : (
+          <span className="mail-to-address">&lt;{address}&gt;</span>
+        )}
+      </p>
       {suppression !== null && <EmailSuppressedNotice suppression={suppression} sending />}
       {rendered.status === 'loading' ? (
         <Loading label="Rendering the email…" />

@@ -1,5 +1,5 @@
-// One step in My work: the record, the step (name and description), its sequence, when it is due, and
-// its quick actions (a snoozed step: Snooze again); an email step can be selected for a bulk send.
+// One step in My work: the record, the step (name and description), how to reach the record for it (a
+// call's number, a LinkedIn profile), its sequence, when it is due, and its quick actions (a snoozed step: Snooze again); an email step can be selected for a bulk send.
 import { useId } from 'react';
 import { Link } from 'react-router-dom';
 import type { WorkItem } from '../api/types.js';
@@ -9,6 +9,7 @@ import { Icon } from '../ui/Icon.js';
 import { describeDue } from './due-time.js';
 import { StepActionButtons } from './StepActionButtons.js';
 import type { StepDialogKind } from './StepDialogHost.js';
+import { StepReach } from './StepReach.js';
 
 export function WorkCard({
   item,
@@ -69,6 +70,7 @@ export function WorkCard({
           item.step.description !== '' && (
             <p className="work-card-description muted">{item.step.description}</p>
           )}
+        <StepReach type={item.step.type} record={item.record} />
         <p className="work-card-meta muted">
           <span className="work-card-sequence">{item.sequence.name}</span>
           {due !== null && (

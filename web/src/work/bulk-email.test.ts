@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bulkEmailEligibility, canJoinBulk, sendEach } from './bulk-email.js';
+import { bulkEmailEligibility, canJoinBulk, selectAllCandidates, sendEach } from './bulk-email.js';
 import { workItem } from './work-fixtures.js';
 
 describe('bulkEmailEligibility', () => {
@@ -45,6 +45,30 @@ describe('bulkEmailEligibility', () => {
     expect(canJoinBulk([], workItem('a', { stepType: 'task' }))).toBe(false);
     expect(canJoinBulk([workItem('a')], workItem('b', { sequence: { id: 'x', name: 'X' } }))).toBe(false);
     expect(canJoinBulk([workItem('a')], workItem('b'))).toBe(true);
+  });
+});
+
+describe('selectAllCandidates', () => {
+  const secondStep = (id: string) => {
+    const item = workItem(id);
+    item.step = { ...item.step, id: 's2', name: 'Follow up' };
+    return item;
+  };
+  it('takes the shown due emails of the first shown email’s step, or of the selection’s', () => {
+    const shown = [
+      workItem('call', { stepType: 'phone_call' }),
+      workItem('a'),
+      secondStep('x'),
+      workItem('later', { state: 'waiting' }),
+      workItem('b'),
+    ];
+    expect(selectAllCandidates(shown, []).map((i) => i.id)).toEqual(['a', 'b']);
+    expect(selectAllCandidates(shown, [secondStep('y')]).map((i) => i.id)).toEqual(['x']);
+  });
+  it('takes nothing when no due email is shown', () => {
+    expect(
+      selectAllCandidates([workItem('t', { stepType: 'task' }), workItem('w', { state: 'waiting' })], []),
+    ).toEqual([]);
   });
 });
 

@@ -33,6 +33,16 @@ export function canJoinBulk(selected: readonly WorkItem[], item: WorkItem): bool
   return first === undefined || (first.sequence.id === item.sequence.id && first.step.id === item.step.id);
 }
 
+/**
+ * The due emails among those shown that "Select all" takes: the ones that may join the selection; with
+ * nothing selected yet, those of the first shown open email's step (only one step goes out together).
+ */
+export function selectAllCandidates(shown: readonly WorkItem[], selected: readonly WorkItem[]): WorkItem[] {
+  const anchor = selected[0] ?? shown.find((i) => i.step.type === 'email' && i.state === 'open');
+  if (anchor === undefined) return [];
+  return shown.filter((item) => canJoinBulk([anchor], item));
+}
+
 export type BulkResult = { id: string; ok: true } | { id: string; ok: false; error: unknown };
 
 /**

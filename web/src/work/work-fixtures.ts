@@ -9,7 +9,14 @@ export function workItem(
   return {
     id,
     enrollmentId: `enr-${id}`,
-    record: { id: `rec-${id}`, name: `Record ${id}`, type: 'lead' },
+    record: {
+      id: `rec-${id}`,
+      name: `Record ${id}`,
+      type: 'lead',
+      email: `${id}@example.test`,
+      phone: null,
+      linkedinUrl: null,
+    },
     sequence: { id: 'seq1', name: 'Outbound' },
     step: { id: 's1', type: stepType, name: 'Introduce yourself', description: null, templateId: 'tpl1' },
     dueAt: '2026-11-24T09:00:00.000Z',

@@ -40,7 +40,7 @@ describe('groupWork', () => {
     workItem('c', { dueAt: '2026-11-20T16:00:00Z', stepType: 'linkedin_connect' }),
     workItem('d', {
       dueAt: '2026-11-27T16:00:00Z',
-      record: { id: 'r', name: 'Acme', type: 'account' },
+      record: { id: 'r', name: 'Acme', type: 'account', email: null, phone: null, linkedinUrl: null },
       stepType: 'task',
     }),
   ];

@@ -1,0 +1,195 @@
+// Browser tests of what a black-box audit of a sales-ops manager's work found: the records lists had no
+// Owner column and no owner filter kept in the address, Connected records had no Owner column, a gallery
+// template could only be used from its preview, and the email template editor previewed only with a sample
+// lead. One server, one browser, the test clock on a Monday 09:00 UTC.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { seriousViolations } from './support/accessibility.js';
+import { launchChromium } from './support/chromium.js';
+import { loadedWidth, nextMondayAtNine, waitLoaded } from './support/layout.js';
+import { OUTPUT_DIR } from './support/screenshots.js';
+import { signInPage } from './support/sign-in.js';
+import {
+  type ApiClient,
+  type StackUser,
+  type StepwiseStack,
+  startStepwiseStack,
+} from './support/stepwise-stack.js';
+
+const skipReason = inject('e2eSkipReason');
+const LOG_DIR = join(OUTPUT_DIR, '..', 'e2e-manager-lists');
+const SEQUENCE_NAME = 'Call them';
+
+describe.skipIf(skipReason !== null)('[e2e] a manager triaging lists, templates and previews', () => {
+  let stack: StepwiseStack;
+  let admin: ApiClient;
+  let browser: Browser;
+  let manager: StackUser;
+  let sam: StackUser;
+  let sara: StackUser;
+  let sequenceId = '';
+  let templateId = '';
+  const pageErrors: string[] = [];
+
+  const signedIn = (user: StackUser): Promise<Page> => signInPage(browser, stack.baseUrl, user, pageErrors);
+  const lead = async (name: string, owner: StackUser) =>
+    (
+      await admin.request<{ id: string }>('POST', '/api/records', {
+        type: 'lead',
+        name,
+        email: `${name.toLowerCase().replaceAll(' ', '.')}@example.com`,
+        company: 'Analytical Engines Ltd',
+        ownerId: owner.id,
+      })
+    ).id;
+
+  beforeAll(async () => {
+    mkdirSync(LOG_DIR, { recursive: true });
+    stack = await startStepwiseStack({ logFile: join(LOG_DIR, 'server.log') });
+    const { now } = await stack.api.request<{ now: string }>('GET', '/api/clock');
+    await stack.api.moveClock({ set: nextMondayAtNine(now) });
+    admin = await stack.api.as(stack.admin.email, stack.admin.password);
+    manager = await admin.createUser('Mia Manager', 'mia@stepwise.test', 'sales_manager');
+    sam = await admin.createUser('Sam Seller', 'sam@stepwise.test', 'salesperson');
+    sara = await admin.createUser('Sara Seller', 'sara@stepwise.test', 'salesperson');
+    const ada = await lead('Ada Lovelace', sam);
+    await lead('Bartholomew Featherstonehaugh', sam);
+    const grace = await lead('Grace Hopper', sara);
+    const template = await admin.request<{ id: string }>('POST', '/api/email-templates', {
+      name: 'Hello',
+      subject: 'Hello {{ record.name }}',
+      body: 'Hello {{ record.name }} of {{ record.company }}, a word about engines.',
+      entityType: 'lead',
+    });
+    templateId = template.id;
+    const sequence = await admin.request<{ id: string }>('POST', '/api/sequences', {
+      name: SEQUENCE_NAME,
+      entityType: 'lead',
+      definition: { start: 's1', steps: [{ id: 's1', type: 'phone_call', name: 'Call to book' }] },
+    });
+    sequenceId = sequence.id;
+    await admin.request('POST', `/api/sequences/${encodeURIComponent(sequenceId)}/activate`, {});
+    const answer = await admin.request<{ enrolled: unknown[] }>(
+      'POST',
+      `/api/sequences/${encodeURIComponent(sequenceId)}/enrollments`,
+      { recordIds: [ada, grace] },
+    );
+    expect(answer.enrolled).toHaveLength(2);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  test('the Leads list: each owner named, filtered by owner in the address, narrow on a phone', async () => {
+    const page = await signedIn(manager);
+    await page.goto('/records/leads');
+    const row = (name: string) => page.getByRole('row').filter({ hasText: name });
+    await row('Grace Hopper').getByRole('cell', { name: 'Sara Seller', exact: true }).waitFor();
+    await row('Ada Lovelace').getByRole('cell', { name: 'Sam Seller', exact: true }).waitFor();
+    expect(await seriousViolations(page, 'leads-with-owners')).toEqual([]);
+    await page.screenshot({ path: join(LOG_DIR, 'leads-with-owners.png'), fullPage: true });
+
+    await page.getByRole('combobox', { name: 'Owner' }).selectOption({ label: 'Sara Seller' });
+    await expect.poll(() => new URL(page.url()).searchParams.get('owner')).toBe(sara.id);
+    await expect.poll(() => page.getByRole('link', { name: 'Ada Lovelace' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Grace Hopper' }).waitFor();
+
+    // A reload (or a shared link) shows the same list.
+    await page.reload();
+    await page.getByRole('link', { name: 'Grace Hopper' }).waitFor();
+    await waitLoaded(page);
+    expect(await page.getByRole('link', { name: 'Ada Lovelace' }).count()).toBe(0);
+    expect(await page.getByRole('combobox', { name: 'Owner' }).inputValue()).toBe(sara.id);
+
+    // On a phone the Owner column gives way, and the list still fits.
+    await page.goto('/records/leads');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'Bartholomew Featherstonehaugh' }).waitFor();
+    await waitLoaded(page);
+    expect(await page.getByRole('columnheader', { name: 'Owner' }).isVisible()).toBe(false);
+    const width = await loadedWidth(page);
+    expect(width).toBeLessThanOrEqual(391);
+    await page.screenshot({ path: join(LOG_DIR, 'phone-leads-manager.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  test('a salesperson, who sees only their own records, gets neither the owner filter nor the column', async () => {
+    const page = await signedIn(sam);
+    await page.goto(`/records/leads?owner=${encodeURIComponent(sara.id)}`);
+    await page.getByRole('link', { name: 'Ada Lovelace' }).waitFor();
+    await waitLoaded(page);
+    expect(await page.getByRole('combobox', { name: 'Owner' }).count()).toBe(0);
+    expect(await page.getByRole('columnheader', { name: 'Owner' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Grace Hopper' }).count()).toBe(0);
+    await page.context().close();
+  });
+
+  test('Connected records names the owner of each connected record', async () => {
+    const page = await signedIn(manager);
+    await page.goto(`/sequences/${encodeURIComponent(sequenceId)}?tab=records`);
+    const row = (name: string) => page.getByRole('row').filter({ hasText: name });
+    await page.getByRole('columnheader', { name: 'Owner' }).waitFor();
+    await row('Ada Lovelace').getByRole('cell', { name: 'Sam Seller', exact: true }).waitFor();
+    await row('Grace Hopper').getByRole('cell', { name: 'Sara Seller', exact: true }).waitFor();
+    expect(await seriousViolations(page, 'connected-records-owners')).toEqual([]);
+    await page.screenshot({ path: join(LOG_DIR, 'connected-records-owners.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  test('a gallery card uses its template at once, without opening the preview', async () => {
+    const page = await signedIn(manager);
+    await page.goto('/sequences');
+    await page.getByRole('button', { name: 'New sequence' }).click();
+    await page
+      .getByRole('dialog', { name: 'Create a sequence' })
+      .getByRole('button', { name: 'Use a template' })
+      .click();
+    const gallery = page.getByRole('dialog', { name: 'Use a template' });
+    await gallery.getByRole('heading', { name: 'Webinar follow up' }).waitFor();
+    expect(await seriousViolations(page, 'gallery-use-buttons')).toEqual([]);
+    await page.screenshot({ path: join(LOG_DIR, 'gallery.png') });
+    await gallery.getByRole('button', { name: 'Use template Webinar follow up' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Webinar follow up' }).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/sequences\/[^/]+$/);
+    await page.context().close();
+  });
+
+  test('the template editor previews the saved template with a record found by name', async () => {
+    const page = await signedIn(manager);
+    await page.goto(`/email-templates/${encodeURIComponent(templateId)}`);
+    const preview = page.getByRole('region', { name: 'Preview' });
+    // The sample lead by default.
+    await preview.getByText('Hello Nancy Anderson', { exact: true }).waitFor();
+
+    await preview.getByLabel('Preview with a record').fill('Grace');
+    await preview.getByRole('button', { name: 'Preview with Grace Hopper' }).click();
+    await preview.getByText('Hello Grace Hopper', { exact: true }).waitFor();
+    expect(await preview.getByRole('list', { name: 'Records found' }).count()).toBe(0);
+    await preview.getByText(/Hello Grace Hopper of Analytical Engines Ltd, a word about engines\./).waitFor();
+    expect(await seriousViolations(page, 'template-record-preview')).toEqual([]);
+    await page.screenshot({ path: join(LOG_DIR, 'template-record-preview.png'), fullPage: true });
+
+    // An unsaved change: the record's preview says it shows the saved template, until Save.
+    await page.getByLabel('Subject').fill('A note for {{ record.name }}');
+    await preview
+      .getByText('This is the saved template: save to see your changes with Grace Hopper.')
+      .waitFor();
+    await preview.getByText('Hello Grace Hopper', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await preview.getByText('A note for Grace Hopper', { exact: true }).waitFor();
+    expect(await preview.getByText('This is the saved template').count()).toBe(0);
+
+    await preview.getByRole('button', { name: 'Back to the sample lead' }).click();
+    await preview.getByText('A note for Nancy Anderson', { exact: true }).waitFor();
+    await page.context().close();
+  });
+
+  test('no uncaught errors in the pages', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
