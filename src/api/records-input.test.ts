@@ -331,5 +331,14 @@ forEachDialect('records input', (t) => {
       errors: [{ index: 0, code: 'invalid_email', message: expect.stringContaining('"email" cell') }],
     });
     expect(await names(deps)).toEqual(['Bulk', 'Csv', 'Kept', 'No address']);
+    // Stored without the spaces around it (a reply's sender is looked up by it), a blank one as none.
+    const padded = (
+      await call('POST', '/api/records', { type: 'lead', name: 'Padded', email: ' pad@example.com\n' })
+    ).json();
+    expect(padded.email).toBe('pad@example.com');
+    expect((await call('PATCH', `/api/records/${padded.id}`, { email: '  ' })).json().email).toBeNull();
+    await importCsv(call, 'name,email\nCsv padded,"csvpad@example.com "\n');
+    const stored = (await deps.store.records.list({ limit: 200 })).items.find((r) => r.name === 'Csv padded');
+    expect(stored?.email).toBe('csvpad@example.com');
   });
 });

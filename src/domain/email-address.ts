@@ -17,3 +17,9 @@ const ADDRESS = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 export function isEmailAddress(email: string): boolean {
   return email.length <= 320 && ADDRESS.test(email.trim());
 }
+
+/** A record's address as stored: without the spaces around it (a reply's sender is looked up by it), and a blank one as none. */
+export function storedEmail(email: string | null | undefined): string | null {
+  const trimmed = email?.trim() ?? '';
+  return trimmed === '' ? null : trimmed;
+}

@@ -1,6 +1,7 @@
 // The records table's row <-> SalesRecord, shared by the record repository and the bulk upsert.
 import type { Insertable, Selectable } from 'kysely';
 import type { EntityType } from '../../domain/definition.js';
+import { storedEmail } from '../../domain/email-address.js';
 import type { NewRecord, RecordFields, SalesRecord } from '../../engine/ports/store.js';
 import { fromJson, toJson } from '../codec.js';
 import type { RecordsTable } from '../schema.js';
@@ -30,7 +31,7 @@ export function toRecordRow(record: Omit<NewRecord, 'createdAt'>, at: number): I
     id: record.id,
     type: record.type,
     name: record.name,
-    email: record.email ?? null,
+    email: storedEmail(record.email),
     phone: record.phone ?? null,
     linkedin_url: record.linkedinUrl ?? null,
     company: record.company ?? null,

@@ -2,7 +2,7 @@
 // checked against their definitions before anything is written.
 import { type Kysely, sql } from 'kysely';
 import type { EntityType } from '../../domain/definition.js';
-import { emailKey } from '../../domain/email-address.js';
+import { emailKey, storedEmail } from '../../domain/email-address.js';
 import {
   type RecordFields,
   type RecordRepository,
@@ -87,7 +87,7 @@ export function createRecordRepository(context: RepositoryContext): RecordReposi
           .updateTable('records')
           .set((eb) => ({
             ...(patch.name === undefined ? {} : { name: patch.name }),
-            ...(patch.email === undefined ? {} : { email: patch.email }),
+            ...(patch.email === undefined ? {} : { email: storedEmail(patch.email) }),
             ...(patch.phone === undefined ? {} : { phone: patch.phone }),
             ...(patch.linkedinUrl === undefined ? {} : { linkedin_url: patch.linkedinUrl }),
             ...(patch.company === undefined ? {} : { company: patch.company }),
