@@ -363,6 +363,27 @@ forEachDialect('ingestSignals', (t) => {
     expect((await listSuppressions(w.deps)).items).toMatchObject([{ reason: 'unsubscribed' }]);
   });
 
+  it("a bounce ends the running enrollments of every record with that address, the others' too, once", async () => {
+    const w = await world(t, { count: 3 });
+    const [r0 = '', r1 = ''] = w.recordIds;
+    // Record 1 is the same person as record 0 (another case); record 2 has its own address.
+    await w.deps.store.records.update(r1, { email: 'Lead.0@Example.com' }, T0);
+    expect(
+      await ingestSignals(w.deps, [
+        { id: 'b-1', type: 'email_bounced', messageId: emailKey(w.ids[0] as string, 1) },
+        { id: 'b-2', type: 'email_bounced', recordId: r0 },
+      ]),
+    ).toMatchObject({ accepted: 2 });
+    expect(await statusOf(w.deps, w.ids[0] as string)).toBe('disconnected:bounced');
+    expect(await statusOf(w.deps, w.ids[1] as string)).toBe('disconnected:bounced');
+    expect(await statusOf(w.deps, w.ids[2] as string)).toBe('active');
+    // Counted once, on the email that bounced: the other record's enrollment is ended, not counted.
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({
+      'a1/email_bounced': 1,
+      '/ended:bounced': 2,
+    });
+  });
+
   it('a signal by record after its enrollments ended counts on the last email of the newest one, and changes nothing', async () => {
     const w = await world(t, { count: 2 });
     const [first, idle] = w.recordIds as [string, string];

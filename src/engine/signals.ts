@@ -149,11 +149,16 @@ export async function ingestSignals(
   const endingRecords = [
     ...new Set(resolved.filter((r) => ENDS_ALL[r.input.type] !== undefined).map((r) => r.recordId)),
   ];
+  // A bounce or unsubscribe is the address's: other records with the same address end too (their emails
+  // could only be dropped now), as the unsubscribe link ends every record with it.
+  const sameAddress = await recordsSharingAddress(deps, resolved, endingRecords);
   const needFanOut = resolved.filter(
     (r) => r.instance === null && r.enrollmentId === null && ABOUT_AN_EMAIL.has(r.input.type),
   );
   const running = new Map<string, string[]>();
-  const fanOutRecords = [...new Set([...endingRecords, ...needFanOut.map((r) => r.recordId)])];
+  const fanOutRecords = [
+    ...new Set([...endingRecords, ...sameAddress.keys(), ...needFanOut.map((r) => r.recordId)]),
+  ];
   for (const slot of fanOutRecords.length === 0 ? [] : await store.engine.runningSlots(fanOutRecords)) {
     const list = running.get(slot.recordId) ?? [];
     list.push(slot.enrollmentId);
@@ -200,6 +205,13 @@ export async function ingestSignals(
 
   const items: ApplyItem[] = [];
   const rows: SignalInsert[] = [];
+  // The enrollments a bounce or unsubscribe ends, each once (a batch may name the same record twice).
+  const ending = new Set<string>();
+  const end = (enrollmentId: string, signal: SignalType, at: number) => {
+    if (ending.has(enrollmentId)) return;
+    ending.add(enrollmentId);
+    items.push({ enrollmentId, event: { type: 'signal', signal, at } });
+  };
   for (const r of resolved) {
     const { type } = r.input;
     let countOn = r.instance;
@@ -208,8 +220,7 @@ export async function ingestSignals(
     // Set when the record runs in no sequence: the last email of its newest (ended) enrollment, counted only.
     let afterEnd: SignalStep | null = null;
     if (ENDS_ALL[type] !== undefined) {
-      for (const enrollmentId of running.get(r.recordId) ?? [])
-        items.push({ enrollmentId, event: { type: 'signal', signal: type, at: r.at } });
+      for (const enrollmentId of running.get(r.recordId) ?? []) end(enrollmentId, type, r.at);
       countOn ??= firstLatest(r, running, latest);
       if (countOn === null) countOn = afterEnd = endedEmail(r, ended, latest);
     } else if (ABOUT_AN_EMAIL.has(type)) {
@@ -264,6 +275,9 @@ export async function ingestSignals(
           : null,
     });
   }
+
+  for (const [recordId, { type, at }] of sameAddress)
+    for (const enrollmentId of running.get(recordId) ?? []) end(enrollmentId, type, at);
 
   if (items.length > 0) await applyEvents(deps, items, { now });
   const inserted = await store.signals.insert(rows);
@@ -364,6 +378,35 @@ async function resolve(deps: EngineDeps, signals: readonly SignalInput[], now: n
     });
   });
   return out;
+}
+
+/**
+ * The other live records with the address of a record a bounce or unsubscribe names, each with the signal
+ * that ends it (the first, by batch order). Only such signals read anything: one lookup per address.
+ */
+async function recordsSharingAddress(
+  deps: EngineDeps,
+  resolved: readonly Resolved[],
+  endingRecords: readonly string[],
+): Promise<Map<string, { type: SignalType; at: number }>> {
+  const found = new Map<string, { type: SignalType; at: number }>();
+  if (endingRecords.length === 0) return found;
+  const named = new Set(endingRecords);
+  const emails = new Map(
+    (await deps.store.records.getMany(endingRecords)).flatMap((record) =>
+      record.email === null ? [] : [[record.id, normalizeEmail(record.email)] as const],
+    ),
+  );
+  const byAddress = new Map<string, { type: SignalType; at: number }>();
+  for (const r of resolved) {
+    const email = emails.get(r.recordId);
+    if (ENDS_ALL[r.input.type] === undefined || email === undefined || byAddress.has(email)) continue;
+    byAddress.set(email, { type: r.input.type, at: r.at });
+  }
+  for (const [email, signal] of byAddress)
+    for (const other of await deps.store.records.findByEmail(email))
+      if (!named.has(other.id) && !found.has(other.id)) found.set(other.id, signal);
+  return found;
 }
 
 async function suppressRecords(deps: EngineDeps, resolved: readonly Resolved[], now: number): Promise<void> {

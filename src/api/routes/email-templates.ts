@@ -5,7 +5,7 @@ import { type Static, Type } from 'typebox';
 import type { Config } from '../../config.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import type { EmailTemplate, SalesRecord, User } from '../../engine/ports/store.js';
-import { deleteEmailTemplate } from '../../engine/sequences/template-usage.js';
+import { checkTemplateTypeChange, deleteEmailTemplate } from '../../engine/sequences/template-usage.js';
 import {
   type CompiledTemplate,
   compileTemplate,
@@ -223,13 +223,15 @@ export const emailTemplateRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; 
         summary: 'Change an email template (omitted fields keep their value)',
         params: IdParams,
         body: TemplatePatchBody,
-        response: { 200: TemplateView, 404: Problem, 422: Problem },
+        response: { 200: TemplateView, 404: Problem, 409: Problem, 422: Problem },
       },
     },
     async (request) => {
       const current = await existing(request.params.id);
       const { name, subject, body, entityType } = request.body;
       compiled(withText({ subject: subject ?? current.subject, body: body ?? current.body }));
+      if (entityType !== undefined && entityType !== current.entityType)
+        await checkTemplateTypeChange(store, current.id, entityType);
       const updated = await store.emailTemplates.update(
         current.id,
         {

@@ -13,7 +13,7 @@ import { createSequence } from './create-sequence.js';
 import { reviseSequence } from './revise-sequence.js';
 import { getSequence } from './sequence-view.js';
 import { deactivateSequence, deleteSequence } from './stop-sequence.js';
-import { deleteEmailTemplate } from './template-usage.js';
+import { checkTemplateTypeChange, deleteEmailTemplate } from './template-usage.js';
 import { advancingTo, aManager, EMAIL_ONLY, engineDeps } from './test-support/sequence-world.js';
 import { updateSequence } from './update-sequence.js';
 
@@ -186,6 +186,14 @@ forEachDialect('sequence use cases: activation', (t) => {
       },
     });
     expect((await activateSequence(deps, actor, id)).status).toBe('active');
+    // While it runs, a template it sends may not be made for another record type only.
+    const refused = await rejection(checkTemplateTypeChange(t.store(), 'tpl_any', 'contact'));
+    expect(refused).toMatchObject({
+      code: 'template_in_use',
+      message: expect.stringContaining('"Leads" (lead)'),
+    });
+    await checkTemplateTypeChange(t.store(), 'tpl_any', 'lead');
+    await checkTemplateTypeChange(t.store(), 'tpl_contact', 'account');
   });
 
   it('validates a revision before publishing it; the active version keeps running', async () => {

@@ -58,11 +58,12 @@ export async function checkTemplates(
 export async function sequencesUsingTemplate(
   store: Store,
   templateId: string,
-): Promise<{ id: string; name: string }[]> {
-  const using: { id: string; name: string }[] = [];
+): Promise<{ id: string; name: string; entityType: EntityType }[]> {
+  const using: { id: string; name: string; entityType: EntityType }[] = [];
   for (const sequence of await store.sequenceLifecycle.listRunning()) {
+    const user = { id: sequence.id, name: sequence.name, entityType: sequence.entityType };
     if (templateIds(sequence.definition).has(templateId)) {
-      using.push({ id: sequence.id, name: sequence.name });
+      using.push(user);
       continue;
     }
     if (sequence.activeVersion === 1) continue;
@@ -72,8 +73,7 @@ export async function sequencesUsingTemplate(
     const versions = await store.sequenceLifecycle.getVersions(
       older.map((version) => ({ sequenceId: sequence.id, version })),
     );
-    if (versions.some((v) => templateIds(v.definition).has(templateId)))
-      using.push({ id: sequence.id, name: sequence.name });
+    if (versions.some((v) => templateIds(v.definition).has(templateId))) using.push(user);
   }
   return using;
 }
@@ -90,4 +90,23 @@ export async function deleteEmailTemplate(deps: EngineDeps, id: string): Promise
     );
   }
   if (!(await deps.store.emailTemplates.delete(id))) throw new NotFoundError('No such email template.');
+}
+
+/**
+ * 409 `template_in_use` when a template a running sequence of another record type sends would be made for
+ * `entityType` only: the rule activation keeps (`template_wrong_type`), kept while it runs too.
+ */
+export async function checkTemplateTypeChange(
+  store: Store,
+  templateId: string,
+  entityType: EntityType | null,
+): Promise<void> {
+  if (entityType === null) return;
+  const others = (await sequencesUsingTemplate(store, templateId)).filter((s) => s.entityType !== entityType);
+  if (others.length === 0) return;
+  const names = others.map((s) => `"${s.name}" (${s.entityType})`).join(', ');
+  throw new ConflictError(
+    'template_in_use',
+    `Running sequences for other record types send this template (${names}): it can't be made for ${entityType} records only while they do.`,
+  );
 }

@@ -104,6 +104,9 @@ function originalMessageIdOf(
 
 /** `status` is an enhanced status code or just its class digit. */
 function isPermanent(status: string | undefined, action: string | undefined, text: string): boolean {
+  // X.2.2, mailbox full: the address is good and will take mail again once emptied, so mail providers
+  // treat it as soft even when reported with a 5 (as Amazon SES's "MailboxFull"): not suppressed for good.
+  if (status?.endsWith('.2.2')) return false;
   if (status?.startsWith('5')) return true;
   if (status?.startsWith('4') || status?.startsWith('2')) return false;
   if (action === 'failed') return true;

@@ -56,6 +56,20 @@ describe('classifyInbound', () => {
     });
   });
 
+  it('grades a full mailbox (X.2.2) as a soft bounce, even reported with a 5 and Action: failed', async () => {
+    const full = fixture('postfix-hard-user-unknown.eml')
+      .toString('utf8')
+      .replace('Status: 5.1.1', 'Status: 5.2.2')
+      .replace(
+        /550 5\.1\.1 <jdoe@example\.com>: Recipient address\r?\n\s+rejected: User unknown in virtual mailbox table/,
+        '552 5.2.2 <jdoe@example.com>: Mailbox full',
+      );
+    expect(await classifyInbound(Buffer.from(full))).toMatchObject({
+      kind: 'bounce',
+      bounce: { hard: false, action: 'failed', diagnostic: expect.stringContaining('Mailbox full') },
+    });
+  });
+
   it('threads a reply to our Message-ID and decodes sender and subject', async () => {
     const result = await classifyInbound(fixture('reply-gmail-quoted.eml'));
     expect(result).toMatchObject({
