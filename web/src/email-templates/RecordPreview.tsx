@@ -2,11 +2,12 @@
 // the server renders the saved template for it (POST /api/email-templates/{id}/preview), as the signed-in
 // user would send it. The route renders what is stored, not the editor's draft, so unsaved changes say so.
 import type { EntityType } from '@domain/definition.js';
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import type { CrmRecord } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
 import { ENTITY_NAMES } from '../sequences/sequence-labels.js';
 import { FormError, Loading } from '../ui/states.js';
+import { useDebounced } from '../ui/use-debounced.js';
 import { useResource } from '../ui/use-resource.js';
 
 const RESULTS = 8;
@@ -21,12 +22,10 @@ export function RecordChooser({
 }) {
   const api = useApi();
   const [query, setQuery] = useState('');
-  const [debounced, setDebounced] = useState('');
+  // Cleared at once when a record is chosen (the list goes), else the query once typing pauses.
+  const settled = useDebounced(query);
+  const debounced = query.trim() === '' ? '' : settled;
   const searchId = useId();
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(query.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [query]);
   const records = useResource(
     () =>
       debounced === ''
@@ -68,7 +67,6 @@ export function RecordChooser({
                 aria-label={`Preview with ${r.name}`}
                 onClick={() => {
                   setQuery('');
-                  setDebounced('');
                   onChoose(r);
                 }}
               >

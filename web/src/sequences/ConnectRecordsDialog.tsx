@@ -1,12 +1,13 @@
 // "+ Connect records" on a sequence: find records of its type, pick some, connect them; the answer says
 // per record whether it was connected or why not (already in a sequence, another owner's...).
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import type { ConnectAnswer, CrmRecord, Sequence } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
 import { ENTITY_PLURALS } from '../records/record-types.js';
 import { Dialog } from '../ui/Dialog.js';
 import { Icon } from '../ui/Icon.js';
 import { ErrorState, FormError, Loading } from '../ui/states.js';
+import { useDebounced } from '../ui/use-debounced.js';
 import { useResource } from '../ui/use-resource.js';
 
 /** Up to this many connected records are listed one by one; more fold under a summary. */
@@ -26,16 +27,13 @@ export function ConnectRecordsDialog({
 }) {
   const api = useApi();
   const [query, setQuery] = useState('');
-  const [debounced, setDebounced] = useState('');
+
   const [chosen, setChosen] = useState<Map<string, CrmRecord>>(new Map());
   const [result, setResult] = useState<ConnectAnswer | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const searchId = useId();
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(query.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [query]);
+  const debounced = useDebounced(query);
   const records = useResource(
     () =>
       open
