@@ -200,6 +200,11 @@ forEachDialect('work list and enrollment views', (t) => {
     await expect(
       listWorklist(deps, { id: other.id, role: other.role }, { ...query, ownerId: seller.id }),
     ).rejects.toMatchObject({ status: 403 });
+    // An unknown owner is a mistake for every `when`, not an empty list.
+    for (const when of ['all', 'today'] as const)
+      await expect(
+        listWorklist(deps, { id: manager.id, role: manager.role }, { ...query, when, ownerId: 'usr_nope' }),
+      ).rejects.toMatchObject({ status: 400, errors: [{ code: 'owner_not_found', path: '/ownerId' }] });
   });
 
   it('shows up-next, the history and the connected records through a wait', async () => {

@@ -79,14 +79,15 @@ export async function listWorklist(
   const ownerId = query.ownerId ?? actor.id;
   if (actor.role === 'salesperson' && ownerId !== actor.id)
     throw new ForbiddenError('A salesperson sees only their own work list.');
+  // Another user's list: they must exist, whatever `when` (an unknown id is a mistake, not an empty list).
+  const owner = ownerId === actor.id ? null : await deps.store.users.get(ownerId);
+  if (ownerId !== actor.id && owner === null)
+    throw new BadRequestError('No such owner.', [
+      { code: 'owner_not_found', path: '/ownerId', message: 'No user has this id.' },
+    ]);
   let dueFrom: number | null = null;
   let dueBefore: number | null = null;
   if (query.when !== 'all') {
-    const owner = ownerId === actor.id ? null : await deps.store.users.get(ownerId);
-    if (ownerId !== actor.id && owner === null)
-      throw new BadRequestError('No such owner.', [
-        { code: 'owner_not_found', path: '/ownerId', message: 'No user has this id.' },
-      ]);
     const zone = owner?.timezone ?? (await deps.store.users.get(actor.id))?.timezone ?? 'UTC';
     const today = DateTime.fromMillis(deps.clock.now(), { zone }).startOf('day');
     const startOfToday = today.toMillis();
