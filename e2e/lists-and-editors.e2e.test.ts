@@ -181,6 +181,22 @@ describe.skipIf(skipReason !== null)('[e2e] long lists, read-only templates and 
     await dialog.getByRole('button', { name: 'Load more' }).click();
     await expect.poll(() => items.count()).toBe(60);
     expect(await dialog.getByRole('button', { name: 'Load more' }).count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Close', exact: true }).first().click();
+
+    // Deleting it asks first: Cancel keeps it, Delete removes it.
+    const url = 'http://127.0.0.1:9/nobody-listens';
+    await page.getByRole('button', { name: `Delete ${url}` }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete this webhook?' });
+    await confirm.getByText(`${url} receives no more events`).waitFor();
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    expect(await stack.api.request<{ items: unknown[] }>('GET', '/api/webhooks')).toMatchObject({
+      items: [expect.objectContaining({ url })],
+    });
+    await page.getByRole('button', { name: `Delete ${url}` }).click();
+    await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect
+      .poll(async () => (await stack.api.request<{ items: unknown[] }>('GET', '/api/webhooks')).items)
+      .toEqual([]);
     await page.context().close();
   });
 

@@ -18,7 +18,7 @@ import { TimeOffEditor } from '../settings/TimeOffEditor.js';
 import { isKnownZone, type TimeOffRow, timeOffFromApi, timeOffToApi } from '../settings/time-off.js';
 import { WorkingHoursEditor } from '../settings/WorkingHoursEditor.js';
 import { checkWeek, type Week, weekFromApi, weekToApi } from '../settings/working-hours.js';
-import { Dialog } from '../ui/Dialog.js';
+import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Empty, ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 import {
@@ -646,28 +646,15 @@ function TokensSection() {
           </table>
         </div>
       )}
-      <Dialog
+      <ConfirmDialog
+        subject={revoking}
         title={`Revoke “${revoking?.name ?? ''}”?`}
-        open={revoking !== null}
-        onClose={() => setRevoking(null)}
-        size="small"
-        footer={
-          <>
-            <button type="button" className="button" onClick={() => setRevoking(null)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button button-danger"
-              onClick={() => revoking !== null && revoke(revoking)}
-            >
-              Revoke
-            </button>
-          </>
-        }
+        confirmLabel="Revoke"
+        onCancel={() => setRevoking(null)}
+        onConfirm={revoke}
       >
         <p>Whatever uses this token can no longer call Stepwise, at once. This can’t be undone.</p>
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }

@@ -4,6 +4,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { Mailbox, User } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
+import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Dialog } from '../ui/Dialog.js';
 import { Empty, ErrorState, errorMessage, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
@@ -202,31 +203,18 @@ export function MailboxesSettings() {
           }}
         />
       )}
-      <Dialog
+      <ConfirmDialog
+        subject={deleting}
         title={`Delete mailbox “${deleting?.name ?? ''}”?`}
-        open={deleting !== null}
-        onClose={() => setDeleting(null)}
-        size="small"
-        footer={
-          <>
-            <button type="button" className="button" onClick={() => setDeleting(null)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button button-danger"
-              onClick={() => deleting !== null && remove(deleting)}
-            >
-              Delete
-            </button>
-          </>
-        }
+        confirmLabel="Delete"
+        onCancel={() => setDeleting(null)}
+        onConfirm={remove}
       >
         <p>
           Emails waiting for this mailbox go out through the installation’s default mailbox instead, if there
           is one.
         </p>
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }

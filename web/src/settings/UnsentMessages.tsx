@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { OutboxItem } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
+import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Dialog } from '../ui/Dialog.js';
 import { Empty, ErrorState, FormError, Loading, ShowMore } from '../ui/states.js';
 import { usePagedResource } from '../ui/use-paged-resource.js';
@@ -138,26 +139,14 @@ export function UnsentMessages() {
           <ShowMore list={items} />
         </div>
       )}
-      <Dialog
+      <ConfirmDialog
+        subject={decision}
         title={decision?.action === 'resend' ? 'Send this email again?' : 'Drop this email?'}
-        open={decision !== null}
-        onClose={() => setDecision(null)}
-        size="small"
-        footer={
-          <>
-            <button type="button" className="button" onClick={() => setDecision(null)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className={`button ${decision?.action === 'resend' ? 'button-primary' : 'button-danger'}`}
-              disabled={busy}
-              onClick={() => decision !== null && decide(decision)}
-            >
-              {decision?.action === 'resend' ? 'Send again' : 'Drop'}
-            </button>
-          </>
-        }
+        confirmLabel={decision?.action === 'resend' ? 'Send again' : 'Drop'}
+        tone={decision?.action === 'resend' ? 'primary' : 'danger'}
+        busy={busy}
+        onCancel={() => setDecision(null)}
+        onConfirm={decide}
       >
         {decision !== null && (
           <>
@@ -177,7 +166,7 @@ export function UnsentMessages() {
             )}
           </>
         )}
-      </Dialog>
+      </ConfirmDialog>
       {viewing !== null && (
         <OutboxDetails id={viewing.id} fallback={viewing} onClose={() => setViewing(null)} />
       )}

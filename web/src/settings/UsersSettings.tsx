@@ -4,6 +4,7 @@ import { type FormEvent, useId, useMemo, useState } from 'react';
 import { ApiError } from '../api/api-error.js';
 import { ROLE_NAMES, type Role, type User } from '../api/types.js';
 import { useApi, useSession } from '../app/api-context.js';
+import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Dialog } from '../ui/Dialog.js';
 import { Empty, ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
@@ -167,31 +168,18 @@ export function UsersSettings() {
           }}
         />
       )}
-      <Dialog
+      <ConfirmDialog
+        subject={deactivating}
         title={`Deactivate ${deactivating?.name ?? ''}?`}
-        open={deactivating !== null}
-        onClose={() => setDeactivating(null)}
-        size="small"
-        footer={
-          <>
-            <button type="button" className="button" onClick={() => setDeactivating(null)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button button-danger"
-              onClick={() => deactivating !== null && setDisabled(deactivating, true)}
-            >
-              Deactivate
-            </button>
-          </>
-        }
+        confirmLabel="Deactivate"
+        onCancel={() => setDeactivating(null)}
+        onConfirm={(user) => setDisabled(user, true)}
       >
         <p>
           {deactivating?.name} can no longer sign in and their sessions and API tokens stop working. Their
           records and history stay; you can reactivate them later.
         </p>
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }

@@ -3,6 +3,7 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
 import type { WebhookDelivery, WebhookEndpoint } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
+import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Dialog } from '../ui/Dialog.js';
 import { Empty, ErrorState, errorMessage, FormError, Loading, ShowMore } from '../ui/states.js';
 import { usePagedResource } from '../ui/use-paged-resource.js';
@@ -155,53 +156,27 @@ export function WebhooksSettings() {
       >
         {secret !== null && <SecretBox url={secret.url} secret={secret.secret} />}
       </Dialog>
-      <Dialog
+      <ConfirmDialog
+        subject={rotating}
         title="Rotate the signing secret?"
-        open={rotating !== null}
-        onClose={() => setRotating(null)}
-        size="small"
-        footer={
-          <>
-            <button type="button" className="button" onClick={() => setRotating(null)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button button-danger"
-              onClick={() => rotating !== null && rotate(rotating)}
-            >
-              Rotate
-            </button>
-          </>
-        }
+        confirmLabel="Rotate"
+        onCancel={() => setRotating(null)}
+        onConfirm={rotate}
       >
         <p>
           Deliveries to {rotating?.url} are signed with a new secret from now on. Update the receiving system
           right away, or it will reject them.
         </p>
-      </Dialog>
-      <Dialog
+      </ConfirmDialog>
+      <ConfirmDialog
+        subject={deleting}
         title="Delete this webhook?"
-        open={deleting !== null}
-        onClose={() => setDeleting(null)}
-        size="small"
-        footer={
-          <>
-            <button type="button" className="button" onClick={() => setDeleting(null)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button button-danger"
-              onClick={() => deleting !== null && remove(deleting)}
-            >
-              Delete
-            </button>
-          </>
-        }
+        confirmLabel="Delete"
+        onCancel={() => setDeleting(null)}
+        onConfirm={remove}
       >
         <p>{deleting?.url} receives no more events; deliveries not yet made are cancelled.</p>
-      </Dialog>
+      </ConfirmDialog>
       {deliveriesOf !== null && (
         <DeliveriesDialog endpoint={deliveriesOf} onClose={() => setDeliveriesOf(null)} />
       )}
