@@ -81,3 +81,66 @@ describe('POST /api/inbound-email: what is a message', () => {
     }
   });
 });
+
+describe('POST /api/inbound-email: who may, and which bounces count', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  // A delivery report for an address, without the original message's headers (so naming none of ours).
+  const forgedBounce = (address: string) =>
+    [
+      'From: MAILER-DAEMON@example.org',
+      'To: sales@example.com',
+      'Subject: Undelivered Mail Returned to Sender',
+      'Message-ID: <forged-bounce@example.org>',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary=BB',
+      '',
+      '--BB',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; example.org',
+      '',
+      `Final-Recipient: rfc822; ${address}`,
+      'Action: failed',
+      'Status: 5.1.1',
+      '--BB--',
+      '',
+    ].join('\r\n');
+
+  it('refuses a salesperson, even with an API token of their own (a bounce ends other owners’ work)', async () => {
+    const answer = await h.as('salesperson', {
+      method: 'POST',
+      url: '/api/inbound-email',
+      headers: { 'content-type': 'message/rfc822' },
+      payload: forgedBounce('someone@example.org'),
+    });
+    expect(answer.statusCode, answer.body).toBe(403);
+    expect(answer.json()).toMatchObject({ code: 'forbidden' });
+  });
+
+  it('keeps a hard bounce that names none of our messages on the timeline only: nothing suppressed or ended', async () => {
+    const created = await h.as('admin', {
+      method: 'POST',
+      url: '/api/records',
+      payload: { type: 'lead', name: 'Not bounced', email: 'not.bounced@customer.test' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const answer = await h.as('sales_manager', {
+      method: 'POST',
+      url: '/api/inbound-email',
+      headers: { 'content-type': 'message/rfc822' },
+      payload: forgedBounce('Not.Bounced@customer.test'),
+    });
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.json()).toMatchObject({ kind: 'bounce', matched: 'sender', signals: 1 });
+    const record = await h.as('admin', { method: 'GET', url: `/api/records/${created.json().id}` });
+    expect(record.json()).toMatchObject({ emailSuppressed: null });
+  });
+});

@@ -387,7 +387,7 @@ const TABLE: Row[] = [
   },
   {
     route: 'POST /api/inbound-email',
-    // Every caller here uses an API token: administrators and integrations post inbound mail.
+    // Every caller here uses an API token; a salesperson's is refused (a bounce ends other owners' work).
     request: async () => ({
       method: 'POST',
       url: '/api/inbound-email',
@@ -395,7 +395,7 @@ const TABLE: Row[] = [
       payload:
         'From: someone@example.org\r\nTo: sales@example.com\r\nSubject: Hello\r\n\r\nA new message.\r\n',
     }),
-    expect: all(200),
+    expect: managers(200),
   },
 
   // Enrollments, the work list and step actions (own vs. another seller's record), signals, the test clock.

@@ -1,13 +1,15 @@
 // Inbound mail over HTTP (api.md: `POST /api/inbound-email`, a raw RFC 5322 message as
 // `message/rfc822`), for mail providers' inbound webhooks and scripts: the same classifier and
-// handling as the SMTP listener. Administrators, or any user's API token (an integration's).
+// handling as the SMTP listener. Administrators and managers, as for POST /api/signals: a reply or a
+// bounce ends enrollments and suppresses addresses of every owner's records, so a salesperson may not
+// post one, not even with an API token of their own (until session 13 any API token could).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { EngineDeps } from '../../engine/deps.js';
 import { StoreError } from '../../engine/ports/store.js';
 import { handleInboundEmail, MAX_INBOUND_BYTES } from '../../mail/inbound/handle-inbound.js';
 import { notAMessageReason } from '../../mail/inbound/message-shape.js';
-import { actorOf, forbidden } from '../auth/actor.js';
+import { MANAGERS, requireRole } from '../auth/actor.js';
 import { badRequest } from '../problem.js';
 
 const InboundResultView = Type.Object({
@@ -42,12 +44,7 @@ export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }>
   app.post(
     '/api/inbound-email',
     {
-      preHandler: async (request) => {
-        const actor = actorOf(request);
-        if (actor.role !== 'admin' && actor.via !== 'api_token') {
-          throw forbidden('Inbound mail is posted by an administrator or with an API token.');
-        }
-      },
+      preHandler: requireRole(...MANAGERS),
       schema: {
         tags: ['mail'],
         summary: 'Classify a raw inbound message (reply, auto-reply, bounce) and record its signals',

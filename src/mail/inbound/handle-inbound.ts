@@ -1,7 +1,8 @@
 // What an inbound message does, whichever way it came (POST /api/inbound-email, `stepwise inbound`):
 // classify it, find the message or record it concerns, and turn it into signals. A reply becomes
 // `email_replied` (exitOnReply, reply conditions); a hard bounce `email_bounced` (ends the record's
-// enrollments, suppresses the address); auto-replies and soft bounces are kept on the timeline only.
+// enrollments, suppresses the address) when it names a message we sent; auto-replies, soft bounces and
+// hard bounces that name none of our messages are kept on the timeline only.
 import type { EngineDeps } from '../../engine/deps.js';
 import type { OutboxMessage } from '../../engine/ports/store.js';
 import { ingestSignals, type SignalInput } from '../../engine/signals.js';
@@ -35,7 +36,7 @@ async function recordIdsByAddress(deps: EngineDeps, address: string | undefined)
 /** Stores a timeline-only signal (auto-reply, soft bounce) for the message's record or the sender's records. */
 async function recordOnly(
   deps: EngineDeps,
-  type: 'email_auto_reply' | 'email_soft_bounce',
+  type: 'email_auto_reply' | 'email_soft_bounce' | 'email_unmatched_bounce',
   dedupe: string,
   message: OutboxMessage | null,
   recordIds: readonly string[],
@@ -92,12 +93,16 @@ export async function handleInboundEmail(deps: EngineDeps, raw: Buffer | string)
       const { bounce } = c;
       if (bounce.status !== undefined) data.status = bounce.status;
       if (bounce.recipient !== undefined) data.recipient = bounce.recipient;
-      if (bounce.hard) {
+      // A hard bounce suppresses an address and ends every owner's enrollments with it, so it must name a
+      // message we sent (a delivery report carries the original headers, our Message-ID among them).
+      // One that names none is only kept on the timeline: anyone can send a report naming any address.
+      if (bounce.hard && message !== null) {
         const { matched, stored } = await toSignals('email_bounced', bounce.recipient);
         return { kind: c.kind, reason: c.reason, matched, signals: stored };
       }
       const recordIds = message === null ? await recordIdsByAddress(deps, bounce.recipient) : [];
-      const stored = await recordOnly(deps, 'email_soft_bounce', dedupe, message, recordIds, data);
+      const type = bounce.hard ? 'email_unmatched_bounce' : 'email_soft_bounce';
+      const stored = await recordOnly(deps, type, dedupe, message, recordIds, data);
       return { kind: c.kind, reason: c.reason, matched: matchOf(message, recordIds), signals: stored };
     }
     case 'auto_reply': {
