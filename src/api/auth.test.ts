@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from './auth/api-tokens.js';
+import { PUBLIC_BODY_LIMIT } from './json-body.js';
 import { type Harness, PASSWORD, startHarness } from './test-support/api-harness.js';
 
 function sessionCookie(setCookie: string | string[] | undefined): string {
@@ -204,6 +205,26 @@ describe('authentication', () => {
       cookies: { stepwise_session: 'ses_forgedforgedforgedforgedforged' },
     });
     expect(cookie.statusCode).toBe(401);
+  });
+
+  it('reads at most 16 KiB of the bodies anyone may send (sign-in, set-up, unsubscribe): 413 beyond', async () => {
+    const padding = 'x'.repeat(PUBLIC_BODY_LIMIT);
+    for (const url of ['/api/auth/login', '/api/setup', '/u/some.token']) {
+      const response = await h.app.inject({
+        method: 'POST',
+        url,
+        payload: { email: 'admin@example.com', password: padding, token: 'x', name: 'x' },
+      });
+      expect(response.statusCode, `${url}: ${response.body}`).toBe(413);
+      expect(response.json()).toMatchObject({ code: 'payload_too_large' });
+    }
+    // A sign-in of ordinary size is read as before.
+    const ordinary = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: 'nobody@example.com', password: 'x'.repeat(200) },
+    });
+    expect(ordinary.statusCode).toBe(401);
   });
 });
 

@@ -54,6 +54,13 @@ function forbiddenKeyProblem(text: string): ProblemError | null {
 }
 
 /**
+ * The body limit of the routes anyone may call (sign-in, set-up, the unsubscribe button): their bodies are
+ * read before any credential is checked, and a 64 MiB JSON body (the server's limit, for connects and
+ * imports) held the event loop ~1.5 s in JSON.parse. A few KiB is all these bodies ever need.
+ */
+export const PUBLIC_BODY_LIMIT = 16 * 1024;
+
+/**
  * Replaces the JSON parser in `app`'s context (the inherited one, in a plugin); `rowRoutes` are the URLs whose
  * rows are NUL-checked one by one by their route.
  */

@@ -17,6 +17,7 @@ import {
   sessionCookieOptions,
   TEST_CLOCK_SESSION_TTL_MS,
 } from '../auth/sessions.js';
+import { PUBLIC_BODY_LIMIT } from '../json-body.js';
 import { badRequest, ProblemError } from '../problem.js';
 import { NoContent, Problem } from '../schemas.js';
 import { toUserView, UserView } from './users.js';
@@ -76,6 +77,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
     '/api/auth/login',
     {
       config: { auth: false },
+      bodyLimit: PUBLIC_BODY_LIMIT,
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password',

@@ -13,6 +13,7 @@ import {
   TEST_CLOCK_SESSION_TTL_MS,
 } from '../auth/sessions.js';
 import { completeSetup, isSetupTokenLive } from '../auth/setup-token.js';
+import { PUBLIC_BODY_LIMIT } from '../json-body.js';
 import { notFound } from '../problem.js';
 import { iso, Problem } from '../schemas.js';
 import { toUserView, UserView } from './users.js';
@@ -79,6 +80,7 @@ export const setupRoutes: FastifyPluginAsyncTypebox<SetupRoutesOptions> = async 
     '/api/setup',
     {
       config: { auth: false },
+      bodyLimit: PUBLIC_BODY_LIMIT,
       schema: {
         tags: ['auth'],
         summary: 'Create the first administrator with a one-time set-up link, and sign in',

@@ -8,6 +8,7 @@ import { ingestSignals, type SignalInput } from '../../engine/signals.js';
 import { suppress } from '../../engine/suppression.js';
 import { escapeHtml } from '../../mail/plain-text-to-html.js';
 import { verifyUnsubscribeToken } from '../../mail/unsubscribe-token.js';
+import { PUBLIC_BODY_LIMIT } from '../json-body.js';
 import { notFound } from '../problem.js';
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 2048 }) });
@@ -57,7 +58,7 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; se
 
   app.post(
     '/u/:token',
-    { config, schema: { tags: ['unsubscribe'], params: TokenParams } },
+    { config, bodyLimit: PUBLIC_BODY_LIMIT, schema: { tags: ['unsubscribe'], params: TokenParams } },
     async (request, reply) => {
       const payload = verifyUnsubscribeToken(secret, request.params.token);
       if (payload === null && !wantsHtml(request.headers.accept)) throw notFound();
