@@ -389,6 +389,30 @@ describe('exit criteria and signals', () => {
     }
   });
 
+  it('a click proves an open: a condition on the email being opened takes yes when only a click came', () => {
+    const d = new Driver(
+      sequence([
+        email('e1', 'c1'),
+        {
+          id: 'c1',
+          type: 'condition',
+          if: { signal: 'email_opened', step: 'e1' },
+          within: 'P1D',
+          moveOnSignal: true,
+          yes: 't1',
+          no: 't2',
+        },
+        task('t1'),
+        task('t2'),
+      ]),
+    );
+    d.send({ type: 'start' }, T0);
+    d.send({ type: 'step_completed', stepId: 'e1' }, T0);
+    d.send({ type: 'signal', signal: 'email_clicked', stepId: 'e1', at: T0 + HOUR }, T0 + HOUR);
+    expect(d.state).toMatchObject({ stepId: 't1', phase: 'open' });
+    expect(d.state.facts.e1).toMatchObject({ clicked: T0 + HOUR, opened: T0 + HOUR });
+  });
+
   it('signals for steps that are not emails of this sequence do not apply', () => {
     const d = new Driver(
       sequence(

@@ -34,9 +34,10 @@ import {
   type EnrollmentEvent,
   type EnrollmentState,
   isEnded,
+  type StepFacts,
   type TransitionContext,
 } from './enrollment.js';
-import { SIGNAL_FACT } from './transition/conditions.js';
+import { SIGNAL_FACT, SIGNAL_FACTS } from './transition/conditions.js';
 import { isManual, nextOf, Run } from './transition/run.js';
 import { emailSendAt, manualDue } from './transition/timing.js';
 
@@ -283,10 +284,13 @@ function applySignal(run: Run, event: Extract<EnrollmentEvent, { type: 'signal' 
       }
       if (event.stepId === undefined) return false;
       const at = Math.min(instantOr(event.at, now), now);
-      const key = SIGNAL_FACT[event.signal];
-      const seen = run.s.facts[event.stepId]?.[key];
-      if (seen !== undefined && seen <= at) return false;
-      return run.setFact(event.stepId, { [key]: at });
+      const facts = run.s.facts[event.stepId] ?? {};
+      const patch: StepFacts = {};
+      for (const key of SIGNAL_FACTS[event.signal]) {
+        const seen = facts[key];
+        if (seen === undefined || seen > at) patch[key] = at;
+      }
+      return Object.keys(patch).length > 0 && run.setFact(event.stepId, patch);
     }
     default:
       event.signal satisfies never;

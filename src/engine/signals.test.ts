@@ -511,7 +511,38 @@ forEachDialect('ingestSignals', (t) => {
       .filter((s) => s.counter === 'email_opened' || s.counter === 'email_clicked')
       .map(({ version, stepId, counter, value }) => `${version}/${stepId}/${counter}=${value}`)
       .sort();
-    expect(signalStats).toEqual(['1/a1/email_clicked=1', '1/a1/email_opened=1', '2/a1/email_opened=1']);
+    // The second enrollment's email was only clicked: a click counts as an open too.
+    expect(signalStats).toEqual(['1/a1/email_clicked=1', '1/a1/email_opened=2', '2/a1/email_opened=1']);
+  });
+
+  it('counts a click as an open of the same email, once: pixels are often blocked, links are not', async () => {
+    const w = await world(t, { count: 3 });
+    const [clickedOnly, clickedThenOpened, openedThenClicked] = w.ids as [string, string, string];
+    await ingestSignals(w.deps, [
+      { id: 'c-1', type: 'email_clicked', messageId: emailKey(clickedOnly, 1), at: T0 - 90 },
+      { id: 'c-2', type: 'email_clicked', messageId: emailKey(clickedThenOpened, 1), at: T0 - 90 },
+      { id: 'o-3', type: 'email_opened', messageId: emailKey(openedThenClicked, 1), at: T0 - 95 },
+    ]);
+    await ingestSignals(w.deps, [
+      { id: 'o-2', type: 'email_opened', messageId: emailKey(clickedThenOpened, 1), at: T0 - 80 },
+      { id: 'c-3', type: 'email_clicked', messageId: emailKey(openedThenClicked, 1), at: T0 - 70 },
+    ]);
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({
+      'a1/email_opened': 3,
+      'a1/email_clicked': 3,
+    });
+    // The open a condition reads is the earliest proof: the click's time when it came first.
+    const facts = await w.deps.store.signals.facts(
+      [clickedOnly, clickedThenOpened, openedThenClicked].map((id) => ({ id })),
+    );
+    const opened = Object.fromEntries(
+      facts.filter((f) => f.type === 'email_opened').map((f) => [f.enrollmentId, f.at]),
+    );
+    expect(opened).toEqual({
+      [clickedOnly]: T0 - 90,
+      [clickedThenOpened]: T0 - 90,
+      [openedThenClicked]: T0 - 95,
+    });
   });
 
   it('takes a batch of 1,000 signals in one call, and a repeat of it as 1,000 duplicates', async () => {

@@ -67,6 +67,12 @@ const COUNTERS: Partial<Record<SignalType, string>> = {
   email_attachment_opened: 'email_attachment_opened',
   email_bounced: 'email_bounced',
 };
+/**
+ * A link followed in an email proves it was opened, though its pixel may never have loaded (images blocked,
+ * a plain-text reader): a click also counts as an open on the same email, once per email as every counter
+ * (as HubSpot and Outreach count them). Conditions follow the same rule (transition/conditions.ts).
+ */
+const ALSO_COUNTS: Partial<Record<SignalType, string[]>> = { email_clicked: ['email_opened'] };
 /** Signals about one email (they go to its step, or to each enrollment's latest sent email). */
 const ABOUT_AN_EMAIL: ReadonlySet<SignalType> = new Set([
   'email_opened',
@@ -252,6 +258,8 @@ export async function ingestSignals(
       }
     }
     const counter = COUNTERS[type];
+    const counted =
+      counter !== undefined && countOn !== null && EMAIL_TYPES.includes(countOn.type) ? countOn : null;
     rows.push({
       id: deps.ids.newId('sig'),
       dedupeKey: r.input.id ?? null,
@@ -263,16 +271,16 @@ export async function ingestSignals(
       stepId: stored?.stepId ?? null,
       at: r.at,
       data: r.input.data ?? null,
-      count:
-        counter !== undefined && countOn !== null && EMAIL_TYPES.includes(countOn.type)
-          ? {
-              stepRowId: countOn.id,
-              sequenceId: countOn.sequenceId,
-              version: countOn.sequenceVersion,
-              stepId: countOn.stepId,
-              counter,
-            }
-          : null,
+      counts:
+        counted === null || counter === undefined
+          ? []
+          : (ALSO_COUNTS[type] ?? []).concat(counter).map((name) => ({
+              stepRowId: counted.id,
+              sequenceId: counted.sequenceId,
+              version: counted.sequenceVersion,
+              stepId: counted.stepId,
+              counter: name,
+            })),
     });
   }
 

@@ -22,6 +22,17 @@ export const SIGNAL_FACT: Record<EmailSignal, SignalFact> = {
   email_attachment_opened: 'attachment_opened',
 };
 
+/**
+ * The facts a signal establishes: its own, and for a click also an open (a link followed proves the email
+ * was opened, though its pixel may never have loaded), as the engine counts it (signals.ts ALSO_COUNTS).
+ */
+export const SIGNAL_FACTS: Record<EmailSignal, readonly SignalFact[]> = {
+  email_opened: ['opened'],
+  email_replied: ['replied'],
+  email_clicked: ['clicked', 'opened'],
+  email_attachment_opened: ['attachment_opened'],
+};
+
 export interface ConditionInputs {
   facts: Record<string, StepFacts>;
   fields: Record<string, unknown> | undefined;

@@ -1272,7 +1272,8 @@ export interface SignalInsert {
   stepId: string | null;
   at: number;
   data: JsonObject | null;
-  count: SignalCount | null;
+  /** The step counters the signal counts on, each once per step instance (a click counts as an open too). */
+  counts: readonly SignalCount[];
 }
 
 /** A stored signal a condition may test: `type` of email step `stepId`, at `at`. */

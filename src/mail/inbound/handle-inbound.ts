@@ -57,7 +57,7 @@ async function recordOnly(
     stepId: null,
     at,
     data,
-    count: null,
+    counts: [],
   }));
   return rows.length === 0 ? 0 : (await deps.store.signals.insert(rows)).length;
 }

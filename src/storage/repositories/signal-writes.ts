@@ -6,7 +6,7 @@ import type { SignalInsert } from '../../engine/ports/store.js';
 import type { Database } from '../schema.js';
 
 /** A signal as stored: the engine's SignalInsert without its counter, `data` as JSON text. */
-export type SignalRow = Omit<SignalInsert, 'count' | 'data'> & { data: string | null };
+export type SignalRow = Omit<SignalInsert, 'counts' | 'data'> & { data: string | null };
 
 export interface StepFirstRow {
   stepRowId: string;

@@ -100,7 +100,7 @@ export function createSignalRepository(
         })),
       );
       const counts = rows.flatMap((row, i) =>
-        row.count !== null && landed[i] === true ? [{ count: row.count, at: row.at }] : [],
+        landed[i] === true ? row.counts.map((count) => ({ count, at: row.at })) : [],
       );
       if (counts.length > 0) await countFirsts(trx, writes, counts, capabilities.maxParameters);
       return landed;
