@@ -89,7 +89,7 @@ function AppRoutes() {
             <Route
               key={singular}
               path={`records/${singular}`}
-              element={<Navigate to={`/records/${plural}`} replace />}
+              element={<ListRedirect to={`/records/${plural}`} />}
             />
           ))}
           <Route
@@ -169,4 +169,10 @@ function RequireSession() {
     return <Navigate to={`/sign-in${from === '/' ? '' : `?next=${encodeURIComponent(from)}`}`} replace />;
   }
   return <Outlet />;
+}
+
+/** A redirect that keeps the address's query (`/records/lead?q=acme` → `/records/leads?q=acme`). */
+function ListRedirect({ to }: { to: string }) {
+  const { search } = useLocation();
+  return <Navigate to={`${to}${search}`} replace />;
 }

@@ -36,6 +36,38 @@ describe('upcomingAfter', () => {
       no: { kind: 'step', step: { id: 'e2' }, waits: ['2 days'] },
     });
   });
+  it('counts a signal condition still ahead: its branches come after its time limit', () => {
+    const replied: SequenceDefinition = {
+      start: 'e1',
+      options: OPTIONS,
+      steps: [
+        { id: 'e1', type: 'email', name: 'Intro', next: 'c1' },
+        {
+          id: 'c1',
+          type: 'condition',
+          if: { signal: 'email_replied', step: 'e1' },
+          within: 'P2D',
+          yes: 'call',
+          no: 'w1',
+        },
+        { id: 'call', type: 'phone_call', name: 'Call' },
+        { id: 'w1', type: 'wait', duration: 'P3D', next: 'e2' },
+        { id: 'e2', type: 'automated_email', name: 'Follow up', templateId: 't' },
+      ],
+    };
+    expect(upcomingAfter(replied, 'e1')).toMatchObject({
+      yes: { step: { id: 'call' }, waits: ['2 days'] },
+      no: { step: { id: 'e2' }, waits: ['2 days', '3 days'] },
+    });
+    // Running now, the view says when it decides: the branches count from then.
+    expect(upcomingAfter(replied, 'c1')).toMatchObject({ yes: { waits: [] }, no: { waits: ['3 days'] } });
+    const early = structuredClone(replied);
+    Object.assign(early.steps[1] as object, { moveOnSignal: true });
+    expect(upcomingAfter(early, 'e1')).toMatchObject({
+      yes: { waits: [] },
+      no: { waits: ['2 days', '3 days'] },
+    });
+  });
   it('shows the branches of a condition that is running now', () => {
     expect(upcomingAfter(DEFINITION, 'c1')).toMatchObject({ kind: 'branch', yes: { step: { id: 'demo' } } });
   });

@@ -1,6 +1,6 @@
 // The "upcoming" part of a record's Up next: what follows the current step in the sequence version the
 // record runs, with the waits in between and, at a condition, what each branch leads to. View only.
-import type { ConditionStep, SequenceDefinition, Step } from '@domain/definition.js';
+import { type ConditionStep, type SequenceDefinition, type Step, testsSignal } from '@domain/definition.js';
 import { describeWait } from '../designer/wait-duration.js';
 
 export type Upcoming =
@@ -19,12 +19,18 @@ export function upcomingAfter(definition: SequenceDefinition, currentStepId: str
   const byId = new Map(definition.steps.map((s) => [s.id, s]));
   const current = byId.get(currentStepId);
   if (current === undefined) return undefined;
-  if (current.type === 'condition') return branchOf(byId, current, [], 0);
+  // A condition running now: the view says when it decides, so its branches start from that moment.
+  if (current.type === 'condition') return branchOf(byId, current, [], 0, false);
   return follow(byId, nextOf(current), 0);
 }
 
-function follow(byId: Map<string, Step>, id: string | undefined, depth: number): Upcoming {
-  const waits: string[] = [];
+function follow(
+  byId: Map<string, Step>,
+  id: string | undefined,
+  depth: number,
+  before: string[] = [],
+): Upcoming {
+  const waits: string[] = [...before];
   const seen = new Set<string>();
   let step = id === undefined ? undefined : byId.get(id);
   while (step !== undefined && step.type === 'wait' && !seen.has(step.id)) {
@@ -36,23 +42,31 @@ function follow(byId: Map<string, Step>, id: string | undefined, depth: number):
   if (step === undefined || seen.has(step.id)) return { kind: 'end', waits };
   if (step.type === 'condition') {
     if (depth >= MAX_DEPTH) return { kind: 'step', step, waits };
-    return branchOf(byId, step, waits, depth + 1);
+    return branchOf(byId, step, waits, depth + 1, true);
   }
   return { kind: 'step', step, waits };
 }
 
+/**
+ * A condition's branches. One still ahead (`ahead`) that waits for a signal decides only after `within`
+ * (`no` always, `yes` too unless it moves on when the signal comes): that time is the first of each
+ * branch's waits, so "after 2 days + 3 days" says when a branch's step really comes.
+ */
 function branchOf(
   byId: Map<string, Step>,
   condition: ConditionStep,
   waits: string[],
   depth: number,
+  ahead: boolean,
 ): Upcoming {
+  const decides = ahead && testsSignal(condition.if) && condition.within !== undefined;
+  const within = decides ? [describeWait(condition.within as string)] : [];
   return {
     kind: 'branch',
     condition,
     waits,
-    yes: follow(byId, condition.yes, depth),
-    no: follow(byId, condition.no, depth),
+    yes: follow(byId, condition.yes, depth, condition.moveOnSignal === true ? [] : within),
+    no: follow(byId, condition.no, depth, within),
   };
 }
 

@@ -14,6 +14,7 @@ import { Dialog } from '../ui/Dialog.js';
 import { ErrorState, FormError, Loading } from '../ui/states.js';
 import { Tabs, tabPanelProps } from '../ui/Tabs.js';
 import { useResource } from '../ui/use-resource.js';
+import { describeDue } from '../work/due-time.js';
 import { ConnectedRecords } from './ConnectedRecords.js';
 import { EditDetailsDialog } from './EditDetailsDialog.js';
 import { errorsWithStepIds } from './errors-with-step-ids.js';
@@ -481,6 +482,8 @@ function SequenceDetails({
   onEdit: () => void;
 }) {
   const owner = useOwnerName(sequence);
+  // In the user's own zone and format, as every other time in the app (not the browser's).
+  const zone = useSession()?.user.timezone ?? 'UTC';
   const kinds = new Map<string, number>();
   for (const step of sequence.definition.steps)
     if (step.type !== 'wait' && step.type !== 'condition')
@@ -499,7 +502,7 @@ function SequenceDetails({
     ['Duration', days(sequence.summary.durationDays)],
   ];
   if (sequence.updatedAt !== undefined)
-    rows.push(['Last changed', new Date(sequence.updatedAt).toLocaleString()]);
+    rows.push(['Last changed', describeDue(sequence.updatedAt, Date.now(), zone).absolute]);
   return (
     <div className="details-layout">
       <ul className="stat-cards details-cards">

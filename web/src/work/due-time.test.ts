@@ -34,6 +34,15 @@ describe('snoozePresets', () => {
     const sundayEvening = Date.parse('2026-11-29T23:00:00Z'); // 18:00 Sunday in NY
     expect(snoozePresets(sundayEvening, NY).map((p) => p.key)).toEqual(['hour', 'tomorrow', 'week']);
   });
+  it('offers no next Monday on a Monday, where it would be the same time as in a week', () => {
+    const mondayMorning = Date.parse('2026-11-30T14:00:00Z'); // 09:00 Monday in NY
+    expect(snoozePresets(mondayMorning, NY).map((p) => p.key)).toEqual([
+      'hour',
+      'afternoon',
+      'tomorrow',
+      'week',
+    ]);
+  });
 });
 
 describe('customSnooze', () => {

@@ -30,7 +30,10 @@ export interface SnoozePreset {
   until: string;
 }
 
-/** In an hour; this afternoon at 15:00 (while before 14:00); tomorrow 09:00; next Monday 09:00; in a week. */
+/**
+ * In an hour; this afternoon at 15:00 (while before 14:00); tomorrow 09:00; next Monday 09:00 (unless that
+ * is tomorrow or a week away); in a week.
+ */
 export function snoozePresets(now: number, zone: string, locale = 'en-GB'): SnoozePreset[] {
   const local = DateTime.fromMillis(now, { zone: safeZone(zone), locale });
   const at9 = (d: DateTime) => d.set({ hour: 9, minute: 0, second: 0, millisecond: 0 });
@@ -45,7 +48,8 @@ export function snoozePresets(now: number, zone: string, locale = 'en-GB'): Snoo
     });
   presets.push({ key: 'tomorrow', label: 'Tomorrow morning', at: at9(local.plus({ days: 1 })) });
   const daysToMonday = ((8 - local.weekday) % 7 || 7) as number;
-  if (daysToMonday > 1)
+  // Not when it is tomorrow, nor on a Monday, when next Monday is the same time as "In a week".
+  if (daysToMonday > 1 && daysToMonday < 7)
     presets.push({ key: 'monday', label: 'Next Monday', at: at9(local.plus({ days: daysToMonday })) });
   presets.push({ key: 'week', label: 'In a week', at: at9(local.plus({ days: 7 })) });
   return presets.map((p) => ({
