@@ -138,6 +138,15 @@ describe.skipIf(skipReason !== null)('[e2e] a manager triaging lists, templates 
     await row('Grace Hopper').getByRole('cell', { name: 'Sara Seller', exact: true }).waitFor();
     expect(await seriousViolations(page, 'connected-records-owners')).toEqual([]);
     await page.screenshot({ path: join(LOG_DIR, 'connected-records-owners.png'), fullPage: true });
+    // Disconnecting one: the result names it, though the reloaded list no longer shows it.
+    await page.getByRole('checkbox', { name: 'Select Grace Hopper' }).check();
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Disconnect the selected records?' });
+    await dialog.getByRole('button', { name: 'Disconnect' }).click();
+    const done = page.getByRole('dialog', { name: 'Records disconnected' });
+    await done.getByText('Grace Hopper: disconnected').waitFor();
+    expect(await done.getByText(/rec_/).count()).toBe(0);
+    await done.getByRole('button', { name: 'Done' }).click();
     await page.context().close();
   });
 

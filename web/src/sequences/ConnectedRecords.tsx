@@ -51,10 +51,12 @@ export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<DisconnectAnswer | null>(null);
+  // The names of the records a disconnect named, kept for its result: the list reloads without them.
+  const [resultNames, setResultNames] = useState<ReadonlyMap<string, string>>(new Map());
 
   const items = pages.flat();
   const names = new Map(items.map((e) => [e.record?.id ?? '', e.record?.name ?? '']));
-  const nameOf = (recordId: string) => names.get(recordId) || recordId;
+  const nameOf = (recordId: string) => names.get(recordId) || resultNames.get(recordId) || recordId;
   const selectable = items.filter(
     (e) => e.record !== null && (e.status === 'active' || e.status === 'paused'),
   );
@@ -93,6 +95,7 @@ export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; 
     setBusy(true);
     setError(null);
     try {
+      setResultNames(new Map([...selected].map((id) => [id, names.get(id) ?? ''])));
       setResult(await api.enrollments.disconnect(sequence.id, [...selected]));
       setSelected(new Set());
       first.reload();
