@@ -33,8 +33,15 @@ export interface MailSenderDeps extends EngineDeps {
 }
 
 export interface SenderOptions {
-  /** Rows claimed at once; their answers reach the enrollments in one engine commit per batch. */
+  /** Rows claimed at once. */
   batchSize: number;
+  /**
+   * Answers are recorded (rows settled, enrollments moved on) at most this long after they came, in one
+   * commit for all those in hand, not once at the batch's end: a crash leaves only the answers of the last
+   * moment and the messages in flight in `sending` (→ `send_unknown`, for an administrator), where it left
+   * up to a whole batch of delivered messages and stuck enrollments (reliability audit, session 13).
+   */
+  settleWithinMs: number;
   /** Messages of one batch in flight at once (the mailer keeps a pool of connections per mailbox). */
   concurrency: number;
   /** How long a claim keeps other senders off the claimed rows. */
@@ -48,10 +55,13 @@ export interface SenderOptions {
   maxAttempts: number;
   /** How long a message waits when no mailbox is configured. */
   noMailboxWaitMs: number;
+  /** Asked before each batch is claimed: false ends the pass after the batch in hand (a sender stopping). */
+  keepGoing?: () => boolean;
 }
 
 export const SENDER_DEFAULTS = {
   batchSize: 50,
+  settleWithinMs: 200,
   concurrency: 4,
   claimLeaseMs: 60_000,
   sendLeaseMs: 10 * 60_000,
@@ -169,8 +179,10 @@ class SendPass {
   readonly #waiting = new Map<string, number>();
   /** Per mailbox: the tail of its critical section (limit check → `sending` + send log). */
   readonly #locks = new Map<string, Promise<unknown>>();
-  /** Answers of this batch waiting to reach the rows and enrollments in one commit. */
+  /** Answers waiting to reach the rows and enrollments in one commit. */
   #settlements: Settlement[] = [];
+  /** When the oldest of them came (performance.now(): real time, whatever the clock). */
+  #oldestAt: number | null = null;
 
   constructor(
     readonly deps: MailSenderDeps,
@@ -287,6 +299,13 @@ class SendPass {
 
   settle(settlement: Settlement): void {
     this.#settlements.push(settlement);
+    this.#oldestAt ??= performance.now();
+  }
+
+  /** Records the answers in hand once the oldest has waited `settleWithinMs` (the lanes call it after each send). */
+  async flushIfDue(): Promise<void> {
+    if (this.#oldestAt !== null && performance.now() - this.#oldestAt >= this.o.settleWithinMs)
+      await this.flush();
   }
 
   /**
@@ -297,6 +316,7 @@ class SendPass {
   async flush(): Promise<void> {
     const batch = this.#settlements;
     this.#settlements = [];
+    this.#oldestAt = null;
     if (batch.length === 0) return;
     const { store } = this.deps;
     let settled: Settlement[] = [];
@@ -613,7 +633,8 @@ export async function recoverInterruptedSends(deps: MailSenderDeps): Promise<Out
 }
 
 /**
- * Sends one claimed batch, `concurrency` messages at a time, then records every answer in one commit.
+ * Sends one claimed batch, `concurrency` messages at a time, recording answers as they come (at most
+ * `settleWithinMs` late, several in one commit) and the rest at the batch's end.
  * A failing row (a store error) does not stop the others: the answers in hand are recorded first.
  */
 /**
@@ -652,6 +673,7 @@ async function sendBatch(pass: SendPass, claimed: readonly OutboxMessage[]): Pro
       for (const row of unit) {
         try {
           await sendOne(pass, row);
+          await pass.flushIfDue();
         } catch (error) {
           failure ??= { error };
         }
@@ -672,6 +694,7 @@ export async function sendDueEmails(
   const pass = new SendPass(deps, o);
   pass.result.recovered = (await recoverInterruptedSends(deps)).length;
   for (;;) {
+    if (o.keepGoing !== undefined && !o.keepGoing()) return pass.result;
     const now = pass.now();
     const claimed = await deps.store.outbox.claimDue(EMAIL_KIND, now, o.batchSize, now + o.claimLeaseMs);
     if (claimed.length === 0) return pass.result;
@@ -822,6 +845,9 @@ export class MailSender {
     this.#onPass = options.onPass;
     this.#options = {
       ...senderOptions(options),
+      // Stopping (SIGTERM) ends the pass after the batch in hand, not after the whole backlog: a platform's
+      // kill timeout would otherwise land in the middle of a later batch.
+      keepGoing: () => this.#running,
       maxIdleMs: options.maxIdleMs ?? 1_000,
       errorBackoffMs: options.errorBackoffMs ?? 5_000,
     };

@@ -156,3 +156,21 @@ export async function recordFieldsChanged(deps: EngineDeps, recordIds: readonly 
   );
   if (result.applied > 0) deps.onWorkScheduled?.(deps.clock.now());
 }
+
+/**
+ * Records whose time zone changed: their waiting automated emails are made due at once, so the sender reads
+ * their sending window again (under `workingHours: recipient` it is the record's zone). Before, an email
+ * held for 08:00 in the old zone kept that time, and was then pushed to the next day by the new zone's
+ * window, where the new zone allowed it at once (reliability audit, session 13).
+ */
+export async function recordTimezoneChanged(deps: EngineDeps, recordIds: readonly string[]): Promise<void> {
+  if (recordIds.length === 0) return;
+  const slots = await deps.store.engine.runningSlots(recordIds);
+  if (slots.length === 0) return;
+  const now = deps.clock.now();
+  const moved = await deps.store.outbox.sendPendingSooner(
+    { enrollmentIds: slots.map((s) => s.enrollmentId) },
+    now,
+  );
+  if (moved > 0) deps.onWorkScheduled?.(now);
+}

@@ -6,7 +6,7 @@
 import type { EngineDeps } from './deps.js';
 import { withOwnerCalendar } from './owner-calendar.js';
 import type { RecordUpsert, RecordUpsertResult } from './ports/store.js';
-import { auditOwnerChange, recordFieldsChanged } from './record-lifecycle.js';
+import { auditOwnerChange, recordFieldsChanged, recordTimezoneChanged } from './record-lifecycle.js';
 import type { EngineActor } from './seller-actions.js';
 
 /** One result per row, in input order. Who may upsert, and which owners a row may name, is the caller's check. */
@@ -34,6 +34,13 @@ export async function upsertRecordBatch(
     deps,
     results.flatMap((result, i) =>
       result.outcome === 'updated' && rows[i]?.fields !== undefined ? [result.id] : [],
+    ),
+  );
+  // Updated records whose row carried a time zone: a waiting email is placed again in it.
+  await recordTimezoneChanged(
+    deps,
+    results.flatMap((result, i) =>
+      result.outcome === 'updated' && rows[i]?.timezone !== undefined ? [result.id] : [],
     ),
   );
   return results;

@@ -15,7 +15,7 @@ import {
   sendDueEmails,
 } from '../engine/outbox-sender.js';
 import { updateUser } from '../engine/owner-calendar.js';
-import { changeRecordOwner } from '../engine/record-lifecycle.js';
+import { changeRecordOwner, recordTimezoneChanged } from '../engine/record-lifecycle.js';
 import { runDue } from '../engine/scheduler.js';
 import { markEmailSent } from '../engine/seller-actions.js';
 import { isSuppressed, suppress } from '../engine/suppression.js';
@@ -62,6 +62,8 @@ async function world(
     manual?: boolean;
     /** The first step names no template (activation refuses that now; older sequences may hold it). */
     noTemplate?: boolean;
+    /** Automated emails go out in the record's working hours (its time zone). */
+    recipientHours?: boolean;
   } = {},
 ) {
   const sink = await startSmtpSink(options.plan);
@@ -99,7 +101,10 @@ async function world(
         },
         { id: 't1', type: 'task', name: 'Follow up' },
       ],
-      { tracking: options.tracking ?? true },
+      {
+        tracking: options.tracking ?? true,
+        ...(options.recipientHours ? { workingHours: 'recipient' } : {}),
+      },
     ),
   );
   const recordIds = await someRecords(deps.store, owner.id, options.records ?? 1, 'lead', {
@@ -437,6 +442,34 @@ forEachDialect('mail sender over SMTP', (t) => {
     expect((await sendDueEmails(deps, { concurrency: 4 })).sent).toBe(0);
   });
 
+  it('records answers as they come, not at the batch end: a crash leaves only the message in flight unknown', async () => {
+    // The fourth message gets no answer: while the sender waits for it, the first three must be recorded,
+    // their enrollments moved on (before, a crash there left all four `sending` and their enrollments stuck).
+    const { deps, sink, enrollmentIds } = await world(t, {
+      records: 5,
+      plan: (n) => (n === 4 ? 'hang' : 'accept'), // n counts the messages received, this one included
+    });
+    const pass = sendDueEmails(deps, { concurrency: 1, batchSize: 50, settleWithinMs: 0 });
+    const deadline = Date.now() + 10_000;
+    while (sink.received.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(sink.received).toHaveLength(4);
+    const states = await Promise.all(enrollmentIds.map((id) => stepStates(deps, id)));
+    const moved = states.filter((s) => s.join() === 'a1:completed,t1:next');
+    expect(moved).toHaveLength(3);
+    const rows = await Promise.all(enrollmentIds.map((id) => outboxRow(deps, id)));
+    expect(rows.map((r) => r.status).sort()).toEqual(['pending', 'sending', 'sent', 'sent', 'sent']);
+    expect(await pass).toMatchObject({ sent: 4, unknown: 1 });
+  });
+
+  it('a stopping sender ends its pass after the batch in hand, not after the whole backlog', async () => {
+    const { deps, sink } = await world(t, { records: 6 });
+    let batches = 0;
+    const result = await sendDueEmails(deps, { batchSize: 2, keepGoing: () => batches++ < 1 });
+    expect(result.sent).toBe(2);
+    expect(sink.accepted).toHaveLength(2);
+    expect((await sendDueEmails(deps, { batchSize: 2 })).sent).toBe(4);
+  });
+
   it('keeps the spacing with several messages in flight: one message, the others wait', async () => {
     const { deps, sink } = await world(t, { records: 6, limits: '?dailyCap=3&minSpacingMs=20000' });
     expect(await sendDueEmails(deps, { concurrency: 4 })).toMatchObject({ sent: 1, deferred: 5 });
@@ -521,6 +554,22 @@ forEachDialect('mail sender over SMTP', (t) => {
     // Back in UTC, where it is 09:00 on a working day: it goes now, not at 15:00.
     deps.clock.advance(HOUR);
     await updateUser(deps, owner.id, { timezone: 'UTC' });
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1 });
+    expect(sink.accepted).toHaveLength(1);
+  });
+
+  it("a record's new time zone places its waiting email again at once, in the record's hours", async () => {
+    // T0 is Monday 09:00 UTC: 01:00 in Los Angeles, where the record is; the email waits for 08:00 there.
+    const { deps, sink, recordIds, enrollmentIds } = await world(t, { recipientHours: true });
+    const [recordId = ''] = recordIds;
+    const [enrollmentId = ''] = enrollmentIds;
+    await deps.store.records.update(recordId, { timezone: 'America/Los_Angeles' }, T0);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 0, deferred: 1 });
+    expect((await outboxRow(deps, enrollmentId)).availableAt).toBe(T0 + 7 * HOUR);
+    // The record moves to Berlin, where it is 10:00 on a Monday: the email goes now, not at 16:00 UTC.
+    await deps.store.records.update(recordId, { timezone: 'Europe/Berlin' }, T0);
+    await recordTimezoneChanged(deps, [recordId]);
+    expect((await outboxRow(deps, enrollmentId)).availableAt).toBe(T0);
     expect(await sendDueEmails(deps)).toMatchObject({ sent: 1 });
     expect(sink.accepted).toHaveLength(1);
   });

@@ -6,7 +6,12 @@ import { type Static, Type } from 'typebox';
 import { canonicalTimeZone } from '../../domain/calendar.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { type RecordPatch, type SalesRecord, SUPPRESSION_REASONS } from '../../engine/ports/store.js';
-import { changeRecordOwner, deleteRecord, recordFieldsChanged } from '../../engine/record-lifecycle.js';
+import {
+  changeRecordOwner,
+  deleteRecord,
+  recordFieldsChanged,
+  recordTimezoneChanged,
+} from '../../engine/record-lifecycle.js';
 import { emailSuppression } from '../../engine/suppression.js';
 import { type Actor, actorOf, EVERYONE, forbidden, isManager, MANAGERS, requireRole } from '../auth/actor.js';
 import { setJsonBodyParser } from '../json-body.js';
@@ -409,6 +414,9 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
         updated = (await changeRecordOwner(deps, actor, record.id, newOwnerId)).record;
       // A condition waiting under moveOnSignal may hold now (record-lifecycle.ts).
       if (patch.fields !== undefined) await recordFieldsChanged(deps, [record.id]);
+      // A waiting email sent in the record's hours is placed again in its new zone.
+      if (timezone !== undefined && timezone !== record.timezone)
+        await recordTimezoneChanged(deps, [record.id]);
       return toRecordView(updated);
     },
   );
