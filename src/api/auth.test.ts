@@ -15,7 +15,9 @@ describe('authentication', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await startHarness({ loginLimits: { perAccount: 3, perAddress: 6, windowMs: 60_000 } });
+    h = await startHarness({
+      loginLimits: { perAccountAndAddress: 3, perAddress: 6, perAccount: 12, windowMs: 60_000 },
+    });
   });
 
   afterAll(async () => {
@@ -117,14 +119,25 @@ describe('authentication', () => {
     }
   });
 
-  it('rate-limits sign-in per account and per address with 429 rate_limited', async () => {
-    // Per account: the fourth attempt within the window is refused, from whatever address.
+  it('rate-limits sign-in per account and address, per address and per account with 429 rate_limited', async () => {
+    // Per account and address: the fourth attempt from the guessing address is refused...
     for (let i = 0; i < 3; i++)
-      expect((await login('sequence.manager@example.com', 'wrong', `10.1.0.${i}`)).statusCode).toBe(401);
+      expect((await login('sequence.manager@example.com', 'wrong', '10.1.0.99')).statusCode).toBe(401);
     const limited = await login('sequence.manager@example.com', PASSWORD, '10.1.0.99');
     expect(limited.statusCode).toBe(429);
     expect(limited.json()).toMatchObject({ code: 'rate_limited' });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // ...and the account's owner still signs in from elsewhere (found by the security audit: anyone could
+    // lock the administrator out for the window with ten wrong passwords).
+    expect((await login('sequence.manager@example.com', PASSWORD, '10.1.1.1')).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await login('admin@example.com', 'wrong', '10.6.6.6')).statusCode).toBe(401);
+    expect((await login('admin@example.com', PASSWORD, '10.6.6.6')).statusCode).toBe(429);
+    expect((await login('admin@example.com', PASSWORD, '10.0.6.1')).statusCode).toBe(200);
+    // Per account from every address together (distributed guessing): 12 failures, the 13th is refused.
+    for (let i = 0; i < 12; i++)
+      expect((await login('seller2@example.com', 'wrong', `10.4.0.${i}`)).statusCode).toBe(401);
+    expect((await login('seller2@example.com', PASSWORD, '10.4.1.1')).statusCode).toBe(429);
     // Per address: one client spraying accounts.
     for (let i = 0; i < 6; i++)
       expect((await login(`spray${i}@example.com`, 'x', '10.2.0.1')).statusCode).toBe(401);

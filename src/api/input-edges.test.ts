@@ -1,6 +1,6 @@
 // Input that one store took and the other answered with a 500 (a black-box run of the audits on
-// PostgreSQL found them): text with a NUL character, and a forged cursor whose number is out of range.
-// Both stores now give the same 400, at the door (nul-characters.ts, storage/cursor.ts).
+// PostgreSQL found them): text with a NUL character or a lone UTF-16 surrogate, and a forged cursor whose
+// number is out of range. Both stores now give the same 400, at the door (nul-characters.ts, storage/cursor.ts).
 import { expect, it } from 'vitest';
 import { forEachDialect } from '../storage/test-support/dialects.js';
 import { startDialectServerAsAdmin } from './test-support/dialect-server.js';
@@ -66,6 +66,98 @@ forEachDialect('input edges', (t) => {
     const text = await call('POST', '/api/records', { type: 'lead', name: 'Ada \\u0000' });
     expect(text.statusCode, text.body).toBe(201);
     expect(text.json()).toMatchObject({ name: 'Ada \\u0000' });
+  });
+
+  it('refuses a lone UTF-16 surrogate in any JSON body, value or key, at any depth: 400 invalid_unicode, nothing stored', async () => {
+    const { deps, call } = await startServer(t);
+    const expectLone = (response: { statusCode: number; json(): unknown; body: string }, path: string) => {
+      expect(response.statusCode, response.body).toBe(400);
+      expect(response.json()).toMatchObject({
+        code: 'bad_request',
+        errors: [{ code: 'invalid_unicode', path }],
+      });
+    };
+    // As JSON carries them: the escape alone (light-my-request's JSON.stringify writes a lone one so too).
+    expectLone(
+      await call('POST', '/api/records', '{"type":"lead","name":"A\\ud800"}', 'application/json'),
+      '/name',
+    );
+    expectLone(
+      await call('POST', '/api/records', { type: 'lead', name: 'Ada', fields: { '\udfff end': 1 } }),
+      '/fields/\udfff end',
+    );
+    expectLone(
+      await call('POST', '/api/records', { type: 'lead', name: 'Ada', fields: { title: 'x\ud83d' } }),
+      '/fields/title',
+    );
+    const record = await call('POST', '/api/records', { type: 'lead', name: 'Ada' });
+    expect(record.statusCode, record.body).toBe(201);
+    const id: string = record.json().id;
+    expectLone(await call('PATCH', `/api/records/${id}`, { company: '\udc00Acme' }), '/company');
+    expectLone(
+      await call('POST', '/api/signals', {
+        signals: [{ type: 'email_opened', recordId: id, data: { list: [{ '\ud800': 1 }] } }],
+      }),
+      '/signals/0/data/list/0/\ud800',
+    );
+    expectLone(await call('POST', '/api/sequences', { name: 'Seq \ud800', entityType: 'lead' }), '/name');
+    expectLone(
+      await call('POST', '/api/sequences', {
+        name: 'Seq',
+        entityType: 'lead',
+        definition: { start: 'c1', steps: [{ id: 'c1', type: 'phone_call', name: 'Call \udbff' }] },
+      }),
+      '/definition/steps/0/name',
+    );
+    const stored = (await deps.store.records.list({ limit: 10 })).items;
+    expect(stored.map((r) => [r.name, r.company, r.fields])).toEqual([['Ada', null, {}]]);
+    expect((await deps.store.sequences.list({ limit: 10 })).items).toEqual([]);
+
+    // A pair is one character (an emoji), and `\ud800` as six characters of text is text.
+    const pair = await call(
+      'POST',
+      '/api/records',
+      '{"type":"lead","name":"\\ud83d\\ude00 \\\\ud800"}',
+      'application/json',
+    );
+    expect(pair.statusCode, pair.body).toBe(201);
+    expect(pair.json()).toMatchObject({ name: '\u{1F600} \\ud800' });
+
+    // Percent-encoded, a surrogate is not UTF-8: a path parameter is a 400 bad_url, a query string stays the
+    // text sent (a search finds nothing), and a cursor holding one is not one a list handed out.
+    const param = await call('GET', '/api/records/%ED%A0%80');
+    expect(param.statusCode).toBe(400);
+    expect(param.json()).toMatchObject({ code: 'bad_request', errors: [{ code: 'bad_url' }] });
+    const search = await call('GET', '/api/records?q=%ED%A0%80');
+    expect(search.statusCode, search.body).toBe(200);
+    expect(search.json()).toMatchObject({ items: [] });
+    const cursor = await call('GET', `/api/records?cursor=${base64url(['A\ud800', id])}`);
+    expect(cursor.statusCode, cursor.body).toBe(400);
+    expect(cursor.json()).toMatchObject({ errors: [{ code: 'invalid_cursor' }] });
+  });
+
+  it('refuses a cursor of the users list that it did not hand out, and walks it with the ones it did', async () => {
+    const { call } = await startServer(t);
+    for (const email of ['b@example.org', 'c@example.org']) {
+      const user = await call('POST', '/api/users', { email, name: email, role: 'salesperson' });
+      expect(user.statusCode, user.body).toBe(201);
+    }
+    for (const forged of ['WyJ4Il0', base64url([1, 'x']), 'not-base64-json']) {
+      const answer = await call('GET', `/api/users?cursor=${forged}`);
+      expect(answer.statusCode, `${forged}: ${answer.body}`).toBe(400);
+      expect(answer.json()).toMatchObject({ code: 'bad_request', errors: [{ code: 'invalid_cursor' }] });
+    }
+    const emails: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await call('GET', `/api/users?limit=1${cursor === null ? '' : `&cursor=${cursor}`}`);
+      expect(page.statusCode, page.body).toBe(200);
+      emails.push(...page.json().items.map((u: { email: string }) => u.email));
+      cursor = page.json().nextCursor;
+    } while (cursor !== null);
+    expect(emails).toHaveLength(3);
+    expect(emails).toEqual([...emails].sort());
+    expect(emails).toEqual(expect.arrayContaining(['b@example.org', 'c@example.org']));
   });
 
   it('refuses a forged cursor whose number no list hands out (out of range, not an integer): 400', async () => {

@@ -2,13 +2,22 @@
 // routes' context (routes/records.ts):
 // - an empty body reads as no body (many clients send `content-type: application/json` on a POST without one:
 //   revise, pause...), and a route that needs one still answers 400 for its shape;
-// - a string holding a NUL (only ever sent as `\u0000`) is a 400 on both stores (nul-characters.ts), except on
-//   routes that take rows (bulk upsert), where it is that row's error (routes/record-input.ts);
+// - a string holding a NUL or a lone UTF-16 surrogate (only ever sent as `\u0000`, `\ud800`) is a 400 on both
+//   stores (nul-characters.ts), except on routes that take rows (bulk upsert), where it is that row's error
+//   (routes/record-input.ts);
 // - a body that is JSON but has a `__proto__` key (or `constructor.prototype`, which Fastify's
-//   secure-json-parse refuses) answers 400 `forbidden_field_name` naming the key, not "not JSON".
+//   secure-json-parse refuses) answers 400 `forbidden_field_name` naming the key, not "not JSON";
+// - a text/plain body is not JSON: on a route that takes JSON it answers 400 `unsupported_media_type` (as a
+//   body without a Content-Type does, problem.ts), elsewhere it is text as Fastify reads it; empty, no body.
 import type { FastifyInstance } from 'fastify';
 import { checkJsonBody } from './nul-characters.js';
-import { badRequest, type ProblemError, pointerToken } from './problem.js';
+import {
+  badRequest,
+  type ProblemError,
+  pointerToken,
+  takesJsonBody,
+  unsupportedMediaType,
+} from './problem.js';
 
 /** The JSON Pointer of the first key secure-json-parse refuses, or null. */
 function forbiddenKeyPointer(value: unknown, at = ''): string | null {
@@ -61,8 +70,8 @@ function forbiddenKeyProblem(text: string): ProblemError | null {
 export const PUBLIC_BODY_LIMIT = 16 * 1024;
 
 /**
- * Replaces the JSON parser in `app`'s context (the inherited one, in a plugin); `rowRoutes` are the URLs whose
- * rows are NUL-checked one by one by their route.
+ * Replaces the JSON and text/plain parsers in `app`'s context (the inherited ones, in a plugin); `rowRoutes`
+ * are the URLs whose rows are checked for NULs and lone surrogates one by one by their route.
  */
 export function setJsonBodyParser(app: FastifyInstance, rowRoutes: ReadonlySet<string> = new Set()): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -76,5 +85,13 @@ export function setJsonBodyParser(app: FastifyInstance, rowRoutes: ReadonlySet<s
       const refused = checkJsonBody(text, parsed);
       return refused === null ? done(null, parsed) : done(refused, undefined);
     });
+  });
+  // Fastify's own text/plain parser is replaced the same way; routes that read text/plain (inbound mail, the
+  // unsubscribe button) set their own in their context.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body);
+    if (text === '') return done(null, undefined);
+    return takesJsonBody(request) ? done(unsupportedMediaType(request), undefined) : done(null, text);
   });
 }

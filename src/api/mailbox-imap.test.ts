@@ -128,7 +128,8 @@ describe('a mailbox’s IMAP URL', () => {
   });
 
   it('everyone sets, keeps and clears their own at /api/users/me/mailbox; unknown fields stay refused', async () => {
-    const { userId: _, ...body } = mailboxBody(null);
+    const { userId: _, ...mailbox } = mailboxBody(null);
+    const body = { ...mailbox, fromAddress: h.users.salesperson.email };
     const put = (payload: object) =>
       h.as('salesperson', { method: 'PUT', url: '/api/users/me/mailbox', payload });
     const set = await put({ ...body, imapUrl: IMAP_URL });

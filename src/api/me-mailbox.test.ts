@@ -35,6 +35,32 @@ describe("the signed-in user's mailbox", () => {
     expect(await mailboxOf('seller2')).toBe('default');
   });
 
+  it("sends from the user's own address: another is refused to everyone but administrators", async () => {
+    const { userId: _, ...body } = mailboxBody(null);
+    const put = (who: 'salesperson' | 'sales_manager' | 'seller2' | 'admin', fromAddress: string) =>
+      h.as(who, { method: 'PUT', url: '/api/users/me/mailbox', payload: { ...body, fromAddress } });
+    for (const who of ['salesperson', 'sales_manager'] as const) {
+      const refused = await put(who, 'ceo@example.com');
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json()).toMatchObject({
+        code: 'bad_request',
+        errors: [expect.objectContaining({ code: 'from_address_not_yours', path: '/fromAddress' })],
+      });
+    }
+    // Not a colleague's either, and a refused change leaves the stored mailbox as it was.
+    const own = await put('seller2', h.users.seller2.email.toUpperCase());
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json().fromAddress).toBe(h.users.seller2.email.toUpperCase());
+    expect((await put('seller2', h.users.salesperson.email)).statusCode).toBe(400);
+    expect((await h.as('seller2', { method: 'GET', url: '/api/users/me/mailbox' })).json().fromAddress).toBe(
+      h.users.seller2.email.toUpperCase(),
+    );
+    // An administrator's own mailbox, like the ones they keep in Settings, may send as any address.
+    const admin = await put('admin', 'ceo@example.com');
+    expect(admin.statusCode, admin.body).toBe(200);
+    expect(admin.json().fromAddress).toBe('ceo@example.com');
+  });
+
   it('is the default under STEPWISE_SMTP_URL', async () => {
     const withUrl = await startHarness({ env: { STEPWISE_SMTP_URL: 'smtp://127.0.0.1:2525' } });
     try {

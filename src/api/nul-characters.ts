@@ -1,48 +1,79 @@
-// Text with a NUL character (U+0000) is refused at the door with 400 bad_request: PostgreSQL stores no
-// NUL in text or jsonb (it answered 500 to a record name, a search or an id holding one) and no sales
-// data has a use for it, so both stores get the same answer. JSON can carry one only as the escape
-// `\u0000`, so a body is searched only when its text holds that escape.
+// Text the stores cannot hold is refused at the door with 400 bad_request, the same on both stores:
+// - a NUL character (U+0000): PostgreSQL stores none in text or jsonb (it answered 500 to a record name, a
+//   search or an id holding one) and no sales data has a use for it;
+// - a lone UTF-16 surrogate (`\ud800` with no partner), which is no character at all: PostgreSQL's jsonb
+//   refused it (500), its text columns stored U+FFFD, and SQLite kept its CESU-8 bytes, read back as three
+//   U+FFFD, so a cursor page of GET /api/records (keyed on the name) skipped such rows.
+// JSON can carry either only as an escape (`\u0000`, `\ud800`; raw bytes are decoded as UTF-8, which holds
+// neither), so a body is searched only when its text holds such an escape.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hasLoneSurrogate } from '../domain/lone-surrogate.js';
 import { badRequest, pointerToken } from './problem.js';
 
-/** The JSON Pointer of the first string (or object key) under `value` that holds a NUL, or null. */
-export function nulPointer(value: unknown, at = ''): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? at : null;
+export interface UnstorableText {
+  code: 'nul_character' | 'invalid_unicode';
+  /** The JSON Pointer of the string, or of the object key, that holds it. */
+  path: string;
+  message: string;
+}
+
+function textProblem(text: string, path: string): UnstorableText | null {
+  if (text.includes('\u0000'))
+    return { code: 'nul_character', path, message: 'holds a NUL character (U+0000)' };
+  if (hasLoneSurrogate(text))
+    return {
+      code: 'invalid_unicode',
+      path,
+      message: 'holds a lone UTF-16 surrogate (U+D800–U+DFFF without its pair), which is not a character',
+    };
+  return null;
+}
+
+/** The first string (or object key) under `value` that holds a NUL or a lone surrogate, or null. */
+export function unstorableText(value: unknown, at = ''): UnstorableText | null {
+  if (typeof value === 'string') return textProblem(value, at);
   if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = nulPointer(value[i], `${at}/${i}`);
+      const found = unstorableText(value[i], `${at}/${i}`);
       if (found !== null) return found;
     }
     return null;
   }
   for (const [key, item] of Object.entries(value)) {
     const path = `${at}/${pointerToken(key)}`;
-    if (key.includes('\u0000')) return path;
-    const found = nulPointer(item, path);
+    const found = textProblem(key, path) ?? unstorableText(item, path);
     if (found !== null) return found;
   }
   return null;
 }
 
-function refuse(path: string): Error {
-  return badRequest('Text may not contain NUL characters.', [
-    { code: 'nul_character', path, message: 'holds a NUL character (U+0000).' },
-  ]);
+function refuse(problem: UnstorableText, base = ''): Error {
+  const detail =
+    problem.code === 'nul_character'
+      ? 'Text may not contain NUL characters.'
+      : 'Text must be valid Unicode: a lone UTF-16 surrogate is not a character.';
+  return badRequest(detail, [{ ...problem, path: `${base}${problem.path}`, message: `${problem.message}.` }]);
 }
 
-/** For the JSON parser: the parsed body, or the 400 when its text had `\u0000` and a string holds a NUL. */
+/** `\u0000`, or a `\u` escape of a surrogate (`\uD800`–`\uDFFF`): the only ways JSON text carries either. */
+const SUSPECT_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+/** For the JSON parser: the 400 when the body's text has such an escape and a string holds unstorable text. */
 export function checkJsonBody(text: string, parsed: unknown): Error | null {
-  if (!text.includes('\\u0000')) return null;
-  const path = nulPointer(parsed);
-  return path === null ? null : refuse(path);
+  if (!SUSPECT_ESCAPE.test(text)) return null;
+  const problem = unstorableText(parsed);
+  return problem === null ? null : refuse(problem);
 }
 
-/** preValidation: query strings, path parameters and text bodies (CSV) with a NUL are refused. */
+/** preValidation: query strings, path parameters and text bodies holding a NUL or a lone surrogate are refused. */
 export async function refuseNulCharacters(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-  const query = nulPointer(request.query);
-  if (query !== null) throw refuse(`/querystring${query}`);
-  const params = nulPointer(request.params);
-  if (params !== null) throw refuse(`/params${params}`);
-  if (typeof request.body === 'string' && request.body.includes('\u0000')) throw refuse('');
+  const query = unstorableText(request.query);
+  if (query !== null) throw refuse(query, '/querystring');
+  const params = unstorableText(request.params);
+  if (params !== null) throw refuse(params, '/params');
+  if (typeof request.body === 'string') {
+    const body = unstorableText(request.body);
+    if (body !== null) throw refuse(body);
+  }
 }

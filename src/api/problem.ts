@@ -137,12 +137,41 @@ function shapeIssue(base: string, issue: ShapeIssue): { code: string; path: stri
   return { code: 'bad_shape', path: at, message: issue.message ?? 'is not valid' };
 }
 
+/** A route takes a JSON body when it has a body schema and declares no other media type (`consumes`). */
+export function takesJsonBody(request: FastifyRequest): boolean {
+  const schema = request.routeOptions.schema as { body?: unknown; consumes?: readonly string[] } | undefined;
+  if (schema?.body === undefined) return false;
+  return schema.consumes === undefined || schema.consumes.includes('application/json');
+}
+
+/**
+ * A body of a type the route does not read: api.md's 400 with an `unsupported_media_type` entry. On a route
+ * that takes JSON it says how to send it: a body without a Content-Type, or sent as text/plain (fetch's
+ * default for a string body), is not read as JSON (text/plain is a CORS-simple type a page of any site may
+ * post without asking).
+ */
+export function unsupportedMediaType(request: FastifyRequest): ProblemError {
+  if (!takesJsonBody(request))
+    return badRequest('The body is not of a type this route reads.', [
+      { code: 'unsupported_media_type', path: '', message: 'Unsupported Media Type' },
+    ]);
+  const sent = request.headers['content-type'];
+  const as = sent === undefined ? 'without a Content-Type' : `as ${sent.split(';')[0]?.trim()}`;
+  return badRequest('The body must be JSON, sent with Content-Type: application/json.', [
+    {
+      code: 'unsupported_media_type',
+      path: '',
+      message: `was sent ${as}; send JSON with the header Content-Type: application/json`,
+    },
+  ]);
+}
+
 /**
  * Fastify's own errors: schema validation, a body that is not JSON or not of a type the route reads, a URL
  * that does not decode. All are api.md's 400 `bad_request` (its errors list says what); only a body too
  * large (413) and too many requests (429) keep their status.
  */
-function fromFastifyError(error: FastifyError): ProblemError | null {
+function fromFastifyError(error: FastifyError, request: FastifyRequest): ProblemError | null {
   if (error.validation) {
     const base = error.validationContext === 'body' ? '' : `/${error.validationContext ?? ''}`;
     return badRequest(
@@ -156,9 +185,7 @@ function fromFastifyError(error: FastifyError): ProblemError | null {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ProblemError(413, 'payload_too_large', 'The request body is too large.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return badRequest('The body is not of a type this route reads.', [
-        { code: 'unsupported_media_type', path: '', message: error.message },
-      ]);
+      return unsupportedMediaType(request);
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return badRequest('The body is not JSON.', [
@@ -182,7 +209,7 @@ export function problemErrorHandler(
   const known =
     fromEngineError(error) ??
     fromStoreError(error) ??
-    (typeof error === 'object' && error !== null ? fromFastifyError(error as FastifyError) : null);
+    (typeof error === 'object' && error !== null ? fromFastifyError(error as FastifyError, request) : null);
   if (known !== null) return sendProblem(reply, known);
   request.log.error({ err: error }, 'unexpected failure');
   return sendProblem(

@@ -43,7 +43,8 @@ interface Fixtures {
 interface Row {
   route: string;
   variant?: 'own record' | "other seller's record" | 'own token';
-  request(f: Fixtures): Promise<InjectOptions>;
+  /** The request `caller` makes (most rows make the same one for everybody). */
+  request(f: Fixtures, caller: Caller): Promise<InjectOptions>;
   expect: Record<Caller, number>;
 }
 
@@ -597,7 +598,15 @@ const TABLE: Row[] = [
   },
   {
     route: 'PUT /api/users/me/mailbox',
-    request: async () => ({ method: 'PUT', url: '/api/users/me/mailbox', payload: MAILBOX }),
+    // A user's own mailbox sends from their own address (administrators may choose any).
+    request: async (f, caller) => ({
+      method: 'PUT',
+      url: '/api/users/me/mailbox',
+      payload: {
+        ...MAILBOX,
+        fromAddress: caller === 'anonymous' ? MAILBOX.fromAddress : f.h.users[caller].email,
+      },
+    }),
     expect: all(200),
   },
   // After the PUT row above, every caller has a mailbox of their own.
@@ -729,7 +738,7 @@ describe('route × role matrix', () => {
     it(`${row.route}${row.variant === undefined ? '' : ` (${row.variant})`}`, async () => {
       const answers: Record<string, number> = {};
       for (const caller of CALLERS) {
-        const response = await h.as(caller, await row.request(fixtures));
+        const response = await h.as(caller, await row.request(fixtures, caller));
         answers[caller] = response.statusCode;
         if (response.statusCode >= 400)
           expect(response.headers['content-type']).toContain('application/problem+json');

@@ -182,6 +182,58 @@ describe('HTTP server', () => {
     expect(proto.json()).toMatchObject({ code: 'bad_request' });
   });
 
+  it("reads a JSON body only as application/json: text/plain (fetch's default for a string) or no Content-Type says so", async () => {
+    const json = '{"type":"lead","name":"Ada"}';
+    for (const headers of [{ 'content-type': 'text/plain;charset=UTF-8' }, {}]) {
+      const answer = await h.as('admin', { method: 'POST', url: '/api/records', headers, payload: json });
+      expect(answer.statusCode, answer.body).toBe(400);
+      expect(answer.json()).toMatchObject({
+        code: 'bad_request',
+        detail: 'The body must be JSON, sent with Content-Type: application/json.',
+        errors: [
+          { code: 'unsupported_media_type', path: '', message: expect.stringContaining('application/json') },
+        ],
+      });
+    }
+    const form = await h.as('admin', {
+      method: 'POST',
+      url: '/api/records',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'type=lead&name=Ada',
+    });
+    expect(form.json()).toMatchObject({ errors: [{ code: 'unsupported_media_type' }] });
+    expect((await h.deps.store.records.list({ limit: 10 })).items).toEqual([]);
+
+    // A route without a JSON body still takes a POST without one, or an empty text/plain one (fetch's
+    // `body: ''`), and a route that reads another type still reads it.
+    for (const request of [
+      {},
+      { headers: { 'content-type': 'text/plain;charset=UTF-8' }, payload: '' },
+      { headers: { 'content-type': 'text/plain' }, payload: 'ignored' },
+    ]) {
+      const revise = await h.as('admin', {
+        method: 'POST',
+        url: '/api/sequences/seq_none/revise',
+        ...request,
+      });
+      expect(revise.statusCode, revise.body).toBe(404);
+    }
+    const csv = await h.as('admin', {
+      method: 'POST',
+      url: '/api/records/import?type=lead',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'name\nFrom CSV\n',
+    });
+    expect(csv.json()).toMatchObject({ created: 1, errors: [] });
+    const mail = await h.as('admin', {
+      method: 'POST',
+      url: '/api/inbound-email',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'not a message',
+    });
+    expect(mail.json()).toMatchObject({ errors: [{ code: 'not_a_message' }] });
+  });
+
   it('answers a request the HTTP parser refuses with problem+json 400', async () => {
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = h.app.server.address() as AddressInfo;

@@ -10,7 +10,10 @@ afterEach(async () => {
 });
 
 async function start(env: Record<string, string> = {}): Promise<Harness> {
-  const h = await startHarness({ env, loginLimits: { perAccount: 100, perAddress: 2, windowMs: 60_000 } });
+  const h = await startHarness({
+    env,
+    loginLimits: { perAccountAndAddress: 100, perAddress: 2, perAccount: 100, windowMs: 60_000 },
+  });
   harnesses.push(h);
   return h;
 }

@@ -95,6 +95,78 @@ forEachDialect('users: calendar changes move scheduled steps', (t) => {
     expect(await w.seen()).toEqual({ work: ['waiting', WEDNESDAY_9_NY], enrollment: WEDNESDAY_9_NY });
   });
 
+  it('changes only the days a PATCH names; a new user takes the default for the days left out', async () => {
+    const w = await world(t);
+    const nineToFive = [['09:00', '17:00']];
+    const byAdmin = await w.call('admin', 'PATCH', `/api/users/${w.seller.id}`, {
+      workingHours: { fri: [['08:00', '12:00']] },
+    });
+    expect(byAdmin.statusCode).toBe(200);
+    const afterAdmin = {
+      mon: nineToFive,
+      tue: nineToFive,
+      wed: nineToFive,
+      thu: nineToFive,
+      fri: [['08:00', '12:00']],
+      sat: [],
+      sun: [],
+    };
+    expect(byAdmin.json().workingHours).toEqual(afterAdmin);
+    // An explicit [] is a day off: Tuesday off moves the task to Wednesday; Monday and Friday stay.
+    const bySeller = await w.call('seller', 'PATCH', '/api/users/me', {
+      workingHours: { tue: [], sat: [['10:00', '12:00']] },
+    });
+    expect(bySeller.statusCode).toBe(200);
+    expect(bySeller.json().workingHours).toEqual({ ...afterAdmin, tue: [], sat: [['10:00', '12:00']] });
+    expect(await w.seen()).toEqual({ work: ['waiting', WEDNESDAY_9_NY], enrollment: WEDNESDAY_9_NY });
+    expect((await w.call('seller', 'GET', '/api/users/me')).json().workingHours).toEqual({
+      ...afterAdmin,
+      tue: [],
+      sat: [['10:00', '12:00']],
+    });
+
+    // A change that leaves no working day is refused, checked against the stored week; nothing changes.
+    const emptied = await w.call('seller', 'PATCH', '/api/users/me', {
+      timezone: 'Europe/Paris',
+      workingHours: { mon: [], wed: [], thu: [], fri: [], sat: [] },
+    });
+    expect(emptied.statusCode).toBe(400);
+    expect(emptied.json().errors).toEqual([
+      expect.objectContaining({ code: 'invalid_working_hours', path: '/workingHours' }),
+    ]);
+    expect((await w.call('seller', 'GET', '/api/users/me')).json()).toMatchObject({
+      timezone: 'America/New_York',
+      workingHours: { ...afterAdmin, tue: [], sat: [['10:00', '12:00']] },
+    });
+
+    const created = await w.call('admin', 'POST', '/api/users', {
+      email: 'partial.week@example.com',
+      name: 'Partial Week',
+      role: 'salesperson',
+      workingHours: { mon: [['10:00', '16:00']], tue: [] },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().workingHours).toEqual({
+      mon: [['10:00', '16:00']],
+      tue: [],
+      wed: [['08:00', '17:00']],
+      thu: [['08:00', '17:00']],
+      fri: [['08:00', '17:00']],
+      sat: [],
+      sun: [],
+    });
+    const noDay = await w.call('admin', 'POST', '/api/users', {
+      email: 'no.day@example.com',
+      name: 'No Day',
+      role: 'salesperson',
+      workingHours: { mon: [], tue: [], wed: [], thu: [], fri: [] },
+    });
+    expect(noDay.statusCode).toBe(400);
+    expect(noDay.json().errors).toEqual([
+      expect.objectContaining({ code: 'invalid_working_hours', path: '/workingHours' }),
+    ]);
+  });
+
   it('keeps time off between 1970 and 2100 (a step pushed to year 10000 broke every answer), merged', async () => {
     const w = await world(t);
     const endless = await w.call('seller', 'PATCH', '/api/users/me', {

@@ -82,7 +82,9 @@ describe('users', () => {
           ['09:00', '12:00'],
           ['13:00', '24:00'],
         ],
-        tue: [],
+        // Days left out of the change keep their hours (here the default).
+        tue: [['08:00', '17:00']],
+        sat: [],
       },
     });
     expect(

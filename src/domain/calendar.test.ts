@@ -9,6 +9,7 @@ import {
   isWorkingInstant,
   nextWorkingInstant,
   parseWeeklyHours,
+  parseWorkingDays,
   sendingWindowStart,
   type TimeOff,
   type WeeklyHours,
@@ -60,6 +61,25 @@ describe('constants', () => {
       expect(isWorkingInstant(ALWAYS_OPEN, at(iso))).toBe(true);
     }
     expect(addWait(ALWAYS_OPEN, at('2026-03-07T09:00Z'), { days: 1 }, skip)).toBe(at('2026-03-08T09:00Z'));
+  });
+});
+
+describe('parseWorkingDays', () => {
+  it('answers only the days given, sorted and merged; [] is a day off, and an empty week is not its concern', () => {
+    expect(
+      parseWorkingDays({
+        fri: [
+          ['13:00', '17:00'],
+          ['08:00', '13:00'],
+        ],
+        sat: [],
+      }),
+    ).toEqual({ ok: true, value: { fri: [['08:00', '17:00']], sat: [] } });
+    expect(parseWorkingDays({})).toEqual({ ok: true, value: {} });
+    expect(parseWorkingDays({ mon: [['18:00', '09:00']], someday: [] })).toMatchObject({
+      ok: false,
+      errors: [{ path: '/someday' }, { path: '/mon/0' }],
+    });
   });
 });
 

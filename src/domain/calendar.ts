@@ -169,12 +169,28 @@ function readWeek(json: unknown): { days: number[][]; issues: Issue[] } {
 export function parseWeeklyHours(
   json: unknown,
 ): { ok: true; value: WeeklyHours } | { ok: false; errors: { path: string; message: string }[] } {
+  const parsed = parseWorkingDays(json);
+  if (!parsed.ok) return parsed;
+  const value = {} as WeeklyHours;
+  for (const day of WEEKDAYS) value[day] = parsed.value[day] ?? [];
+  if (!hasWorkingHours(value))
+    return { ok: false, errors: [{ path: '', message: 'At least one day needs working hours.' }] };
+  return { ok: true, value };
+}
+
+/**
+ * Untrusted JSON naming some days of the week (a change to a user's `workingHours`), each sorted and
+ * merged as by `parseWeeklyHours`; a day left out is left out of the answer (its hours stay as they
+ * were), and `[]` is a day without working hours.
+ */
+export function parseWorkingDays(
+  json: unknown,
+): { ok: true; value: Partial<WeeklyHours> } | { ok: false; errors: { path: string; message: string }[] } {
   const { days, issues } = readWeek(json);
   if (issues.length > 0) return { ok: false, errors: issues };
-  if (days.every((d) => d.length === 0))
-    return { ok: false, errors: [{ path: '', message: 'At least one day needs working hours.' }] };
-  const value = {} as WeeklyHours;
+  const value: Partial<WeeklyHours> = {};
   WEEKDAYS.forEach((day, index) => {
+    if (!Object.hasOwn(json as object, day)) return;
     const flat = days[index] ?? [];
     const list: [string, string][] = [];
     for (let i = 0; i < flat.length; i += 2)
@@ -182,6 +198,11 @@ export function parseWeeklyHours(
     value[day] = list;
   });
   return { ok: true, value };
+}
+
+/** Some day of the week has working hours (a week without any is open all the time: compileWeek). */
+export function hasWorkingHours(week: WeeklyHours): boolean {
+  return WEEKDAYS.some((day) => week[day].length > 0);
 }
 
 interface CompiledWeek {

@@ -12,8 +12,10 @@
 // Queued automated emails are made due at once in the same transaction (outbox.sendPendingSooner): the
 // sender reads each one's window again when it takes it, so one the new calendar (or the new owner's)
 // lets go sooner goes now, and the others wait again for their window's start.
+import { hasWorkingHours } from '../domain/calendar.js';
 import { applyEvents } from './apply-events.js';
 import type { EngineDeps } from './deps.js';
+import { BadRequestError } from './errors.js';
 import type { User, UserPatch } from './ports/store.js';
 
 /** Enrollments loaded, transitioned and committed per statement group. */
@@ -50,8 +52,9 @@ function hint(deps: EngineDeps, moved: number): void {
 
 /**
  * Changes a user; when the patch touches the calendar (zone, working hours, time off), the manual steps
- * of their running enrollments move with it, in the same transaction. Null when there is no such user.
- * @throws StoreConflictError `email_taken`.
+ * of their running enrollments move with it, in the same transaction. Working hours change only the days
+ * the patch names. Null when there is no such user.
+ * @throws StoreConflictError `email_taken`; BadRequestError when no day would have working hours left.
  */
 export async function updateUser(deps: EngineDeps, id: string, patch: UserPatch): Promise<User | null> {
   const now = deps.clock.now();
@@ -61,6 +64,15 @@ export async function updateUser(deps: EngineDeps, id: string, patch: UserPatch)
   const user = await deps.store.transaction(async (tx) => {
     const updated = await tx.users.update(id, patch, now);
     if (updated === null) return null;
+    // Checked on the merged week, in the transaction: the days kept are the row's, not a stale read's.
+    if (patch.workingHours !== undefined && !hasWorkingHours(updated.workingHours))
+      throw new BadRequestError('The calendar is not valid.', [
+        {
+          code: 'invalid_working_hours',
+          path: '/workingHours',
+          message: 'At least one day needs working hours.',
+        },
+      ]);
     const enrollmentIds = await tx.engine.scheduledStepEnrollments(updated.id, now);
     moved = await followOwnerCalendar(within(deps, tx), enrollmentIds);
     // Queued automated emails read the calendar again when sent (outbox-sender.ts): due now, one that the

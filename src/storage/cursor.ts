@@ -1,4 +1,5 @@
 // Opaque keyset cursors: the last row's sort key and id, as base64url JSON. Never OFFSET.
+import { hasLoneSurrogate } from '../domain/lone-surrogate.js';
 import { type PageOptions, StoreValidationError } from '../engine/ports/store.js';
 
 export type CursorKey = readonly (string | number)[];
@@ -40,8 +41,9 @@ export function decodeCursor<const K extends readonly ('string' | 'number')[]>(
     const value: unknown = key[index];
     // Number keys are instants and other integers: a forged 1e20 would be out of PostgreSQL's bigint.
     if (kind === 'number' ? !Number.isSafeInteger(value) : typeof value !== 'string') throw invalid();
-    // No stored text holds U+0000 (PostgreSQL refuses it in text: a forged key with one was a 500 there).
-    if (typeof value === 'string' && value.includes('\u0000')) throw invalid();
+    // No stored text holds U+0000 (PostgreSQL refuses it in text: a forged key with one was a 500 there),
+    // nor a lone UTF-16 surrogate (domain/lone-surrogate.ts).
+    if (typeof value === 'string' && (value.includes('\u0000') || hasLoneSurrogate(value))) throw invalid();
   });
   return key as { [I in keyof K]: K[I] extends 'string' ? string : number };
 }

@@ -82,6 +82,32 @@ forEachDialect('users', (t) => {
     expect(await t.store().users.update('usr_missing', { name: 'x' }, T0)).toBeNull();
   });
 
+  it('changes only the working days a patch names, the others kept as stored', async () => {
+    const user = await t
+      .store()
+      .users.create(aUser({ workingHours: { ...DEFAULT_WORKING_HOURS, sat: [['10:00', '12:00']] } }));
+    const updated = await t
+      .store()
+      .users.update(user.id, { workingHours: { fri: [['08:00', '12:00']], mon: [] } }, T0 + 1);
+    const expected = {
+      ...DEFAULT_WORKING_HOURS,
+      mon: [],
+      fri: [['08:00', '12:00']],
+      sat: [['10:00', '12:00']],
+    };
+    expect(updated?.workingHours).toEqual(expected);
+    expect(Object.keys(updated?.workingHours ?? {})).toEqual([
+      'mon',
+      'tue',
+      'wed',
+      'thu',
+      'fri',
+      'sat',
+      'sun',
+    ]);
+    expect((await t.store().users.get(user.id))?.workingHours).toEqual(expected);
+  });
+
   it('lists users by email, page by page, with a role filter', async () => {
     const emails = ['c@x.io', 'A@x.io', 'e@x.io', 'b@x.io', 'd@x.io'];
     for (const email of emails) {

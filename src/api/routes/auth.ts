@@ -95,7 +95,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
       const user = await passwords.verify(email, password);
       if (user === null)
         throw new ProblemError(401, 'unauthenticated', 'The email or the password is not right.');
-      limiter.succeeded(email);
+      limiter.succeeded(email, request.ip);
       request.log.info({ userId: user.id }, 'signed in');
       return signedIn(request, reply, user);
     },
@@ -127,7 +127,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
         throw badRequest('The current password is not right.', [
           { code: 'wrong_password', path: '/currentPassword', message: 'This is not your current password.' },
         ]);
-      limiter.succeeded(actor.email);
+      limiter.succeeded(actor.email, request.ip);
       const now = deps.clock.now();
       const updated = await deps.store.users.update(
         actor.id,

@@ -35,6 +35,8 @@ const DESCRIPTION = [
 ].join(' ');
 
 export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async (app, { deps }) => {
+  // The server's text/plain parser (json-body.ts) is replaced by this one in this context.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(
     ['message/rfc822', 'text/plain', 'application/octet-stream'],
     { parseAs: 'buffer', bodyLimit: MAX_INBOUND_BYTES },

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import { type Static, Type } from 'typebox';
+import { emailKey } from '../../domain/email-address.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { accountOfMailbox } from '../../engine/outbox-sender.js';
 import type { Mailbox, MailboxPatch } from '../../engine/ports/store.js';
@@ -316,7 +317,18 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
       },
     },
     async (request) => {
-      const userId = actorOf(request).id;
+      const actor = actorOf(request);
+      // Found by the security audit: a seller's mailbox sent as any address they typed (ceo@…). It sends as
+      // them; administrators may give a mailbox any address (here, and in Settings at /api/mailboxes).
+      if (actor.role !== 'admin' && emailKey(request.body.fromAddress) !== emailKey(actor.email))
+        throw badRequest('Your mailbox sends as you.', [
+          {
+            code: 'from_address_not_yours',
+            path: '/fromAddress',
+            message: `Your mailbox's from address must be your own email address (${actor.email}).`,
+          },
+        ]);
+      const userId = actor.id;
       const current = await mailboxes.forUser(userId);
       const body = { password: null, ...request.body };
       if (current === null) return view(await create(userId, body), request.log);

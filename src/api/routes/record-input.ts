@@ -5,7 +5,8 @@ import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ENTITY_TYPES } from '../../domain/definition.js';
 import { isEmailAddress } from '../../domain/email-address.js';
-import { nulPointer } from '../nul-characters.js';
+import { unstorableText } from '../nul-characters.js';
+import { pointerToken } from '../problem.js';
 import { NullableText, ScalarValue } from '../schemas.js';
 
 export const EntityTypeSchema = Type.Enum(ENTITY_TYPES);
@@ -48,14 +49,41 @@ const newRecordCheck = Compile(NewRecordBody);
 
 /** Why one row is not a record as POST /api/records takes it: where (a JSON Pointer) and what; null when it is. */
 export function recordRowProblem(row: unknown): { code: string; path: string; message: string } | null {
-  // Bulk and CSV rows skip the whole-body NUL check (json-body.ts), so each row gets it here.
-  const nul = nulPointer(row);
-  if (nul !== null) return { code: 'nul_character', path: nul, message: 'holds a NUL character (U+0000)' };
+  // Bulk and CSV rows skip the whole-body check for NULs and lone surrogates (json-body.ts): each row gets it here.
+  const unstorable = unstorableText(row);
+  if (unstorable !== null) return unstorable;
   if (!newRecordCheck.Check(row)) {
     const first = newRecordCheck.Errors(row)[0];
-    return { code: 'bad_shape', path: first?.instancePath ?? '', message: first?.message ?? 'is not valid' };
+    return first === undefined
+      ? { code: 'bad_shape', path: '', message: 'is not valid' }
+      : shapeProblem(first);
   }
   return emailProblem((row as NewRecordBody).email);
+}
+
+type ShapeError = ReturnType<typeof newRecordCheck.Errors>[number];
+
+/**
+ * TypeBox's error in the words the API uses for a whole body (problem.ts): an unknown property is reported
+ * on the property itself as `schema is false` (its `additionalProperties: false`), a missing one on the row.
+ */
+function shapeProblem(error: ShapeError): { code: string; path: string; message: string } {
+  const at = error.instancePath;
+  if (error.keyword === 'boolean' && error.schemaPath.endsWith('/additionalProperties')) {
+    const field = at
+      .slice(at.lastIndexOf('/') + 1)
+      .replaceAll('~1', '/')
+      .replaceAll('~0', '~');
+    return { code: 'bad_shape', path: at, message: `is not a field of a record (unknown field "${field}")` };
+  }
+  const missing = (error.params as { requiredProperties?: unknown }).requiredProperties;
+  if (error.keyword === 'required' && Array.isArray(missing) && typeof missing[0] === 'string')
+    return {
+      code: 'bad_shape',
+      path: `${at}/${pointerToken(missing[0])}`,
+      message: `is required (missing field "${missing[0]}")`,
+    };
+  return { code: 'bad_shape', path: at, message: error.message };
 }
 
 /**

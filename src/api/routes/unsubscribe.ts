@@ -31,7 +31,9 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; se
 ) => {
   const config = { auth: false };
   // RFC 8058 one-click posts `List-Unsubscribe=One-Click` form-encoded; the confirm form posts the same.
-  // The body carries nothing we need: the token says everything.
+  // The body carries nothing we need: the token says everything. (The server's text/plain parser, json-body.ts,
+  // is replaced by this one in this context.)
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(
     ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'],
     { parseAs: 'string', bodyLimit: 4096 },

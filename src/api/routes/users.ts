@@ -1,10 +1,17 @@
 // Users (api.md "Users"): administrators manage accounts; everyone reads and tunes their own (`/me`).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
-import { canonicalTimeZone, parseWeeklyHours } from '../../domain/calendar.js';
+import { canonicalTimeZone, hasWorkingHours, parseWorkingDays } from '../../domain/calendar.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { updateUser } from '../../engine/owner-calendar.js';
-import { ROLES, type User, type UserPatch, WEEKDAYS, type WorkingHours } from '../../engine/ports/store.js';
+import {
+  DEFAULT_WORKING_HOURS,
+  ROLES,
+  type User,
+  type UserPatch,
+  WEEKDAYS,
+  type WorkingHours,
+} from '../../engine/ports/store.js';
 import { actorOf, EVERYONE, requireRole } from '../auth/actor.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/password.js';
 import { badRequest, notFound, type ProblemDetail, ProblemError } from '../problem.js';
@@ -16,7 +23,8 @@ const WorkingHoursSchema = Type.Object(
   Object.fromEntries(WEEKDAYS.map((day) => [day, Type.Optional(Type.Array(Interval, { maxItems: 24 }))])),
   {
     additionalProperties: false,
-    description: '`mon`…`sun` → `["HH:MM", "HH:MM"]` intervals in the user\'s zone.',
+    description:
+      '`mon`…`sun` → `["HH:MM", "HH:MM"]` intervals in the user\'s zone; `[]` is a day off. A day left out keeps its hours (PATCH) or takes the default (POST: Monday–Friday 08:00–17:00).',
   },
 );
 const TimeOffSchema = Type.Array(
@@ -136,8 +144,15 @@ function mergedTimeOff(list: readonly { start: number; end: number }[]): { start
   return merged;
 }
 
-/** Time zone, working hours and time off, checked beyond their shape; 400 with every problem found. */
-function calendarPatch(input: CalendarInput): Pick<UserPatch, 'timezone' | 'workingHours' | 'timeOff'> {
+/**
+ * Time zone, working hours and time off, checked beyond their shape; 400 with every problem found.
+ * Working hours hold the days given; with `week` (a new user's default week, which the others take),
+ * a week left without working hours is refused here (for a change, by updateUser on the stored week).
+ */
+function calendarPatch(
+  input: CalendarInput,
+  week?: WorkingHours,
+): Pick<UserPatch, 'timezone' | 'workingHours' | 'timeOff'> {
   const errors: ProblemDetail[] = [];
   const patch: Pick<UserPatch, 'timezone' | 'workingHours' | 'timeOff'> = {};
   if (input.timezone !== undefined) {
@@ -151,12 +166,18 @@ function calendarPatch(input: CalendarInput): Pick<UserPatch, 'timezone' | 'work
       });
   }
   if (input.workingHours !== undefined) {
-    const parsed = parseWeeklyHours(input.workingHours);
-    if (parsed.ok) patch.workingHours = parsed.value as WorkingHours;
+    const parsed = parseWorkingDays(input.workingHours);
+    if (parsed.ok) patch.workingHours = parsed.value;
     else
       for (const e of parsed.errors)
         errors.push({ code: 'invalid_working_hours', path: `/workingHours${e.path}`, message: e.message });
   }
+  if (week !== undefined && errors.length === 0 && !hasWorkingHours({ ...week, ...patch.workingHours }))
+    errors.push({
+      code: 'invalid_working_hours',
+      path: '/workingHours',
+      message: 'At least one day needs working hours.',
+    });
   if (input.timeOff !== undefined) {
     const list = input.timeOff.map((t) => ({ start: Date.parse(t.start), end: Date.parse(t.end) }));
     list.forEach((t, i) => {
@@ -204,7 +225,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; smtpUrl: 
     },
     async (request, reply) => {
       const body = request.body;
-      const calendar = calendarPatch(body);
+      const calendar = calendarPatch(body, DEFAULT_WORKING_HOURS);
       const user = await store.users.create({
         id: deps.ids.newId('usr'),
         email: body.email.trim(),
@@ -212,6 +233,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; smtpUrl: 
         role: body.role,
         passwordHash: body.password === undefined ? null : await hashPassword(body.password),
         ...calendar,
+        workingHours: { ...DEFAULT_WORKING_HOURS, ...calendar.workingHours },
         createdAt: deps.clock.now(),
       });
       request.log.info({ userId: user.id, actorId: actorOf(request).id }, 'user created');

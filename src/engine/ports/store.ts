@@ -159,7 +159,8 @@ export interface UserPatch {
   role?: Role | undefined;
   passwordHash?: string | null | undefined;
   timezone?: string | undefined;
-  workingHours?: WorkingHours | undefined;
+  /** The days to change; a day left out keeps its hours. */
+  workingHours?: Partial<WorkingHours> | undefined;
   timeOff?: TimeOff[] | undefined;
   disabled?: boolean | undefined;
 }

@@ -96,19 +96,27 @@ export function createUserRepository({ db, sql: dialectSql }: RepositoryContext)
     async update(id, patch, updatedAt) {
       const row = await db
         .updateTable('users')
-        .set({
+        .set((eb) => ({
           ...(patch.email === undefined ? {} : { email: patch.email }),
           ...(patch.name === undefined ? {} : { name: patch.name }),
           ...(patch.role === undefined ? {} : { role: patch.role }),
           ...(patch.passwordHash === undefined ? {} : { password_hash: patch.passwordHash }),
           ...(patch.timezone === undefined ? {} : { timezone: patch.timezone }),
-          ...(patch.workingHours === undefined ? {} : { working_hours: toJson(patch.workingHours) }),
+          // The days given, the others kept, in the row's own write (no read-modify-write to race).
+          ...(patch.workingHours === undefined
+            ? {}
+            : {
+                working_hours: dialectSql.mergeJsonObject(
+                  eb.ref('working_hours'),
+                  eb.val(toJson(patch.workingHours)),
+                ),
+              }),
           ...(patch.timeOff === undefined ? {} : { time_off: toJson(patch.timeOff) }),
           ...(patch.disabled === undefined ? {} : { disabled: toFlag(patch.disabled) }),
           // Always later than before, even at the same clock instant (the test clock stands still until
           // moved): the engine's cache of owners' calendars is keyed by it (engine-cache.ts).
           updated_at: sql<number>`CASE WHEN updated_at >= ${updatedAt} THEN updated_at + 1 ELSE ${updatedAt} END`,
-        })
+        }))
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
@@ -117,7 +125,9 @@ export function createUserRepository({ db, sql: dialectSql }: RepositoryContext)
 
     async list(options) {
       const limit = pageLimit(options);
-      const after = decodeCursor(options, ['string']);
+      // The cursor carries the id beside the sort key, as every list's does (cursor.ts), so a cursor of
+      // another list, or a forged one-string one, is a 400 here too.
+      const after = decodeCursor(options, ['string', 'string']);
       // users_email_key: walked in order; lower(email) is unique, so it alone is the keyset.
       let query = db
         .selectFrom('users')
@@ -128,7 +138,7 @@ export function createUserRepository({ db, sql: dialectSql }: RepositoryContext)
       if (options?.role !== undefined) query = query.where('role', '=', options.role);
       if (after !== null) query = query.where(lowerEmail, '>', after[0]);
       const rows = await query.execute();
-      return toPage(rows, limit, toUser, (row) => [row.sort_key]);
+      return toPage(rows, limit, toUser, (row) => [row.sort_key, row.id]);
     },
 
     async count() {

@@ -6,12 +6,7 @@ import { ApiError } from '../api/api-error.js';
 import { type ApiToken, type Mailbox, type Me, type NewApiToken, ROLE_NAMES } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
 import { MailboxFields, mailboxFieldKit } from '../settings/MailboxFields.js';
-import {
-  formFromMailbox,
-  imapLabel,
-  type MailboxForm,
-  type MailboxFormErrors,
-} from '../settings/mailbox-form.js';
+import { imapLabel, type MailboxForm, type MailboxFormErrors } from '../settings/mailbox-form.js';
 import { isRouteMissing } from '../settings/route-availability.js';
 import { StatusMessage } from '../settings/StatusMessage.js';
 import { TimeOffEditor } from '../settings/TimeOffEditor.js';
@@ -26,9 +21,10 @@ import {
   MIN_PASSWORD_LENGTH,
   mailboxSummary,
   myMailboxBody,
-  newMyMailboxForm,
+  myMailboxForm,
   passwordProblems,
   problemsByField,
+  sendsAsSelf,
   sortTokens,
   timeOffProblemsOf,
 } from './account-form.js';
@@ -426,9 +422,7 @@ function MyMailboxForm({
   onSaved: () => void;
 }) {
   const api = useApi();
-  const [form, setForm] = useState<MailboxForm>(() =>
-    mailbox === null ? newMyMailboxForm(me) : formFromMailbox(mailbox),
-  );
+  const [form, setForm] = useState<MailboxForm>(() => myMailboxForm(me, mailbox));
   const [errors, setErrors] = useState<MailboxFormErrors>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -483,6 +477,12 @@ function MyMailboxForm({
         mailbox={mailbox}
         kit={kit}
         capHint="A rolling 24-hour cap; your provider may set its own."
+        {...(sendsAsSelf(me)
+          ? {
+              fromAddressFixed:
+                'Your mailbox sends as you, from your own email address. An administrator can set another in Settings.',
+            }
+          : {})}
       />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={busy}>

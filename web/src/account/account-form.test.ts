@@ -6,6 +6,7 @@ import {
   describeToken,
   mailboxSummary,
   myMailboxBody,
+  myMailboxForm,
   newMyMailboxForm,
   passwordProblems,
   problemsByField,
@@ -112,6 +113,19 @@ describe('myMailboxBody (PUT /api/users/me/mailbox)', () => {
       stored,
     );
     expect(replaced.ok && replaced.body.imapUrl).toBe('imaps://sue:pw@imap.example.com/INBOX');
+  });
+
+  it('sends a non-administrator’s mailbox from their own address, even one stored otherwise', () => {
+    const sue = { name: 'Sue', email: 'sue.new@example.com', role: 'salesperson' as const };
+    expect(myMailboxForm(sue, null).fromAddress).toBe('sue.new@example.com');
+    expect(myMailboxForm(sue, { ...stored, fromAddress: 'ceo@example.com' })).toEqual({
+      ...formFromMailbox(stored),
+      fromAddress: 'sue.new@example.com',
+    });
+    const admin = { ...sue, role: 'admin' as const };
+    expect(myMailboxForm(admin, { ...stored, fromAddress: 'sales@example.com' }).fromAddress).toBe(
+      'sales@example.com',
+    );
   });
 
   it('names the fields to fix', () => {

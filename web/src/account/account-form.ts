@@ -4,6 +4,7 @@
 import { ApiError } from '../api/api-error.js';
 import type { ApiToken, Mailbox, MyMailboxInput, User } from '../api/types.js';
 import {
+  formFromMailbox,
   type MailboxForm,
   type MailboxFormErrors,
   mailboxBody,
@@ -55,7 +56,7 @@ export function timeOffProblemsOf(error: unknown): TimeOffProblem[] {
   });
 }
 
-/** A new mailbox of the user's own, named after them and sending from their address until they change it. */
+/** A new mailbox of the user's own, named after them and sending from their address. */
 export function newMyMailboxForm(user: Pick<User, 'name' | 'email'>): MailboxForm {
   return {
     ...NEW_MAILBOX,
@@ -63,6 +64,26 @@ export function newMyMailboxForm(user: Pick<User, 'name' | 'email'>): MailboxFor
     fromName: user.name,
     fromAddress: user.email,
   };
+}
+
+/**
+ * Whether the user's own mailbox must send from their own address: the server refuses any other from
+ * everyone but administrators (PUT /api/users/me/mailbox), who may set any in Settings as well.
+ */
+export function sendsAsSelf(user: Pick<User, 'role'>): boolean {
+  return user.role !== 'admin';
+}
+
+/**
+ * The Your mailbox form: the stored mailbox, or a new one; for a user who sends as themselves, always
+ * from their own address (one set otherwise before that rule, or by an administrator, is replaced on save).
+ */
+export function myMailboxForm(
+  user: Pick<User, 'name' | 'email' | 'role'>,
+  mailbox: Mailbox | null,
+): MailboxForm {
+  const form = mailbox === null ? newMyMailboxForm(user) : formFromMailbox(mailbox);
+  return sendsAsSelf(user) ? { ...form, fromAddress: user.email } : form;
 }
 
 /**

@@ -258,6 +258,7 @@ export interface UserInput {
   role?: Role;
   password?: string;
   timezone?: string;
+  /** The days given (`[]`: a day off); a day left out keeps its hours, or on create takes Mon–Fri 08:00–17:00. */
   workingHours?: Record<string, [string, string][]>;
   timeOff?: { start: string; end: string }[];
   disabled?: boolean;
@@ -345,6 +346,7 @@ export interface MailboxInput {
 export interface MeInput {
   name?: string;
   timezone?: string;
+  /** The days given (`[]`: a day off); a day left out keeps its hours. The form sends all seven. */
   workingHours?: Record<string, [string, string][]>;
   timeOff?: { start: string; end: string }[];
 }

@@ -49,12 +49,15 @@ export function MailboxFields({
   mailbox,
   kit,
   capHint,
+  fromAddressFixed,
 }: {
   form: MailboxForm;
   setForm: Dispatch<SetStateAction<MailboxForm>>;
   mailbox: Mailbox | null;
   kit: MailboxFieldKit;
   capHint: string;
+  /** Why the From address cannot be changed here (a user's own mailbox sends as them), if it cannot. */
+  fromAddressFixed?: string;
 }) {
   const { field, text } = kit;
   return (
@@ -65,7 +68,12 @@ export function MailboxFields({
           'From name',
           text('fromName', { autoComplete: 'name', placeholder: 'Sam Okafor' }),
         )}
-        {field('fromAddress', 'From address', text('fromAddress', { type: 'email', required: true }))}
+        {field(
+          'fromAddress',
+          'From address',
+          text('fromAddress', { type: 'email', required: true, readOnly: fromAddressFixed !== undefined }),
+          fromAddressFixed,
+        )}
       </div>
       <fieldset className="fieldset">
         <legend>SMTP server</legend>
