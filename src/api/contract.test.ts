@@ -987,6 +987,8 @@ describe('api.md, as an outside client sees it (a real `stepwise serve`)', () =>
         state: 'open',
         // Beyond api.md (README "Work list"): when a seller last snoozed the step.
         snoozedAt: null,
+        // Beyond api.md (README "Work list"): a record's up-next marks a paused enrollment's step.
+        enrollmentStatus: 'active',
       });
       // Sellers see their own records only; the manager's record is not in the seller's list.
       const all = await ok(200, tokens.seller, 'GET', '/api/worklist?when=all');
@@ -1095,6 +1097,11 @@ describe('api.md, as an outside client sees it (a real `stepwise serve`)', () =>
       const three = ids[`enr:${ids.three}`] ?? '';
       await ok(200, tokens.seller, 'POST', `/api/enrollments/${three}/pause`);
       expect((await enrollment(three)).status).toBe('paused');
+      // Up next still shows its step, marked paused (the work list leaves it out).
+      const upNext = await ok(200, tokens.seller, 'GET', `/api/records/${ids.three}/up-next`);
+      expect(upNext).not.toEqual([]);
+      for (const item of upNext)
+        expect(item).toMatchObject({ enrollmentId: three, enrollmentStatus: 'paused' });
       await ok(200, tokens.seller, 'POST', `/api/enrollments/${three}/resume`);
       expect((await enrollment(three)).status).toBe('active');
     });

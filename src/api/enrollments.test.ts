@@ -319,6 +319,32 @@ describe('enrollments and the work list', () => {
     ).toBe(404);
   });
 
+  it('up-next says when the enrollment is paused (the work list leaves it out), and active again on resume', async () => {
+    const { recordId, enrollmentId, stepRowId } = await enrolledLead(
+      h.deps,
+      h.users.admin,
+      h.users.salesperson,
+      callSequence,
+    );
+    const upNext = async () =>
+      (await h.as('salesperson', { method: 'GET', url: `/api/records/${recordId}/up-next` })).json();
+    expect(await upNext()).toEqual([expect.objectContaining({ id: stepRowId, enrollmentStatus: 'active' })]);
+    const paused = await h.as('salesperson', {
+      method: 'POST',
+      url: `/api/enrollments/${enrollmentId}/pause`,
+    });
+    expect(paused.statusCode).toBe(200);
+    expect(await upNext()).toEqual([
+      expect.objectContaining({ id: stepRowId, state: 'open', enrollmentStatus: 'paused' }),
+    ]);
+    expect((await worklist('salesperson')).items.map((i) => i.id)).not.toContain(stepRowId);
+    await h.as('salesperson', { method: 'POST', url: `/api/enrollments/${enrollmentId}/resume` });
+    expect(await upNext()).toEqual([expect.objectContaining({ id: stepRowId, enrollmentStatus: 'active' })]);
+    expect((await worklist('salesperson')).items).toContainEqual(
+      expect.objectContaining({ id: stepRowId, enrollmentStatus: 'active' }),
+    );
+  });
+
   it('runs the test clock end to end: connect, advance a day, work the call, see what is next', async () => {
     const clock = await h.as('salesperson', { method: 'GET', url: '/api/clock' });
     expect(clock.statusCode).toBe(200);

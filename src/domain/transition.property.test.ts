@@ -9,6 +9,7 @@ import {
   type SequenceDefinition,
   type Step,
   type StepType,
+  testsSignal,
 } from './definition.js';
 import {
   type Effect,
@@ -192,7 +193,7 @@ function toEvent(
 }
 
 describe('advance, on random definitions and events', () => {
-  it('never throws, never re-enters a seq, opens nothing early, is final once ended and idempotent on repeats', () => {
+  it('never throws, never re-enters a seq, opens nothing early, is final once ended and idempotent on repeats; without moveOnSignal a signal condition takes yes only at its deadline', () => {
     fc.assert(
       fc.property(
         definitionArb(false),
@@ -220,6 +221,11 @@ describe('advance, on random definitions and events', () => {
                 expect(e.at).toBeGreaterThanOrEqual(due);
                 expect(at).toBeGreaterThanOrEqual(due);
               }
+              // An early decision is only ever a certain `no` (e.g. a skipped email), unless moveOnSignal.
+              if (e.type !== 'step.closed' || e.branch !== 'yes') continue;
+              const step = def.steps.find((x) => x.id === e.stepId);
+              if (step?.type === 'condition' && step.moveOnSignal !== true && testsSignal(step.if))
+                expect(e.at).toBeGreaterThanOrEqual(dueBySeq.get(e.seq) as number);
             }
           };
           const deliver = (event: EnrollmentEvent) => {

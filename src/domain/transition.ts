@@ -4,10 +4,11 @@
 // Rules where the issue and api.md are silent (each has a test):
 // - Time: each step happens at its own due time, even when the tick comes late (a wait that ended
 //   at T enters the next step proposed at T), so a late worker catches up to the same timeline.
-// - Signal conditions: by default they decide only at the `within` deadline (signals dated after it
-//   do not count). With `moveOnSignal` they decide as soon as the result is certain: `any` → yes
-//   when one part is true, `all` → no when one part is certainly false (a skipped/failed email, a call's
-//   outcome; not a field, which may still change before the deadline). A condition with no signal part
+// - Signal conditions: by default a `yes` waits for the `within` deadline (signals dated after it
+//   do not count), but a certain `no` is taken at once, when reached or when it becomes certain: no part
+//   can still become true (`all` → one part is certainly false: a skipped/failed/suppressed email, a call's
+//   outcome; not a field, which may still change before the deadline; `any` → every part is). With
+//   `moveOnSignal` a certain `yes` is taken at once too (`any` → one part is true). A condition with no signal part
 //   decides when reached, reading the fields an `update_field` earlier in the same transition wrote. `within` is plain calendar time from
 //   when the condition is reached (skipNonWorkingDays applies to waits only).
 // - A skipped email, a permanently failed or suppressed automated email, count as "no signal";

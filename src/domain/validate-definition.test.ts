@@ -282,6 +282,29 @@ describe('validateForActivation: one rule at a time', () => {
     ]);
   });
 
+  it("invalid_field_value: a record's own property takes what PATCH /api/records takes; a custom field anything", () => {
+    expect(found(change('u1', { field: 'email', value: 'nobody' }))).toEqual([
+      { code: 'invalid_field_value', stepId: 'u1', path: '/steps/5/value' },
+    ]);
+    expect(found(change('u1', { field: 'timezone', value: 'Europe/Nowhere' }))).toEqual([
+      { code: 'invalid_field_value', stepId: 'u1', path: '/steps/5/value' },
+    ]);
+    expect(found(change('u1', { field: 'company', value: true }))).toEqual([
+      { code: 'invalid_field_value', stepId: 'u1', path: '/steps/5/value' },
+    ]);
+    expect(found(change('u1', { field: 'name', value: null }))).toEqual([
+      { code: 'invalid_field_value', stepId: 'u1', path: '/steps/5/value' },
+    ]);
+    for (const [field, value] of [
+      ['email', ' lead@example.com '],
+      ['timezone', 'europe/paris'],
+      ['company', 'Contoso'],
+      ['phone', null],
+      ['status', 7],
+    ] as const)
+      expect(found(change('u1', { field, value }))).toEqual([]);
+  });
+
   it('field_value_missing: a comparison needs a value, a unary test does not', () => {
     expect(found(change('c2', { if: { field: 'rating', op: 'gt' } }))).toEqual([
       { code: 'field_value_missing', stepId: 'c2', path: '/steps/4/if/value' },
@@ -697,6 +720,22 @@ function RULE_BREAKERS(): Record<ValidationCode, Breaker> {
         : withCondition(def, { field: '', op: 'is_not_empty' }),
     field_value_missing: (def, pick) =>
       withCondition(def, { field: 'rating', op: pickOf(['eq', 'gt', 'contains'] as const, pick) }),
+    invalid_field_value: (def, pick) => {
+      const [field, value] = pickOf(
+        [
+          ['email', 'not an address'],
+          ['timezone', 'Mars/Olympus'],
+          ['name', ' '],
+          ['company', 42],
+          ['phone', 'x'.repeat(101)],
+        ] as const,
+        pick,
+      );
+      return {
+        def: insertAfterStart(def, [simple('new-update', 'update_field', { field, value })]),
+        stepId: 'new-update',
+      };
+    },
     sequence_id_missing: (def, pick) => {
       const from = pickOf(linkable(def), pick);
       const steps: Step[] = [

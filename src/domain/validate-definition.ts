@@ -25,6 +25,7 @@ import {
   MAX_STEP_DURATION_DAYS,
   parseDuration,
 } from './duration.js';
+import { isRecordColumnField, recordColumnValue } from './record-columns.js';
 import {
   type Cycle,
   findCycles,
@@ -66,6 +67,7 @@ export const VALIDATION_CODES = [
   'exit_on_reply_without_email',
   'advance_not_last',
   'template_required',
+  'invalid_field_value',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -201,18 +203,22 @@ function checkStepContents(step: Step, index: number): ValidationIssue[] {
       return checkDuration(step, index, step.duration, '/duration', 'wait');
     case 'condition':
       return [...checkWithin(step, index), ...checkConditionContents(step, index, step.if, '/if')];
-    case 'update_field':
-      return step.field.trim() === ''
-        ? [
-            at(
-              step,
-              index,
-              'field_missing',
-              `${capitalized(label(step))} needs the field to update.`,
-              '/field',
-            ),
-          ]
-        : [];
+    case 'update_field': {
+      if (step.field.trim() === '')
+        return [
+          at(
+            step,
+            index,
+            'field_missing',
+            `${capitalized(label(step))} needs the field to update.`,
+            '/field',
+          ),
+        ];
+      // A record's own property takes what PATCH /api/records would: refused here rather than dropped when it runs.
+      if (!isRecordColumnField(step.field)) return [];
+      const column = recordColumnValue(step.field, step.value);
+      return column.ok ? [] : [at(step, index, 'invalid_field_value', column.message, '/value')];
+    }
     case 'advance_to_sequence':
       return [
         ...(step.sequenceId.trim() === ''

@@ -19,6 +19,7 @@ import {
   skipWait,
   snoozeStep,
 } from './seller-actions.js';
+import { suppress } from './suppression.js';
 import {
   activeSequence,
   aUser,
@@ -136,8 +137,42 @@ forEachDialect('seller actions', (t) => {
       (await markEmailSent(w.deps, w.seller, w.step(4), { send: { subject: 'Hi' } }).catch((e) => e)).code,
     ).toBe('template_not_found');
     expect(await history(w.deps, w.enrollmentId)).toContain('e1:open');
+    await w.deps.store.records.update(w.recordId, { email: 'lead@example.com' }, T0);
     const sent = await markEmailSent(w.deps, w.seller, w.step(4), { send: { subject: 'Hi', body: 'Hello' } });
     expect(sent.state).toMatchObject({ status: 'completed' });
+  });
+
+  it('refuses to send to a record without an address or with a suppressed one (the step stays open to skip); a repeat of a send stays 200', async () => {
+    const w = await world(t);
+    await completeStep(w.deps, w.seller, w.step(1), { outcome: 'answered' });
+    await skipStep(w.deps, w.seller, w.step(2));
+    await skipWait(w.deps, w.seller, w.step(3));
+    const text = { send: { subject: 'Hi', body: 'Hello' } };
+    const noAddress = await markEmailSent(w.deps, w.seller, w.step(4), text).catch((e: unknown) => e);
+    expect(noAddress).toBeInstanceOf(ConflictError);
+    expect(noAddress).toMatchObject({ code: 'conflict', message: expect.stringMatching(/no email address/) });
+
+    await w.deps.store.records.update(w.recordId, { email: 'Lead@Example.com' }, T0);
+    await suppress(w.deps, { email: 'lead@example.com', reason: 'unsubscribed' });
+    const suppressed = await markEmailSent(w.deps, w.seller, w.step(4), text).catch((e: unknown) => e);
+    expect(suppressed).toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/Lead@Example\.com unsubscribed/),
+    });
+    expect(await history(w.deps, w.enrollmentId)).toContain('e1:open');
+    expect(await rawQuery(t, 'SELECT id FROM outbox')).toEqual([]);
+    // Sent elsewhere and only recorded (no `send`): nothing goes out, so nothing to refuse.
+    expect((await skipStep(w.deps, w.seller, w.step(4))).state).toMatchObject({ status: 'completed' });
+
+    // A send that went out stays the idempotent 200 it was, even once the address is gone.
+    const v = await world(t);
+    await completeStep(v.deps, v.seller, v.step(1), { outcome: 'answered' });
+    await skipStep(v.deps, v.seller, v.step(2));
+    await skipWait(v.deps, v.seller, v.step(3));
+    await v.deps.store.records.update(v.recordId, { email: 'other@example.com' }, T0);
+    expect((await markEmailSent(v.deps, v.seller, v.step(4), text)).applied).toBe(true);
+    await v.deps.store.records.update(v.recordId, { email: null }, T0);
+    expect(await markEmailSent(v.deps, v.seller, v.step(4), text)).toMatchObject({ applied: false });
   });
 
   it('a repeat of an action already done answers the current state; other actions on it conflict', async () => {

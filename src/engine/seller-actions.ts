@@ -15,6 +15,7 @@ import type { EngineDeps } from './deps.js';
 import { parseStepRowId } from './enrollment-commit.js';
 import { BadRequestError, ConflictError, NotFoundError } from './errors.js';
 import type { EngineEnrollment, JsonObject, Role, StepInstance } from './ports/store.js';
+import { emailSuppression } from './suppression.js';
 
 /** Who acts: a salesperson only on their own records, managers and administrators on any. */
 export interface EngineActor {
@@ -83,6 +84,8 @@ interface StepActionSpec {
   done(row: StepInstance, state: EnrollmentState): boolean;
   /** The current step's phases the action takes. */
   phases: readonly StepPhase[];
+  /** Why the action can't happen now although the step is open (not asked of a repeat), or null. */
+  blocked?(row: StepInstance): Promise<string | null>;
   event(row: StepInstance, seq: number): EnrollmentEvent;
   audit: { action: string; data: JsonObject };
 }
@@ -120,6 +123,9 @@ async function stepAction(
     !spec.phases.includes(s.phase)
   )
     throw new ConflictError('conflict', notCurrent(s));
+  const blocked = (await spec.blocked?.(row)) ?? null;
+  if (blocked !== null)
+    throw new ConflictError('conflict', `Can't ${spec.verb} step ${row.stepId}: ${blocked}.`);
 
   const [result] =
     // No expectedVersion: the event names the step instance (seq), so a tick that landed meanwhile
@@ -326,6 +332,8 @@ export async function markEmailSent(
       row.type === 'email' ? null : `Step ${row.stepId} is a ${row.type}, not a manual email.`,
     done: (row) => row.state === 'completed',
     phases: ['open'],
+    // Sent through Stepwise: the mail sender would fail or drop it, and the step must not read as sent.
+    ...(send !== undefined && { blocked: (row: StepInstance) => undeliverable(deps, row.recordId) }),
     event: (row, seq) => ({
       type: 'email_sent',
       stepId: row.stepId,
@@ -336,6 +344,20 @@ export async function markEmailSent(
     }),
     audit: { action: 'enrollment_step.email_sent', data: { at, sentByStepwise: send !== undefined } },
   });
+}
+
+/** Why the record can't be emailed (what outbox-sender.ts would find when it sends), or null. */
+async function undeliverable(deps: EngineDeps, recordId: string): Promise<string | null> {
+  const record = await deps.store.records.get(recordId);
+  const email = record?.email?.trim() ?? '';
+  if (email === '') return 'the record has no email address; add one to the record, or skip the step';
+  const suppression = await emailSuppression(deps, email);
+  if (suppression === null) return null;
+  const why =
+    suppression.reason === 'manual'
+      ? 'is on the suppression list'
+      : `${suppression.reason === 'bounced' ? 'bounced' : 'unsubscribed'} and is on the suppression list`;
+  return `the record's address ${email} ${why}, so no email is sent to it; skip the step`;
 }
 
 async function enrollmentAction(

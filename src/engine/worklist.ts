@@ -33,6 +33,8 @@ export interface WorkItem {
   state: EnrollmentStepState;
   /** When a seller last snoozed the step, or null: `waiting` with it, the step opens at dueAt, the seller's time. */
   snoozedAt: number | null;
+  /** `paused`: the step can't be worked until the enrollment resumes (only a record's up next shows these). */
+  enrollmentStatus: 'active' | 'paused';
 }
 
 export interface WorklistQuery {
@@ -67,6 +69,7 @@ export async function toWorkItems(deps: EngineDeps, rows: readonly WorkRow[]): P
       dueAt: row.dueAt,
       state: row.state,
       snoozedAt: row.snoozedAt,
+      enrollmentStatus: row.enrollmentStatus,
     };
   });
 }

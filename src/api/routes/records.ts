@@ -4,6 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
 import { canonicalTimeZone } from '../../domain/calendar.js';
+import { RECORD_COLUMN_FIELDS } from '../../domain/record-columns.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { type RecordPatch, type SalesRecord, SUPPRESSION_REASONS } from '../../engine/ports/store.js';
 import {
@@ -413,7 +414,9 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
       if (newOwnerId !== record.ownerId)
         updated = (await changeRecordOwner(deps, actor, record.id, newOwnerId)).record;
       // A condition waiting under moveOnSignal may hold now (record-lifecycle.ts).
-      if (patch.fields !== undefined) await recordFieldsChanged(deps, [record.id]);
+      // A property is read as a field too (company, email…: domain/record-columns.ts).
+      if (patch.fields !== undefined || RECORD_COLUMN_FIELDS.some((f) => patch[f] !== undefined))
+        await recordFieldsChanged(deps, [record.id]);
       // A waiting email sent in the record's hours is placed again in its new zone.
       if (timezone !== undefined && timezone !== record.timezone)
         await recordTimezoneChanged(deps, [record.id]);

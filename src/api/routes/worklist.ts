@@ -67,6 +67,11 @@ export const WorkItemJson = Type.Object({
       'When a seller last snoozed this step, else null. A `waiting` step with it opens at `dueAt`, the time ' +
       'the seller chose, and can be snoozed again to another time.',
   }),
+  enrollmentStatus: Type.Union([Type.Literal('active'), Type.Literal('paused')], {
+    description:
+      "`paused`: the enrollment is paused, so the step can't be worked until it resumes (a record's up next " +
+      'shows it; the work list leaves paused enrollments out).',
+  }),
 });
 
 export function toWorkItemJson(item: WorkItem): Static<typeof WorkItemJson> {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ALWAYS_OPEN, DEFAULT_WEEKLY_HOURS, type WorkingCalendar, withTimeZone } from '../calendar.js';
 import type { Condition, ConditionStep, Step } from '../definition.js';
+import { newEnrollmentState } from '../enrollment.js';
 import { at, DAY, Driver, HOUR, sequence } from '../test-support/transition-driver.js';
+import { advance } from '../transition.js';
 import { evaluate } from './conditions.js';
 
 const T0 = at('2026-03-02T09:00:00Z'); // a Monday
@@ -86,17 +88,73 @@ describe('signal conditions', () => {
     expect(d.ofType('step.closed').find((e) => e.stepId === 'c1')?.at).toBe(T0 + DAY);
   });
 
-  it('a skipped email takes no: at the deadline by default, at once with moveOnSignal', () => {
+  it('a skipped email takes no at once, by default as with moveOnSignal: it can never be replied to', () => {
     const d = emailThen(cond(replied));
     d.send({ type: 'step_skipped', stepId: 'e1' }, REACHED);
-    expect(d.state).toMatchObject({ stepId: 'c1', dueAt: DEADLINE });
-    d.tick();
     expect(branch(d)).toBe('no');
+    expect(d.ofType('step.closed').find((e) => e.stepId === 'c1')?.at).toBe(REACHED);
+    expect(d.state).toMatchObject({ stepId: 'n', phase: 'open' });
 
     const m = emailThen(cond(replied, { moveOnSignal: true }));
     m.send({ type: 'step_skipped', stepId: 'e1' }, REACHED);
     expect(branch(m)).toBe('no');
     expect(m.state.stepId).toBe('n');
+  });
+
+  it('a skipped email reached later (a wait between) takes no when the condition is reached', () => {
+    const d = new Driver(
+      sequence([
+        { id: 'e1', type: 'email', next: 'w1' },
+        { id: 'w1', type: 'wait', duration: 'P1D', next: 'c1' },
+        cond({ signal: 'email_opened', step: 'e1' }),
+        ...leaves,
+      ]),
+    );
+    d.send({ type: 'start' }, T0);
+    d.send({ type: 'step_skipped', stepId: 'e1' }, REACHED);
+    expect(d.state.stepId).toBe('w1');
+    d.tick();
+    expect(branch(d)).toBe('no');
+    expect(d.ofType('step.closed').find((e) => e.stepId === 'c1')?.at).toBe(REACHED + DAY);
+  });
+
+  it.each([
+    ['failed for good', { type: 'email_failed', stepId: 'a1', permanent: true, reason: '550' }],
+    ['suppressed', { type: 'email_suppressed', stepId: 'a1' }],
+  ] as const)('an automated email %s takes no at once (nothing was sent)', (_, event) => {
+    const d = new Driver(
+      sequence([
+        { id: 'a1', type: 'automated_email', next: 'c1' },
+        cond({ signal: 'email_clicked', step: 'a1' }),
+        ...leaves,
+      ]),
+    );
+    d.send({ type: 'start' }, T0);
+    d.send(event, T0 + 1);
+    expect(branch(d)).toBe('no');
+    expect(d.state).toMatchObject({ stepId: 'n', phase: 'open' });
+  });
+
+  it('an automated email that failed while paused takes no when the enrollment resumes', () => {
+    const d = new Driver(
+      sequence([
+        { id: 'a1', type: 'automated_email', next: 'c1' },
+        cond({ signal: 'email_replied', step: 'a1' }),
+        ...leaves,
+      ]),
+    );
+    d.send({ type: 'start' }, T0);
+    d.send({ type: 'pause' }, T0 + 1);
+    d.send({ type: 'email_failed', stepId: 'a1', permanent: true, reason: '550' }, T0 + 2);
+    expect(branch(d)).toBeUndefined();
+    d.send({ type: 'resume' }, T0 + HOUR);
+    expect(branch(d)).toBe('no');
+  });
+
+  it('a sent email still waits for the deadline by default (a reply may come)', () => {
+    const d = emailThen(cond(replied));
+    d.send({ type: 'step_completed', stepId: 'e1' }, REACHED);
+    expect(d.state).toMatchObject({ stepId: 'c1', phase: 'awaiting_signal', dueAt: DEADLINE });
   });
 
   it('a permanently failed automated email counts as not replied', () => {
@@ -202,6 +260,76 @@ describe('all / any', () => {
     expect(d.state.stepId).toBe('c1');
     d.send({ type: 'signal', signal: 'email_replied', stepId: 'e1', at: REACHED + 1 }, REACHED + 1);
     expect(branch(d)).toBe('yes');
+  });
+
+  it('by default all: a skipped email decides no at once; any: waits while another part can become true', () => {
+    const two = (c: ConditionStep) =>
+      new Driver(
+        sequence([
+          { id: 'e1', type: 'email', next: 'e2' },
+          { id: 'e2', type: 'email', next: 'c1' },
+          c,
+          ...leaves,
+        ]),
+        { fields: { hot: false } },
+      );
+    const opened2: Condition = { signal: 'email_opened', step: 'e2' };
+
+    const all = two(cond({ all: [replied, opened2] }));
+    all.send({ type: 'start' }, T0);
+    all.send({ type: 'step_skipped', stepId: 'e1' }, REACHED);
+    all.send({ type: 'step_completed', stepId: 'e2' }, REACHED + 1);
+    expect(branch(all)).toBe('no');
+
+    // e2 was sent: it may still be opened, so `any` waits, and takes yes at the deadline if it is.
+    const any = two(cond({ any: [replied, opened2] }));
+    any.send({ type: 'start' }, T0);
+    any.send({ type: 'step_skipped', stepId: 'e1' }, REACHED);
+    any.send({ type: 'step_completed', stepId: 'e2' }, REACHED + 1);
+    expect(any.state).toMatchObject({ stepId: 'c1', phase: 'awaiting_signal' });
+    any.send({ type: 'signal', signal: 'email_opened', stepId: 'e2', at: REACHED + 2 }, REACHED + 2);
+    expect(any.state.stepId).toBe('c1');
+    any.tick();
+    expect(branch(any)).toBe('yes');
+
+    // Both emails skipped: no part can become true.
+    const none = two(cond({ any: [replied, opened2] }));
+    none.send({ type: 'start' }, T0);
+    none.send({ type: 'step_skipped', stepId: 'e1' }, REACHED);
+    none.send({ type: 'step_skipped', stepId: 'e2' }, REACHED + 1);
+    expect(branch(none)).toBe('no');
+
+    // A field part may still change before the deadline: `any` of it and a skipped email waits.
+    const field = two(cond({ any: [replied, hot] }));
+    field.send({ type: 'start' }, T0);
+    field.send({ type: 'step_skipped', stepId: 'e1' }, REACHED);
+    field.send({ type: 'step_skipped', stepId: 'e2' }, REACHED + 1);
+    expect(field.state.stepId).toBe('c1');
+    field.fields = { hot: true };
+    field.tick();
+    expect(branch(field)).toBe('yes');
+  });
+
+  it('by default a certain no reads the stored signal facts first (onSignalFactsRead)', () => {
+    let reads = 0;
+    const def = sequence([{ id: 'e1', type: 'email', next: 'c1' }, cond(replied), ...leaves]);
+    const ctx = (now: number) => ({
+      now,
+      ownerCalendar: ALWAYS_OPEN,
+      onSignalFactsRead: () => {
+        reads++;
+      },
+    });
+    let [state] = advance(def, newEnrollmentState(), { type: 'start' }, ctx(T0));
+    [state] = advance(def, state, { type: 'step_completed', stepId: 'e1' }, ctx(REACHED));
+    // A sent email: nothing certain, nothing read before the deadline.
+    expect(reads).toBe(0);
+    expect(state.stepId).toBe('c1');
+
+    let [skipped] = advance(def, newEnrollmentState(), { type: 'start' }, ctx(T0));
+    [skipped] = advance(def, skipped, { type: 'step_skipped', stepId: 'e1' }, ctx(REACHED));
+    expect(reads).toBe(1);
+    expect(skipped.stepId).toBe('n');
   });
 
   it('record_fields_changed lets a waiting moveOnSignal condition decide', () => {

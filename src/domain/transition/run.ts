@@ -209,7 +209,7 @@ export class Run {
         entered(deadline);
         s.phase = 'awaiting_signal';
         s.due = deadline;
-        const early: Verdict = step.moveOnSignal === true ? this.verdict(step, t) : 'pending';
+        const early = this.early(step, t);
         return early === 'pending' ? undefined : this.decide(step, early, t);
       }
       case 'update_field':
@@ -240,6 +240,20 @@ export class Run {
   private verdict(step: ConditionStep, asOf: number): Verdict {
     if (testsSignal(step.if)) this.ctx.onSignalFactsRead?.();
     return evaluate(step.if, { facts: this.s.facts, fields: this.fieldsFor(step), asOf });
+  }
+
+  /**
+   * A signal condition's decision before its deadline, or 'pending'. With `moveOnSignal`, any certain
+   * verdict. By default a `yes` waits for the deadline (Dynamics), but a certain `no` (`all` with an email
+   * that was skipped, failed or suppressed, so can never be engaged with) is taken at once: waiting could
+   * not change it. The pure check runs first, so facts are read (`onSignalFactsRead`) only when it decides.
+   */
+  private early(step: ConditionStep, asOf: number): Verdict {
+    if (step.moveOnSignal === true) return this.verdict(step, asOf);
+    // A field part is never false before the deadline (the record may change), so the check needs no fields.
+    if (evaluate(step.if, { facts: this.s.facts, fields: undefined, asOf }) !== false) return 'pending';
+    // Stored signals can only make a part true: with them folded in (the engine re-runs), it may wait after all.
+    return this.verdict(step, asOf) === false ? false : 'pending';
   }
 
   /**
@@ -293,8 +307,7 @@ export class Run {
           this.moveOn(...this.decide(step, this.verdict(step, due) === true, due));
           continue;
         }
-        if (step.moveOnSignal !== true) break;
-        const verdict = this.verdict(step, this.now);
+        const verdict = this.early(step, this.now);
         if (verdict === 'pending') break;
         this.moveOn(...this.decide(step, verdict, this.now));
         continue;

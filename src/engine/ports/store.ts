@@ -1011,6 +1011,8 @@ export interface WorkRow {
   sequenceId: string;
   sequenceVersion: number;
   sequenceName: string;
+  /** A record's up next shows a paused enrollment's step too (the work list only active ones). */
+  enrollmentStatus: 'active' | 'paused';
   /** The record with the ways to reach it, so a step's card and dialog need no second request. */
   record: WorkRecord;
 }

@@ -178,9 +178,10 @@ forEachDialect('sequence use cases: running enrollments', (t) => {
       // Recorded as sent from the seller's own mail program: counted now.
       if (i === 0) await markEmailSent(deps, actor, stepRowId);
       // Sent through Stepwise: counted when the mail server takes it (src/mail/outbox-sender.test.ts).
-      else if (i === 1)
+      else if (i === 1) {
+        await t.store().records.update(recordId, { email: 'lead@example.com' }, deps.clock.now());
         await markEmailSent(deps, actor, stepRowId, { send: { subject: 'Hi', body: 'Hello' } });
-      else await completeStep(deps, actor, stepRowId);
+      } else await completeStep(deps, actor, stepRowId);
     }
     const stats = await getSequenceStats(deps, id);
     expect(stats.steps[0]).toMatchObject({ stepId: 's1', reached: 3, completed: 3, emailsSent: 1 });

@@ -24,6 +24,7 @@ import {
   sequenceIsLive,
   withoutDeletedRecords,
 } from './engine-sql.js';
+import { type RecordFieldPatch, splitFieldPatch, writeRecordFields } from './record-field-writes.js';
 
 /** The writes of the members in `landed` (`'all'`: every one), one call per table, as `engine.commit` makes them. */
 async function writeLanded(
@@ -35,12 +36,12 @@ async function writeLanded(
   // null: every member landed.
   const some = landed === 'all' || landed.size === batch.members.length ? null : landed;
   const members: StartMember[] = some === null ? batch.members : [];
-  const fields: { recordId: string; patch: string; at: number }[] = [];
+  const fields: { recordId: string; patch: RecordFieldPatch; at: number }[] = [];
   const counts: number[] = batch.shapes.map(() => 0);
   const patches = batch.shapes.map((shape) =>
     shape.fields.length === 0
       ? null
-      : JSON.stringify(Object.fromEntries(shape.fields.map((f) => [f.field, f.value]))),
+      : splitFieldPatch(Object.fromEntries(shape.fields.map((f) => [f.field, f.value]))),
   );
   for (const m of batch.members) {
     if (some !== null && !some.has(m.enrollmentId)) continue;
@@ -63,7 +64,7 @@ async function writeLanded(
   });
   await sql.startWrites.insertSteps(trx, batch, members);
   await sql.startWrites.insertOutbox(trx, batch, members);
-  await sql.writes.mergeFields(trx, fields);
+  await writeRecordFields(trx, sql, fields);
   // In key order, as engine.commit: concurrent writers take the counters' row locks alike.
   await sql.writes.upsertStats(
     trx,

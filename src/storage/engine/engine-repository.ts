@@ -38,6 +38,7 @@ import {
   withoutDeletedRecords,
 } from './engine-sql.js';
 import { decodeState, encodeState, encodeStateOnce } from './enrollment-state-codec.js';
+import { splitFieldPatch, writeRecordFields } from './record-field-writes.js';
 
 const RUNNING = `('active', 'paused')`;
 /** enrollment_steps_scheduled_idx's predicate, literal so both planners match the partial index. */
@@ -61,6 +62,34 @@ function fenceScope(before: EnrollmentState, after: EnrollmentState, endedAt: nu
     return 'full';
   if (before.stepId !== after.stepId || before.dueAt !== after.dueAt) return 'move';
   return 'state';
+}
+
+/**
+ * What a field condition reads: the custom fields, and the record's own properties under their API names
+ * (what an `update_field` step naming one writes: record-field-writes.ts). A property that is empty leaves
+ * a custom field of the same name (written by an `update_field` before properties were columns) in view.
+ */
+function conditionFields(row: {
+  fields?: string;
+  name?: string;
+  email?: string | null;
+  phone?: string | null;
+  linkedin_url?: string | null;
+  company?: string | null;
+  timezone: string | null;
+}): RecordFields {
+  const fields = JSON.parse(row.fields ?? '{}') as Record<string, unknown>;
+  const columns: Record<string, string | null | undefined> = {
+    name: row.name,
+    email: row.email,
+    phone: row.phone,
+    linkedinUrl: row.linkedin_url,
+    company: row.company,
+    timezone: row.timezone,
+  };
+  for (const [field, value] of Object.entries(columns))
+    if (value !== null && value !== undefined) fields[field] = value;
+  return fields as RecordFields;
 }
 
 export function createEngineRepository(
@@ -186,9 +215,10 @@ export function createEngineRepository(
     await writes.dropOutbox(trx, drops);
     await writes.holdOutbox(trx, holds);
     await writes.releaseOutbox(trx, releases);
-    await writes.mergeFields(
+    await writeRecordFields(
       trx,
-      [...fields].map(([recordId, f]) => ({ recordId, patch: JSON.stringify(f.patch), at: f.at })),
+      engineSql,
+      [...fields].map(([recordId, f]) => ({ recordId, patch: splitFieldPatch(f.patch), at: f.at })),
     );
     await writes.upsertStats(trx, statsInKeyOrder(landed.flatMap((c) => c.stats)));
     await writes.insertAudit(trx, audit);
@@ -237,9 +267,14 @@ export function createEngineRepository(
         owner_id: string;
         timezone: string | null;
         fields?: string;
+        name?: string;
+        email?: string | null;
+        phone?: string | null;
+        linkedin_url?: string | null;
+        company?: string | null;
       }>(
         db,
-        `SELECT id, type, owner_id, timezone${withFields ? ', fields' : ''} FROM records
+        `SELECT id, type, owner_id, timezone${withFields ? ', fields, name, email, phone, linkedin_url, company' : ''} FROM records
           WHERE ${engineSql.inIds(p, 'id', ids)} AND deleted_at IS NULL`,
         p.values,
       );
@@ -248,7 +283,7 @@ export function createEngineRepository(
         type: row.type as EntityType,
         ownerId: row.owner_id,
         timezone: row.timezone,
-        fields: row.fields === undefined ? null : (JSON.parse(row.fields) as RecordFields),
+        fields: row.fields === undefined ? null : conditionFields(row),
       }));
     },
 

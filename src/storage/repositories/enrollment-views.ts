@@ -37,6 +37,7 @@ interface RawWorkRow {
   record_email: string | null;
   record_phone: string | null;
   record_linkedin_url: string | null;
+  enrollment_status: string;
 }
 
 const num = (value: number | string | null): number | null => (value === null ? null : Number(value));
@@ -54,6 +55,7 @@ function toWorkRow(row: RawWorkRow): WorkRow {
     sequenceId: row.sequence_id,
     sequenceVersion: Number(row.sequence_version),
     sequenceName: row.sequence_name,
+    enrollmentStatus: row.enrollment_status === 'paused' ? 'paused' : 'active',
     record: {
       id: row.record_id,
       name: row.record_name,
@@ -90,6 +92,7 @@ const STEP_COLUMNS = [
   's.sequence_id',
   's.record_id',
   'e.sequence_version',
+  'e.status as enrollment_status',
 ] as const;
 
 export function createEnrollmentViewRepository({ db }: RepositoryContext): EnrollmentViewRepository {

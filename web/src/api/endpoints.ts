@@ -349,6 +349,8 @@ export function createApi(http: HttpClient, session: SessionStore) {
     enrollment: {
       get: (id: string, signal?: AbortSignal) =>
         http.request<EnrollmentDetail>('GET', `/api/enrollments/${enc(id)}`, signal ? { signal } : {}),
+      resume: (id: string) =>
+        http.request<EnrollmentDetail>('POST', `/api/enrollments/${enc(id)}/resume`, { body: {} }),
       disconnectRecords: (sequenceId: string, recordIds: string[]) =>
         http.request<DisconnectAnswer>('POST', `/api/sequences/${enc(sequenceId)}/enrollments/disconnect`, {
           body: { recordIds },

@@ -165,6 +165,8 @@ export interface WorkItem {
   state: EnrollmentStepState;
   /** When a seller last snoozed the step: `waiting` with it, it opens at dueAt, the time they chose. */
   snoozedAt?: string | null;
+  /** `paused`: can't be worked until the enrollment resumes (a record's up next shows these; the work list doesn't). */
+  enrollmentStatus?: 'active' | 'paused';
 }
 
 export type EnrollmentStepState = 'waiting' | 'open' | 'completed' | 'skipped' | 'cancelled' | 'failed';

@@ -48,6 +48,19 @@ export function RecordPage() {
   const [disconnecting, setDisconnecting] = useState(false);
   const [busy, setBusy] = useState(false);
   const { notices, push, dismiss } = useNotices();
+  /** An Up next button's action: busy meanwhile, then a notice and the page read again. */
+  const act = async (action: () => Promise<unknown>, done: string) => {
+    setBusy(true);
+    try {
+      await action();
+      push({ kind: 'success', text: done });
+      reload();
+    } catch (error) {
+      push({ kind: 'error', text: problemText(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
 
   if (record.status === 'loading' && record.data === undefined)
     return <Loading label="Loading the record…" />;
@@ -151,18 +164,18 @@ export function RecordPage() {
               busy={busy}
               generation={generation}
               onOpen={(kind) => setDialog({ kind, target: targetOf(item) })}
-              onSkipWait={async () => {
-                setBusy(true);
-                try {
-                  await performStepAction(api, item.id, { type: 'skip-wait' });
-                  push({ kind: 'success', text: 'The wait ended; the sequence moved on.' });
-                  reload();
-                } catch (error) {
-                  push({ kind: 'error', text: problemText(error) });
-                } finally {
-                  setBusy(false);
-                }
-              }}
+              onSkipWait={() =>
+                act(
+                  () => performStepAction(api, item.id, { type: 'skip-wait' }),
+                  'The wait ended; the sequence moved on.',
+                )
+              }
+              onResume={() =>
+                act(
+                  () => api.enrollment.resume(item.enrollmentId),
+                  'The sequence resumed; its pending times moved by the pause.',
+                )
+              }
             />
           ))}
           {items.length === 0 && enrollmentId !== undefined && (
@@ -238,6 +251,7 @@ function UpNextEnrollment({
   generation,
   onOpen,
   onSkipWait,
+  onResume,
 }: {
   item: WorkItem;
   now: number;
@@ -246,6 +260,7 @@ function UpNextEnrollment({
   generation: number;
   onOpen: Parameters<typeof UpNextCurrent>[0]['onOpen'];
   onSkipWait: () => void;
+  onResume: () => void;
 }) {
   const api = useApi();
   const enrollment = useResource(
@@ -255,7 +270,15 @@ function UpNextEnrollment({
   const sequence = useResource(() => api.sequences.get(item.sequence.id), [api, item.sequence.id]);
   return (
     <div className="up-next-enrollment">
-      <UpNextCurrent item={item} now={now} zone={zone} busy={busy} onOpen={onOpen} onSkipWait={onSkipWait} />
+      <UpNextCurrent
+        item={item}
+        now={now}
+        zone={zone}
+        busy={busy}
+        onOpen={onOpen}
+        onSkipWait={onSkipWait}
+        onResume={onResume}
+      />
       <UpNextUpcoming sequence={sequence.data} enrollment={enrollment.data} currentStepId={item.step.id} />
       {enrollment.status === 'error' && <ErrorState error={enrollment.error} onRetry={enrollment.reload} />}
       <UpNextHistory enrollment={enrollment.data} now={now} zone={zone} />

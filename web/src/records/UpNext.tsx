@@ -30,6 +30,7 @@ export function UpNextCurrent({
   busy,
   onOpen,
   onSkipWait,
+  onResume,
 }: {
   item: WorkItem;
   now: number;
@@ -37,6 +38,7 @@ export function UpNextCurrent({
   busy: boolean;
   onOpen: (kind: StepDialogKind) => void;
   onSkipWait: () => void;
+  onResume: () => void;
 }) {
   const titleId = useId();
   const look = STEP_TYPE_LOOKS[item.step.type];
@@ -48,6 +50,8 @@ export function UpNextCurrent({
   const manual = !['wait', 'condition', 'automated_email', 'update_field', 'advance_to_sequence'].includes(
     item.step.type,
   );
+  // A paused enrollment's step can't be worked (the server refuses) and nothing falls due: resume first.
+  const paused = item.enrollmentStatus === 'paused';
   return (
     <article className="up-next-current" aria-labelledby={titleId}>
       <span className="flow-step-icon" aria-hidden="true">
@@ -55,7 +59,9 @@ export function UpNextCurrent({
       </span>
       <div className="up-next-text">
         <p className="up-next-label">Current activity</p>
-        <h3 id={titleId}>{title}</h3>
+        <h3 id={titleId}>
+          {title} {paused && <span className="badge badge-enrollment-paused">Paused</span>}
+        </h3>
         {(title !== look.title || item.step.description) && (
           <p className="muted">
             {[title === look.title ? null : look.title, item.step.description || null]
@@ -63,16 +69,28 @@ export function UpNextCurrent({
               .join(' · ')}
           </p>
         )}
-        {due !== null && (
+        {paused ? (
           <p className="muted">
-            {currentWhen(item)} {due.relative} (<time dateTime={due.iso}>{due.absolute}</time>)
+            The sequence is paused for this record: nothing falls due and this step can’t be worked until it
+            resumes.
           </p>
+        ) : (
+          due !== null && (
+            <p className="muted">
+              {currentWhen(item)} {due.relative} (<time dateTime={due.iso}>{due.absolute}</time>)
+            </p>
+          )
         )}
         {manual && <StepReach type={item.step.type} record={item.record} />}
-        {manual && item.state === 'open' && (
+        {paused && (
+          <button type="button" className="button button-small" disabled={busy} onClick={onResume}>
+            Resume
+          </button>
+        )}
+        {!paused && manual && item.state === 'open' && (
           <StepActionButtons type={item.step.type} disabled={busy} onOpen={onOpen} />
         )}
-        {item.step.type === 'wait' && (
+        {!paused && item.step.type === 'wait' && (
           <button type="button" className="button button-small" disabled={busy} onClick={onSkipWait}>
             Skip wait
           </button>

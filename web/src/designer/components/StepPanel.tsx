@@ -192,8 +192,12 @@ function StepFields({
               value={step.field}
               disabled={readOnly}
               placeholder="status"
+              aria-describedby={`update-field-hint-${step.id.replace(/\s/g, '_')}`}
               onChange={(e) => update({ field: e.target.value })}
             />
+            <span id={`update-field-hint-${step.id.replace(/\s/g, '_')}`} className="field-hint">
+              A record property (name, email, phone, company, linkedinUrl, timezone) or a custom field.
+            </span>
           </label>
           <label className="field">
             <span className="field-label">New value</span>
