@@ -3,7 +3,7 @@
 // "Wait 1 day" after its duration changed, a sequence's name, description and tags that no screen could
 // change, and an automated email offering "No template (the seller writes the email)".
 // One server, one browser; each test signs in as it needs.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
@@ -246,6 +246,77 @@ describe.skipIf(skipReason !== null)('[e2e] the condition panel, wait names, det
     await page.getByRole('button', { name: 'Edit', exact: true }).waitFor();
     expect(await sequenceOf(id)).toMatchObject({ status: 'active', version: 1 });
     expect(await stack.api.request<unknown[]>('GET', `${path}/versions`)).toHaveLength(1);
+    await page.context().close();
+  });
+
+  test('a branch that ends is drawn as an end under it; the canvas reads and tabs in the flow’s order', async () => {
+    // The definition the audit built: the Yes branch stops after one call, the No branch goes on.
+    const fixture = new URL('../web/src/designer/fixtures/branch-ends.json', import.meta.url);
+    const definition = JSON.parse(readFileSync(fixture, 'utf8')) as object;
+    const { id } = await stack.api.request<{ id: string }>('POST', '/api/sequences', {
+      name: 'Branch ends',
+      entityType: 'lead',
+      definition,
+    });
+    const page = await signedIn(manager);
+    await page.goto(`/sequences/${encodeURIComponent(id)}`);
+    const call = stepCard(page, 'Call to book');
+    await call.waitFor();
+    const node = (nodeId: string) => page.locator(`.react-flow__node[data-id="${nodeId}"]`);
+    const box = async (nodeId: string) => {
+      const found = await node(nodeId).boundingBox();
+      if (found === null) throw new Error(`${nodeId} is not drawn`);
+      return found;
+    };
+    const callBox = await box('step:phone-call-1');
+    const endBox = await box('end:phone-call-1:next');
+    expect(endBox.x + endBox.width / 2).toBeCloseTo(callBox.x + callBox.width / 2, 0);
+    expect(endBox.y).toBeGreaterThan(callBox.y + callBox.height);
+    expect(await node('end:phone-call-1:next').innerText()).toBe('End');
+    const waitBox = await box('step:wait-1');
+    expect(waitBox.x).toBeGreaterThan(callBox.x + callBox.width);
+
+    // Names without a stray comma or repeated words, and links named by their steps.
+    expect(await call.getAttribute('aria-label')).toBe('Call to book, Phone call');
+    expect(await stepCard(page, 'Wait 2 days').innerText()).toBe('Wait 2 days');
+    const edgeNames = await page
+      .locator('.react-flow__edge')
+      .evaluateAll((edges) => edges.map((edge) => edge.getAttribute('aria-label')));
+    expect(edgeNames).toContain('From Email replied (Yes) to Call to book');
+    expect(edgeNames).toContain('From Call to book to the end');
+
+    // Tab follows the flow: each + just before the step it adds before, the Yes branch before the No.
+    await page.getByRole('button', { name: 'Add a step on the Yes branch of “Email replied”' }).focus();
+    const tabs: (string | null)[] = [];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      tabs.push(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null));
+    }
+    expect(tabs).toEqual([
+      'Call to book, Phone call',
+      'Add a step after “Call to book”',
+      'Add a step on the No branch of “Email replied”',
+      'Wait 2 days, Wait',
+    ]);
+    expect(await seriousViolations(page, 'designer-branch-ends')).toEqual([]);
+
+    // Escape closes the step panel and gives the focus back to the card.
+    await call.press('Enter');
+    const panel = page.getByRole('complementary', { name: 'Step: Call to book' });
+    await panel.getByLabel('Name').focus();
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    expect(await call.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // The header counts the steps being built, before they are saved.
+    const summary = page.locator('.sequence-header p');
+    expect(await summary.innerText()).toContain('5 steps · 6 days');
+    await page.getByRole('button', { name: 'Add a step after “Call to book”' }).click();
+    const picker = page.getByRole('dialog', { name: 'Add a step' });
+    await picker.getByRole('button').filter({ hasText: 'A custom activity' }).click();
+    await picker.waitFor({ state: 'hidden' });
+    await page.getByText('Unsaved changes').waitFor();
+    expect(await summary.innerText()).toContain('6 steps · 6 days');
     await page.context().close();
   });
 

@@ -41,6 +41,23 @@ describe('definitionToFlow', () => {
     ]);
   });
 
+  it('names each link by the steps it joins, not by node ids (audit: “Edge from step:condition-2 to …”)', () => {
+    const flow = definitionToFlow(FIXTURES.branchEnds);
+    expect(flow.edges.map((e) => e.ariaLabel)).toEqual([
+      'From the start to Intro email',
+      'From Intro email to Email replied',
+      'From Email replied (Yes) to Call to book',
+      'From Email replied (No) to Wait 2 days',
+      'From Wait 2 days to Automated email',
+      'From Automated email to Email opened',
+      'From Email opened (Yes) to Update field',
+      'From Email opened (No) to Task',
+      'From Task to the end',
+      'From Update field to the end',
+      'From Call to book to the end',
+    ]);
+  });
+
   it('keeps the links off the nodes: edges are the only place they live', () => {
     const flow = definitionToFlow(FIXTURES.branching);
     for (const node of flow.nodes) {

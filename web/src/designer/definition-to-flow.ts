@@ -1,6 +1,7 @@
 // Definition ↔ flow: the designer draws a definition as nodes (the step contents) and edges (the links).
 // flowToDefinition reads links back from the edges alone, so the pair is a faithful round trip.
 import { assertNever, type SequenceDefinition, type Step } from '@domain/definition.js';
+import { stepTitle } from './describe-step.js';
 import {
   type DesignerNode,
   endNodeId,
@@ -26,18 +27,22 @@ export function definitionToFlow(definition: SequenceDefinition): Flow {
     unique.push(step);
   }
   const stepNodes = unique.map(toStepNode);
+  const names = new Map(unique.map((step) => [step.id, stepTitle(step)]));
   const ends: DesignerNode[] = [];
   const edges: LinkEdge[] = [];
   const addLink = (link: LinkRef, target: string | undefined, open: boolean) => {
+    const from = link.from === null ? 'From the start' : `From ${names.get(link.from)}`;
+    const branch = link.key === 'yes' ? ' (Yes)' : link.key === 'no' ? ' (No)' : '';
     if (target !== undefined && known.has(target)) {
-      edges.push(linkEdge(link, target, stepNodeId(target)));
+      edges.push(linkEdge(link, target, stepNodeId(target), `${from}${branch} to ${names.get(target)}`));
       return;
     }
     if (target === undefined && !open) return;
     // An open branch, or a link to a step that doesn't exist: draw it to an end so it can be fixed.
     const end = endNodeId(link);
     ends.push({ id: end, type: 'end', position: ORIGIN, data: {} });
-    edges.push(linkEdge(link, target ?? null, end));
+    const to = target === undefined ? 'the end' : `a missing step (${target})`;
+    edges.push(linkEdge(link, target ?? null, end, `${from}${branch} to ${to}`));
   };
   addLink({ from: null, key: 'start' }, definition.start === '' ? undefined : definition.start, true);
   for (const step of unique) {
@@ -151,11 +156,13 @@ function toStepNode(step: Step): StepNode {
   }
 }
 
-function linkEdge(link: LinkRef, target: string | null, targetNode: string): LinkEdge {
+/** `label` names the link for assistive technology, which React Flow would otherwise give node ids. */
+function linkEdge(link: LinkRef, target: string | null, targetNode: string, label: string): LinkEdge {
   const source = link.from === null ? START_NODE_ID : stepNodeId(link.from);
   return {
     id: `link:${link.from ?? ''}:${link.key}`,
     type: 'link',
+    ariaLabel: label,
     source,
     ...(link.key === 'yes' || link.key === 'no' ? { sourceHandle: link.key } : {}),
     target: targetNode,

@@ -70,6 +70,39 @@ export function stepSubtitle(step: StepContent, nameOf: (id: string) => string):
   }
 }
 
+/** What a step's card on the canvas says, and the name it is announced by. */
+export interface StepCardText {
+  title: string;
+  /** Absent when it would only repeat the title (a wait named after its duration). */
+  subtitle?: string;
+  /**
+   * "Intro email, If they replied…, Condition, 1 problem": the visible words first and in their order, as
+   * the name of a control must hold its visible text (WCAG 2.5.3), then the kind of step unless the visible
+   * words already say it, then the problems.
+   */
+  label: string;
+}
+
+export function stepCardText(step: StepContent, nameOf: (id: string) => string, problems = 0): StepCardText {
+  const title = stepTitle(step);
+  const line = stepSubtitle(step, nameOf);
+  const subtitle = same(line, title) ? undefined : line;
+  const kind = STEP_TYPE_LOOKS[step.type].title;
+  const said = [title, ...(subtitle === undefined ? [] : [subtitle])];
+  // The kind stays after a name that is the kind itself, so that every card reads "name, …".
+  const words = said.length > 1 && said.some((text) => same(text, kind)) ? said : [...said, kind];
+  const problemText = problems === 0 ? '' : `, ${problems} problem${problems === 1 ? '' : 's'}`;
+  return {
+    title,
+    ...(subtitle === undefined ? {} : { subtitle }),
+    label: `${words.join(', ')}${problemText}`,
+  };
+}
+
+function same(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
 export function describeCondition(condition: Condition, nameOf: (id: string) => string): string {
   return `If ${conditionClause(condition, nameOf)}`;
 }

@@ -40,6 +40,18 @@ export interface LinkEdgeData extends Record<string, unknown> {
   link: LinkRef;
   /** The step the link points to; null when the link is open (the branch ends). */
   target: string | null;
+  /** Set by the layout: where the line goes between its ends. */
+  route?: EdgeRoute;
+}
+
+/**
+ * A link's way down: `via` are the points the layout kept free for a line that passes ranks of other steps
+ * (empty from one rank to the next), and `entry` moves its end sideways when several links join at one step,
+ * so that each comes in on its own line under its own +.
+ */
+export interface EdgeRoute {
+  via: { x: number; y: number }[];
+  entry: number;
 }
 
 export type LinkEdge = Edge<LinkEdgeData, 'link'>;

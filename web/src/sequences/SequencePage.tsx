@@ -1,5 +1,6 @@
 // One sequence: the designer and its life cycle (save, activate, deactivate, revise, clone, delete), its
 // details, connected records, stats and version history.
+import { summarize } from '@domain/summary.js';
 import { lazy, Suspense, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useBlocker, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useStore } from 'zustand';
@@ -76,6 +77,9 @@ function SequenceView({ sequence: loaded, reload }: { sequence: Sequence; reload
     [loaded.definition, editable],
   );
   const dirty = useStore(store, (s) => s.dirty);
+  // The header counts what the designer shows, saved or not: the server's summary is of the last save.
+  const shownDefinition = useStore(store, (s) => s.definition);
+  const summary = useMemo(() => summarize(shownDefinition), [shownDefinition]);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [dialog, setDialog] = useState<
@@ -152,8 +156,8 @@ function SequenceView({ sequence: loaded, reload }: { sequence: Sequence; reload
           <h1>{sequence.name}</h1>
           <p className="muted">
             <span className={`badge badge-${sequence.status}`}>{STATUS_NAMES[sequence.status]}</span>{' '}
-            {ENTITY_NAMES[sequence.entityType]} · version {sequence.version} ·{' '}
-            {steps(sequence.summary.stepCount)} · {days(sequence.summary.durationDays)}
+            {ENTITY_NAMES[sequence.entityType]} · version {sequence.version} · {steps(summary.stepCount)} ·{' '}
+            {days(summary.durationDays)}
             {dirty && <span className="unsaved"> · Unsaved changes</span>}
           </p>
         </div>

@@ -1,5 +1,7 @@
 // The sequence designer: the canvas, the step picker and the side panel around one designer store.
+import { useEffect } from 'react';
 import { useDesigner } from '../designer-context.js';
+import { stepNodeId } from '../flow-types.js';
 import { DesignerCanvas } from './DesignerCanvas.js';
 import { OptionsPanel } from './OptionsPanel.js';
 import { StepPanel } from './StepPanel.js';
@@ -16,6 +18,25 @@ export function Designer({ label }: { label: string }) {
   const optionErrors = allGeneralErrors.length - generalErrors.length;
   const showOptions = useDesigner((s) => s.showOptions);
   const optionsHidden = optionErrors > 0 && panel?.kind !== 'options';
+  const select = useDesigner((s) => s.select);
+  // Escape closes the side panel wherever the focus is, except in a dialog (which closes first, on its own
+  // Escape); if the focus was in the panel, it goes back to the step's card.
+  useEffect(() => {
+    if (panel === null) return;
+    const closeOnEscape = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      const target = event.target instanceof Element ? event.target : null;
+      if (target?.closest('dialog') != null || document.querySelector('dialog[open]') !== null) return;
+      const inPanel = target?.closest('.panel') != null;
+      select(null);
+      if (inPanel && panel.kind === 'step')
+        document
+          .querySelector<HTMLElement>(`[data-id="${CSS.escape(stepNodeId(panel.stepId))}"] .flow-step-button`)
+          ?.focus();
+    };
+    document.addEventListener('keydown', closeOnEscape);
+    return () => document.removeEventListener('keydown', closeOnEscape);
+  }, [panel, select]);
   return (
     <div className={`designer${panel === null ? '' : ' with-panel'}`}>
       <div className="designer-stage">

@@ -20,7 +20,7 @@ export function DesignerCanvas({ interactive = true, label }: { interactive?: bo
   const definition = useDesigner((s) => s.definition);
   const { nodes, edges } = useMemo(() => {
     const flow = definitionToFlow(definition);
-    return { nodes: layout(flow.nodes, flow.edges), edges: flow.edges };
+    return layout(flow.nodes, flow.edges);
   }, [definition]);
   const container = useRef<HTMLElement>(null);
   const flow = useRef<ReactFlowInstance<DesignerNode, LinkEdge> | null>(null);

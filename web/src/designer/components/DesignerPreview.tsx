@@ -26,7 +26,7 @@ export function DesignerPreview({ definition, label }: { definition: SequenceDef
   const [store] = useState(() => createDesignerStore({ definition, readOnly: true }));
   const { nodes, edges } = useMemo(() => {
     const flow = definitionToFlow(definition);
-    return { nodes: layout(flow.nodes, flow.edges), edges: flow.edges };
+    return layout(flow.nodes, flow.edges);
   }, [definition]);
   const box = useRef<HTMLDivElement>(null);
   const [viewport, setViewport] = useState<Viewport | null>(null);

@@ -1,4 +1,5 @@
-// An edge of the flow: the line, a Yes/No label on a condition's branches, and the + that adds a step there.
+// An edge of the flow: the line and a Yes/No label on a condition's branches. The + that adds a step on the
+// link is drawn by the node it leads to (AddStepButtons), so that it comes right before that step in Tab order.
 import {
   BaseEdge,
   EdgeLabelRenderer,
@@ -6,9 +7,7 @@ import {
   type EdgeTypes,
   getSmoothStepPath,
 } from '@xyflow/react';
-import { Icon } from '../../ui/Icon.js';
-import { stepTitle } from '../describe-step.js';
-import { useDesigner } from '../designer-context.js';
+import { edgeCorners, edgePath } from '../edge-path.js';
 import type { LinkEdge } from '../flow-types.js';
 
 function LinkEdgeView({
@@ -21,61 +20,37 @@ function LinkEdgeView({
   data,
   markerEnd,
 }: EdgeProps<LinkEdge>) {
-  const readOnly = useDesigner((s) => s.readOnly);
-  const openPicker = useDesigner((s) => s.openPicker);
-  const fromName = useDesigner((s) => {
-    const from = data?.link.from;
-    const step =
-      from === null || from === undefined ? undefined : s.definition.steps.find((x) => x.id === from);
-    return step === undefined ? undefined : stepTitle(step);
-  });
-  const [path] = getSmoothStepPath({
-    sourceX,
-    sourceY,
-    targetX,
-    targetY,
-    sourcePosition,
-    targetPosition,
-    borderRadius: 10,
-    offset: 16,
-  });
-  const link = data?.link;
-  const branch = link?.key === 'yes' ? 'Yes' : link?.key === 'no' ? 'No' : undefined;
-  const where =
-    link === undefined || link.from === null
-      ? 'at the start'
-      : branch !== undefined
-        ? `on the ${branch} branch of “${fromName}”`
-        : `after “${fromName}”`;
-  // The + sits just above the target: clear of a branch's Yes/No label and of a problem shown under the source.
-  const plusY = targetY - 24;
+  const route = data?.route;
+  const path =
+    route === undefined
+      ? getSmoothStepPath({
+          sourceX,
+          sourceY,
+          targetX,
+          targetY,
+          sourcePosition,
+          targetPosition,
+          borderRadius: 10,
+          offset: 16,
+        })[0]
+      : edgePath(edgeCorners({ x: sourceX, y: sourceY }, { x: targetX, y: targetY }, route));
+  const key = data?.link.key;
+  const branch = key === 'yes' ? 'Yes' : key === 'no' ? 'No' : undefined;
   return (
     <>
       <BaseEdge path={path} {...(markerEnd === undefined ? {} : { markerEnd })} className="flow-edge" />
-      <EdgeLabelRenderer>
-        {branch !== undefined && (
+      {branch !== undefined && (
+        <EdgeLabelRenderer>
+          {/* The edge's own name says which branch it is. */}
           <span
-            className={`flow-branch flow-branch-${link?.key}`}
+            aria-hidden="true"
+            className={`flow-branch flow-branch-${key}`}
             style={{ transform: `translate(-50%, 0) translate(${sourceX}px, ${sourceY + 8}px)` }}
           >
             {branch}
           </span>
-        )}
-        {!readOnly && link !== undefined && (
-          <button
-            type="button"
-            className="flow-add nodrag nopan"
-            style={{
-              transform: `translate(-50%, -50%) translate(${targetX}px, ${plusY}px)`,
-            }}
-            onClick={() => openPicker(link)}
-            aria-label={`Add a step ${where}`}
-            title={`Add a step ${where}`}
-          >
-            <Icon name="plus" size={14} />
-          </button>
-        )}
-      </EdgeLabelRenderer>
+        </EdgeLabelRenderer>
+      )}
     </>
   );
 }
