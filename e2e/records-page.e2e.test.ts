@@ -2,7 +2,8 @@
 // record waiting in a condition ("c1", "Now at: condition"), Up next's Yes/No badges over the step names,
 // cancelled steps listed as "Completed steps", the Leads list scrolling sideways on a phone, a suppressed
 // address that looked like any other (record page, Send email dialog), /records/lead answering "There is
-// no page here", and record-page times without their zone.
+// no page here", and record-page times without their zone; then the actions the audit found missing: Mark as
+// sent on an email step, Pause / Resume in the sequence history, Connect to a sequence on the record page.
 // One server, one browser, the test clock on a Monday 09:00 UTC (inside the seller's working hours).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +47,14 @@ describe.skipIf(skipReason !== null)('[e2e] the record page and the records list
     });
     ids.set(name, created.id);
     return created.id;
+  };
+
+  const enrollmentOf = async (name: string) => {
+    const record = await admin.request<{ currentSequence: { enrollmentId: string } | null }>(
+      'GET',
+      `/api/records/${encodeURIComponent(ids.get(name) ?? '')}`,
+    );
+    return record.currentSequence?.enrollmentId ?? '';
   };
 
   beforeAll(async () => {
@@ -249,6 +258,77 @@ describe.skipIf(skipReason !== null)('[e2e] the record page and the records list
     await page.getByRole('heading', { level: 1, name: 'Ada Lovelace' }).waitFor();
     await check('record');
     expect(wide, `pages wider than the 390 px screen:\n${wide.join('\n')}`).toEqual([]);
+    await page.context().close();
+  });
+
+  test('an email sent from the seller’s own mail client is marked as sent from Up next', async () => {
+    const mona = await lead('Mona Mailclient', 'mona@example.com');
+    await admin.request('POST', `/api/sequences/${encodeURIComponent(sequenceId)}/enrollments`, {
+      recordIds: [mona],
+    });
+    await admin.moveClock({ advance: 'PT1M' });
+    const page = await signedIn(seller);
+    await page.goto(recordPath('Mona Mailclient'));
+    const upNext = page.getByRole('region', { name: 'Up next' });
+    await upNext.getByRole('button', { name: 'Mark as sent' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Mark as sent: Intro email' });
+    await dialog.getByText('records the email as sent outside Stepwise').waitFor();
+    await dialog.getByText('waits for one as usual').waitFor();
+    expect(await seriousViolations(page, 'mark-as-sent')).toEqual([]);
+    await page.screenshot({ path: join(LOG_DIR, 'mark-as-sent.png') });
+    await dialog.getByRole('button', { name: 'Mark as sent' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText('Marked the email to Mona Mailclient as sent outside Stepwise.').waitFor();
+    await upNext.locator('.history-completed').getByText('Intro email').waitFor();
+    const history = page.getByRole('region', { name: 'Sequence history' });
+    await history.getByText('Now at: Waiting to see if they opened “Intro email”').waitFor();
+    await page.context().close();
+  });
+
+  test('the running sequence pauses (after saying what that does) and resumes from the history', async () => {
+    const page = await signedIn(seller);
+    await page.goto(recordPath('Mona Mailclient'));
+    const history = page.getByRole('region', { name: 'Sequence history' });
+    await history.getByRole('button', { name: 'Pause' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Pause the sequence' });
+    await dialog
+      .getByText('No step of this sequence comes due for the record until you resume it.')
+      .waitFor();
+    await dialog.getByText('waits and time limits shift by the time it was paused').waitFor();
+    expect(await seriousViolations(page, 'pause-sequence')).toEqual([]);
+    await dialog.getByRole('button', { name: 'Pause' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await history.locator('.badge-enrollment-paused').getByText('Paused').waitFor();
+    const paused = await admin.request<{ status: string }>(
+      'GET',
+      `/api/enrollments/${encodeURIComponent(await enrollmentOf('Mona Mailclient'))}`,
+    );
+    expect(paused.status).toBe('paused');
+
+    await history.getByRole('button', { name: 'Resume' }).click();
+    await history.getByRole('button', { name: 'Pause' }).waitFor();
+    await history.locator('.badge-enrollment-active').getByText('Active').waitFor();
+    await page.context().close();
+  });
+
+  test('a record in no sequence is connected to one from its own page', async () => {
+    await lead('Nell Newcomer', 'nell@example.com');
+    const page = await signedIn(seller);
+    await page.goto(recordPath('Nell Newcomer'));
+    const upNext = page.getByRole('region', { name: 'Up next' });
+    await upNext.getByText('Use Connect to a sequence above to start one for this record.').waitFor();
+    expect(await upNext.getByText('from the leads list').count()).toBe(0);
+    await page.getByRole('button', { name: 'Connect to a sequence' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Connect sequence' });
+    await dialog.getByRole('radio', { name: new RegExp(SEQUENCE_NAME) }).check();
+    expect(await seriousViolations(page, 'record-connect-sequence')).toEqual([]);
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+    await dialog.getByText('Connected 1 of 1 record.').waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Disconnect from sequence' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Connect to a sequence' }).count()).toBe(0);
+    const history = page.getByRole('region', { name: 'Sequence history' });
+    await history.getByText(SEQUENCE_NAME).waitFor();
     await page.context().close();
   });
 

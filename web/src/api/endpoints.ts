@@ -349,6 +349,9 @@ export function createApi(http: HttpClient, session: SessionStore) {
     enrollment: {
       get: (id: string, signal?: AbortSignal) =>
         http.request<EnrollmentDetail>('GET', `/api/enrollments/${enc(id)}`, signal ? { signal } : {}),
+      /** Nothing of it falls due until it resumes; resuming shifts its pending times by the paused time. */
+      pause: (id: string) =>
+        http.request<EnrollmentDetail>('POST', `/api/enrollments/${enc(id)}/pause`, { body: {} }),
       resume: (id: string) =>
         http.request<EnrollmentDetail>('POST', `/api/enrollments/${enc(id)}/resume`, { body: {} }),
       disconnectRecords: (sequenceId: string, recordIds: string[]) =>

@@ -1,6 +1,6 @@
 // A record: its fields, owner and current sequence, the sequences it ran (SequenceHistory), and the Up next widget where the seller works the
 // current step (complete with outcome and notes, skip, snooze, send the email), sees what follows and
-// what is done, and can disconnect the record from its sequence.
+// what is done, and can disconnect the record from its sequence, or connect it to one when it runs in none.
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError } from '../api/api-error.js';
@@ -16,6 +16,7 @@ import { type OpenStepDialog, StepDialogHost } from '../work/StepDialogHost.js';
 import { useServerNow } from '../work/server-now.js';
 import { actionDoneText, performStepAction } from '../work/step-actions.js';
 import { useMyMailbox } from '../work/use-my-mailbox.js';
+import { ConnectSequenceDialog } from './ConnectSequenceDialog.js';
 import { DisconnectDialog } from './DisconnectDialog.js';
 import { EmailSuppressedNotice } from './EmailSuppressed.js';
 import { ENTITY_PATHS, ENTITY_PLURALS, entityFromPath } from './record-types.js';
@@ -46,6 +47,7 @@ export function RecordPage() {
   );
   const [dialog, setDialog] = useState<OpenStepDialog | null>(null);
   const [disconnecting, setDisconnecting] = useState(false);
+  const [connecting, setConnecting] = useState(false);
   const [busy, setBusy] = useState(false);
   const { notices, push, dismiss } = useNotices();
   /** An Up next button's action: busy meanwhile, then a notice and the page read again. */
@@ -94,13 +96,17 @@ export function RecordPage() {
           </p>
           <p className="muted">Times are in {zone}.</p>
         </div>
-        {r.currentSequence && (
-          <div className="actions">
+        <div className="actions">
+          {r.currentSequence ? (
             <button type="button" className="button button-danger" onClick={() => setDisconnecting(true)}>
               Disconnect from sequence
             </button>
-          </div>
-        )}
+          ) : (
+            <button type="button" className="button button-primary" onClick={() => setConnecting(true)}>
+              Connect to a sequence
+            </button>
+          )}
+        </div>
       </header>
       <div className="record-grid">
         <div className="record-column">
@@ -140,7 +146,16 @@ export function RecordPage() {
           </section>
           <section className="card sequence-history-card" aria-labelledby="sequence-history-title">
             <h2 id="sequence-history-title">Sequence history</h2>
-            <SequenceHistory recordId={r.id} generation={generation} now={clock.now} zone={zone} />
+            <SequenceHistory
+              recordId={r.id}
+              generation={generation}
+              now={clock.now}
+              zone={zone}
+              onRunChanged={(text) => {
+                push({ kind: 'success', text });
+                reload();
+              }}
+            />
           </section>
         </div>
         <section className="card up-next-card" aria-labelledby="up-next-title">
@@ -151,8 +166,10 @@ export function RecordPage() {
           {upNext.status === 'loading' && upNext.data === undefined && <Loading />}
           {upNext.status === 'error' && <ErrorState error={upNext.error} onRetry={upNext.reload} />}
           {upNext.data !== undefined && items.length === 0 && (
-            <Empty title="Not on a sequence">
-              Connect this record to a sequence from the {ENTITY_PLURALS[r.type].toLowerCase()} list.
+            <Empty title={r.currentSequence ? 'Nothing to work now' : 'Not on a sequence'}>
+              {r.currentSequence
+                ? 'Its sequence has no step open or scheduled (a paused sequence waits until it resumes).'
+                : 'Use Connect to a sequence above to start one for this record.'}
             </Empty>
           )}
           {items.map((item: WorkItem) => (
@@ -200,6 +217,15 @@ export function RecordPage() {
             'id'
           >);
           reload();
+        }}
+      />
+      <ConnectSequenceDialog
+        open={connecting}
+        entityType={r.type}
+        records={[r]}
+        onClose={(changed) => {
+          setConnecting(false);
+          if (changed) reload();
         }}
       />
       {disconnecting && (

@@ -1,16 +1,18 @@
 // A record's sequence history: every sequence it was connected to, newest first, with how each run
 // ended (GET /api/records/{id}/enrollments) and, on demand, the steps done in that run. Managers can open
-// the sequence; a salesperson sees its name.
+// the sequence; a salesperson sees its name. A running run can be paused, a paused one resumed (run-control.ts).
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { RecordEnrollment } from '../api/types.js';
-import { useApi, usePermissions } from '../app/api-context.js';
+import { useApi, usePermissions, useSession } from '../app/api-context.js';
 import { type CurrentStep, currentStepText } from '../sequences/current-step.js';
 import { END_REASON_NAMES, ENROLLMENT_STATUS_NAMES } from '../sequences/stats-data.js';
 import { problemText } from '../ui/problem-text.js';
 import { ErrorState, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 import { describeDue } from '../work/due-time.js';
+import { PauseEnrollmentDialog } from './PauseEnrollmentDialog.js';
+import { runControlFor } from './run-control.js';
 import { UpNextHistory } from './UpNext.js';
 
 const PAGE_SIZE = 10;
@@ -20,11 +22,14 @@ export function SequenceHistory({
   generation,
   now,
   zone,
+  onRunChanged,
 }: {
   recordId: string;
   generation: number;
   now: number;
   zone: string;
+  /** After a run was paused or resumed here, with the notice to show; the page reloads. */
+  onRunChanged: (text: string) => void;
 }) {
   const api = useApi();
   const first = useResource(
@@ -68,7 +73,14 @@ export function SequenceHistory({
     <>
       <ol className="history-list sequence-history" aria-label="Sequences this record ran">
         {items.map((e) => (
-          <SequenceRun key={e.enrollmentId} run={e} now={now} zone={zone} generation={generation} />
+          <SequenceRun
+            key={e.enrollmentId}
+            run={e}
+            now={now}
+            zone={zone}
+            generation={generation}
+            onRunChanged={onRunChanged}
+          />
         ))}
       </ol>
       {moreError !== null && (
@@ -90,18 +102,38 @@ function SequenceRun({
   now,
   zone,
   generation,
+  onRunChanged,
 }: {
   run: RecordEnrollment;
   now: number;
   zone: string;
   generation: number;
+  onRunChanged: (text: string) => void;
 }) {
+  const api = useApi();
   const { manageSequences } = usePermissions();
+  const user = useSession()?.user;
+  const control = runControlFor(run, user);
   const [open, setOpen] = useState(false);
+  const [pausing, setPausing] = useState(false);
+  const [resuming, setResuming] = useState(false);
+  const [resumeError, setResumeError] = useState<string | null>(null);
   const name = run.sequence?.name ?? 'A deleted sequence';
   const running = run.status === 'active' || run.status === 'paused';
   const started = describeDue(run.startedAt, now, zone);
   const ended = run.endedAt === null ? null : describeDue(run.endedAt, now, zone);
+  const resume = async () => {
+    setResuming(true);
+    setResumeError(null);
+    try {
+      await api.enrollment.resume(run.enrollmentId);
+      onRunChanged(`Resumed ${name}; its waits and time limits moved on by the time it was paused.`);
+    } catch (error) {
+      setResumeError(problemText(error));
+    } finally {
+      setResuming(false);
+    }
+  };
   return (
     <li className="history-item sequence-run">
       <div className="sequence-run-body">
@@ -129,6 +161,21 @@ function SequenceRun({
           {run.endReason !== null && ` · ${END_REASON_NAMES[run.endReason] ?? run.endReason}`}
         </p>
         {running && run.currentStep !== null && <NowAt run={run} step={run.currentStep} />}
+        {resumeError !== null && (
+          <p className="form-error" role="alert">
+            {resumeError}
+          </p>
+        )}
+        {control === 'pause' && (
+          <button type="button" className="button button-small" onClick={() => setPausing(true)}>
+            Pause
+          </button>
+        )}
+        {control === 'resume' && (
+          <button type="button" className="button button-small" disabled={resuming} onClick={resume}>
+            {resuming ? 'Resuming…' : 'Resume'}
+          </button>
+        )}{' '}
         <button
           type="button"
           className="button button-quiet button-small"
@@ -141,6 +188,16 @@ function SequenceRun({
           <EnrollmentSteps enrollmentId={run.enrollmentId} now={now} zone={zone} generation={generation} />
         )}
       </div>
+      {pausing && (
+        <PauseEnrollmentDialog
+          sequenceName={name}
+          onClose={() => setPausing(false)}
+          onPause={async () => {
+            await api.enrollment.pause(run.enrollmentId);
+            onRunChanged(`Paused ${name}. Its steps wait until you resume it.`);
+          }}
+        />
+      )}
     </li>
   );
 }

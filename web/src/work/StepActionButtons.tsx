@@ -1,5 +1,5 @@
-// The quick actions on an open step: the main one for its type (Send email, Log call, Complete), then
-// Skip and Snooze. Their accessible names are exactly these words; the card or widget around them is
+// The quick actions on an open step: the main one for its type (Send email, Log call, Complete), for an
+// email Mark as sent (sent from the seller's own mail client), then Skip and Snooze. Their accessible names are exactly these words; the card or widget around them is
 // labelled with the record, so "the Send email button of Nancy Anderson" is findable.
 import type { Step } from '@domain/definition.js';
 import { Icon } from '../ui/Icon.js';
@@ -29,6 +29,17 @@ export function StepActionButtons({
         <Icon name={type === 'email' ? 'mail' : type === 'phone_call' ? 'phone' : 'check'} size={16} />
         {mainActionLabel(type)}
       </button>
+      {type === 'email' && (
+        <button
+          type="button"
+          className="button button-small"
+          disabled={disabled}
+          onClick={() => onOpen('mark-sent')}
+        >
+          <Icon name="check" size={16} />
+          Mark as sent
+        </button>
+      )}
       <button
         type="button"
         className="button button-small"

@@ -1,13 +1,14 @@
-// The one step dialog open at a time (complete, log call, skip, snooze, send email), shared by My work and
+// The one step dialog open at a time (complete, log call, skip, snooze, send email, mark an email as sent), shared by My work and
 // a record's Up next so both act on a step the same way.
 import type { ActionTarget } from './ActionTarget.js';
 import { CompleteStepDialog } from './CompleteStepDialog.js';
+import { MarkSentDialog } from './MarkSentDialog.js';
 import { SendEmailDialog } from './SendEmailDialog.js';
 import { SkipStepDialog } from './SkipStepDialog.js';
 import { SnoozeDialog } from './SnoozeDialog.js';
 import type { StepAction } from './step-actions.js';
 
-export type StepDialogKind = 'complete' | 'skip' | 'snooze' | 'send';
+export type StepDialogKind = 'complete' | 'skip' | 'snooze' | 'send' | 'mark-sent';
 
 export interface OpenStepDialog {
   kind: StepDialogKind;
@@ -42,5 +43,7 @@ export function StepDialogHost({
       return <SnoozeDialog key={dialog.target.id} {...props} now={now} zone={zone} />;
     case 'send':
       return <SendEmailDialog key={dialog.target.id} {...props} />;
+    case 'mark-sent':
+      return <MarkSentDialog key={dialog.target.id} {...props} />;
   }
 }

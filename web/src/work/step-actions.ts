@@ -9,6 +9,8 @@ export type StepAction =
   | { type: 'skip' }
   | { type: 'snooze'; until: string }
   | { type: 'send'; subject?: string; body?: string }
+  /** An email the seller sent from their own mail client: the step completes, nothing is queued. */
+  | { type: 'mark-sent' }
   | { type: 'skip-wait' };
 
 export function performStepAction(
@@ -31,6 +33,8 @@ export function performStepAction(
         ...(action.subject === undefined ? {} : { subject: action.subject }),
         ...(action.body === undefined ? {} : { body: action.body }),
       });
+    case 'mark-sent':
+      return api.enrollmentSteps.complete(stepRowId, {});
     case 'skip-wait':
       return api.enrollmentSteps.skipWait(stepRowId);
     default:
@@ -58,6 +62,8 @@ export function actionDoneText(
       return mailbox === 'none'
         ? `Queued the email to ${recordName}. No mailbox is set up yet: it waits in the outbox until you add your own mailbox under Your account (or an administrator adds one).`
         : `Queued the email to ${recordName}; it goes out through the outbox.`;
+    case 'mark-sent':
+      return `Marked the email to ${recordName} as sent outside Stepwise.`;
     case 'skip-wait':
       return `Ended the wait for ${recordName}.`;
     default:
