@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { seriousViolations } from './support/accessibility.js';
 import { launchChromium } from './support/chromium.js';
 import { loadedWidth, nextMondayAtNine } from './support/layout.js';
+import { collectPageErrors } from './support/page-errors.js';
 import { OUTPUT_DIR, ScreenshotBook } from './support/screenshots.js';
 import {
   addressesOf,
@@ -58,7 +59,7 @@ describe.skipIf(skipReason !== null)('[e2e] a manager designs a sequence, a sell
     const context = await browser.newContext({ viewport, baseURL: stack.baseUrl, locale: 'en-GB' });
     const created = await context.newPage();
     created.setDefaultTimeout(15_000);
-    created.on('pageerror', (error) => pageErrors.push(`${created.url()}: ${error.message}`));
+    collectPageErrors(created, pageErrors);
     return created;
   };
 
@@ -458,6 +459,23 @@ describe.skipIf(skipReason !== null)('[e2e] a manager designs a sequence, a sell
     await menu('Email templates');
     await check('email-templates');
     expect(wide, `pages wider than the 390 px screen:\n${wide.join('\n')}`).toEqual([]);
+  });
+
+  test('the API reference and the unsubscribe page work under the security headers', {
+    timeout: 120_000,
+  }, async () => {
+    const reader = await newPage();
+    await reader.goto('/api/docs');
+    // Swagger UI's bundle is 1.5 MB of script: on a busy machine it takes more than the default 15 s.
+    await reader.getByRole('heading', { name: /Stepwise API/ }).waitFor({ timeout: 60_000 });
+    // An operation opens with its answers; an error's media type is the one the server sends.
+    await reader
+      .locator('.opblock-summary-description', { hasText: 'Sign in with email and password' })
+      .click();
+    await reader.getByText('application/problem+json').first().waitFor({ state: 'attached' });
+    await reader.goto('/u/not-a-valid-token');
+    await reader.getByRole('heading', { name: 'Link not valid' }).waitFor();
+    await reader.context().close();
   });
 
   test('no uncaught errors in the pages', () => {

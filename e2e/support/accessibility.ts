@@ -1,9 +1,11 @@
 // axe-core on the page as it is: violations of impact serious or critical, printed so a reader sees which
 // rule, where and how to fix it without opening a report.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+// Evaluated, not added as a <script>: the server's Content-Security-Policy refuses inline scripts.
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 interface AxeNode {
   target: unknown[];
@@ -20,7 +22,7 @@ interface AxeViolation {
 
 /** The serious and critical violations on the page, one readable paragraph each (empty when none). */
 export async function seriousViolations(page: Page, screen: string): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<unknown> } })
       .axe;

@@ -1,8 +1,9 @@
 // A user signed in through the sign-in page, in a browser context of their own (a desktop-sized window),
-// with the page's uncaught errors collected for the file's "no uncaught errors" test.
+// with the page's uncaught errors and CSP violations collected for the file's "no uncaught errors" test.
 
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { collectPageErrors } from './page-errors.js';
 import type { StackUser } from './stepwise-stack.js';
 
 export async function signInPage(
@@ -18,7 +19,7 @@ export async function signInPage(
   });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+  collectPageErrors(page, pageErrors);
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);

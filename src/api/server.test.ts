@@ -317,11 +317,79 @@ describe('HTTP server', () => {
     }
     const asset = await app.inject({ method: 'GET', url: '/assets/app.js' });
     expect(asset.body).toBe('console.log(1)');
+    // A missing asset is a 404, never the app's index.html served where a script or style was asked for.
+    for (const url of ['/assets/nope.js', '/assets/app.js.map', '/assets/', '/assets/a/b.css?v=1']) {
+      const missing = await app.inject({ method: 'GET', url });
+      expect(missing.statusCode, url).toBe(404);
+      expect(missing.headers['content-type'], url).toContain('application/problem+json');
+    }
     const api = await app.inject({ method: 'GET', url: '/api/no-such-thing' });
     expect(api.statusCode).toBe(404);
     expect(api.headers['content-type']).toContain('application/problem+json');
     const post = await app.inject({ method: 'POST', url: '/sequences/seq_123' });
     expect(post.statusCode).toBe(404);
     await app.close();
+  });
+
+  it('answers an empty id (a trailing slash) with 404 not_found, before asking for credentials', async () => {
+    for (const url of [
+      '/api/records/',
+      '/api/sequences/',
+      '/api/email-templates/',
+      '/api/records//up-next',
+      '/api/sequences//stats',
+    ]) {
+      for (const who of ['admin', 'anonymous'] as const) {
+        const response = await h.as(who, { method: 'GET', url });
+        expect(response.statusCode, `${who} ${url}`).toBe(404);
+        expect(response.json(), url).toMatchObject({ code: 'not_found' });
+      }
+    }
+    const write = await h.as('admin', { method: 'DELETE', url: '/api/records/' });
+    expect(write.statusCode).toBe(404);
+  });
+
+  it('sends the security headers on pages, the API, the reference, tracking and unsubscribe', async () => {
+    const webRoot = mkdtempSync(join(tmpdir(), 'stepwise-web-'));
+    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>Stepwise app</title>');
+    const answers = async (publicUrl: string) => {
+      const app = await buildServer({
+        config: loadConfig({ STEPWISE_PUBLIC_URL: publicUrl }),
+        engine: h.deps,
+        logger: pino({ level: 'silent' }),
+        webRoot,
+      });
+      const urls = [
+        '/',
+        '/sign-in',
+        '/api/records',
+        '/api/nope',
+        '/api/docs/',
+        '/u/forged',
+        '/t/c/forged',
+        '/t/o/x',
+      ];
+      const headers = new Map<string, Record<string, unknown>>();
+      for (const url of urls) headers.set(url, (await app.inject({ method: 'GET', url })).headers);
+      await app.close();
+      return headers;
+    };
+
+    for (const [url, headers] of await answers('http://localhost:3000')) {
+      const csp = String(headers['content-security-policy']);
+      expect(csp, url).toContain("default-src 'self'");
+      expect(csp, url).toContain("script-src 'self';");
+      expect(csp, url).toContain("frame-ancestors 'none'");
+      expect(csp, url).toContain("object-src 'none'");
+      expect(csp, url).not.toContain('upgrade-insecure-requests');
+      expect(headers['x-frame-options'], url).toBe('DENY');
+      expect(headers['x-content-type-options'], url).toBe('nosniff');
+      expect(headers['referrer-policy'], url).toBe('no-referrer');
+      expect(headers['strict-transport-security'], url).toBeUndefined();
+    }
+    for (const [url, headers] of await answers('https://stepwise.example.com')) {
+      expect(headers['strict-transport-security'], url).toBe('max-age=31536000; includeSubDomains');
+      expect(String(headers['content-security-policy']), url).toContain('upgrade-insecure-requests');
+    }
   });
 });

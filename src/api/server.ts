@@ -6,11 +6,17 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { AjvCompiler, type BuildCompilerFromPool, type ValidatorFactory } from '@fastify/ajv-compiler';
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  type RouteOptions,
+} from 'fastify';
 import type { Config } from '../config.js';
 import { ManualClock } from '../engine/clock.js';
 import type { EngineDeps } from '../engine/deps.js';
@@ -23,7 +29,8 @@ import { PasswordCheck, SESSION_COOKIE } from './auth/sessions.js';
 import { setJsonBodyParser } from './json-body.js';
 import { createServerMetrics, metricsRoutes, observeRequests, type ServerMetrics } from './metrics.js';
 import { refuseNulCharacters } from './nul-characters.js';
-import { badRequest, notFoundHandler, ProblemError, problemErrorHandler } from './problem.js';
+import { transformDocument } from './openapi-document.js';
+import { badRequest, notFound, notFoundHandler, ProblemError, problemErrorHandler } from './problem.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
@@ -45,6 +52,7 @@ import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { worklistRoutes } from './routes/worklist.js';
 import { Problem } from './schemas.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface ServerDeps {
   config: Config;
@@ -74,6 +82,8 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 
 /** Paths the server answers itself; never the web app's index.html. */
 const SERVER_PATHS = /^\/(api|t|u|healthz|readyz|metrics)(\/|\?|$)/;
+/** The web app's built files: a missing one is a 404, never index.html served as a script. */
+const ASSET_PATHS = /^\/assets\//;
 
 export async function buildServer(deps: ServerDeps): Promise<App> {
   const app = Fastify({
@@ -95,6 +105,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error, request, reply) => problemErrorHandler(error, request, reply));
+  await app.register(fastifyHelmet, securityHeaders(deps.config.publicUrl));
+  app.addHook('onRequest', emptyPathSegmentIsNotFound);
   // Empty bodies, NUL characters and `__proto__` keys: json-body.ts.
   setJsonBodyParser(app);
   app.addHook('preValidation', refuseNulCharacters);
@@ -105,7 +117,12 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   const webApp = deps.webRoot !== undefined && existsSync(join(deps.webRoot, 'index.html'));
   app.setNotFoundHandler((request, reply) => {
     if (isOpenPixelRequest(request)) return sendPixel(reply);
-    if (webApp && request.method === 'GET' && !SERVER_PATHS.test(request.url)) {
+    if (
+      webApp &&
+      request.method === 'GET' &&
+      !SERVER_PATHS.test(request.url) &&
+      !ASSET_PATHS.test(request.url)
+    ) {
       return reply.type('text/html').sendFile('index.html');
     }
     return notFoundHandler(request, reply);
@@ -113,6 +130,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   app.addHook('onRoute', documentCredentials);
 
   await app.register(fastifySwagger, {
+    transformObject: transformDocument,
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -239,6 +257,16 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
     );
   }
   socket.destroy(error);
+}
+
+/**
+ * `GET /api/records/` matches `/api/records/:id` with an empty id: no such thing (404), as for any other
+ * id, rather than a 400 about the parameter's shape. Before authentication, like any unknown path.
+ */
+async function emptyPathSegmentIsNotFound(request: FastifyRequest): Promise<void> {
+  if (!request.url.startsWith('/api/')) return;
+  const params = request.params as Record<string, unknown> | undefined;
+  if (params !== undefined && Object.values(params).some((value) => value === '')) throw notFound();
 }
 
 const ERROR_STATUSES = ['400', '401', '403', '429', '500'] as const;

@@ -113,6 +113,13 @@ forEachDialect('tracking edges', (t) => {
     const onSent = await app.inject({ method: 'GET', url: `/t/c/${clickToken(rows.sent)}` });
     expect([onSent.statusCode, onSent.headers.location]).toEqual([302, LINK]);
     expect(await deps.store.signals.existingDedupeKeys([keyOf(rows.sent)])).toEqual([keyOf(rows.sent)]);
+    // The link's site learns nothing of where the click came from (the mail client's page).
+    expect(onSent.headers['referrer-policy']).toBe('no-referrer');
+    const forged = await app.inject({ method: 'GET', url: `/t/c/${clickToken(rows.sent)}x` });
+    expect([forged.statusCode, forged.headers['content-type']]).toEqual([
+      404,
+      'application/problem+json; charset=utf-8',
+    ]);
   });
 
   it('the administrators’ view of a message has its links as written and no pixel', async () => {
@@ -148,6 +155,8 @@ forEachDialect('tracking edges', (t) => {
         expect(answer.statusCode, `${method} ${label}`).toBe(200);
         expect(answer.headers['content-type'], label).toBe('image/gif');
         expect(answer.headers['cache-control'], label).toContain('no-store');
+        // A web mail client on another origin loads it as an image: the default same-origin would block it.
+        expect(answer.headers['cross-origin-resource-policy'], label).toBe('cross-origin');
         if (method === 'GET') expect(answer.rawPayload.subarray(0, 6).toString('latin1')).toBe('GIF89a');
       }
     }

@@ -11,20 +11,32 @@ import { ingestSignals } from '../../engine/signals.js';
 import { isLikelyMachineOpen } from '../../mail/machine-open.js';
 import { verifyToken } from '../../mail/tracking-token.js';
 import { notFound, ProblemError } from '../problem.js';
+import { Problem } from '../schemas.js';
 
 /** A transparent 1×1 GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const MINUTE = 60_000;
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 8192 }) });
 const OPEN_PREFIX = '/t/o/';
+/** The pixel's bytes, for the OpenAPI document (a Buffer is sent as it is, never serialised). */
+const Gif = Type.Unsafe<Buffer>({ type: 'string', contentMediaType: 'image/gif', description: 'A 1×1 GIF' });
+const Redirect = Type.Unsafe<undefined>({
+  type: 'null',
+  description: "To the link's address (a click on a sent message is recorded)",
+  headers: { location: { type: 'string', format: 'uri' } },
+});
 
 /** docs/mail.md: the pixel is "a 1×1 GIF, always", whatever follows `/t/o/` (mail clients show a broken image otherwise). */
 export function sendPixel(reply: FastifyReply): FastifyReply {
-  return reply
-    .code(200)
-    .header('cache-control', 'no-store, no-cache, must-revalidate, private')
-    .type('image/gif')
-    .send(PIXEL);
+  return (
+    reply
+      .code(200)
+      .header('cache-control', 'no-store, no-cache, must-revalidate, private')
+      // Mail clients on another origin load it as an image (the server's default is same-origin).
+      .header('cross-origin-resource-policy', 'cross-origin')
+      .type('image/gif')
+      .send(PIXEL)
+  );
 }
 
 /**
@@ -54,6 +66,8 @@ export const trackingRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secre
         tags: ['tracking'],
         summary: 'The open pixel: a 1×1 GIF, always; records an open of a sent message',
         params: Type.Object({ token: Type.String() }),
+        produces: ['image/gif'],
+        response: { 200: Gif },
       },
       errorHandler: (error, request, reply) => {
         // A refused input (a NUL character: ProblemError 400) is the sender's garbage; anything else is ours.
@@ -86,7 +100,15 @@ export const trackingRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secre
 
   app.get(
     '/t/c/:token',
-    { config, schema: { tags: ['tracking'], params: TokenParams } },
+    {
+      config,
+      schema: {
+        tags: ['tracking'],
+        summary: 'The click redirect: records a click of a sent message and redirects to the link',
+        params: TokenParams,
+        response: { 302: Redirect, 400: Problem, 404: Problem },
+      },
+    },
     async (request, reply) => {
       const payload = verifyToken(secret, request.params.token);
       if (payload?.kind !== 'click' || !/^https?:\/\//i.test(payload.url)) throw notFound();
