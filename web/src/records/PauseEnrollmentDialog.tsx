@@ -1,7 +1,5 @@
 // Pause a record's run of a sequence, after saying what pausing does (POST /api/enrollments/{id}/pause).
-import { Dialog } from '../ui/Dialog.js';
-import { ProblemAlert } from '../ui/ProblemAlert.js';
-import { useSubmit } from '../work/use-submit.js';
+import { ActionDialog } from '../ui/ActionDialog.js';
 
 export function PauseEnrollmentDialog({
   sequenceName,
@@ -12,35 +10,19 @@ export function PauseEnrollmentDialog({
   onClose: () => void;
   onPause: () => Promise<void>;
 }) {
-  const { busy, error, run } = useSubmit(onClose);
   return (
-    <Dialog
+    <ActionDialog
       title="Pause the sequence"
       description={sequenceName}
-      open
+      actionLabel="Pause"
+      busyLabel="Pausing…"
       onClose={onClose}
-      size="small"
-      footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-primary"
-            disabled={busy}
-            onClick={() => void run(onPause)}
-          >
-            {busy ? 'Pausing…' : 'Pause'}
-          </button>
-        </>
-      }
+      onAct={onPause}
     >
-      <ProblemAlert error={error} />
       <p>No step of this sequence comes due for the record until you resume it.</p>
       <p className="muted">
         When it resumes, its waits and time limits shift by the time it was paused, so none is cut short.
       </p>
-    </Dialog>
+    </ActionDialog>
   );
 }

@@ -7,10 +7,10 @@ import { useId, useState } from 'react';
 import { OUTCOME_NAMES } from '../designer/describe-step.js';
 import { Dialog } from '../ui/Dialog.js';
 import { ProblemAlert } from '../ui/ProblemAlert.js';
+import { useSubmit } from '../ui/use-submit.js';
 import type { ActionTarget } from './ActionTarget.js';
 import { StepReach } from './StepReach.js';
 import type { StepAction } from './step-actions.js';
-import { useSubmit } from './use-submit.js';
 
 export function CompleteStepDialog({
   target,

@@ -8,9 +8,9 @@ import { Dialog } from '../ui/Dialog.js';
 import { ProblemAlert } from '../ui/ProblemAlert.js';
 import { Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
+import { useSubmit } from '../ui/use-submit.js';
 import type { ActionTarget } from './ActionTarget.js';
 import type { StepAction } from './step-actions.js';
-import { useSubmit } from './use-submit.js';
 
 export function SendEmailDialog({
   target,

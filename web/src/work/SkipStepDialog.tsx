@@ -1,9 +1,7 @@
 // Skip a step, after saying what skipping does to a condition that tests it.
-import { Dialog } from '../ui/Dialog.js';
-import { ProblemAlert } from '../ui/ProblemAlert.js';
+import { ActionDialog } from '../ui/ActionDialog.js';
 import type { ActionTarget } from './ActionTarget.js';
 import type { StepAction } from './step-actions.js';
-import { useSubmit } from './use-submit.js';
 
 export function SkipStepDialog({
   target,
@@ -14,37 +12,21 @@ export function SkipStepDialog({
   onClose: () => void;
   onSubmit: (action: StepAction) => Promise<void>;
 }) {
-  const { busy, error, run } = useSubmit(onClose);
   return (
-    <Dialog
+    <ActionDialog
       title={`Skip: ${target.stepTitle}`}
       description={`For ${target.recordName}`}
-      open
+      actionLabel="Skip step"
+      busyLabel="Skipping…"
       onClose={onClose}
-      size="small"
-      footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-primary"
-            disabled={busy}
-            onClick={() => void run(() => onSubmit({ type: 'skip' }))}
-          >
-            {busy ? 'Skipping…' : 'Skip step'}
-          </button>
-        </>
-      }
+      onAct={() => onSubmit({ type: 'skip' })}
     >
-      <ProblemAlert error={error} />
       <p>The sequence moves on to the next step.</p>
       {(target.stepType === 'email' || target.stepType === 'phone_call') && (
         <p className="muted">
           A condition that tests this {target.stepType === 'email' ? 'email' : 'call'} takes its “No” branch.
         </p>
       )}
-    </Dialog>
+    </ActionDialog>
   );
 }

@@ -3,10 +3,10 @@
 import { useId, useMemo, useState } from 'react';
 import { Dialog } from '../ui/Dialog.js';
 import { ProblemAlert } from '../ui/ProblemAlert.js';
+import { useSubmit } from '../ui/use-submit.js';
 import type { ActionTarget } from './ActionTarget.js';
 import { customSnooze, localInputValue, MAX_SNOOZE_DAYS, snoozePresets } from './due-time.js';
 import type { StepAction } from './step-actions.js';
-import { useSubmit } from './use-submit.js';
 
 export function SnoozeDialog({
   target,
