@@ -143,6 +143,11 @@ describe.skipIf(skipReason !== null)('[e2e] roles, the designer header and recor
     await create.getByLabel('Name', { exact: true }).fill('Lena Lead');
     await create.getByLabel('Email').fill('lena@example.test');
     await create.getByLabel('Company').fill('First Co');
+    await create.getByLabel('LinkedIn profile').fill('https://www.linkedin.com/in/lena');
+    // A custom field, as email templates read it ({{ record.fields.title }}).
+    await create.getByRole('button', { name: 'Add a field' }).click();
+    await create.getByLabel('Name of field 1').fill('title');
+    await create.getByLabel('Value of “title”').fill('VP Sales');
     expect(await create.getByLabel('Owner').count()).toBe(0); // a seller's records are their own
     await accessible(page, 'seller-new-lead');
     await create.getByRole('button', { name: 'Create lead' }).click();
@@ -155,6 +160,15 @@ describe.skipIf(skipReason !== null)('[e2e] roles, the designer header and recor
     expect(await edit.getByLabel('Email').inputValue()).toBe('lena@example.test');
     await edit.getByLabel('Company').fill('Second Co');
     await edit.getByLabel('Email').fill('');
+    expect(await edit.getByLabel('Value of “title”').inputValue()).toBe('VP Sales');
+    await edit.getByRole('button', { name: 'Add a field' }).click();
+    await edit.getByLabel('Name of field 2').fill('employees');
+    await edit.getByLabel('Kind of “employees”').selectOption('number');
+    await edit.getByLabel('Value of “employees”').fill('many');
+    await edit.getByText('Not a number.').waitFor(); // and Save waits for a number
+    expect(await edit.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await edit.getByLabel('Value of “employees”').fill('250');
+    await edit.getByRole('button', { name: 'Remove “title”' }).click();
     await edit.getByRole('button', { name: 'Save' }).click();
     await edit.waitFor({ state: 'hidden' });
     await row.getByRole('cell', { name: 'Second Co' }).waitFor();
@@ -165,6 +179,13 @@ describe.skipIf(skipReason !== null)('[e2e] roles, the designer header and recor
     expect(listed.items).toMatchObject([
       { name: 'Lena Lead', email: null, company: 'Second Co', ownerId: seller.id },
     ]);
+    const [lena] = listed.items as unknown as { id: string }[];
+    expect(await asSeller.request('GET', `/api/records/${encodeURIComponent(lena?.id ?? '')}`)).toMatchObject(
+      { linkedinUrl: 'https://www.linkedin.com/in/lena', fields: { employees: 250 } },
+    );
+    expect(
+      (await asSeller.request<{ fields: Record<string, unknown> }>('GET', `/api/records/${lena?.id}`)).fields,
+    ).not.toHaveProperty('title');
 
     await row.getByRole('button', { name: 'Delete Lena Lead' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete Lena Lead?' });

@@ -130,8 +130,11 @@ export interface RecordInput {
   email?: string | null;
   phone?: string | null;
   company?: string | null;
+  linkedinUrl?: string | null;
   timezone?: string | null;
   ownerId?: string;
+  /** Merged into the record's custom fields; a key sent as null is removed. */
+  fields?: Record<string, string | number | boolean | null>;
 }
 
 export interface Page<T> {

@@ -1,12 +1,21 @@
-// New record and Edit record: name, email, phone, company, time zone, and the owner for managers (a
-// salesperson's records stay their own). Delete asks first (DeleteRecordDialog).
+// New record and Edit record: name, email, phone, company, LinkedIn profile, time zone, custom fields, and
+// the owner for managers (a salesperson's records stay their own). Delete asks first (DeleteRecordDialog).
 import type { EntityType } from '@domain/definition.js';
 import { useId, useState } from 'react';
 import type { CrmRecord } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
 import { Dialog } from '../ui/Dialog.js';
 import { FormError } from '../ui/states.js';
-import { formValuesOf, type RecordFormValues, recordBody } from './record-form.js';
+import {
+  type CustomFieldRow,
+  type FieldKind,
+  fieldProblems,
+  formValuesOf,
+  MAX_FIELD_KEY,
+  newFieldRow,
+  type RecordFormValues,
+  recordBody,
+} from './record-form.js';
 
 export const ENTITY_SINGULAR_LOWER: Record<EntityType, string> = {
   lead: 'lead',
@@ -35,8 +44,14 @@ export function RecordFormDialog({
   const [error, setError] = useState<unknown>(null);
   const noun = ENTITY_SINGULAR_LOWER[entityType];
   const title = record === undefined ? `New ${noun}` : `Edit ${record.name}`;
-  const set = (key: keyof RecordFormValues) => (event: { target: { value: string } }) =>
+  const set = (key: Exclude<keyof RecordFormValues, 'fields'>) => (event: { target: { value: string } }) =>
     setValues((v) => ({ ...v, [key]: event.target.value }));
+  const problems = fieldProblems(values.fields);
+  const setRow = (rowId: number, change: Partial<CustomFieldRow>) =>
+    setValues((v) => ({
+      ...v,
+      fields: v.fields.map((row) => (row.rowId === rowId ? { ...row, ...change } : row)),
+    }));
   const save = async () => {
     setBusy(true);
     setError(null);
@@ -51,7 +66,7 @@ export function RecordFormDialog({
       setBusy(false);
     }
   };
-  const text = (key: keyof RecordFormValues, label: string, type = 'text') => (
+  const text = (key: Exclude<keyof RecordFormValues, 'fields'>, label: string, type = 'text') => (
     <label className="field">
       <span className="field-label">{label}</span>
       <input type={type} value={values[key]} onChange={set(key)} />
@@ -72,7 +87,7 @@ export function RecordFormDialog({
             type="submit"
             form="record-form"
             className="button button-primary"
-            disabled={busy || values.name.trim() === ''}
+            disabled={busy || values.name.trim() === '' || problems.size > 0}
           >
             {busy ? 'Saving…' : record === undefined ? `Create ${noun}` : 'Save'}
           </button>
@@ -91,6 +106,7 @@ export function RecordFormDialog({
         {text('email', 'Email', 'email')}
         {text('phone', 'Phone', 'tel')}
         {text('company', 'Company')}
+        {text('linkedinUrl', 'LinkedIn profile', 'url')}
         <div className="field">
           <label className="field-label" htmlFor={`${ids}-zone`}>
             Time zone
@@ -119,9 +135,118 @@ export function RecordFormDialog({
             </select>
           </label>
         )}
+        <fieldset className="fieldset custom-fields">
+          <legend className="field-label">Custom fields</legend>
+          {values.fields.length === 0 ? (
+            <p className="field-hint">
+              None yet. Emails can use a field as {'{{ record.fields.title }}'}, and conditions can test it.
+            </p>
+          ) : (
+            <ul className="plain-list custom-field-list">
+              {values.fields.map((row, index) => (
+                <CustomFieldEditor
+                  key={row.rowId}
+                  row={row}
+                  n={index + 1}
+                  problem={problems.get(row.rowId)}
+                  onChange={(change) => setRow(row.rowId, change)}
+                  onRemove={() =>
+                    setValues((v) => ({ ...v, fields: v.fields.filter((r) => r.rowId !== row.rowId) }))
+                  }
+                />
+              ))}
+            </ul>
+          )}
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => setValues((v) => ({ ...v, fields: [...v.fields, newFieldRow()] }))}
+          >
+            Add a field
+          </button>
+        </fieldset>
         <FormError error={error} />
       </form>
     </Dialog>
+  );
+}
+
+const KIND_LABELS: Record<FieldKind, string> = { text: 'Text', number: 'Number', boolean: 'Yes / no' };
+
+/** One custom field: its name, kind and value, each labelled with the field's place for screen readers. */
+function CustomFieldEditor({
+  row,
+  n,
+  problem,
+  onChange,
+  onRemove,
+}: {
+  row: CustomFieldRow;
+  n: number;
+  problem: string | undefined;
+  onChange: (change: Partial<CustomFieldRow>) => void;
+  onRemove: () => void;
+}) {
+  const id = useId();
+  const name = row.key.trim() === '' ? `field ${n}` : `“${row.key.trim()}”`;
+  return (
+    <li className="custom-field">
+      <div className="custom-field-inputs">
+        <input
+          aria-label={`Name of field ${n}`}
+          value={row.key}
+          maxLength={MAX_FIELD_KEY + 1}
+          placeholder="title"
+          aria-invalid={problem !== undefined}
+          aria-describedby={problem === undefined ? undefined : `${id}-problem`}
+          onChange={(event) => onChange({ key: event.target.value })}
+        />
+        <select
+          aria-label={`Kind of ${name}`}
+          value={row.kind}
+          onChange={(event) => {
+            const kind = event.target.value as FieldKind;
+            onChange({ kind, value: kind === 'boolean' ? 'true' : row.kind === 'boolean' ? '' : row.value });
+          }}
+        >
+          {(Object.keys(KIND_LABELS) as FieldKind[]).map((kind) => (
+            <option key={kind} value={kind}>
+              {KIND_LABELS[kind]}
+            </option>
+          ))}
+        </select>
+        {row.kind === 'boolean' ? (
+          <select
+            aria-label={`Value of ${name}`}
+            value={row.value}
+            onChange={(event) => onChange({ value: event.target.value })}
+          >
+            <option value="true">Yes</option>
+            <option value="false">No</option>
+          </select>
+        ) : (
+          <input
+            aria-label={`Value of ${name}`}
+            inputMode={row.kind === 'number' ? 'decimal' : undefined}
+            value={row.value}
+            onChange={(event) => onChange({ value: event.target.value })}
+          />
+        )}
+        <button
+          type="button"
+          className="button button-small"
+          aria-label={`Remove ${name}`}
+          onClick={onRemove}
+        >
+          Remove
+        </button>
+      </div>
+      {problem !== undefined && (
+        <span className="field-error" id={`${id}-problem`}>
+          {problem}
+        </span>
+      )}
+    </li>
   );
 }
 
