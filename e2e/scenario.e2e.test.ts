@@ -409,6 +409,21 @@ describe.skipIf(skipReason !== null)('[e2e] a manager designs a sequence, a sell
     expect(new URL(page.url()).searchParams.get('version')).toBeNull();
     await stats.getByRole('table', { name: 'Per-step funnel' }).waitFor();
     expect(await card('Connected')).toBe('3');
+    // Each version's steps as they ran, read-only: version 1, which the three leads still run.
+    await page.getByRole('tab', { name: 'Version history' }).click();
+    await page.getByRole('button', { name: 'View the steps of version 1' }).click();
+    const v1 = page.getByRole('dialog', { name: /version 1$/ });
+    await v1.getByRole('img', { name: 'Flow of version 1' }).waitFor();
+    await v1.getByText('3 records running on it', { exact: false }).waitFor();
+    const listed = v1.getByRole('list', { name: 'Steps of version 1' }).getByRole('listitem');
+    const ran = await asAdmin.request<{ definition: { steps: unknown[] } }>(
+      'GET',
+      `/api/sequences/${encodeURIComponent(sequenceId)}/versions/1`,
+    );
+    expect(await listed.count()).toBe(ran.definition.steps.length); // every step, waits and conditions too
+    await screen('version-steps');
+    await page.keyboard.press('Escape');
+    await v1.waitFor({ state: 'hidden' });
     await page.getByRole('tab', { name: 'Connected records' }).click();
     for (const lead of LEADS) await page.getByRole('tabpanel').getByText(lead.name).first().waitFor();
     await screen('connected-records');

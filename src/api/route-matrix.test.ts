@@ -343,6 +343,11 @@ const TABLE: Row[] = [
     expect: all(200),
   },
   {
+    route: 'GET /api/sequences/:id/versions/:version',
+    request: async (f) => get(`/api/sequences/${await f.sequence()}/versions/1`),
+    expect: all(200),
+  },
+  {
     route: 'POST /api/sequences/:id/clone',
     request: async (f) => ({
       method: 'POST',

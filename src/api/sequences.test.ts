@@ -171,6 +171,28 @@ describe('sequences over HTTP', () => {
       { version: 1, description: 'first', activatedAt: expect.any(String), enrolledCount: 0 },
       { version: 2, activatedAt: null },
     ]);
+    // One version with its steps: the old one as it ran, the draft as edited; a salesperson may read both.
+    const ofOne = (v: string) =>
+      h.as('salesperson', { method: 'GET', url: `/api/sequences/${id}/versions/${v}` });
+    const first = await ofOne('1');
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({
+      version: 1,
+      description: 'first',
+      activatedAt: expect.any(String),
+      createdAt: expect.any(String),
+      enrolledCount: 0,
+      summary: { stepCount: 2, durationDays: 2 },
+    });
+    expect(first.json().definition).toMatchObject(definition);
+    expect((await ofOne('2')).json()).toMatchObject({ version: 2, activatedAt: null });
+    expect((await ofOne('3')).statusCode).toBe(404);
+    expect((await ofOne('3')).json()).toMatchObject({ code: 'not_found' });
+    for (const bad of ['0', '-1', 'x', '1.5', '99999999999'])
+      expect((await ofOne(bad)).statusCode, bad).toBe(400);
+    expect(
+      (await h.as('salesperson', { method: 'GET', url: '/api/sequences/seq_none/versions/1' })).statusCode,
+    ).toBe(404);
     const stats = await h.as('sales_manager', { method: 'GET', url: `/api/sequences/${id}/stats` });
     expect(stats.json()).toMatchObject({
       version: null,

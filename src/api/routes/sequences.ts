@@ -13,6 +13,7 @@ import { reviseSequence } from '../../engine/sequences/revise-sequence.js';
 import { getSequenceStats } from '../../engine/sequences/sequence-stats.js';
 import {
   getSequence,
+  getVersion,
   listSequences,
   listVersions,
   type SequenceView,
@@ -76,6 +77,12 @@ const VersionJson = Type.Object({
   activatedAt: Type.Union([Instant, Type.Null()]),
   createdAt: Instant,
   enrolledCount: Type.Integer(),
+});
+
+const VersionDetailJson = Type.Object({
+  ...VersionJson.properties,
+  definition: Definition,
+  summary: Type.Object({ stepCount: Type.Integer(), durationDays: Type.Number() }),
 });
 
 const Counts = Type.Record(Type.String(), Type.Integer());
@@ -232,6 +239,26 @@ export const sequenceRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = a
         activatedAt: isoOrNull(v.activatedAt),
         createdAt: iso(v.createdAt),
       })),
+  );
+
+  app.get(
+    '/api/sequences/:id/versions/:version',
+    {
+      preHandler: everyone,
+      schema: {
+        tags,
+        summary: 'One version of a sequence with its steps (an old one, the active one or a draft)',
+        params: Type.Object({
+          ...IdParams.properties,
+          version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+        }),
+        response: { 200: VersionDetailJson, 404: Problem },
+      },
+    },
+    async (request) => {
+      const v = await getVersion(deps, request.params.id, request.params.version);
+      return { ...v, activatedAt: isoOrNull(v.activatedAt), createdAt: iso(v.createdAt) };
+    },
   );
 
   app.post(

@@ -3,7 +3,7 @@
 import type { EntityType, SequenceDefinition } from '../../domain/definition.js';
 import { type SequenceSummary, summarize } from '../../domain/summary.js';
 import type { EngineDeps } from '../deps.js';
-import { BadRequestError } from '../errors.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
 import {
   type Page,
   type Sequence,
@@ -43,6 +43,12 @@ export interface SequenceVersionView {
   createdAt: number;
   /** Records running on this version now. */
   enrolledCount: number;
+}
+
+/** One version with its steps: what it ran (or runs), read-only. */
+export interface SequenceVersionDetail extends SequenceVersionView {
+  definition: SequenceDefinition;
+  summary: SequenceSummary;
 }
 
 /** The version a view shows (see SequenceView.version). */
@@ -118,6 +124,27 @@ export async function listSequences(
 }
 
 /** Oldest first. */
+/** One version of a live sequence, with its definition (any version: an old one, the active, a draft). */
+export async function getVersion(
+  deps: EngineDeps,
+  id: string,
+  version: number,
+): Promise<SequenceVersionDetail> {
+  const sequence = await liveSequence(deps.store, id);
+  const stored = await deps.store.sequences.getVersion(sequence.id, version);
+  if (stored === null) throw new NotFoundError(`Sequence ${sequence.id} has no version ${version}.`);
+  const running = await deps.store.sequenceLifecycle.countRunningEnrollmentsByVersion(sequence.id);
+  return {
+    version: stored.version,
+    description: stored.description,
+    activatedAt: stored.activatedAt,
+    createdAt: stored.createdAt,
+    enrolledCount: running.get(stored.version) ?? 0,
+    definition: stored.definition,
+    summary: summarize(stored.definition),
+  };
+}
+
 export async function listVersions(deps: EngineDeps, id: string): Promise<SequenceVersionView[]> {
   const sequence = await liveSequence(deps.store, id);
   const versions = await deps.store.sequences.listVersions(sequence.id);

@@ -29,6 +29,7 @@ import type {
   SequenceStatus,
   SequenceTemplateInfo,
   SequenceVersion,
+  SequenceVersionDetail,
   User,
   UserInput,
   WebhookDelivery,
@@ -235,6 +236,8 @@ export function createApi(http: HttpClient, session: SessionStore) {
         }),
       remove: (id: string) => http.request<void>('DELETE', `/api/sequences/${enc(id)}`),
       versions: (id: string) => http.request<SequenceVersion[]>('GET', `/api/sequences/${enc(id)}/versions`),
+      version: (id: string, version: number) =>
+        http.request<SequenceVersionDetail>('GET', `/api/sequences/${enc(id)}/versions/${version}`),
     },
     enrollments: {
       connect: (sequenceId: string, recordIds: string[]) =>

@@ -72,7 +72,14 @@ export interface SequenceVersion {
   version: number;
   description?: string | null;
   activatedAt?: string | null;
+  createdAt?: string;
   enrolledCount?: number;
+}
+
+/** GET /api/sequences/{id}/versions/{version}: one version with its steps. */
+export interface SequenceVersionDetail extends SequenceVersion {
+  definition: SequenceDefinition;
+  summary: { stepCount: number; durationDays: number };
 }
 
 export interface SequenceTemplateInfo {
