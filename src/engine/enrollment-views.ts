@@ -3,6 +3,7 @@
 // their records (or whose steps they work); anything else is "not found", never "forbidden".
 import type { EngineDeps } from './deps.js';
 import { definitionKey, engineCache } from './engine-cache.js';
+import { emailKey, parseStepRowId } from './enrollment-commit.js';
 import { NotFoundError } from './errors.js';
 import type {
   EndReason,
@@ -13,6 +14,7 @@ import type {
   EnrollmentStepState,
   Page,
   PageOptions,
+  WorkRow,
 } from './ports/store.js';
 import type { ActingUser } from './sequences/stored-sequence.js';
 import { toWorkItems, type WorkItem } from './worklist.js';
@@ -128,9 +130,9 @@ export async function enrollmentDetailOf(deps: EngineDeps, id: string): Promise<
 
 /**
  * api.md's enrollment `dueAt`, "when is the next thing due": the due time of the step the enrollment is on
- * (a manual step's open time, an automated email's send time, a wait's end, a condition's deadline). The
- * row's own `dueAt` is only the scheduler's next wake-up, null while a step is open or an email is with the
- * outbox. Null unless active: a paused enrollment's times move by the pause when it resumes.
+ * (a manual step's open time, an automated email's send time (emailSendTimes), a wait's end, a condition's
+ * deadline). The row's own `dueAt` is only the scheduler's next wake-up, null while a step is open or an
+ * email is with the outbox. Null unless active: a paused enrollment's times move by the pause when it resumes.
  */
 function nextDue(enrollment: Enrollment, currentStepDue: number | null | undefined): number | null {
   if (enrollment.status !== 'active') return null;
@@ -148,8 +150,53 @@ function unfinishedDue(steps: readonly EnrollmentStep[]): number | null {
 }
 
 /**
+ * When automated emails go out, by outbox key: their outbox rows' `available_at`, in one read for all.
+ * That row is the one source of truth of a send time: the mail sender claims by it and moves it when it
+ * defers the message (the mailbox's daily cap or spacing, the owner's or the recipient's hours read again
+ * at send time, no mailbox yet, a retry after a 4xx), and once the message is out it is when the sender
+ * took it up. The engine's own times are the plan made when the email was queued (the state's `due`, the
+ * history row's `due_at`), and the enrollment row's `due_at` stays null meanwhile: the enrollment waits for
+ * the sender's `email_sent`, not for a tick (design.md §3.2), so a deferral moves none of them. Reading the
+ * outbox here costs a view one statement; keeping a copy in step would cost the sender writes per message.
+ */
+function emailSendTimes(deps: EngineDeps, keys: readonly string[]): Promise<Map<string, number>> {
+  return keys.length === 0 ? Promise.resolve(new Map()) : deps.store.outbox.sendTimes(keys);
+}
+
+/** The outbox key of an automated email step's history row (its message, queued or gone), else null. */
+function automatedEmailKey(row: { id: string; type: string }): string | null {
+  if (row.type !== 'automated_email') return null;
+  const instance = parseStepRowId(row.id);
+  return instance === null ? null : emailKey(instance.enrollmentId, instance.seq);
+}
+
+/**
+ * History rows with each automated email due when the sender sends it (emailSendTimes); `moved` when that
+ * changed a row's time. A row whose message is not in the outbox keeps its own.
+ */
+async function withSendTimes<R extends { id: string; type: string; dueAt: number | null }>(
+  deps: EngineDeps,
+  rows: readonly R[],
+): Promise<{ rows: R[]; moved: boolean }> {
+  const keys = rows.map(automatedEmailKey);
+  const times = await emailSendTimes(
+    deps,
+    keys.filter((key) => key !== null),
+  );
+  let moved = false;
+  const result = rows.map((row, i) => {
+    const key = keys[i];
+    const at = key === null || key === undefined ? undefined : times.get(key);
+    if (at === undefined || at === row.dueAt) return row;
+    moved = true;
+    return { ...row, dueAt: at };
+  });
+  return { rows: result, moved };
+}
+
+/**
  * The current step's due time of each active enrollment the scheduler has no wake-up for (an open step,
- * an email with the outbox), from their states in one read by primary key.
+ * an email with the outbox), from their states in one read by primary key; an email's from its outbox row.
  */
 async function currentStepDues(
   deps: EngineDeps,
@@ -157,7 +204,19 @@ async function currentStepDues(
 ): Promise<Map<string, number | null>> {
   const ids = enrollments.filter((e) => e.status === 'active' && e.dueAt === null).map((e) => e.id);
   if (ids.length === 0) return new Map();
-  return new Map((await deps.store.engine.load(ids)).map((e) => [e.id, e.state.due]));
+  const loaded = await deps.store.engine.load(ids);
+  const emailOf = (e: (typeof loaded)[number]) =>
+    e.state.phase === 'sending' ? emailKey(e.id, e.state.seq) : null;
+  const times = await emailSendTimes(
+    deps,
+    loaded.map(emailOf).filter((key) => key !== null),
+  );
+  return new Map(
+    loaded.map((e) => {
+      const key = emailOf(e);
+      return [e.id, (key === null ? undefined : times.get(key)) ?? e.state.due];
+    }),
+  );
 }
 
 /** The progress of a page of enrollments: their current steps' names and due times, read once for all. */
@@ -188,7 +247,7 @@ async function progressOf(
 }
 
 async function enrollmentDetail(deps: EngineDeps, enrollment: Enrollment): Promise<EnrollmentDetail> {
-  const steps = await deps.store.enrollments.listSteps(enrollment.id);
+  const { rows: steps } = await withSendTimes(deps, await deps.store.enrollments.listSteps(enrollment.id));
   const names = await stepNames(deps, [
     { sequenceId: enrollment.sequenceId, version: enrollment.sequenceVersion },
   ]);
@@ -290,5 +349,13 @@ export async function upNext(deps: EngineDeps, actor: ActingUser, recordId: stri
   const record = await deps.store.records.get(recordId);
   if (record === null || record.deletedAt !== null || (isSeller(actor) && record.ownerId !== actor.id))
     throw new NotFoundError('No such record.');
-  return toWorkItems(deps, await deps.store.enrollmentViews.currentSteps(record.id));
+  const { rows, moved } = await withSendTimes(deps, await deps.store.enrollmentViews.currentSteps(record.id));
+  // By due time, then id, as the store orders them, with the emails' send times.
+  if (moved) rows.sort(byDueThenId);
+  return toWorkItems(deps, rows);
+}
+
+function byDueThenId(a: WorkRow, b: WorkRow): number {
+  const due = (a.dueAt ?? Number.POSITIVE_INFINITY) - (b.dueAt ?? Number.POSITIVE_INFINITY);
+  return due !== 0 && !Number.isNaN(due) ? due : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

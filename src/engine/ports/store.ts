@@ -1094,6 +1094,13 @@ export interface OutboxRepository {
   claimDue(kind: string, now: number, limit: number, leaseUntil: number): Promise<OutboxMessage[]>;
   /** The earliest `available_at` of a pending row of `kind` (outbox_pending_idx). */
   nextAvailableAt(kind: string): Promise<number | null>;
+  /**
+   * When the sender takes up each of these messages (by idempotency key): their rows' `available_at`, which
+   * it claims by and moves when it defers one; keys without a row are left out. One statement for any
+   * number of keys (outbox_idempotency_key_key). What the views show as a queued automated email's send
+   * time (src/engine/enrollment-views.ts, emailSendTimes).
+   */
+  sendTimes(keys: readonly string[]): Promise<Map<string, number>>;
   get(id: string): Promise<OutboxMessage | null>;
   /** The row whose Message-ID carries this hash (outbox_message_key_hash_idx). */
   getByMessageKeyHash(hash: string): Promise<OutboxMessage | null>;

@@ -86,6 +86,17 @@ export function createOutboxRepository({
       return row?.at === null || row?.at === undefined ? null : Number(row.at);
     },
 
+    async sendTimes(keys) {
+      if (keys.length === 0) return new Map();
+      // outbox_idempotency_key_key, probed once per key.
+      const rows = await db
+        .selectFrom('outbox')
+        .select(['idempotency_key', 'available_at'])
+        .where(dialect.inIds(sql.ref<string>('idempotency_key'), [...new Set(keys)]))
+        .execute();
+      return new Map(rows.map((row) => [row.idempotency_key, Number(row.available_at)]));
+    },
+
     async get(id) {
       const row = await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
       return row === undefined ? null : toMessage(row);
