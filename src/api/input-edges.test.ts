@@ -162,17 +162,19 @@ forEachDialect('input edges', (t) => {
 
   it('refuses a forged cursor whose number no list hands out (out of range, not an integer): 400', async () => {
     const { call } = await startServer(t);
-    for (const key of [
-      [1e20, 'x'],
-      [1.5, 'x'],
-    ]) {
-      const answer = await call('GET', `/api/worklist?when=all&cursor=${base64url(key)}`);
+    // A work list's cursor names the list and its owner, then the key: (due time, history row id).
+    const list = `worklist:${(await call('GET', '/api/users/me')).json().id}`;
+    for (const dueAt of [1e20, 1.5]) {
+      const answer = await call(
+        'GET',
+        `/api/worklist?when=all&cursor=${base64url([list, dueAt, 'enr_x.0001'])}`,
+      );
       expect(answer.statusCode, answer.body).toBe(400);
-      expect(answer.json()).toMatchObject({ code: 'bad_request' });
+      expect(answer.json()).toMatchObject({ code: 'bad_request', errors: [{ code: 'invalid_cursor' }] });
     }
     const fine = await call(
       'GET',
-      `/api/worklist?when=all&cursor=${base64url([Date.UTC(2026, 10, 23), 'x'])}`,
+      `/api/worklist?when=all&cursor=${base64url([list, Date.UTC(2026, 10, 23), 'enr_x.0001'])}`,
     );
     expect(fine.statusCode, fine.body).toBe(200);
   });

@@ -16,8 +16,11 @@ export const PageQuery = {
       description: `Items per page (default ${DEFAULT_PAGE_LIMIT}, at most ${MAX_PAGE_LIMIT}).`,
     }),
   ),
+  // As long as the longest cursor a list hands out (storage/cursor.ts): a record's name of 500 characters
+  // is up to 3,000 bytes of JSON (a control character is written \u0001), ~4,100 characters of base64url;
+  // at 2,000 the next page after a name of 500 CJK characters (1,500 bytes) was a 400.
   cursor: Type.Optional(
-    Type.String({ maxLength: 2000, description: 'The `nextCursor` of the previous page.' }),
+    Type.String({ maxLength: 8000, description: 'The `nextCursor` of the previous page.' }),
   ),
 };
 

@@ -1,9 +1,12 @@
 // Long-lived API tokens; only their hash is stored.
 import type { Selectable } from 'kysely';
 import type { ApiToken, ApiTokenRepository } from '../../engine/ports/store.js';
-import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import { decodeCursor, idColumn, instantColumn, keyset, pageLimit, toPage } from '../cursor.js';
 import type { ApiTokensTable } from '../schema.js';
 import type { RepositoryContext } from './context.js';
+
+/** One user's tokens, by (created_at, id). */
+const USER_TOKENS = keyset('api-tokens', [instantColumn, idColumn('tok')]);
 
 function toApiToken(row: Selectable<ApiTokensTable>): ApiToken {
   return {
@@ -60,7 +63,8 @@ export function createApiTokenRepository({ db }: RepositoryContext): ApiTokenRep
 
     async listPageForUser(userId, options) {
       const limit = pageLimit(options);
-      const after = decodeCursor(options, ['number', 'string']);
+      const keys = USER_TOKENS.of(userId);
+      const after = decodeCursor(options, keys);
       // api_tokens_user_idx finds the user's rows; a user holds a handful, so sorting them is cheap.
       let query = db
         .selectFrom('api_tokens')
@@ -71,7 +75,10 @@ export function createApiTokenRepository({ db }: RepositoryContext): ApiTokenRep
         .limit(limit + 1);
       if (after !== null)
         query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(after[0], after[1])));
-      return toPage(await query.execute(), limit, toApiToken, (row) => [Number(row.created_at), row.id]);
+      return toPage(await query.execute(), limit, toApiToken, keys, (row) => [
+        Number(row.created_at),
+        row.id,
+      ]);
     },
 
     async touch(id, at) {

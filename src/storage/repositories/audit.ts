@@ -2,9 +2,12 @@
 import type { Selectable } from 'kysely';
 import type { AuditEntry, AuditRepository, JsonObject } from '../../engine/ports/store.js';
 import { fromJsonOrNull, toJson } from '../codec.js';
-import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import { decodeCursor, idColumn, instantColumn, keyset, pageLimit, toPage } from '../cursor.js';
 import type { AuditLogTable } from '../schema.js';
 import type { RepositoryContext } from './context.js';
+
+/** Newest first, by (at, id). */
+const AUDIT = keyset('audit', [instantColumn, idColumn('aud')]);
 
 function toAuditEntry(row: Selectable<AuditLogTable>): AuditEntry {
   return {
@@ -37,7 +40,7 @@ export function createAuditRepository({ db }: RepositoryContext): AuditRepositor
 
     async list(options) {
       const limit = pageLimit(options);
-      const before = decodeCursor(options, ['number', 'string']);
+      const before = decodeCursor(options, AUDIT);
       // audit_log_subject_idx (one subject) or audit_log_at_idx (everything), walked backwards.
       let query = db
         .selectFrom('audit_log')
@@ -53,7 +56,7 @@ export function createAuditRepository({ db }: RepositoryContext): AuditRepositor
         query = query.where((eb) => eb(eb.refTuple('at', 'id'), '<', eb.tuple(before[0], before[1])));
       }
       const rows = await query.execute();
-      return toPage(rows, limit, toAuditEntry, (row) => [row.at, row.id]);
+      return toPage(rows, limit, toAuditEntry, AUDIT, (row) => [Number(row.at), row.id]);
     },
   };
 }

@@ -2,9 +2,12 @@
 import type { Selectable } from 'kysely';
 import type { EntityType } from '../../domain/definition.js';
 import type { EmailTemplate, EmailTemplateRepository } from '../../engine/ports/store.js';
-import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import { decodeCursor, idColumn, keyset, pageLimit, textColumn, toPage } from '../cursor.js';
 import type { EmailTemplatesTable } from '../schema.js';
 import type { RepositoryContext } from './context.js';
+
+/** By (name, id). */
+const EMAIL_TEMPLATES = keyset('email-templates', [textColumn, idColumn('tpl')]);
 
 function toEmailTemplate(row: Selectable<EmailTemplatesTable>): EmailTemplate {
   return {
@@ -79,7 +82,7 @@ export function createEmailTemplateRepository({ db }: RepositoryContext): EmailT
 
     async list(options) {
       const limit = pageLimit(options);
-      const after = decodeCursor(options, ['string', 'string']);
+      const after = decodeCursor(options, EMAIL_TEMPLATES);
       // email_templates_name_idx, walked in (name, id) order; the entity filter is applied while walking.
       let query = db
         .selectFrom('email_templates')
@@ -97,7 +100,7 @@ export function createEmailTemplateRepository({ db }: RepositoryContext): EmailT
         query = query.where((eb) => eb(eb.refTuple('name', 'id'), '>', eb.tuple(after[0], after[1])));
       }
       const rows = await query.execute();
-      return toPage(rows, limit, toEmailTemplate, (row) => [row.name, row.id]);
+      return toPage(rows, limit, toEmailTemplate, EMAIL_TEMPLATES, (row) => [row.name, row.id]);
     },
   };
 }

@@ -8,9 +8,12 @@ import type {
   EnrollmentViewRepository,
   WorkRow,
 } from '../../engine/ports/store.js';
-import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import { decodeCursor, instantColumn, keyset, pageLimit, stepRowIdColumn, toPage } from '../cursor.js';
 import type { Database } from '../schema.js';
 import type { RepositoryContext } from './context.js';
+
+/** One owner's work items, by (due_at, history row id). */
+const WORKLIST = keyset('worklist', [instantColumn, stepRowIdColumn]);
 
 // Literal predicates (never parameters), so both planners can match the partial indexes' WHERE clauses.
 const MANUAL_TYPES = sql.raw(MANUAL_ACTIVITY_TYPES.map((type) => `'${type}'`).join(', '));
@@ -99,7 +102,8 @@ export function createEnrollmentViewRepository({ db }: RepositoryContext): Enrol
   return {
     async worklist(options) {
       const limit = pageLimit(options);
-      const after = decodeCursor(options, ['number', 'string']);
+      const keys = WORKLIST.of(options.ownerId);
+      const after = decodeCursor(options, keys);
       // One range scan per partial index, each stopping after limit + 1 rows of active enrollments
       // (paused ones keep their open step but can't be worked), merged by (due_at, id); the names are
       // joined by primary key to at most 2 × (limit + 1) rows.
@@ -137,7 +141,7 @@ export function createEnrollmentViewRepository({ db }: RepositoryContext): Enrol
         .orderBy('w.id')
         .limit(limit + 1)
         .execute()) as unknown as RawWorkRow[];
-      return toPage(rows, limit, toWorkRow, (row) => [Number(row.due_at), row.id]);
+      return toPage(rows, limit, toWorkRow, keys, (row) => [Number(row.due_at), row.id]);
     },
 
     async currentSteps(recordId) {

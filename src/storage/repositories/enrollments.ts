@@ -2,6 +2,7 @@
 // statements (claim due, batch transitions, work list) live beside this in their own files.
 import type { Selectable } from 'kysely';
 import type { StepType } from '../../domain/definition.js';
+import { ENROLLMENT_STATUSES } from '../../domain/enrollment.js';
 import type {
   EndReason,
   Enrollment,
@@ -12,9 +13,17 @@ import type {
   JsonObject,
 } from '../../engine/ports/store.js';
 import { fromJson, toJson } from '../codec.js';
-import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import { decodeCursor, idColumn, keyset, oneOfColumn, pageLimit, toPage } from '../cursor.js';
 import type { EnrollmentStepsTable, EnrollmentsTable } from '../schema.js';
 import { type RepositoryContext, selectByIds } from './context.js';
+
+/** One record's enrollments, newest first, by id. */
+const RECORD_ENROLLMENTS = keyset('record-enrollments', [idColumn('enr')]);
+/** One sequence's enrollments, by (status, id). */
+const SEQUENCE_ENROLLMENTS = keyset('sequence-enrollments', [
+  oneOfColumn(ENROLLMENT_STATUSES),
+  idColumn('enr'),
+]);
 
 const RUNNING: EnrollmentStatus[] = ['active', 'paused'];
 
@@ -118,7 +127,8 @@ export function createEnrollmentRepository({ db, sql }: RepositoryContext): Enro
 
     async listByRecord(recordId, options) {
       const limit = pageLimit(options);
-      const before = decodeCursor(options, ['string']);
+      const keys = RECORD_ENROLLMENTS.of(recordId);
+      const before = decodeCursor(options, keys);
       // enrollments_one_running_key (record_id prefix; since 0016 it holds ended enrollments too), the
       // few rows of one record sorted by id.
       let query = db
@@ -129,12 +139,13 @@ export function createEnrollmentRepository({ db, sql }: RepositoryContext): Enro
         .limit(limit + 1);
       if (before !== null) query = query.where('id', '<', before[0]);
       const rows = await query.execute();
-      return toPage(rows, limit, toEnrollment, (row) => [row.id]);
+      return toPage(rows, limit, toEnrollment, keys, (row) => [row.id]);
     },
 
     async listBySequence(sequenceId, options) {
       const limit = pageLimit(options);
-      const after = decodeCursor(options, ['string', 'string']);
+      const keys = SEQUENCE_ENROLLMENTS.of(sequenceId);
+      const after = decodeCursor(options, keys);
       // enrollments_sequence_status_idx, walked in (status, id) order: one status, or all grouped by status.
       let query = db
         .selectFrom('enrollments')
@@ -150,7 +161,7 @@ export function createEnrollmentRepository({ db, sql }: RepositoryContext): Enro
         query = query.where((eb) => eb(eb.refTuple('status', 'id'), '>', eb.tuple(after[0], after[1])));
       }
       const rows = await query.execute();
-      return toPage(rows, limit, toEnrollment, (row) => [row.status, row.id]);
+      return toPage(rows, limit, toEnrollment, keys, (row) => [row.status as EnrollmentStatus, row.id]);
     },
 
     async end(id, end) {

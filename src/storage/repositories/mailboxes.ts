@@ -4,9 +4,12 @@
 import type { Selectable } from 'kysely';
 import type { Mailbox, MailboxRepository } from '../../engine/ports/store.js';
 import { fromFlag, toFlag } from '../codec.js';
-import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import { decodeCursor, idColumn, keyset, pageLimit, toPage } from '../cursor.js';
 import type { MailboxesTable } from '../schema.js';
 import type { RepositoryContext } from './context.js';
+
+/** By id. */
+const MAILBOXES = keyset('mailboxes', [idColumn('mbx')]);
 
 const DEFAULT_DAILY_CAP = 400;
 const DEFAULT_MIN_SPACING_MS = 20_000;
@@ -80,7 +83,7 @@ export function createMailboxRepository({ db, sql: dialectSql }: RepositoryConte
 
     async listPage(options) {
       const limit = pageLimit(options);
-      const after = decodeCursor(options, ['string']);
+      const after = decodeCursor(options, MAILBOXES);
       // The primary key, walked in order.
       let query = db
         .selectFrom('mailboxes')
@@ -88,7 +91,7 @@ export function createMailboxRepository({ db, sql: dialectSql }: RepositoryConte
         .orderBy('id')
         .limit(limit + 1);
       if (after !== null) query = query.where('id', '>', after[0]);
-      return toPage(await query.execute(), limit, toMailbox, (row) => [row.id]);
+      return toPage(await query.execute(), limit, toMailbox, MAILBOXES, (row) => [row.id]);
     },
 
     async update(id, patch, updatedAt) {

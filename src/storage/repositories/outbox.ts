@@ -4,9 +4,12 @@
 import { type Selectable, sql } from 'kysely';
 import type { JsonObject, OutboxMessage, OutboxRepository, OutboxStatus } from '../../engine/ports/store.js';
 import { fromJson, toJson } from '../codec.js';
-import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import { decodeCursor, idColumn, instantColumn, keyset, pageLimit, toPage } from '../cursor.js';
 import type { OutboxTable } from '../schema.js';
 import type { RepositoryContext } from './context.js';
+
+/** One status's messages, by (created_at, id). */
+const OUTBOX = keyset('outbox', [instantColumn, idColumn('out')]);
 
 function toMessage(row: Selectable<OutboxTable>): OutboxMessage {
   return {
@@ -220,7 +223,8 @@ export function createOutboxRepository({
 
     async listByStatus(status, options) {
       const limit = pageLimit(options);
-      const after = decodeCursor(options, ['number', 'string']);
+      const keys = OUTBOX.of(status);
+      const after = decodeCursor(options, keys);
       let query = db
         .selectFrom('outbox')
         .selectAll()
@@ -232,7 +236,7 @@ export function createOutboxRepository({
         query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(after[0], after[1])));
       }
       const rows = await query.execute();
-      return toPage(rows, limit, toMessage, (row) => [Number(row.created_at), row.id]);
+      return toPage(rows, limit, toMessage, keys, (row) => [Number(row.created_at), row.id]);
     },
   };
 }

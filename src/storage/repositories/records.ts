@@ -3,14 +3,9 @@
 import { type Kysely, sql } from 'kysely';
 import type { EntityType } from '../../domain/definition.js';
 import { emailKey, storedEmail } from '../../domain/email-address.js';
-import {
-  type RecordFields,
-  type RecordRepository,
-  type SalesRecord,
-  StoreValidationError,
-} from '../../engine/ports/store.js';
+import { type RecordFields, type RecordRepository, StoreValidationError } from '../../engine/ports/store.js';
 import { containsPattern, toJson } from '../codec.js';
-import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import { decodeCursor, idColumn, keyset, pageLimit, textColumn, toPage } from '../cursor.js';
 import type { Database } from '../schema.js';
 import { type RepositoryContext, selectByIds } from './context.js';
 import { loadFieldDefinitions } from './field-definitions.js';
@@ -19,6 +14,9 @@ import { checkRecordFields } from './record-fields.js';
 import { moveRunningWork } from './record-lifecycle.js';
 import { toRecordRow, toSalesRecord } from './record-rows.js';
 import { upsertRecords } from './records-upsert.js';
+
+/** Live records, by (name, id). */
+const RECORDS = keyset('records', [textColumn, idColumn('rec')]);
 
 export function createRecordRepository(context: RepositoryContext): RecordRepository {
   const { db } = context;
@@ -135,7 +133,7 @@ export function createRecordRepository(context: RepositoryContext): RecordReposi
 
     async list(options) {
       const limit = pageLimit(options);
-      const after = decodeCursor(options, ['string', 'string']);
+      const after = decodeCursor(options, RECORDS);
       // records_type_owner_name_idx (type and owner), records_owner_name_idx (owner),
       // records_name_idx (type only, or no filter): each walked in (name, id) order from the cursor.
       let query = db
@@ -161,10 +159,7 @@ export function createRecordRepository(context: RepositoryContext): RecordReposi
         query = query.where((eb) => eb(eb.refTuple('name', 'id'), '>', eb.tuple(after[0], after[1])));
       }
       const rows = await query.execute();
-      return toPage<(typeof rows)[number], SalesRecord>(rows, limit, toSalesRecord, (row) => [
-        row.name,
-        row.id,
-      ]);
+      return toPage(rows, limit, toSalesRecord, RECORDS, (row) => [row.name, row.id]);
     },
 
     upsertMany: (rows, at) => upsertRecords(context, rows, at),

@@ -10,9 +10,12 @@ import type {
   SequenceVersion,
 } from '../../engine/ports/store.js';
 import { containsPattern, fromJson, toJson } from '../codec.js';
-import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import { decodeCursor, idColumn, keyset, pageLimit, textColumn, toPage } from '../cursor.js';
 import type { Database, SequencesTable, SequenceVersionsTable } from '../schema.js';
 import { type RepositoryContext, selectByIds } from './context.js';
+
+/** Live sequences, by (name, id). */
+const SEQUENCES = keyset('sequences', [textColumn, idColumn('seq')]);
 
 function toSequence(row: Selectable<SequencesTable>, tags: string[]): Sequence {
   return {
@@ -202,7 +205,7 @@ export function createSequenceRepository(context: RepositoryContext): SequenceRe
 
     async list(options) {
       const limit = pageLimit(options);
-      const after = decodeCursor(options, ['string', 'string']);
+      const after = decodeCursor(options, SEQUENCES);
       // sequences_status_name_idx (by status) or sequences_name_idx, walked in (name, id) order;
       // with a tag, sequence_tags_tag_idx finds the (few) tagged sequences, sorted after.
       let query = db
@@ -244,6 +247,7 @@ export function createSequenceRepository(context: RepositoryContext): SequenceRe
         rows,
         limit,
         (row) => row,
+        SEQUENCES,
         (row) => [row.name, row.id],
       );
       return { items: await withTags(db, page.items), nextCursor: page.nextCursor };

@@ -1,8 +1,11 @@
 // The suppression list: lower-cased addresses never emailed again, the first reason kept.
 import type { Selectable } from 'kysely';
 import type { Suppression, SuppressionReason, SuppressionRepository } from '../../engine/ports/store.js';
-import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import { decodeCursor, emailKeyColumn, keyset, pageLimit, toPage } from '../cursor.js';
 import { chunked, type RepositoryContext, selectByIds } from './context.js';
+
+/** By address (stored lower-cased, engine/suppression.ts). */
+const SUPPRESSIONS = keyset('suppressions', [emailKeyColumn]);
 
 /** 0004_signals_suppressions. */
 interface SuppressionsTable {
@@ -47,7 +50,7 @@ export function createSuppressionRepository(context: RepositoryContext): Suppres
 
     async list(options) {
       const limit = pageLimit(options);
-      const after = decodeCursor(options, ['string']);
+      const after = decodeCursor(options, SUPPRESSIONS);
       let query = db
         .selectFrom('suppressions')
         .selectAll()
@@ -55,7 +58,7 @@ export function createSuppressionRepository(context: RepositoryContext): Suppres
         .limit(limit + 1);
       if (after !== null) query = query.where('email', '>', after[0]);
       const rows = await query.execute();
-      return toPage(rows, limit, toSuppression, (row) => [row.email]);
+      return toPage(rows, limit, toSuppression, SUPPRESSIONS, (row) => [row.email]);
     },
 
     async remove(email) {

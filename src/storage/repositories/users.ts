@@ -11,7 +11,7 @@ import {
   type WorkingHours,
 } from '../../engine/ports/store.js';
 import { fromFlag, fromJson, toFlag, toJson } from '../codec.js';
-import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import { decodeCursor, emailKeyColumn, idColumn, keyset, pageLimit, toPage } from '../cursor.js';
 import type { UsersTable } from '../schema.js';
 import type { RepositoryContext } from './context.js';
 import { selectByIds } from './context.js';
@@ -43,6 +43,9 @@ function inWeekOrder(hours: WorkingHours): WorkingHours {
 }
 
 const lowerEmail = sql<string>`lower(email)`;
+
+/** By lower(email), with the id: a cursor of another list (or a one-string one) is a 400 here too. */
+const USERS = keyset('users', [emailKeyColumn, idColumn('usr')]);
 
 export function createUserRepository({ db, sql: dialectSql }: RepositoryContext): UserRepository {
   return {
@@ -125,9 +128,7 @@ export function createUserRepository({ db, sql: dialectSql }: RepositoryContext)
 
     async list(options) {
       const limit = pageLimit(options);
-      // The cursor carries the id beside the sort key, as every list's does (cursor.ts), so a cursor of
-      // another list, or a forged one-string one, is a 400 here too.
-      const after = decodeCursor(options, ['string', 'string']);
+      const after = decodeCursor(options, USERS);
       // users_email_key: walked in order; lower(email) is unique, so it alone is the keyset.
       let query = db
         .selectFrom('users')
@@ -138,7 +139,7 @@ export function createUserRepository({ db, sql: dialectSql }: RepositoryContext)
       if (options?.role !== undefined) query = query.where('role', '=', options.role);
       if (after !== null) query = query.where(lowerEmail, '>', after[0]);
       const rows = await query.execute();
-      return toPage(rows, limit, toUser, (row) => [row.sort_key, row.id]);
+      return toPage(rows, limit, toUser, USERS, (row) => [row.sort_key, row.id]);
     },
 
     async count() {

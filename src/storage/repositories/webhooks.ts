@@ -13,7 +13,7 @@ import type {
   WebhookRepository,
 } from '../../engine/ports/store.js';
 import { fromJson, toJson } from '../codec.js';
-import { decodeCursor, pageLimit, toPage } from '../cursor.js';
+import { decodeCursor, idColumn, instantColumn, keyset, pageLimit, toPage } from '../cursor.js';
 import type { DialectSql } from '../dialect.js';
 import type {
   Database,
@@ -23,6 +23,11 @@ import type {
   WebhooksTable,
 } from '../schema.js';
 import { chunked, type RepositoryContext, selectByIds } from './context.js';
+
+/** Endpoints, by (created_at, id). */
+const WEBHOOKS = keyset('webhooks', [instantColumn, idColumn('whk')]);
+/** One endpoint's deliveries, newest first, by (created_at, id). */
+const WEBHOOK_DELIVERIES = keyset('webhook-deliveries', [instantColumn, idColumn('whd')]);
 
 const json = <T>(value: unknown): T => (typeof value === 'string' ? fromJson<T>(value) : (value as T));
 const numberOrNull = (value: number | null): number | null => (value === null ? null : Number(value));
@@ -171,7 +176,7 @@ export function createWebhookRepository({
 
     async list(options) {
       const limit = pageLimit(options);
-      const after = decodeCursor(options, ['number', 'string']);
+      const after = decodeCursor(options, WEBHOOKS);
       let query = db
         .selectFrom('webhooks')
         .selectAll()
@@ -180,7 +185,10 @@ export function createWebhookRepository({
         .limit(limit + 1);
       if (after !== null)
         query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(after[0], after[1])));
-      return toPage(await query.execute(), limit, toWebhook, (row) => [Number(row.created_at), row.id]);
+      return toPage(await query.execute(), limit, toWebhook, WEBHOOKS, (row) => [
+        Number(row.created_at),
+        row.id,
+      ]);
     },
 
     async listActive() {
@@ -326,7 +334,8 @@ export function createWebhookRepository({
     async listDeliveries(webhookId, options) {
       // webhook_deliveries_webhook_idx (webhook_id, created_at, id), walked backwards.
       const limit = pageLimit(options);
-      const before = decodeCursor(options, ['number', 'string']);
+      const keys = WEBHOOK_DELIVERIES.of(webhookId);
+      const before = decodeCursor(options, keys);
       let query = db
         .selectFrom('webhook_deliveries')
         .selectAll()
@@ -345,6 +354,7 @@ export function createWebhookRepository({
         rows,
         limit,
         (row) => toDelivery(row, attempts.get(row.id) ?? []),
+        keys,
         (row) => [Number(row.created_at), row.id],
       );
     },
