@@ -25,23 +25,34 @@ const TITLES: Record<number, string> = {
   429: 'Too many requests',
   500: 'Internal error',
   503: 'Unavailable',
+  504: 'Gateway timeout',
 };
 
 export class ProblemError extends Error {
   readonly status: number;
   readonly code: string;
   readonly errors: ProblemDetail[] | undefined;
+  /** Extension members of the body (RFC 9457 §3.2), beside the standard ones. */
+  readonly extensions: Record<string, unknown> | undefined;
 
-  constructor(status: number, code: string, message: string, errors?: ProblemDetail[]) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    errors?: ProblemDetail[],
+    extensions?: Record<string, unknown>,
+  ) {
     super(message);
     this.status = status;
     this.code = code;
+    this.extensions = extensions;
     // api.md "Errors": a 400 or 422 always carries `errors`; one that names no single place lists itself.
     this.errors = errors ?? (status === 400 || status === 422 ? [{ code, message }] : undefined);
   }
 
   toBody(): Record<string, unknown> {
     return {
+      ...this.extensions,
       type: `/problems/${this.code.replaceAll('_', '-')}`,
       title: TITLES[this.status] ?? 'Error',
       status: this.status,

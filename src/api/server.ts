@@ -67,6 +67,8 @@ export interface ServerDeps {
   metrics?: ServerMetrics;
   /** Under STEPWISE_CLOCK=manual, the process's mail sender, which POST /api/clock drives (routes/clock.ts). */
   testClockMail?: WalkMailSender;
+  /** A test clock move's wall-clock limit (routes/clock.ts `walkLimit`; default 2 minutes): tests shorten it. */
+  testClockWalkLimit?: { ms: number; graceMs?: number };
 }
 
 export type App = FastifyInstance<
@@ -194,7 +196,12 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   if (deps.config.clock === 'manual') {
     // The test clock's routes exist only in this mode (api.md "Test clock"), on the engine's own clock.
     if (!(engine.clock instanceof ManualClock)) throw new Error('STEPWISE_CLOCK=manual needs a ManualClock');
-    await app.register(clockRoutes, { deps: engine, clock: engine.clock, mail: deps.testClockMail ?? null });
+    await app.register(clockRoutes, {
+      deps: engine,
+      clock: engine.clock,
+      mail: deps.testClockMail ?? null,
+      walkLimit: deps.testClockWalkLimit,
+    });
   }
 
   if (webApp && deps.webRoot !== undefined) {

@@ -77,13 +77,15 @@ export async function createMailSender(
       async configured() {
         return senderDeps.fallbackAccount !== null || (await deps.store.mailboxes.list()).length > 0;
       },
-      exclusive(walk) {
+      exclusive(walk, limits) {
         // The background loop finishes its pass and stops: two passes at once could both pass a
         // mailbox's limits, and a walk moving the clock past a send's lease would take it for a dead one.
+        // It starts no exchange meanwhile, and one still in flight at the walk's limit is broken off.
         const run = walks.then(async () => {
-          await sender.stop();
+          const before = sender.brokenOff;
           try {
-            return await walk();
+            await sender.stop({ breakOff: limits?.breakOff });
+            return await walk({ brokenOff: sender.brokenOff - before });
           } finally {
             if (state === 'running') sender.start();
           }
@@ -91,8 +93,8 @@ export async function createMailSender(
         walks = run.catch(() => undefined);
         return run;
       },
-      async sendDue() {
-        const result = await sendDueEmails(senderDeps);
+      async sendDue(limits) {
+        const result = await sendDueEmails(senderDeps, { stop: limits?.stop, breakOff: limits?.breakOff });
         countPass(result);
         return result;
       },

@@ -11,7 +11,7 @@ import { SystemClock } from '../engine/clock.js';
 import { connectRecords } from '../engine/connect.js';
 import { MailSender, type MailSenderDeps, sendDueEmails } from '../engine/outbox-sender.js';
 import type { OutboxMessage } from '../engine/ports/store.js';
-import { type RunUntilResult, runUntil, type WalkMailSender } from '../engine/scheduler.js';
+import { type RunUntilResult, runUntil, type WalkLimits, type WalkMailSender } from '../engine/scheduler.js';
 import { isSuppressed } from '../engine/suppression.js';
 import {
   activeSequence,
@@ -129,8 +129,8 @@ forEachDialect('test clock walk with the mail sender', (t) => {
     const mail = w.sender.testClock;
     const counting = {
       ...mail,
-      sendDue: async () => {
-        const pass = await mail.sendDue();
+      sendDue: async (limits?: WalkLimits) => {
+        const pass = await mail.sendDue(limits);
         deferred += pass.deferred;
         return pass;
       },
@@ -234,7 +234,7 @@ forEachDialect('test clock walk with the mail sender', (t) => {
     cleanups.push(() => background.stop());
     const unguarded: WalkMailSender = {
       configured: async () => true,
-      exclusive: (fn) => fn(),
+      exclusive: (fn) => fn({ brokenOff: 0 }),
       sendDue: () => sendDueEmails(other),
     };
     await walk(w, unguarded, T0 + DAY);

@@ -57,6 +57,18 @@ export interface SenderOptions {
   noMailboxWaitMs: number;
   /** Asked before each batch is claimed: false ends the pass after the batch in hand (a sender stopping). */
   keepGoing?: () => boolean;
+  /**
+   * Once it fires, no SMTP exchange starts: the pass ends with the exchanges in flight, and the claimed rows
+   * it had not handed over yet go back to `pending` as they were, free for the next pass (a sender stopping,
+   * a test-clock walk at its time limit).
+   */
+  stop?: AbortSignal | undefined;
+  /**
+   * Once it fires, the exchanges in flight are broken off (Mailer.deliver's `breakOff`) and settled as the
+   * crash rule says: retried when the message had not gone out, `send_unknown` when it had. Counted in
+   * `brokenOff`. Fire `stop` first (or with it): the pass must not start new ones.
+   */
+  breakOff?: AbortSignal | undefined;
 }
 
 export const SENDER_DEFAULTS = {
@@ -83,6 +95,8 @@ export interface SendPassResult {
   deferred: number;
   /** `sending` rows of a dead sender turned `send_unknown` at the start of the pass. */
   recovered: number;
+  /** SMTP exchanges broken off by `breakOff` (already counted in `retried`, `unknown` or `failed` too). */
+  brokenOff: number;
 }
 
 /** The queued email as the engine wrote it (enrollment-commit.ts `email.queue`). */
@@ -169,6 +183,7 @@ class SendPass {
     unknown: 0,
     deferred: 0,
     recovered: 0,
+    brokenOff: 0,
   };
   readonly #accounts = new Map<string, { account: MailboxAccount; own: boolean } | null>();
   /** Mailboxes that may not send before this time in this pass (spacing or cap). */
@@ -457,9 +472,22 @@ async function draftOf(
   };
 }
 
+/** A claimed row not handed over, given back as it was (its place in the queue kept, its claim released). */
+async function release(pass: SendPass, row: OutboxMessage): Promise<void> {
+  await pass.deps.store.outbox.reschedule(row.id, {
+    availableAt: row.availableAt,
+    lastError: row.lastError,
+    countAttempt: false,
+  });
+}
+
 async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
   const { deps, o } = pass;
   const { store } = deps;
+  if (o.stop?.aborted) {
+    await release(pass, row);
+    return;
+  }
   const queued = payloadOf(row);
   if (queued === null) {
     await store.outbox.settle(row.id, ['pending'], 'failed', 'the queued email is missing fields');
@@ -541,6 +569,10 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
   }
 
   const marked = await pass.exclusive(account.key, async () => {
+    if (o.stop?.aborted) {
+      await release(pass, row);
+      return false;
+    }
     const at = pass.now();
     const allowedNow = await pass.nextAllowed(account, at);
     if (allowedNow > at) {
@@ -570,9 +602,16 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
     if (ok && account.minSpacingMs > 0) pass.block(account, at + account.minSpacingMs);
     return ok;
   });
-  if (!marked) return; // waiting for its limits, or dropped meanwhile (the enrollment ended).
+  if (!marked) return; // waiting for its limits, released (stopping), or dropped meanwhile (the enrollment ended).
 
-  const outcome = await deps.mailer.deliver(account, prepared);
+  const outcome = await deps.mailer.deliver(account, prepared, { breakOff: o.breakOff });
+  if (outcome.kind !== 'sent' && o.breakOff?.aborted) {
+    pass.result.brokenOff++;
+    deps.log?.warn(
+      { outboxId: row.id, outcome: outcome.kind, reason: outcome.reason },
+      'SMTP exchange broken off: the sender could wait no longer',
+    );
+  }
   const attempts = row.attempts + 1;
   switch (outcome.kind) {
     case 'sent':
@@ -694,7 +733,7 @@ export async function sendDueEmails(
   const pass = new SendPass(deps, o);
   pass.result.recovered = (await recoverInterruptedSends(deps)).length;
   for (;;) {
-    if (o.keepGoing !== undefined && !o.keepGoing()) return pass.result;
+    if ((o.keepGoing !== undefined && !o.keepGoing()) || o.stop?.aborted) return pass.result;
     const now = pass.now();
     const claimed = await deps.store.outbox.claimDue(EMAIL_KIND, now, o.batchSize, now + o.claimLeaseMs);
     if (claimed.length === 0) return pass.result;
@@ -828,7 +867,13 @@ export class MailSender {
   #loop: Promise<void> | null = null;
   readonly #alarm = new Alarm();
   #nudged = false;
+  /** Fired by stop(): the running pass starts no more exchanges. */
+  #halt = new AbortController();
+  /** Fired when whoever stops the sender may wait no longer: the exchanges in flight are broken off. */
+  #breakOff = new AbortController();
   sent = 0;
+  /** SMTP exchanges broken off since the sender was made (stop's `breakOff`). */
+  brokenOff = 0;
 
   readonly #onPass: ((result: SendPassResult) => void) | undefined;
 
@@ -845,8 +890,9 @@ export class MailSender {
     this.#onPass = options.onPass;
     this.#options = {
       ...senderOptions(options),
-      // Stopping (SIGTERM) ends the pass after the batch in hand, not after the whole backlog: a platform's
-      // kill timeout would otherwise land in the middle of a later batch.
+      // Stopping (SIGTERM, a test-clock walk) ends the pass with the exchanges in flight, not after the
+      // batch in hand or the whole backlog: a platform's kill timeout would otherwise land in the middle of
+      // a later batch, and a stalled server would hold each of the batch's messages for its timeouts.
       keepGoing: () => this.#running,
       maxIdleMs: options.maxIdleMs ?? 1_000,
       errorBackoffMs: options.errorBackoffMs ?? 5_000,
@@ -856,7 +902,9 @@ export class MailSender {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#loop = this.#run();
+    this.#halt = new AbortController();
+    this.#breakOff = new AbortController();
+    this.#loop = this.#run(this.#halt.signal, this.#breakOff.signal);
   }
 
   nudge(): void {
@@ -864,20 +912,34 @@ export class MailSender {
     this.#wakeUp();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Ends the pass in hand once its SMTP exchanges in flight have ended (no new one starts), and stops.
+   * `breakOff`: when it fires, those exchanges are broken off (their rows settled as the crash rule says).
+   */
+  async stop(options: { breakOff?: AbortSignal | undefined } = {}): Promise<void> {
     this.#running = false;
+    this.#halt.abort();
+    const breakOff = this.#breakOff;
+    const onBreakOff = () => breakOff.abort();
+    if (options.breakOff?.aborted) onBreakOff();
+    else options.breakOff?.addEventListener('abort', onBreakOff, { once: true });
     this.#wakeUp();
-    await this.#loop;
+    try {
+      await this.#loop;
+    } finally {
+      options.breakOff?.removeEventListener('abort', onBreakOff);
+    }
     this.#loop = null;
   }
 
-  async #run(): Promise<void> {
-    const o = this.#options;
+  async #run(stop: AbortSignal, breakOff: AbortSignal): Promise<void> {
+    const o = { ...this.#options, stop, breakOff };
     while (this.#running) {
       try {
         this.#nudged = false;
         const result = await sendDueEmails(this.#deps, o);
         this.sent += result.sent;
+        this.brokenOff += result.brokenOff;
         this.#onPass?.(result);
         if (this.#nudged || !this.#running) continue;
         const next = await this.#deps.store.outbox.nextAvailableAt(EMAIL_KIND);

@@ -77,16 +77,29 @@ export async function runDue(deps: EngineDeps, options: RunDueOptions): Promise<
 }
 
 /**
+ * A walk's time limit as the mail sender hears it: `stop` fires at the limit (no SMTP exchange starts
+ * after it), `breakOff` a grace later (the exchanges still in flight are broken off, outbox-sender.ts).
+ */
+export interface WalkLimits {
+  stop: AbortSignal;
+  breakOff: AbortSignal;
+}
+
+/**
  * The process's mail sender as a walk through simulated time drives it (src/cli/mail-sender.ts): the
  * same passes (`sendDueEmails`) over the same SMTP transport as its background loop, never at once.
  */
 export interface WalkMailSender {
   /** A mailbox exists that could send (STEPWISE_SMTP_URL or a stored one); without one, emails wait. */
   configured(): Promise<boolean>;
-  /** Runs `walk` while no other pass of this sender runs (its background loop pauses, then resumes). */
-  exclusive<T>(walk: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `walk` while no other pass of this sender runs (its background loop pauses, then resumes). The
+   * loop's pass in hand is waited for until `limits.breakOff`, which breaks off its exchanges in flight;
+   * `walk` is told how many it broke off.
+   */
+  exclusive<T>(walk: (paused: { brokenOff: number }) => Promise<T>, limits?: WalkLimits): Promise<T>;
   /** One pass at the clock's now: sends what the mailboxes' spacing and daily caps allow, defers the rest. */
-  sendDue(): Promise<SendPassResult>;
+  sendDue(limits?: WalkLimits): Promise<SendPassResult>;
 }
 
 export interface RunUntilOptions {
@@ -96,8 +109,12 @@ export interface RunUntilOptions {
   mail: WalkMailSender | null;
   /** At most this many stops (instants and rounds within one); past it the walk jumps to the target. */
   maxStops: number;
-  /** A wall-clock budget checked between stops; past it the walk jumps to the target. */
-  budget: { clock: Clock; ms: number };
+  /**
+   * A wall-clock budget: checked between stops, past it the walk jumps to the target. It bounds the SMTP
+   * exchanges too (WalkLimits): none starts after `ms`, those still in flight `graceMs` later are broken off
+   * (default 0), so the walk ends then whatever the mail server does.
+   */
+  budget: { clock: Clock; ms: number; graceMs?: number };
   /** How long one instant waits for rows another worker of this process has claimed. */
   settleTimeoutMs?: number;
 }
@@ -110,20 +127,33 @@ export interface RunUntilResult {
   stops: number;
   /** The bound was hit (or due work stayed leased by someone else): the rest was run at the target. */
   cutShort: boolean;
+  /**
+   * SMTP exchanges broken off at the time limit (the walk's own, or the background loop's it waited for):
+   * their rows were settled as the crash rule says (retried, or `send_unknown` once the message was out).
+   */
+  brokenOff: number;
 }
 
 const SETTLE_POLL_MS = 10;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `runDue` at `now`, then waits for due rows the in-process worker claimed meanwhile (bounded). */
-async function settleDue(deps: EngineDeps, now: number, options: RunUntilOptions): Promise<number> {
+/**
+ * `runDue` at `now`, then waits for due rows the in-process worker claimed meanwhile (bounded, and not
+ * past the walk's time limit).
+ */
+async function settleDue(
+  deps: EngineDeps,
+  now: number,
+  options: RunUntilOptions,
+  limit: AbortSignal,
+): Promise<number> {
   const timeout = options.settleTimeoutMs ?? 60_000;
   let processed = 0;
   for (let waited = 0; ; waited += SETTLE_POLL_MS) {
     processed += await runDue(deps, { now, batchSize: options.batchSize, leaseOwner: options.leaseOwner });
     const next = await deps.store.engine.nextDueAt();
-    if (next === null || next > now || waited >= timeout) return processed;
+    if (next === null || next > now || waited >= timeout || limit.aborted) return processed;
     await pause(SETTLE_POLL_MS);
   }
 }
@@ -133,7 +163,8 @@ async function settleDue(deps: EngineDeps, now: number, options: RunUntilOptions
  * due or a queued email may go out (its mailbox's spacing and daily cap are counted in simulated time:
  * a deferred email's `available_at` is when its mailbox may send again), sets the clock there, runs the
  * due steps and a send pass, again while they make more work due at that instant, then goes on to the
- * next. Answers with the clock at `target`.
+ * next. Answers with the clock at `target`, within the budget (and its grace) whatever SMTP does: past
+ * it, the emails still due wait for the sender's next pass.
  */
 export async function runUntil(
   deps: EngineDeps,
@@ -142,23 +173,35 @@ export async function runUntil(
   options: RunUntilOptions,
 ): Promise<RunUntilResult> {
   const mail = options.mail !== null && (await options.mail.configured()) ? options.mail : null;
-  const result: RunUntilResult = { steps: 0, emails: 0, stops: 0, cutShort: false };
-  const startedAt = options.budget.clock.now();
+  const result: RunUntilResult = { steps: 0, emails: 0, stops: 0, cutShort: false, brokenOff: 0 };
+  const { budget } = options;
+  const startedAt = budget.clock.now();
+  // The limit as timers: the sender's passes cannot check it between stops while an exchange hangs.
+  const stopping = new AbortController();
+  const breaking = new AbortController();
+  const timers = [
+    setTimeout(() => stopping.abort(), budget.ms),
+    setTimeout(() => breaking.abort(), budget.ms + Math.max(0, budget.graceMs ?? 0)),
+  ];
+  const limits: WalkLimits = { stop: stopping.signal, breakOff: breaking.signal };
   const withinBounds = () =>
-    result.stops < options.maxStops && options.budget.clock.now() - startedAt < options.budget.ms;
+    result.stops < options.maxStops && !stopping.signal.aborted && budget.clock.now() - startedAt < budget.ms;
 
   /** Everything due at the clock's now; true when something moved. */
   const stop = async (at: number): Promise<boolean> => {
     result.stops++;
-    const steps = await settleDue(deps, at, options);
-    const pass = mail === null ? null : await mail.sendDue();
+    const steps = await settleDue(deps, at, options, stopping.signal);
+    // Past the limit no exchange starts: what is due waits for the sender's next pass.
+    const pass = mail === null || stopping.signal.aborted ? null : await mail.sendDue(limits);
     result.steps += steps;
     result.emails += pass?.sent ?? 0;
+    result.brokenOff += pass?.brokenOff ?? 0;
     // A sent, failed or suppressed email moves its enrollment on, which may make more work due now.
     return steps + (pass === null ? 0 : pass.sent + pass.failed + pass.suppressed) > 0;
   };
 
-  const walk = async (): Promise<RunUntilResult> => {
+  const walk = async (paused: { brokenOff: number }): Promise<RunUntilResult> => {
+    result.brokenOff += paused.brokenOff;
     let at = clock.now();
     for (;;) {
       const moved = await stop(at);
@@ -186,7 +229,11 @@ export async function runUntil(
     if (result.cutShort) await stop(target);
     return result;
   };
-  return mail === null ? walk() : mail.exclusive(walk);
+  try {
+    return await (mail === null ? walk({ brokenOff: 0 }) : mail.exclusive(walk, limits));
+  } finally {
+    for (const timer of timers) clearTimeout(timer);
+  }
 }
 
 export class Worker {

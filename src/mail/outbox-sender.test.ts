@@ -470,6 +470,33 @@ forEachDialect('mail sender over SMTP', (t) => {
     expect((await sendDueEmails(deps, { batchSize: 2 })).sent).toBe(4);
   });
 
+  it('a pass told to stop starts no more exchanges, gives back the rows it holds, and breaks off when told', async () => {
+    // The first message gets no answer; the pass is told to stop while it waits, then to break it off.
+    const { deps, sink } = await world(t, { records: 5, plan: (n) => (n === 1 ? 'hang' : 'accept') });
+    const stop = new AbortController();
+    const breakOff = new AbortController();
+    const pass = sendDueEmails(deps, { concurrency: 1, stop: stop.signal, breakOff: breakOff.signal });
+    const deadline = Date.now() + 5_000;
+    while (sink.received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(sink.received).toHaveLength(1);
+    stop.abort();
+    breakOff.abort();
+    // Handed over and broken off: send_unknown (the crash rule); the four others never went out.
+    expect(await pass).toMatchObject({ sent: 0, unknown: 1, brokenOff: 1, retried: 0 });
+    const unknown = (await deps.store.outbox.listByStatus('send_unknown')).items;
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]?.lastError).toMatch(/broken off/);
+    const pending = (await deps.store.outbox.listByStatus('pending')).items;
+    expect(pending).toHaveLength(4);
+    // Given back as they were: not attempted, still due, their claim released.
+    for (const row of pending) expect(row).toMatchObject({ attempts: 0, availableAt: T0, leaseUntil: null });
+    expect(sink.received).toHaveLength(1);
+    // So the next pass takes them at once (the clock has not moved past the claim's lease).
+    expect((await sendDueEmails(deps)).sent).toBe(4);
+    expect(sink.accepted).toHaveLength(4);
+    expect(sink.received).toHaveLength(5);
+  });
+
   it('keeps the spacing with several messages in flight: one message, the others wait', async () => {
     const { deps, sink } = await world(t, { records: 6, limits: '?dailyCap=3&minSpacingMs=20000' });
     expect(await sendDueEmails(deps, { concurrency: 4 })).toMatchObject({ sent: 1, deferred: 5 });

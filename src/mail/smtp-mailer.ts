@@ -1,11 +1,14 @@
 // The Mailer over SMTP: renders a queued email (merge fields, tracking, RFC 8058 unsubscribe headers,
 // deterministic Message-ID), then hands it to the mailbox's server over a small pool of kept-open
 // connections per mailbox. It tells "not accepted" (retry) from "handed over, no answer" (send_unknown) by whether
-// the server had already accepted DATA when the exchange broke off.
+// the server had already accepted DATA when the exchange broke off. Every exchange ends: nodemailer's
+// connection, greeting and idle timeouts, and a limit on the whole exchange (a server that answers a byte at a
+// time never trips an idle timeout); a sender that may wait no longer breaks it off (`deliver`'s `breakOff`).
 import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import {
+  type DeliverOptions,
   type DeliveryOutcome,
   type EmailDraft,
   EmailPreparationError,
@@ -26,13 +29,25 @@ export interface SmtpMailerOptions {
   secret: string;
   /** An address that takes unsubscribe requests by mail, for a `mailto:` in List-Unsubscribe. */
   unsubscribeMailto?: string | undefined;
-  /** Milliseconds; `socket` bounds every wait for the server, the answer to the message included. */
-  timeouts?: { connection?: number; greeting?: number; socket?: number } | undefined;
+  /**
+   * Milliseconds. `connection`: the TCP (and TLS) connection; `greeting`: the server's 220 after it;
+   * `socket`: any silence of the server once connected (the answer to the message included); `exchange`:
+   * one whole delivery, connecting and logging in included.
+   */
+  timeouts?: { connection?: number; greeting?: number; socket?: number; exchange?: number } | undefined;
   /** Connections kept open per mailbox (the pool); a send beyond them uses a one-off connection. Default 5. */
   maxConnections?: number | undefined;
 }
 
-const TIMEOUT_DEFAULTS = { connection: 30_000, greeting: 30_000, socket: 120_000 };
+/**
+ * A submission server answers in well under a second; these only end exchanges that went wrong. 30 s to
+ * connect and 30 s for the greeting; 2 minutes of silence at any later point, which leaves a slow server's
+ * content scan time to answer the message (nodemailer's own: 2 minutes, 30 s and 10 minutes); and 5 minutes
+ * for the whole exchange, which nodemailer does not bound at all (a server that answers a line at a time is
+ * never silent): half the sender's 10-minute `sending` lease (outbox-sender.ts `sendLeaseMs`), so a live
+ * sender's exchange is over long before another sender could take its row for a dead one's.
+ */
+const TIMEOUT_DEFAULTS = { connection: 30_000, greeting: 30_000, socket: 120_000, exchange: 300_000 };
 /** A kept-open connection is closed after this many messages (servers limit it, and a fresh one heals). */
 const MESSAGES_PER_CONNECTION = 100;
 
@@ -102,6 +117,58 @@ function untilDone(
     connection.on('end', onEnd);
     start(finish);
   });
+}
+
+/** Closes the connection at once, whatever the server does (a stalled server never ends it gracefully). */
+function hangUp(connection: SMTPConnection): void {
+  try {
+    connection.close();
+  } catch {
+    // Already closed.
+  }
+  const socket = (connection as unknown as { _socket?: { destroy?(): void } })._socket;
+  socket?.destroy?.();
+}
+
+/**
+ * The end of one delivery: its time limit, or the sender's break-off signal, whichever comes first. The
+ * connection in use is closed then, which fails the step waiting on it (untilDone, #send).
+ */
+class Cutoff {
+  #reason: string | null = null;
+  #connection: SMTPConnection | null = null;
+  readonly #timer: ReturnType<typeof setTimeout>;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onBreakOff = () => this.#cut('broken off: the sender could wait no longer');
+
+  constructor(limitMs: number, signal: AbortSignal | undefined) {
+    this.#signal = signal;
+    this.#timer = setTimeout(() => this.#cut(`no end to the exchange within ${limitMs / 1000} s`), limitMs);
+    if (signal?.aborted) this.#onBreakOff();
+    else signal?.addEventListener('abort', this.#onBreakOff, { once: true });
+  }
+
+  /** Why the delivery was cut off; null while it may go on. */
+  get reason(): string | null {
+    return this.#reason;
+  }
+
+  /** The connection the delivery is using now. */
+  watch(connection: SMTPConnection): void {
+    this.#connection = connection;
+    if (this.#reason !== null) hangUp(connection);
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#signal?.removeEventListener('abort', this.#onBreakOff);
+  }
+
+  #cut(reason: string): void {
+    if (this.#reason !== null) return;
+    this.#reason = reason;
+    if (this.#connection !== null) hangUp(this.#connection);
+  }
 }
 
 /**
@@ -200,11 +267,17 @@ export class SmtpMailer implements Mailer {
     return { messageId, envelope: { from: draft.from.address, to: draft.to.address }, raw };
   }
 
-  async deliver(account: MailboxAccount, email: PreparedEmail): Promise<DeliveryOutcome> {
+  async deliver(
+    account: MailboxAccount,
+    email: PreparedEmail,
+    options: DeliverOptions = {},
+  ): Promise<DeliveryOutcome> {
     let stage: Stage = 'connect';
     let session: Session | null = null;
+    const cutoff = new Cutoff(this.#timeouts.exchange, options.breakOff);
     try {
-      session = await this.#session(account);
+      if (cutoff.reason !== null) return { kind: 'transient', reason: `connect: ${cutoff.reason}` };
+      session = await this.#session(account, cutoff);
       stage = 'envelope';
       // Read only once the server has accepted DATA (nodemailer pipes the body after the envelope).
       let pushed = false;
@@ -223,8 +296,14 @@ export class SmtpMailer implements Mailer {
       return { kind: 'sent', response: info.response };
     } catch (error) {
       if (session !== null) this.#discard(account.key, session);
-      return classifyDeliveryError(error as SMTPConnection.SMTPError, stage);
+      // Cut off: the connection was closed under the exchange; where it stood decides, as for a lost one.
+      const cause =
+        cutoff.reason === null
+          ? (error as SMTPConnection.SMTPError)
+          : Object.assign(new Error(cutoff.reason), { code: 'ETIMEDOUT' });
+      return classifyDeliveryError(cause, stage);
     } finally {
+      cutoff.dispose();
       if (session !== null) {
         session.busy = false;
         if (session.alive && (!session.pooled || session.sent >= MESSAGES_PER_CONNECTION))
@@ -237,8 +316,8 @@ export class SmtpMailer implements Mailer {
     for (const [key, pool] of this.#pools) for (const session of [...pool]) this.#discard(key, session);
   }
 
-  /** An idle session of the mailbox's pool, or a new one (connected and logged in). */
-  async #session(account: MailboxAccount): Promise<Session> {
+  /** An idle session of the mailbox's pool, or a new one (connected and logged in), watched by `cutoff`. */
+  async #session(account: MailboxAccount, cutoff: Cutoff): Promise<Session> {
     const pool = this.#pools.get(account.key) ?? [];
     this.#pools.set(account.key, pool);
     // Sessions of an older version of the mailbox (changed host, password…) are retired when idle.
@@ -247,6 +326,7 @@ export class SmtpMailer implements Mailer {
     const idle = pool.find((s) => !s.busy);
     if (idle !== undefined) {
       idle.busy = true;
+      cutoff.watch(idle.connection);
       return idle;
     }
     const pooled = pool.length < this.#maxConnections;
@@ -276,6 +356,7 @@ export class SmtpMailer implements Mailer {
       session.alive = false;
     });
     try {
+      cutoff.watch(connection);
       await untilDone(connection, (done) => connection.connect(done));
       noDelay(connection);
       if (account.username !== null) {

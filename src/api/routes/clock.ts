@@ -1,6 +1,8 @@
 // The test clock (api.md "Test clock"), registered only under STEPWISE_CLOCK=manual: read it, or move it
 // forward and answer once everything that fell due up to the new time has been processed — engine steps
-// and automated emails alike, each at its own instant of simulated time (scheduler.ts `runUntil`).
+// and automated emails alike, each at its own instant of simulated time (scheduler.ts `runUntil`). A move
+// answers within its time limit whatever the mail server does: an SMTP exchange still hanging then is broken
+// off (its message retried, or `send_unknown` once it was out) and the answer is a 504 `smtp_timeout`.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DateTime, Duration } from 'luxon';
 import { Type } from 'typebox';
@@ -15,10 +17,13 @@ import { Instant, iso, Problem } from '../schemas.js';
 const MAX_MOVE_MS = 5 * 366 * 86_400_000;
 /**
  * One move stops at most this often (an instant where something falls due, or a round within one), and
- * walks for at most this long; past either it runs what is left at the target, as a jump would.
+ * walks for at most this long (counted from the request's arrival, a wait behind an earlier move included);
+ * past either it runs what is left at the target, as a jump would. No SMTP exchange starts past the limit,
+ * and one still in flight a grace later is broken off: the request answers by then, whatever SMTP does.
  */
 const MAX_STOPS = 50_000;
 const MAX_WALK_MS = 120_000;
+const WALK_GRACE_MS = 5_000;
 
 const ClockJson = Type.Object({ now: Instant });
 
@@ -27,13 +32,20 @@ export interface ClockRouteOptions {
   clock: ManualClock;
   /** This process's mail sender (serve); absent, queued emails are left pending for another sender. */
   mail?: WalkMailSender | null;
+  /**
+   * A move's wall-clock limit (default 2 minutes) and the grace after it before SMTP exchanges in flight
+   * are broken off (default 5 s, at most a tenth of the limit): tests shorten it.
+   */
+  walkLimit?: { ms: number; graceMs?: number } | undefined;
 }
 
 export const clockRoutes: FastifyPluginAsyncTypebox<ClockRouteOptions> = async (
   app,
-  { deps, clock, mail = null },
+  { deps, clock, mail = null, walkLimit },
 ) => {
   const wallClock = new SystemClock();
+  const limitMs = walkLimit?.ms ?? MAX_WALK_MS;
+  const graceMs = walkLimit?.graceMs ?? Math.min(WALK_GRACE_MS, limitMs / 10);
   // Moves one at a time: each starts from where the previous one left the clock.
   let moving: Promise<unknown> = Promise.resolve();
   // Anyone signed in: the test clock exists only on test installations, driven by whoever runs the test.
@@ -42,7 +54,7 @@ export const clockRoutes: FastifyPluginAsyncTypebox<ClockRouteOptions> = async (
 
   type Move = { advance: string } | { set: string };
 
-  async function moveTo(body: Move): Promise<{ now: string; processed: number }> {
+  async function moveTo(body: Move, arrivedAt: number): Promise<{ now: string; processed: number }> {
     const now = clock.now();
     let target: number;
     if ('advance' in body) {
@@ -72,14 +84,28 @@ export const clockRoutes: FastifyPluginAsyncTypebox<ClockRouteOptions> = async (
       leaseOwner: 'test-clock',
       mail,
       maxStops: MAX_STOPS,
-      budget: { clock: wallClock, ms: MAX_WALK_MS },
+      budget: { clock: wallClock, ms: Math.max(0, limitMs - (wallClock.now() - arrivedAt)), graceMs },
     });
     if (walked.cutShort)
       app.log.warn(
-        { stops: walked.stops, steps: walked.steps, emails: walked.emails },
+        { stops: walked.stops, steps: walked.steps, emails: walked.emails, brokenOff: walked.brokenOff },
         'test clock: the walk to the target was cut short; the rest ran at the target',
       );
-    return { now: iso(target), processed: walked.steps + walked.emails };
+    const processed = walked.steps + walked.emails;
+    if (walked.brokenOff > 0)
+      // The clock is at the target and the steps due by then ran, as for any move cut short; but emails
+      // did not go out, so the move did not do all it says: a problem, with what it did do.
+      throw new ProblemError(
+        504,
+        'smtp_timeout',
+        `The mail server did not answer within the test clock's limit of ${limitMs / 1000} s: ` +
+          `${walked.brokenOff} SMTP exchange(s) broken off. The clock is at ${iso(target)} and the steps ` +
+          'due by then were processed; an email not handed over waits for a retry, one that was is ' +
+          'send_unknown for an administrator.',
+        undefined,
+        { now: iso(target), processed, brokenOff: walked.brokenOff },
+      );
+    return { now: iso(target), processed };
   }
 
   app.get(
@@ -103,7 +129,10 @@ export const clockRoutes: FastifyPluginAsyncTypebox<ClockRouteOptions> = async (
           'forward from one due instant to the next: at each, the steps due then run and the automated emails ' +
           'that may go out then are sent over SMTP (mailbox spacing and daily caps count in test time), so a ' +
           'sent email completes its step and what follows it is processed too. `processed` counts the ' +
-          'enrollments moved by due steps and timers plus the automated emails sent.',
+          'enrollments moved by due steps and timers plus the automated emails sent. A move answers within ' +
+          '2 minutes: past that it runs what is left at the target; when the SMTP server did not answer in ' +
+          'time, the exchanges in flight are broken off (each email retried later, or `send_unknown` once it ' +
+          'was handed over) and the answer is `504 smtp_timeout`, with `now`, `processed` and `brokenOff`.',
         body: Type.Union([
           Type.Object(
             { advance: Type.String({ minLength: 2, maxLength: 100 }) },
@@ -111,11 +140,16 @@ export const clockRoutes: FastifyPluginAsyncTypebox<ClockRouteOptions> = async (
           ),
           Type.Object({ set: Instant }, { additionalProperties: false }),
         ]),
-        response: { 200: Type.Object({ now: Instant, processed: Type.Integer() }), 409: Problem },
+        response: {
+          200: Type.Object({ now: Instant, processed: Type.Integer() }),
+          409: Problem,
+          504: Problem,
+        },
       },
     },
     async (request) => {
-      const move = moving.then(() => moveTo(request.body));
+      const arrivedAt = wallClock.now();
+      const move = moving.then(() => moveTo(request.body, arrivedAt));
       moving = move.catch(() => undefined);
       return move;
     },

@@ -76,10 +76,20 @@ export class EmailPreparationError extends Error {
   override readonly name = 'EmailPreparationError';
 }
 
+export interface DeliverOptions {
+  /** Breaks off the exchange in flight when it fires (a sender that may wait no longer). */
+  breakOff?: AbortSignal | undefined;
+}
+
 export interface Mailer {
   /** @throws EmailPreparationError */
   prepare(draft: EmailDraft): Promise<PreparedEmail>;
-  deliver(account: MailboxAccount, email: PreparedEmail): Promise<DeliveryOutcome>;
+  /**
+   * Hands `email` to the account's server. The exchange is bounded by the mailer's own time limits; when
+   * `breakOff` fires first it is broken off at once, and the outcome says where it stood, as for a
+   * connection lost there: `transient` before the body went out, `unknown` after.
+   */
+  deliver(account: MailboxAccount, email: PreparedEmail, options?: DeliverOptions): Promise<DeliveryOutcome>;
   /** Closes pooled connections. */
   close(): Promise<void>;
 }
