@@ -1,7 +1,8 @@
 // Browser tests of what a black-box audit of a sales-ops manager's work found: the records lists had no
-// Owner column and no owner filter kept in the address, Connected records had no Owner column, a gallery
-// template could only be used from its preview, and the email template editor previewed only with a sample
-// lead. One server, one browser, the test clock on a Monday 09:00 UTC.
+// Owner column and no owner filter kept in the address, Connected records had no Owner column, the Stats
+// tab had no figures per seller, a gallery template could only be used from its preview, and the email
+// template editor previewed only with a sample lead. One server, one browser, the test clock on a Monday
+// 09:00 UTC.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -147,6 +148,54 @@ describe.skipIf(skipReason !== null)('[e2e] a manager triaging lists, templates 
     await done.getByText('Grace Hopper: disconnected').waitFor();
     expect(await done.getByText(/rec_/).count()).toBe(0);
     await done.getByRole('button', { name: 'Done' }).click();
+    await page.context().close();
+  });
+
+  test("the Stats tab counts each seller's records, sorts by a column and fits a phone", async () => {
+    // After the test above: Sam's Ada runs on, Sara's Grace was disconnected.
+    const page = await signedIn(manager);
+    await page.goto(`/sequences/${encodeURIComponent(sequenceId)}?tab=stats`);
+    const stats = page.getByRole('tabpanel', { name: 'Stats' });
+    const table = stats.getByRole('table', { name: 'Records of this sequence by seller' });
+    await table.getByRole('rowheader', { name: 'Sara Seller' }).waitFor();
+    const cells = (seller: string) =>
+      table
+        .getByRole('row')
+        .filter({ has: page.getByRole('rowheader', { name: seller, exact: true }) })
+        .getByRole('cell')
+        .allTextContents();
+    // Records, Running, Completed, Replied, Bounced, Unsubscribed, Disconnected, Other, Reply and Completion rate.
+    expect(await cells('Sam Seller')).toEqual(['1', '1', '0', '0', '0', '0', '0', '0', '0%', '0%']);
+    expect(await cells('Sara Seller')).toEqual(['1', '0', '0', '0', '0', '0', '1', '0', '0%', '0%']);
+    expect(await cells('All sellers')).toEqual(['2', '1', '0', '0', '0', '0', '1', '0', '0%', '0%']);
+    const sellers = () => table.locator('tbody').getByRole('rowheader').allTextContents();
+    expect(await sellers()).toEqual(['Sam Seller', 'Sara Seller']);
+    await table.getByRole('button', { name: 'Disconnected' }).click();
+    expect(await sellers()).toEqual(['Sara Seller', 'Sam Seller']);
+    const header = table.getByRole('columnheader', { name: 'Disconnected' });
+    expect(await header.getAttribute('aria-sort')).toBe('descending');
+    await table.getByRole('button', { name: 'Disconnected' }).click();
+    expect(await header.getAttribute('aria-sort')).toBe('ascending');
+    expect(await sellers()).toEqual(['Sam Seller', 'Sara Seller']);
+    expect(await seriousViolations(page, 'stats-by-seller')).toEqual([]);
+    await page.screenshot({ path: join(LOG_DIR, 'stats-by-seller.png'), fullPage: true });
+
+    // On a phone the table scrolls in its own box: the page does not.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await table.getByRole('rowheader', { name: 'Sam Seller' }).waitFor();
+    expect(await loadedWidth(page)).toBeLessThanOrEqual(391);
+    expect(await seriousViolations(page, 'phone-stats-by-seller')).toEqual([]);
+    await page.screenshot({ path: join(LOG_DIR, 'phone-stats-by-seller.png'), fullPage: true });
+
+    // A sequence no record ran: the table says so.
+    const blank = await admin.request<{ id: string }>('POST', '/api/sequences', {
+      name: 'Nobody yet',
+      entityType: 'lead',
+    });
+    await page.goto(`/sequences/${encodeURIComponent(blank.id)}?tab=stats`);
+    await stats.getByRole('heading', { name: 'No seller has records here yet' }).waitFor();
+    expect(await stats.getByRole('table', { name: 'Records of this sequence by seller' }).count()).toBe(0);
     await page.context().close();
   });
 

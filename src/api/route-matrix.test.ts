@@ -366,6 +366,12 @@ const TABLE: Row[] = [
     request: async (f) => get(`/api/sequences/${await f.sequence()}/stats`),
     expect: managers(200),
   },
+  {
+    // Everyone: a salesperson's answer holds only their own row (src/api/sequences.test.ts).
+    route: 'GET /api/sequences/:id/stats/sellers',
+    request: async (f) => get(`/api/sequences/${await f.flow('call')}/stats/sellers`),
+    expect: all(200),
+  },
 
   {
     route: 'GET /api/sequence-templates',

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { END_REASONS, type EndReason } from '../domain/enrollment.js';
 import { type Harness, startHarness } from './test-support/api-harness.js';
+import { activeSequence, enrolledLead } from './test-support/enrollment-fixtures.js';
+
+/** Every end reason, 0 unless given. */
+const reasons = (counts: Partial<Record<EndReason, number>> = {}) =>
+  Object.fromEntries(END_REASONS.map((reason) => [reason, counts[reason] ?? 0]));
 
 describe('sequences over HTTP', () => {
   let h: Harness;
@@ -231,5 +237,77 @@ describe('sequences over HTTP', () => {
     ).toMatchObject({ code: 'sequence_not_active' });
     expect((await h.as('admin', { method: 'DELETE', url: `/api/sequences/${id}` })).statusCode).toBe(204);
     expect((await h.as('admin', { method: 'GET', url: `/api/sequences/${id}` })).statusCode).toBe(404);
+  });
+
+  it('counts enrollments per seller: managers see every seller, a salesperson only their own row', async () => {
+    const { admin, salesperson, seller2 } = h.users;
+    const id = await activeSequence(h.deps, admin, 'call');
+    const paused = await enrolledLead(h.deps, admin, salesperson, id);
+    await enrolledLead(h.deps, admin, salesperson, id);
+    const other = await enrolledLead(h.deps, admin, seller2, id);
+    const pause = await h.as('salesperson', {
+      method: 'POST',
+      url: `/api/enrollments/${paused.enrollmentId}/pause`,
+    });
+    expect(pause.statusCode).toBe(200);
+    const disconnect = await h.as('admin', {
+      method: 'POST',
+      url: `/api/sequences/${id}/enrollments/disconnect`,
+      payload: { recordIds: [other.recordId] },
+    });
+    expect(disconnect.statusCode).toBe(200);
+
+    const row = {
+      ownerId: salesperson.id,
+      name: 'The salesperson',
+      activeUser: true,
+      enrolled: 2,
+      active: 1,
+      paused: 1,
+      completed: 0,
+      disconnected: 0,
+      error: 0,
+      endReasons: reasons(),
+    };
+    const otherRow = {
+      ownerId: seller2.id,
+      name: 'The seller2',
+      activeUser: true,
+      enrolled: 1,
+      active: 0,
+      paused: 0,
+      completed: 0,
+      disconnected: 1,
+      error: 0,
+      endReasons: reasons({ user_disconnected: 1 }),
+    };
+    const sellers = (who: Parameters<Harness['as']>[0], query = '') =>
+      h.as(who, { method: 'GET', url: `/api/sequences/${id}/stats/sellers${query}` });
+    for (const manager of ['admin', 'sequence_manager', 'sales_manager'] as const)
+      expect((await sellers(manager)).json(), manager).toEqual({ version: null, sellers: [row, otherRow] });
+    expect((await sellers('salesperson')).json()).toEqual({ version: null, sellers: [row] });
+    expect((await sellers('seller2')).json()).toEqual({ version: null, sellers: [otherRow] });
+    expect((await sellers('sales_manager', '?version=1')).json()).toEqual({
+      version: 1,
+      sellers: [row, otherRow],
+    });
+    // The team's figures add up to the sequence's own.
+    const stats = (await h.as('sales_manager', { method: 'GET', url: `/api/sequences/${id}/stats` })).json();
+    expect(stats).toMatchObject({ enrolled: 3, active: 1, paused: 1, disconnected: 1 });
+
+    // A seller disabled since keeps their row, marked.
+    const disabled = await h.as('admin', {
+      method: 'PATCH',
+      url: `/api/users/${seller2.id}`,
+      payload: { disabled: true },
+    });
+    expect(disabled.statusCode).toBe(200);
+    expect((await sellers('sales_manager')).json().sellers[1]).toEqual({ ...otherRow, activeUser: false });
+    await h.as('admin', { method: 'PATCH', url: `/api/users/${seller2.id}`, payload: { disabled: false } });
+
+    expect((await sellers('sales_manager', '?version=2')).statusCode).toBe(404);
+    expect((await sellers('sales_manager', '?version=x')).statusCode).toBe(400);
+    const none = await h.as('sales_manager', { method: 'GET', url: '/api/sequences/seq_none/stats/sellers' });
+    expect(none.statusCode).toBe(404);
   });
 });

@@ -102,6 +102,15 @@ const PLANS: { query: string; index: string; sql: string; withEnrollments?: true
     sql: `SELECT id FROM enrollments WHERE sequence_id = 'seq_1' AND status = 'active' ORDER BY id LIMIT 50`,
   },
   {
+    // src/storage/repositories/sequence-lifecycle.ts `countEnrollmentsBySeller`: the Stats tab's table of
+    // sellers (each row read for its owner and end reason; the comment there has the figures).
+    query: "a sequence's enrollments per seller",
+    index: 'enrollments_sequence_status_idx',
+    sql: `SELECT owner_id, status, end_reason, count(*) FROM enrollments WHERE sequence_id = 'seq_1'
+           GROUP BY owner_id, status, end_reason`,
+    withEnrollments: true,
+  },
+  {
     query: 'pending outbox rows',
     index: 'outbox_pending_idx',
     sql: `SELECT id FROM outbox WHERE status = 'pending' AND available_at <= 1 ORDER BY available_at LIMIT 100`,

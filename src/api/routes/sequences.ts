@@ -1,6 +1,7 @@
 // Sequences (api.md "Sequences"): everyone reads them (sellers connect their records to them);
 // administrators, sequence managers and sales managers create, edit, activate, revise, deactivate,
-// clone and delete them through the engine's use cases.
+// clone and delete them through the engine's use cases, and read their stats; the figures per seller
+// are everyone's, a salesperson's narrowed to their own row.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
 import type { EngineDeps } from '../../engine/deps.js';
@@ -10,6 +11,7 @@ import { cloneSequence } from '../../engine/sequences/clone-sequence.js';
 import { createSequence } from '../../engine/sequences/create-sequence.js';
 import { discardRevision } from '../../engine/sequences/discard-revision.js';
 import { reviseSequence } from '../../engine/sequences/revise-sequence.js';
+import { getSellerStats } from '../../engine/sequences/seller-stats.js';
 import { getSequenceStats } from '../../engine/sequences/sequence-stats.js';
 import {
   getSequence,
@@ -117,6 +119,33 @@ const StatsJson = Type.Object({
   error: Type.Integer(),
   endReasons: Counts,
   steps: Type.Array(StepStats),
+});
+
+const versionQuery = (description: string) =>
+  Type.Object({
+    version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description })),
+  });
+
+const SellerStats = Type.Object({
+  ownerId: Type.String(),
+  name: Type.String(),
+  activeUser: Type.Boolean({ description: 'False for a user disabled since; their figures stay.' }),
+  enrolled: Type.Integer({ description: 'Every enrollment the seller has or had, whatever its status.' }),
+  active: Type.Integer(),
+  paused: Type.Integer(),
+  completed: Type.Integer(),
+  disconnected: Type.Integer(),
+  error: Type.Integer(),
+  endReasons: Counts,
+});
+const SellerStatsJson = Type.Object({
+  version: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'The version these figures are of; null for all versions together (the default).',
+  }),
+  sellers: Type.Array(SellerStats, {
+    description:
+      "One row per owner of the sequence's enrollments (the seller who works each, or who had it when it ended), by name; a salesperson gets only their own.",
+  }),
 });
 
 const NewSequenceBody = Type.Object(
@@ -375,18 +404,34 @@ export const sequenceRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = a
         tags,
         summary: "A sequence's enrollment and step statistics, of all its versions or of one",
         params: IdParams,
-        querystring: Type.Object({
-          version: Type.Optional(
-            Type.Integer({
-              minimum: 1,
-              maximum: 2_147_483_647,
-              description: 'Only this version: its enrollments, and its steps counted on it alone.',
-            }),
-          ),
-        }),
+        querystring: versionQuery('Only this version: its enrollments, and its steps counted on it alone.'),
         response: { 200: StatsJson, 404: Problem },
       },
     },
     async (request) => getSequenceStats(deps, request.params.id, request.query.version),
+  );
+
+  app.get(
+    '/api/sequences/:id/stats/sellers',
+    {
+      preHandler: everyone,
+      schema: {
+        tags,
+        summary:
+          "A sequence's enrollments per seller: connected, running and how they ended; a salesperson sees only their own",
+        description:
+          'Counted from the enrollment rows by owner, status and end reason. The email counters of the stats are per step only: they are not kept per seller.',
+        params: IdParams,
+        querystring: versionQuery('Only the enrollments that ran this version.'),
+        response: { 200: SellerStatsJson, 404: Problem },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      return getSellerStats(deps, request.params.id, {
+        version: request.query.version,
+        ownerId: actor.role === 'salesperson' ? actor.id : undefined,
+      });
+    },
   );
 };

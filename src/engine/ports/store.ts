@@ -955,6 +955,15 @@ export interface RunningSequence {
   definition: SequenceDefinition;
 }
 
+/** How many of a sequence's enrollments one seller has in one status, ended for one reason (or running). */
+export interface SellerEnrollmentCount {
+  /** The enrollment's owner: the seller who works it, or who had it when it ended. */
+  ownerId: string;
+  status: EnrollmentStatus;
+  endReason: EndReason | null;
+  count: number;
+}
+
 /** One step_stats counter summed over a sequence's versions; `stepId` '' holds enrollment-level counters. */
 export interface StepCounterTotal {
   stepId: string;
@@ -978,6 +987,14 @@ export interface SequenceLifecycleRepository {
    * versions (the same index, each row read for its version).
    */
   countEnrollmentsByStatus(sequenceId: string, version?: number): Promise<Record<EnrollmentStatus, number>>;
+  /**
+   * Enrollments of a sequence (or of one of its versions, or of one owner's) by owner, status and end
+   * reason: enrollments_sequence_status_idx, each row read for its owner and end reason.
+   */
+  countEnrollmentsBySeller(
+    sequenceId: string,
+    options?: { version?: number | undefined; ownerId?: string | undefined },
+  ): Promise<SellerEnrollmentCount[]>;
   /** Running (active or paused) enrollments per sequence; sequences without any are absent. */
   countRunningEnrollments(sequenceIds: readonly string[]): Promise<Map<string, number>>;
   /** Running enrollments of one sequence per version; versions without any are absent. */

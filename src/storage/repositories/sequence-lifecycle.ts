@@ -3,6 +3,7 @@
 // (or ON CONFLICT DO UPDATE) holds the row lock until commit; on SQLite every transaction already began
 // IMMEDIATE, holding the single write lock.
 import type { EntityType } from '../../domain/definition.js';
+import type { EndReason } from '../../domain/enrollment.js';
 import {
   ENROLLMENT_STATUSES,
   type EnrollmentStatus,
@@ -94,6 +95,30 @@ export function createSequenceLifecycleRepository({
       >;
       for (const row of rows) counts[row.status as EnrollmentStatus] = Number(row.n);
       return counts;
+    },
+
+    async countEnrollmentsBySeller(sequenceId, options = {}) {
+      // enrollments_sequence_status_idx finds the sequence's rows; each is read for its owner and end reason
+      // (and version); a salesperson's own row narrows the same scan. Measured on a sequence of 100,000
+      // enrollments (~400-byte states) in a table of 200,000, median of 7 warm runs on a shared 2-core
+      // machine: SQLite 94–225 ms (the status counts, index-only: 6–14 ms), PostgreSQL 85 ms (a parallel
+      // seq scan; half the table is the sequence). Tried: the same index with owner_id and end_reason added
+      // (SQLite as key columns, PostgreSQL as INCLUDE) makes it index-only, 52 ms and 62 ms, but slowed a
+      // bulk insert of 100,000 enrollments on SQLite from 473 to 654 ms — every connect pays for a manager's
+      // page — and needs a migration rebuilding the index: not done. It is a manager's page, not a hot path.
+      let query = db
+        .selectFrom('enrollments')
+        .select(['owner_id', 'status', 'end_reason', (eb) => eb.fn.countAll<number | string>().as('n')])
+        .where('sequence_id', '=', sequenceId);
+      if (options.version !== undefined) query = query.where('sequence_version', '=', options.version);
+      if (options.ownerId !== undefined) query = query.where('owner_id', '=', options.ownerId);
+      const rows = await query.groupBy(['owner_id', 'status', 'end_reason']).execute();
+      return rows.map((row) => ({
+        ownerId: row.owner_id,
+        status: row.status as EnrollmentStatus,
+        endReason: row.end_reason as EndReason | null,
+        count: Number(row.n),
+      }));
     },
 
     async countRunningEnrollments(sequenceIds) {

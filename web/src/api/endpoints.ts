@@ -24,6 +24,7 @@ import type {
   RecordEnrollment,
   RecordInput,
   Role,
+  SellerStatsAnswer,
   Sequence,
   SequenceStatsAnswer,
   SequenceStatus,
@@ -264,6 +265,11 @@ export function createApi(http: HttpClient, session: SessionStore) {
       /** All versions together, or one (`version`). */
       ofSequence: (sequenceId: string, version?: number | null) =>
         http.request<SequenceStatsAnswer>('GET', `/api/sequences/${enc(sequenceId)}/stats`, {
+          query: { version: version ?? undefined },
+        }),
+      /** The figures per seller (owner of the enrollments), of all versions or of one. */
+      bySeller: (sequenceId: string, version?: number | null) =>
+        http.request<SellerStatsAnswer>('GET', `/api/sequences/${enc(sequenceId)}/stats/sellers`, {
           query: { version: version ?? undefined },
         }),
     },

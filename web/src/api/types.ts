@@ -258,6 +258,27 @@ export interface SequenceStatsAnswer {
   steps: StepStats[];
 }
 
+/** One seller's row of GET /api/sequences/{id}/stats/sellers: their enrollments by status and end reason. */
+export interface SellerStats {
+  ownerId: string;
+  name: string;
+  /** False for a user disabled since. */
+  activeUser: boolean;
+  enrolled: number;
+  active: number;
+  paused: number;
+  completed: number;
+  disconnected: number;
+  error: number;
+  endReasons: Record<string, number>;
+}
+
+export interface SellerStatsAnswer {
+  version: number | null;
+  /** Managers get every seller; a salesperson only their own row. */
+  sellers: SellerStats[];
+}
+
 export interface ConnectAnswer {
   enrolled: { recordId: string; enrollmentId: string }[];
   rejected: { recordId: string; code: string; message: string }[];

@@ -1,5 +1,6 @@
-// Stats: the per-step funnel, condition branches, email metrics, call outcomes and why records left, as
-// charts. Each chart has a title, a one-line summary and its numbers in a table screen readers reach.
+// Stats: the figures per seller as a table, then the per-step funnel, condition branches, email metrics,
+// call outcomes and why records left, as charts. Each chart has a title, a one-line summary and its
+// numbers in a table screen readers reach.
 import { type ReactNode, useEffect, useId, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -7,6 +8,7 @@ import type { Sequence } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
+import { SellerStatsTable } from './SellerStatsTable.js';
 import { outcomeName, percent, type StatsCharts, statsCharts } from './stats-data.js';
 
 const COLORS = {
@@ -54,6 +56,7 @@ export function SequenceStats({ sequence }: { sequence: Sequence }) {
       { replace: true },
     );
   const stats = useResource(() => api.stats.ofSequence(sequence.id, version), [api, sequence.id, version]);
+  const sellers = useResource(() => api.stats.bySeller(sequence.id, version), [api, sequence.id, version]);
   const versionSelectId = useId();
   const narrow = useNarrow();
   if (stats.status === 'loading' && stats.data === undefined) return <Loading label="Loading stats…" />;
@@ -111,7 +114,10 @@ export function SequenceStats({ sequence }: { sequence: Sequence }) {
           <button
             type="button"
             className="button"
-            onClick={stats.reload}
+            onClick={() => {
+              stats.reload();
+              sellers.reload();
+            }}
             disabled={stats.status === 'loading'}
           >
             {stats.status === 'loading' ? 'Refreshing…' : 'Refresh'}
@@ -119,13 +125,19 @@ export function SequenceStats({ sequence }: { sequence: Sequence }) {
         </div>
       </div>
       {s.enrolled === 0 ? (
-        <Empty title="No records yet">
-          {version === null
-            ? 'The charts fill in once records are connected to this sequence.'
-            : `No records ran version ${version}.`}
-        </Empty>
+        <>
+          <Empty title="No records yet">
+            {version === null
+              ? 'The charts fill in once records are connected to this sequence.'
+              : `No records ran version ${version}.`}
+          </Empty>
+          <SellerStatsTable sellers={sellers} version={version} />
+        </>
       ) : (
-        <StatsChartsView charts={charts} narrow={narrow} />
+        <>
+          <SellerStatsTable sellers={sellers} version={version} />
+          <StatsChartsView charts={charts} narrow={narrow} />
+        </>
       )}
     </div>
   );
