@@ -868,6 +868,32 @@ describe('api.md, as an outside client sees it (a real `stepwise serve`)', () =>
       // A seller sees only their own records (three of the four).
       const sellers = await ok(200, tokens.seller, 'GET', `/api/sequences/${ids.main}/enrollments`);
       expect(sellers.items).toHaveLength(3);
+      // Extras (README): `q` finds a record by name or email, `sort` orders them; a cursor keeps to its q and sort.
+      const found = await ok(
+        200,
+        tokens.manager,
+        'GET',
+        `/api/sequences/${ids.main}/enrollments?q=LENA%40prospect&sort=name&limit=1`,
+      );
+      expect(found.items.map((e: Json) => e.recordId)).toEqual([ids.lena]);
+      expect(found.nextCursor).toBeNull();
+      const byName = await ok(200, tokens.manager, 'GET', `/api/sequences/${ids.main}/enrollments?sort=name`);
+      const recordNames = byName.items.map((e: Json) => e.record.name);
+      expect(recordNames).toEqual([...recordNames].sort());
+      expectProblem(
+        await send(tokens.manager, 'GET', `/api/sequences/${ids.main}/enrollments?sort=due`),
+        400,
+        'bad_request',
+      );
+      expectProblem(
+        await send(
+          tokens.manager,
+          'GET',
+          `/api/sequences/${ids.main}/enrollments?status=active&q=Bulk&cursor=${encodeURIComponent(list.nextCursor)}`,
+        ),
+        400,
+        'bad_request',
+      );
       // up-next lists the record's current step.
       const upNext = await ok(200, tokens.seller, 'GET', `/api/records/${ids.lena}/up-next`);
       expect(upNext.map((item: Json) => item.step.id)).toEqual(['e1']);

@@ -42,7 +42,7 @@ interface Fixtures {
 
 interface Row {
   route: string;
-  variant?: 'own record' | "other seller's record" | 'own token';
+  variant?: 'own record' | "other seller's record" | 'own token' | 'searched and sorted';
   /** The request `caller` makes (most rows make the same one for everybody). */
   request(f: Fixtures, caller: Caller): Promise<InjectOptions>;
   expect: Record<Caller, number>;
@@ -423,6 +423,12 @@ const TABLE: Row[] = [
   {
     route: 'GET /api/sequences/:id/enrollments',
     request: async (f) => get(`/api/sequences/${await f.flow('call')}/enrollments`),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/sequences/:id/enrollments',
+    variant: 'searched and sorted',
+    request: async (f) => get(`/api/sequences/${await f.flow('call')}/enrollments?q=lead&sort=name`),
     expect: all(200),
   },
   {

@@ -111,6 +111,25 @@ const PLANS: { query: string; index: string; sql: string; withEnrollments?: true
     withEnrollments: true,
   },
   {
+    // src/storage/repositories/sequence-enrollments.ts, `sort=newest`: one status walked backwards (one
+    // such walk per status when none is asked for).
+    query: 'connected records of a sequence, newest first',
+    index: 'enrollments_sequence_status_idx',
+    sql: `SELECT id FROM enrollments WHERE sequence_id = 'seq_1' AND status = 'active'
+           ORDER BY id DESC LIMIT 51`,
+    withEnrollments: true,
+  },
+  {
+    // The same file, `q=`: the sequence's rows walked in (status, id) order, each one's record tested by id.
+    query: 'connected records of a sequence found by name or email',
+    index: 'enrollments_sequence_status_idx',
+    sql: `SELECT e.id FROM enrollments e WHERE e.sequence_id = 'seq_1'
+             AND EXISTS (SELECT 1 FROM records r WHERE r.id = e.record_id
+                           AND (r.name LIKE '%ada%' OR r.email LIKE '%ada%'))
+           ORDER BY e.status, e.id LIMIT 51`,
+    withEnrollments: true,
+  },
+  {
     query: 'pending outbox rows',
     index: 'outbox_pending_idx',
     sql: `SELECT id FROM outbox WHERE status = 'pending' AND available_at <= 1 ORDER BY available_at LIMIT 100`,

@@ -15,7 +15,12 @@ import {
   listSequenceEnrollments,
   type RecordEnrollment,
 } from '../../engine/enrollment-views.js';
-import { END_REASONS, ENROLLMENT_STATUSES, ENROLLMENT_STEP_STATES } from '../../engine/ports/store.js';
+import {
+  END_REASONS,
+  ENROLLMENT_STATUSES,
+  ENROLLMENT_STEP_STATES,
+  SEQUENCE_ENROLLMENT_SORTS,
+} from '../../engine/ports/store.js';
 import { pauseEnrollment, resumeEnrollment } from '../../engine/seller-actions.js';
 import { actorOf, EVERYONE, isManager, requireRole } from '../auth/actor.js';
 import { notFound } from '../problem.js';
@@ -198,16 +203,38 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> =
         tags,
         summary:
           "A sequence's connected records with their progress (by status, then id); a salesperson sees only their own records",
+        description:
+          'A `nextCursor` is valid only with the `q` and `sort` of the page that handed it out (400 `invalid_cursor` otherwise).',
         params: IdParams,
-        querystring: Type.Object({ status: Type.Optional(Type.Enum(ENROLLMENT_STATUSES)), ...PageQuery }),
-        response: { 200: PageOf(ConnectedRecordJson), 404: Problem },
+        querystring: Type.Object({
+          status: Type.Optional(Type.Enum(ENROLLMENT_STATUSES)),
+          q: Type.Optional(
+            Type.String({
+              maxLength: 200,
+              description:
+                'Only records whose name or email contains this text, ignoring case (as `GET /api/records?q=`).',
+            }),
+          ),
+          sort: Type.Optional(
+            Type.Enum(SEQUENCE_ENROLLMENT_SORTS, {
+              description:
+                '`status` (default: by status, then oldest connected first), `newest` (newest connected first), ' +
+                "`name` (the record's name A–Z, then oldest connected first).",
+            }),
+          ),
+          ...PageQuery,
+        }),
+        response: { 200: PageOf(ConnectedRecordJson), 400: Problem, 404: Problem },
       },
     },
     async (request) => {
       const actor = actorOf(request);
+      const { status, q, sort } = request.query;
       const page = await listSequenceEnrollments(deps, request.params.id, {
         ...pageOptions(request.query),
-        status: request.query.status,
+        status,
+        q: q === '' ? undefined : q,
+        sort,
         ownerId: actor.role === 'salesperson' ? actor.id : undefined,
       });
       return { items: page.items.map(toConnectedRecordJson), nextCursor: page.nextCursor };

@@ -586,10 +586,21 @@ export interface EnrollmentEnd {
   endedAt: number;
 }
 
+/**
+ * The orders of a sequence's connected records: `status` (by status, then oldest connected first: the
+ * default), `newest` (newest connected first), `name` (the record's name A–Z, byte order as the records list).
+ */
+export const SEQUENCE_ENROLLMENT_SORTS = ['status', 'newest', 'name'] as const;
+export type SequenceEnrollmentSort = (typeof SEQUENCE_ENROLLMENT_SORTS)[number];
+
 export interface EnrollmentListOptions extends PageOptions {
   status?: EnrollmentStatus | undefined;
   /** Only the enrollments of this owner's records (a seller sees only their own). */
   ownerId?: string | undefined;
+  /** Case-insensitive substring of the record's name or email (as the records list's `q`). */
+  q?: string | undefined;
+  /** Default `status`. A cursor is valid only with the `q` and `sort` of the page that handed it out. */
+  sort?: SequenceEnrollmentSort | undefined;
 }
 
 export interface EnrollmentStep {
@@ -631,7 +642,7 @@ export interface EnrollmentRepository {
   latestByRecord(recordIds: readonly string[]): Promise<{ recordId: string; enrollmentId: string }[]>;
   /** Every enrollment of the record, ended ones included, newest first (by id: ids are time-ordered). */
   listByRecord(recordId: string, options?: PageOptions): Promise<Page<Enrollment>>;
-  /** A sequence's enrollments ordered by id (connected records). */
+  /** A sequence's enrollments (connected records), in `options.sort` order. */
   listBySequence(sequenceId: string, options?: EnrollmentListOptions): Promise<Page<Enrollment>>;
   /** Ends a running enrollment and frees its slot; false when it was not running. */
   end(id: string, end: EnrollmentEnd): Promise<boolean>;

@@ -16,18 +16,14 @@ import { fromJson, toJson } from '../codec.js';
 import { decodeCursor, idColumn, keyset, oneOfColumn, pageLimit, toPage } from '../cursor.js';
 import type { EnrollmentStepsTable, EnrollmentsTable } from '../schema.js';
 import { type RepositoryContext, selectByIds } from './context.js';
+import { listSequenceEnrollments } from './sequence-enrollments.js';
 
 /** One record's enrollments, newest first, by id. */
 const RECORD_ENROLLMENTS = keyset('record-enrollments', [idColumn('enr')]);
-/** One sequence's enrollments, by (status, id). */
-const SEQUENCE_ENROLLMENTS = keyset('sequence-enrollments', [
-  oneOfColumn(ENROLLMENT_STATUSES),
-  idColumn('enr'),
-]);
 
 const RUNNING: EnrollmentStatus[] = ['active', 'paused'];
 
-function toEnrollment(row: Selectable<EnrollmentsTable>): Enrollment {
+export function toEnrollment(row: Selectable<EnrollmentsTable>): Enrollment {
   return {
     id: row.id,
     sequenceId: row.sequence_id,
@@ -67,7 +63,8 @@ function toEnrollmentStep(row: Selectable<EnrollmentStepsTable>): EnrollmentStep
   };
 }
 
-export function createEnrollmentRepository({ db, sql }: RepositoryContext): EnrollmentRepository {
+export function createEnrollmentRepository(context: RepositoryContext): EnrollmentRepository {
+  const { db, sql } = context;
   return {
     async create(enrollment) {
       // enrollments_one_running_key rejects a second running enrollment in the same slot.
@@ -142,27 +139,8 @@ export function createEnrollmentRepository({ db, sql }: RepositoryContext): Enro
       return toPage(rows, limit, toEnrollment, keys, (row) => [row.id]);
     },
 
-    async listBySequence(sequenceId, options) {
-      const limit = pageLimit(options);
-      const keys = SEQUENCE_ENROLLMENTS.of(sequenceId);
-      const after = decodeCursor(options, keys);
-      // enrollments_sequence_status_idx, walked in (status, id) order: one status, or all grouped by status.
-      let query = db
-        .selectFrom('enrollments')
-        .selectAll()
-        .where('sequence_id', '=', sequenceId)
-        .orderBy('status')
-        .orderBy('id')
-        .limit(limit + 1);
-      if (options?.status !== undefined) query = query.where('status', '=', options.status);
-      // A seller's view: the same walk, rows of other owners stepped over.
-      if (options?.ownerId !== undefined) query = query.where('owner_id', '=', options.ownerId);
-      if (after !== null) {
-        query = query.where((eb) => eb(eb.refTuple('status', 'id'), '>', eb.tuple(after[0], after[1])));
-      }
-      const rows = await query.execute();
-      return toPage(rows, limit, toEnrollment, keys, (row) => [row.status as EnrollmentStatus, row.id]);
-    },
+    // sequence-enrollments.ts: by status (enrollments_sequence_status_idx), newest first, or by record name.
+    listBySequence: (sequenceId, options) => listSequenceEnrollments(context, sequenceId, options),
 
     async end(id, end) {
       const result = await db

@@ -1,27 +1,30 @@
-// Connected records: who is on the sequence, whose they are, how far, on which version; select some and
+// Connected records: who is on the sequence, whose they are, how far, on which version; find one by name or
+// email and order them (kept in the address with the status: connected-records-view.ts); select some and
 // disconnect them, or connect more (the result is shown per record both ways).
-import { useState } from 'react';
-import { Link } from 'react-router-dom';
+import { useEffect, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
 import type { ConnectedRecord, DisconnectAnswer, Page, Sequence } from '../api/types.js';
 import { useApi, useSession } from '../app/api-context.js';
 import { ownerName } from '../records/owner-name.js';
 import { ENTITY_PATHS } from '../records/record-types.js';
 import { Dialog } from '../ui/Dialog.js';
+import { Icon } from '../ui/Icon.js';
 import { Empty, ErrorState, FormError, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 import { ConnectRecordsDialog } from './ConnectRecordsDialog.js';
+import {
+  CONNECTED_SORTS,
+  CONNECTED_STATUS_FILTERS,
+  type ConnectedView,
+  connectedEmptyState,
+  connectedRecordsQuery,
+  connectedViewOf,
+  MAX_SEARCH_LENGTH,
+  withConnectedView,
+} from './connected-records-view.js';
 import { currentStepText } from './current-step.js';
 import { progressOf } from './enrollment-progress.js';
 import { END_REASON_NAMES, ENROLLMENT_STATUS_NAMES } from './stats-data.js';
-
-const STATUS_FILTERS = [
-  ['', 'All'],
-  ['active', 'Active'],
-  ['paused', 'Paused'],
-  ['completed', 'Completed'],
-  ['disconnected', 'Disconnected'],
-  ['error', 'Error'],
-] as const;
 
 const PAGE_SIZE = 50;
 
@@ -29,24 +32,43 @@ export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; 
   const api = useApi();
   const me = useSession()?.user.id;
   const users = useResource(() => api.users.directory(), [api]);
-  const [status, setStatus] = useState('');
+  const [params, setParams] = useSearchParams();
+  const view = connectedViewOf(params);
+  const { status, q, sort } = view;
+  const [selected, setSelected] = useState<Set<string>>(new Set());
   const [pages, setPages] = useState<ConnectedRecord[][]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
+  /**
+   * A change of what the list shows replaces the address (no step for Back) and clears the selection; the
+   * next page's cursor goes too until the new first page comes (the API refuses it for another search).
+   */
+  const setView = (change: Partial<ConnectedView>) => {
+    setParams((current) => withConnectedView(current, change), { replace: true });
+    setSelected(new Set());
+    setCursor(null);
+  };
+  // The search box's text; the address (and the list) follow it once typing pauses.
+  const [search, setSearch] = useState(q);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the typed search changes
+  useEffect(() => {
+    if (search.trim() === q) return;
+    const timer = setTimeout(() => setView({ q: search }), 250);
+    return () => clearTimeout(timer);
+  }, [search]);
   const first = useResource(
     async (signal) => {
       const page: Page<ConnectedRecord> = await api.enrollments.ofSequence(
         sequence.id,
-        { limit: PAGE_SIZE, ...(status === '' ? {} : { status }) },
+        connectedRecordsQuery({ status, q, sort }, { limit: PAGE_SIZE }),
         signal,
       );
       setPages([page.items]);
       setCursor(page.nextCursor ?? null);
       return page;
     },
-    [api, sequence.id, status],
+    [api, sequence.id, status, q, sort],
   );
   const [loadingMore, setLoadingMore] = useState(false);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
   const [dialog, setDialog] = useState<'disconnect' | 'connect' | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -62,6 +84,7 @@ export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; 
   );
   const allSelected = selectable.length > 0 && selectable.every((e) => selected.has(e.record?.id ?? ''));
   const recordsPath = `/records/${ENTITY_PATHS[sequence.entityType]}`;
+  const empty = connectedEmptyState(view, sequence.status);
 
   const toggle = (recordId: string) =>
     setSelected((s) => {
@@ -77,11 +100,10 @@ export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; 
     if (cursor === null) return;
     setLoadingMore(true);
     try {
-      const page = await api.enrollments.ofSequence(sequence.id, {
-        limit: PAGE_SIZE,
-        cursor,
-        ...(status === '' ? {} : { status }),
-      });
+      const page = await api.enrollments.ofSequence(
+        sequence.id,
+        connectedRecordsQuery({ status, q, sort }, { limit: PAGE_SIZE, cursor }),
+      );
       setPages((p) => [...p, page.items]);
       setCursor(page.nextCursor ?? null);
     } catch (caught) {
@@ -115,16 +137,31 @@ export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; 
   return (
     <div className="connected">
       <div className="toolbar">
+        <label className="field field-inline search-field">
+          <span className="visually-hidden">Search connected records</span>
+          <Icon name="search" size={16} />
+          <input
+            type="search"
+            placeholder="Search by name or email"
+            maxLength={MAX_SEARCH_LENGTH}
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+        </label>
         <label className="field field-inline">
           <span className="field-label">Show</span>
-          <select
-            value={status}
-            onChange={(e) => {
-              setStatus(e.target.value);
-              setSelected(new Set());
-            }}
-          >
-            {STATUS_FILTERS.map(([value, label]) => (
+          <select value={status} onChange={(e) => setView({ status: e.target.value })}>
+            {CONNECTED_STATUS_FILTERS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field field-inline">
+          <span className="field-label">Sort by</span>
+          <select value={sort} onChange={(e) => setView({ sort: e.target.value as ConnectedView['sort'] })}>
+            {CONNECTED_SORTS.map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
               </option>
@@ -156,11 +193,7 @@ export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; 
       ) : first.status === 'error' ? (
         <ErrorState error={first.error} onRetry={first.reload} />
       ) : items.length === 0 ? (
-        <Empty title={status === '' ? 'No records are connected' : 'No records with this status'}>
-          {sequence.status === 'inactive'
-            ? 'Activate the sequence to connect records to it.'
-            : 'Select + Connect records, or connect them from their list with Connect sequence.'}
-        </Empty>
+        <Empty title={empty.title}>{empty.body}</Empty>
       ) : (
         <>
           <div className="table-wrap">
@@ -260,8 +293,9 @@ export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; 
             </table>
           </div>
           <div className="list-footer">
-            <span className="muted">
+            <span className="muted" role="status">
               {items.length} record{items.length === 1 ? '' : 's'} shown
+              {q === '' ? '' : ` matching “${q}”`}
             </span>
             {cursor !== null && (
               <button type="button" className="button" onClick={loadMore} disabled={loadingMore}>
