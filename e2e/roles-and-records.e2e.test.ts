@@ -168,6 +168,7 @@ describe.skipIf(skipReason !== null)('[e2e] roles, the designer header and recor
     await edit.getByText('Not a number.').waitFor(); // and Save waits for a number
     expect(await edit.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
     await edit.getByLabel('Value of “employees”').fill('250');
+    await page.screenshot({ path: join(LOG_DIR, 'record-form-custom-fields.png') });
     await edit.getByRole('button', { name: 'Remove “title”' }).click();
     await edit.getByRole('button', { name: 'Save' }).click();
     await edit.waitFor({ state: 'hidden' });

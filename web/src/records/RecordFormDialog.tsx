@@ -77,7 +77,7 @@ export function RecordFormDialog({
       title={title}
       open
       onClose={() => onClose(false)}
-      size="small"
+      size="medium"
       footer={
         <>
           <button type="button" className="button" onClick={() => onClose(false)}>
@@ -142,7 +142,7 @@ export function RecordFormDialog({
               None yet. Emails can use a field as {'{{ record.fields.title }}'}, and conditions can test it.
             </p>
           ) : (
-            <ul className="plain-list custom-field-list">
+            <ul className="custom-field-list">
               {values.fields.map((row, index) => (
                 <CustomFieldEditor
                   key={row.rowId}
