@@ -1,7 +1,8 @@
 // The Stats tab's "By seller" table: per seller, the records connected, running and how the others ended,
 // with rates, sortable by each column; the team's total under them. On a phone it scrolls in its own box
 // (which takes focus, so a keyboard scrolls it too), the seller's name staying in view.
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import type { SellerStatsAnswer } from '../api/types.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import type { Resource } from '../ui/use-resource.js';
@@ -12,6 +13,8 @@ import {
   type SellerRow,
   type SellerSort,
   sellerRow,
+  sellerSortOf,
+  sellerSortParam,
   sortSellerRows,
   teamRow,
 } from './seller-table.js';
@@ -25,7 +28,20 @@ export function SellerStatsTable({
   version: number | null;
 }) {
   const headingId = useId();
-  const [sort, setSort] = useState<SellerSort>(DEFAULT_SELLER_SORT);
+  // Kept in the address beside the version (`?tab=stats&by=replyRate-desc`), replacing its entry.
+  const [params, setParams] = useSearchParams();
+  const sort = sellerSortOf(params.get('by'));
+  const setSort = (next: SellerSort) =>
+    setParams(
+      (current) => {
+        const updated = new URLSearchParams(current);
+        const value = sellerSortParam(next);
+        if (value === null) updated.delete('by');
+        else updated.set('by', value);
+        return updated;
+      },
+      { replace: true },
+    );
   const rows = useMemo(() => (sellers.data?.sellers ?? []).map(sellerRow), [sellers.data]);
   const sorted = useMemo(() => sortSellerRows(rows, sort), [rows, sort]);
   return (
@@ -71,7 +87,7 @@ export function SellerStatsTable({
                       <button
                         type="button"
                         className="sort-button"
-                        onClick={() => setSort((s) => nextSellerSort(s, c.key))}
+                        onClick={() => setSort(nextSellerSort(sort, c.key))}
                       >
                         {c.label}
                         <span aria-hidden="true" className="sort-mark">

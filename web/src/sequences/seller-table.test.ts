@@ -5,6 +5,8 @@ import {
   nextSellerSort,
   type SellerRow,
   sellerRow,
+  sellerSortOf,
+  sellerSortParam,
   sortSellerRows,
   teamRow,
 } from './seller-table.js';
@@ -126,5 +128,32 @@ describe("the Stats tab's table of sellers", () => {
     ]);
     // The input is left as it was.
     expect(names(rows)).toEqual(['Cleo', 'ada', 'Bob', 'Dan']);
+  });
+});
+
+describe('the sort in the address', () => {
+  it('leaves the default out and reads back every sort it writes', () => {
+    expect(sellerSortParam(DEFAULT_SELLER_SORT)).toBeNull();
+    expect(sellerSortOf(null)).toEqual(DEFAULT_SELLER_SORT);
+    const sorts = [
+      { key: 'replyRate', ascending: false },
+      { key: 'name', ascending: false },
+      { key: 'connected', ascending: true },
+    ] as const;
+    for (const sort of sorts) expect(sellerSortOf(sellerSortParam(sort))).toEqual(sort);
+    expect(sellerSortParam({ key: 'replyRate', ascending: false })).toBe('replyRate-desc');
+  });
+
+  it('takes an address naming no column, or no direction, as the default', () => {
+    for (const param of [
+      'ownerId-asc',
+      'paused-desc',
+      'replyRate',
+      'replyRate-up',
+      '',
+      '-asc',
+      'toString-asc',
+    ])
+      expect(sellerSortOf(param), param).toEqual(DEFAULT_SELLER_SORT);
   });
 });

@@ -108,6 +108,24 @@ export function teamRow(rows: readonly SellerRow[]): SellerRow {
   });
 }
 
+/**
+ * The sort as the address keeps it (`?tab=stats&by=replyRate-desc`), so a reload, a shared link and Back
+ * show the same order; null for the default (by name, A–Z), which leaves the address clean.
+ */
+export function sellerSortParam(sort: SellerSort): string | null {
+  if (sort.key === DEFAULT_SELLER_SORT.key && sort.ascending === DEFAULT_SELLER_SORT.ascending) return null;
+  return `${sort.key}-${sort.ascending ? 'asc' : 'desc'}`;
+}
+
+/** The sort an address names; the default for none, or for one that names no column. */
+export function sellerSortOf(param: string | null): SellerSort {
+  const match = /^([A-Za-z]+)-(asc|desc)$/.exec(param ?? '');
+  const column = match === null ? undefined : SELLER_COLUMNS.find((c) => c.key === match[1]);
+  return column === undefined || match === null
+    ? DEFAULT_SELLER_SORT
+    : { key: column.key, ascending: match[2] === 'asc' };
+}
+
 /** The next sort after a click on `key`'s header: the same column turns round; a new one starts with the
  * most first (names from A). */
 export function nextSellerSort(current: SellerSort, key: SellerSortKey): SellerSort {
