@@ -4,6 +4,9 @@ import type { FieldValue } from './definition.js';
 import { isEmailAddress, storedEmail } from './email-address.js';
 import { canonicalTimeZone } from './zone-offsets.js';
 
+/** How many custom fields (`fields` keys) a record may hold: a POST's, and a PATCH's once merged. */
+export const MAX_RECORD_FIELDS = 200;
+
 export const RECORD_COLUMN_FIELDS = ['name', 'email', 'phone', 'linkedinUrl', 'company', 'timezone'] as const;
 export type RecordColumnField = (typeof RECORD_COLUMN_FIELDS)[number];
 

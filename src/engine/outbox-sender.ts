@@ -190,8 +190,10 @@ class SendPass {
   readonly #blocked = new Map<string, number>();
   /** Owners' calendars read in this pass (sendingWindow). */
   readonly #calendars = new Map<string, OwnerCalendar | undefined>();
-  /** Per mailbox: the messages this pass told to wait for a slot (slotFor). */
-  readonly #waiting = new Map<string, number>();
+  /** Per mailbox: the slots this pass gave the messages it told to wait (slotFor), in order. */
+  readonly #waiting = new Map<string, number[]>();
+  /** Per mailbox: the tail of the slotFor calls, one at a time (each reads the slots before it). */
+  readonly #slotting = new Map<string, Promise<unknown>>();
   /** Per mailbox: the tail of its critical section (limit check → `sending` + send log). */
   readonly #locks = new Map<string, Promise<unknown>>();
   /** Answers waiting to reach the rows and enrollments in one commit. */
@@ -248,16 +250,49 @@ class SendPass {
   }
 
   /**
-   * When a message that may not go before `allowed` is tried again: the n-th this pass defers for a
-   * mailbox waits n − 1 spacings more, so each of the mailbox's next slots finds one message. All at
-   * `allowed`, every slot re-claimed and re-deferred all but one of them: quadratic in the queue (1,000
-   * emails on one mailbox, ~500,000 row updates before the last went out; the test clock's walk, which
-   * stops at each slot, showed it). A guess only: a message tried before its turn waits again.
+   * When a message that may not go before `allowed` is tried again: the slot it will really have. The
+   * n-th this pass defers for a mailbox comes after the n − 1 before it, a spacing later, and, under a
+   * daily cap, once enough of the sends before it (those in the last 24 hours, then the slots given
+   * before it) have left the rolling window: with a cap of 3 and 3 sends today, the 4th to 6th deferred
+   * go a day after those 3, the 7th to 9th a day after the 4th to 6th. All at `allowed`, every slot
+   * re-claimed and re-deferred all but one of them: quadratic in the queue (1,000 emails on one
+   * mailbox, ~500,000 row updates before the last went out; the test clock's walk, which stops at each
+   * slot, showed it); and the time the views show (the row's `available_at`) said a day when most of
+   * them went days later. Still a plan: a send by another process in between moves it on again.
    */
-  slotFor(account: MailboxAccount, allowed: number): number {
-    const ahead = this.#waiting.get(account.key) ?? 0;
-    this.#waiting.set(account.key, ahead + 1);
-    return allowed + ahead * account.minSpacingMs;
+  slotFor(account: MailboxAccount, allowed: number): Promise<number> {
+    const tail = this.#slotting.get(account.key) ?? Promise.resolve();
+    const next = tail.then(() => this.#nextSlot(account, allowed));
+    this.#slotting.set(
+      account.key,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  async #nextSlot(account: MailboxAccount, allowed: number): Promise<number> {
+    const slots = this.#waiting.get(account.key) ?? [];
+    this.#waiting.set(account.key, slots);
+    const previous = slots.at(-1);
+    let at = previous === undefined ? allowed : Math.max(allowed, previous + account.minSpacingMs);
+    const cap = account.dailyCap;
+    if (cap !== null) {
+      const since = this.now() - DAY_MS;
+      const { mailboxes } = this.deps.store;
+      const window = await mailboxes.sendWindow(account.key, since, -1);
+      // The sends before this message, oldest first: the window's, then the slots given before it.
+      const ahead = window.count + slots.length;
+      if (ahead >= cap) {
+        const leaving = ahead - cap; // this one must have left the window before the message fits
+        const leavesAt =
+          leaving < window.count
+            ? (await mailboxes.sendWindow(account.key, since, leaving)).nthAt
+            : slots[leaving - window.count];
+        if (leavesAt !== null && leavesAt !== undefined) at = Math.max(at, leavesAt + DAY_MS + 1);
+      }
+    }
+    slots.push(at);
+    return at;
   }
 
   /**
@@ -541,7 +576,7 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
   const { account } = mailbox;
   const defer = async (allowed: number) => {
     await store.outbox.reschedule(row.id, {
-      availableAt: pass.slotFor(account, allowed),
+      availableAt: await pass.slotFor(account, allowed),
       lastError: row.lastError,
       countAttempt: false,
     });

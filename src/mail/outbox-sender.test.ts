@@ -6,6 +6,7 @@ import { simpleParser } from 'mailparser';
 import { afterEach, expect, it } from 'vitest';
 import { connectRecords } from '../engine/connect.js';
 import { emailKey, stepRowId } from '../engine/enrollment-commit.js';
+import { enrollmentDetailOf } from '../engine/enrollment-views.js';
 import {
   dropUnknown,
   listUnknown,
@@ -407,17 +408,18 @@ forEachDialect('mail sender over SMTP', (t) => {
     });
     expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 2 });
     const rows = await Promise.all(enrollmentIds.map((id) => outboxRow(deps, id)));
-    // Each waiting message gets a slot of its own: the next one, then the one after.
+    // Each waiting message gets a slot of its own: the next spacing, then, two sends in the last 24
+    // hours by then, the instant the first leaves the window (not the spacing after, which the cap refuses).
     expect(
       rows
         .filter((r) => r.status === 'pending')
         .map((r) => r.availableAt)
         .sort((a, b) => a - b),
-    ).toEqual([T0 + 20_000, T0 + 40_000]);
+    ).toEqual([T0 + 20_000, T0 + DAY + 1]);
     deps.clock.advance(20_000);
     expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 0 });
     deps.clock.advance(20_000);
-    expect(await sendDueEmails(deps)).toMatchObject({ sent: 0, deferred: 1 });
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 0, deferred: 0 });
     // Two sends in the last 24 hours: the third waits until the first leaves the window.
     const waiting = (await Promise.all(enrollmentIds.map((id) => outboxRow(deps, id)))).find(
       (r) => r.status === 'pending',
@@ -428,6 +430,33 @@ forEachDialect('mail sender over SMTP', (t) => {
     deps.clock.advance(1);
     expect((await sendDueEmails(deps)).sent).toBe(1);
     expect(sink.accepted).toHaveLength(3);
+  });
+
+  it('gives each message a daily cap holds back a slot of its own: the time shown is the time it goes out', async () => {
+    // A cap of 3 a day and 7 emails: 3 go now, 3 a day later, the 7th a day after those. Before, all
+    // 4 held back were given the next day (shown so by the enrollment), and 3 of them went out then.
+    const { deps, sink, enrollmentIds } = await world(t, {
+      records: 7,
+      limits: '?dailyCap=3&minSpacingMs=0',
+    });
+    expect(await sendDueEmails(deps, { concurrency: 4 })).toMatchObject({ sent: 3, deferred: 4 });
+    const shown = new Map<string, number | null>();
+    for (const id of enrollmentIds) {
+      const row = await outboxRow(deps, id);
+      if (row.status === 'pending') shown.set(id, (await enrollmentDetailOf(deps, id)).dueAt);
+    }
+    expect([...shown.values()].sort()).toEqual([T0 + DAY + 1, T0 + DAY + 1, T0 + DAY + 1, T0 + 2 * DAY + 2]);
+    deps.clock.advance(DAY + 1);
+    expect(await sendDueEmails(deps, { concurrency: 4 })).toMatchObject({ sent: 3, deferred: 0 });
+    deps.clock.advance(DAY + 1);
+    expect(await sendDueEmails(deps, { concurrency: 4 })).toMatchObject({ sent: 1, deferred: 0 });
+    expect(sink.accepted).toHaveLength(7);
+    // Each went out at the time its enrollment showed.
+    for (const [id, dueAt] of shown) {
+      const row = await outboxRow(deps, id);
+      expect(row.status).toBe('sent');
+      expect(row.sentAt).toBe(dueAt);
+    }
   });
 
   it('sends a batch with several messages in flight: one message per step, every enrollment moved on', async () => {

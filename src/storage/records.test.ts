@@ -41,6 +41,29 @@ forEachDialect('records', (t) => {
     expect((await t.store().records.list()).items).toEqual([]);
   });
 
+  it('refuses a PATCH whose merged fields pass the limit, and keeps the record as it was', async () => {
+    // 150 fields, then 150 others: each PATCH alone is within the 200 a POST may hold, the merge is not.
+    const store = t.store();
+    const user = await owner(store);
+    const many = (prefix: string, n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, i]));
+    const record = await store.records.create(aRecord(user.id, { fields: many('a', 150) }));
+    const error = await store.records
+      .update(record.id, { name: 'Renamed', fields: many('b', 150) }, T0 + 1)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreValidationError);
+    expect((error as StoreValidationError).issues[0]?.code).toBe('too_many_fields');
+    // Rolled back as a whole: neither the fields nor the name changed.
+    expect(await store.records.get(record.id)).toEqual(record);
+    // Up to the limit, and a removal with an addition that stays within it, still merge.
+    const fifty = await store.records.update(record.id, { fields: many('b', 50) }, T0 + 2);
+    expect(Object.keys(fifty?.fields ?? {})).toHaveLength(200);
+    const swapped = await store.records.update(record.id, { fields: { a0: null, c0: 'x' } }, T0 + 3);
+    expect(Object.keys(swapped?.fields ?? {})).toHaveLength(200);
+    expect(swapped?.fields).toMatchObject({ c0: 'x' });
+    expect(swapped?.fields).not.toHaveProperty('a0');
+  });
+
   it('moves the deletion stamp on once per deletion, concurrent ones included', async () => {
     const store = t.store();
     const user = await owner(store);

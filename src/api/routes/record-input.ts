@@ -5,6 +5,7 @@ import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ENTITY_TYPES } from '../../domain/definition.js';
 import { isEmailAddress } from '../../domain/email-address.js';
+import { MAX_RECORD_FIELDS } from '../../domain/record-columns.js';
 import { unstorableText } from '../nul-characters.js';
 import { pointerToken } from '../problem.js';
 import { NullableText, ScalarValue } from '../schemas.js';
@@ -16,7 +17,7 @@ export const MAX_FIELD_KEY = 100;
 // `[\s\S]`: TypeBox's default key pattern `^.*$` does not match a key holding a line break, whose value
 // would then go unchecked. `propertyNames` holds the key's own limits (a Record's key schema does not).
 const Fields = Type.Record(Type.String({ pattern: '^[\\s\\S]*$' }), ScalarValue, {
-  maxProperties: 200,
+  maxProperties: MAX_RECORD_FIELDS,
   propertyNames: { minLength: 1, maxLength: MAX_FIELD_KEY },
 });
 const Optional = (max: number) => Type.Optional(NullableText({ maxLength: max }));

@@ -3,6 +3,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { EntityType } from '../../domain/definition.js';
 import { emailKey, storedEmail } from '../../domain/email-address.js';
+import { MAX_RECORD_FIELDS } from '../../domain/record-columns.js';
 import { type RecordFields, type RecordRepository, StoreValidationError } from '../../engine/ports/store.js';
 import { containsPattern, toJson } from '../codec.js';
 import { decodeCursor, idColumn, keyset, pageLimit, textColumn, toPage } from '../cursor.js';
@@ -102,13 +103,27 @@ export function createRecordRepository(context: RepositoryContext): RecordReposi
           .returningAll()
           .executeTakeFirst();
       const { ownerId } = patch;
+      // A merge that adds keys may pass the limit a POST keeps to (merged in SQL, so counted after it):
+      // refused, and rolled back, rather than letting PATCHes pile up fields without end.
+      const adds = fieldsPatch !== undefined && Object.values(fieldsPatch).some((v) => v !== null);
       const row =
-        ownerId === undefined
+        ownerId === undefined && !adds
           ? await write(db)
-          : // An owner change takes the record's running work with it, in the same transaction.
-            await context.atomically(async (trx) => {
+          : await context.atomically(async (trx) => {
               const updated = await write(trx);
-              if (updated !== undefined) await moveRunningWork(trx, context.sql, [id], ownerId);
+              if (updated === undefined) return updated;
+              if (adds) {
+                const count = Object.keys(toSalesRecord(updated).fields).length;
+                if (count > MAX_RECORD_FIELDS)
+                  throw new StoreValidationError('too_many_fields', [
+                    {
+                      code: 'too_many_fields',
+                      message: `A record holds at most ${MAX_RECORD_FIELDS} custom fields; with these it would hold ${count}.`,
+                    },
+                  ]);
+              }
+              // An owner change takes the record's running work with it, in the same transaction.
+              if (ownerId !== undefined) await moveRunningWork(trx, context.sql, [id], ownerId);
               return updated;
             });
       return row === undefined ? null : toSalesRecord(row);
