@@ -102,22 +102,28 @@ const StepStats = Type.Object({
   bounced: Type.Integer(),
   outcomes: Counts,
 });
-const StatsJson = Type.Object({
-  version: Type.Union([Type.Integer(), Type.Null()], {
-    description: 'The version these figures are of; null for all versions together (the default).',
-  }),
-  versions: Type.Array(Type.Integer(), { description: "The sequence's versions, oldest first." }),
-  definition: Type.Unknown({
-    description:
-      "The definition the steps are laid out on: that version's, or the active one (else the draft) for all.",
-  }),
-  enrolled: Type.Integer(),
+/** The version figures are of: one, or null for all versions together. */
+const FiguresVersion = Type.Union([Type.Integer(), Type.Null()], {
+  description: 'The version these figures are of; null for all versions together (the default).',
+});
+/** Enrollments by status, and how the ended ones ended (the sequence's, or one seller's). */
+const StatusCounts = {
   active: Type.Integer(),
   paused: Type.Integer(),
   completed: Type.Integer(),
   disconnected: Type.Integer(),
   error: Type.Integer(),
   endReasons: Counts,
+};
+const StatsJson = Type.Object({
+  version: FiguresVersion,
+  versions: Type.Array(Type.Integer(), { description: "The sequence's versions, oldest first." }),
+  definition: Type.Unknown({
+    description:
+      "The definition the steps are laid out on: that version's, or the active one (else the draft) for all.",
+  }),
+  enrolled: Type.Integer(),
+  ...StatusCounts,
   steps: Type.Array(StepStats),
 });
 
@@ -131,17 +137,10 @@ const SellerStats = Type.Object({
   name: Type.String(),
   activeUser: Type.Boolean({ description: 'False for a user disabled since; their figures stay.' }),
   enrolled: Type.Integer({ description: 'Every enrollment the seller has or had, whatever its status.' }),
-  active: Type.Integer(),
-  paused: Type.Integer(),
-  completed: Type.Integer(),
-  disconnected: Type.Integer(),
-  error: Type.Integer(),
-  endReasons: Counts,
+  ...StatusCounts,
 });
 const SellerStatsJson = Type.Object({
-  version: Type.Union([Type.Integer(), Type.Null()], {
-    description: 'The version these figures are of; null for all versions together (the default).',
-  }),
+  version: FiguresVersion,
   sellers: Type.Array(SellerStats, {
     description:
       "One row per owner of the sequence's enrollments (the seller who works each, or who had it when it ended), by name; a salesperson gets only their own.",

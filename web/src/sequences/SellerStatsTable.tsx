@@ -4,6 +4,7 @@
 import { useId, useMemo } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import type { SellerStatsAnswer } from '../api/types.js';
+import { SortableHeader } from '../ui/SortableHeader.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import type { Resource } from '../ui/use-resource.js';
 import {
@@ -79,22 +80,13 @@ export function SellerStatsTable({
               <thead>
                 <tr>
                   {SELLER_COLUMNS.map((c) => (
-                    <th
+                    <SortableHeader
                       key={c.key}
-                      scope="col"
-                      aria-sort={sort.key === c.key ? (sort.ascending ? 'ascending' : 'descending') : 'none'}
-                    >
-                      <button
-                        type="button"
-                        className="sort-button"
-                        onClick={() => setSort(nextSellerSort(sort, c.key))}
-                      >
-                        {c.label}
-                        <span aria-hidden="true" className="sort-mark">
-                          {sort.key === c.key ? (sort.ascending ? '▲' : '▼') : ''}
-                        </span>
-                      </button>
-                    </th>
+                      label={c.label}
+                      active={sort.key === c.key}
+                      ascending={sort.ascending}
+                      onSort={() => setSort(nextSellerSort(sort, c.key))}
+                    />
                   ))}
                 </tr>
               </thead>

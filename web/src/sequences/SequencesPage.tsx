@@ -5,6 +5,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import type { Sequence, SequenceStatus } from '../api/types.js';
 import { useApi, usePermissions } from '../app/api-context.js';
 import { Icon } from '../ui/Icon.js';
+import { SortableHeader } from '../ui/SortableHeader.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import { Tabs, tabPanelProps } from '../ui/Tabs.js';
 import { useResource } from '../ui/use-resource.js';
@@ -135,18 +136,13 @@ export function SequencesPage() {
               <thead>
                 <tr>
                   {COLUMNS.map((c) => (
-                    <th
+                    <SortableHeader
                       key={c.key}
-                      scope="col"
-                      aria-sort={sort.key === c.key ? (sort.ascending ? 'ascending' : 'descending') : 'none'}
-                    >
-                      <button type="button" className="sort-button" onClick={() => toggleSort(c.key)}>
-                        {c.label}
-                        <span aria-hidden="true" className="sort-mark">
-                          {sort.key === c.key ? (sort.ascending ? '▲' : '▼') : ''}
-                        </span>
-                      </button>
-                    </th>
+                      label={c.label}
+                      active={sort.key === c.key}
+                      ascending={sort.ascending}
+                      onSort={() => toggleSort(c.key)}
+                    />
                   ))}
                 </tr>
               </thead>
