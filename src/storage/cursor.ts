@@ -33,6 +33,17 @@ function isText(value: unknown): value is string {
 /** Any stored text (a name). */
 export const textColumn: CursorColumn<string> = { accepts: isText };
 
+/**
+ * Stored text of at most `max` characters (a column the API keeps to that length), counted as the API's
+ * schemas count them: by code point, so a name of 500 emoji (1,000 UTF-16 units) is one.
+ */
+export function textColumnUpTo(max: number): CursorColumn<string> {
+  return {
+    accepts: (value): value is string =>
+      isText(value) && (value.length <= max || (value.length <= 2 * max && [...value].length <= max)),
+  };
+}
+
 /** The largest instant a Date holds (±8.64e15 ms); an epoch-millisecond column holds no time before 1970. */
 const MAX_INSTANT = 8.64e15;
 

@@ -157,5 +157,17 @@ forEachDialect('sequence enrollments: search and order', (t) => {
     expect((await page({ q: 'a', cursor: searched })).items).toHaveLength(1);
     expect((await page({ sort: 'newest', cursor: newest })).items).toHaveLength(1);
     expect((await page({ sort: 'name', cursor: byName })).items).toHaveLength(1);
+    // A name no record can have (over 500 characters) is no cursor of this list; 500 emoji is a name.
+    const nameCursor = (name: string) =>
+      Buffer.from(
+        JSON.stringify([`sequence-enrollments-name:${world.sequence.id}`, name, 'enr_0000000000']),
+      ).toString('base64url');
+    await expect(page({ sort: 'name', cursor: nameCursor('x'.repeat(501)) })).rejects.toMatchObject({
+      code: 'invalid_cursor',
+    });
+    await expect(page({ sort: 'name', cursor: nameCursor('\u{1F600}'.repeat(500)) })).resolves.toMatchObject({
+      items: [],
+    });
+    expect((await page({ sort: 'name', cursor: nameCursor('x'.repeat(500)) })).items).toEqual([]);
   });
 });

@@ -2,7 +2,6 @@
 // statements (claim due, batch transitions, work list) live beside this in their own files.
 import type { Selectable } from 'kysely';
 import type { StepType } from '../../domain/definition.js';
-import { ENROLLMENT_STATUSES } from '../../domain/enrollment.js';
 import type {
   EndReason,
   Enrollment,
@@ -13,7 +12,7 @@ import type {
   JsonObject,
 } from '../../engine/ports/store.js';
 import { fromJson, toJson } from '../codec.js';
-import { decodeCursor, idColumn, keyset, oneOfColumn, pageLimit, toPage } from '../cursor.js';
+import { decodeCursor, idColumn, keyset, pageLimit, toPage } from '../cursor.js';
 import type { EnrollmentStepsTable, EnrollmentsTable } from '../schema.js';
 import { type RepositoryContext, selectByIds } from './context.js';
 import { listSequenceEnrollments } from './sequence-enrollments.js';

@@ -13,7 +13,7 @@ import {
   type Page,
 } from '../../engine/ports/store.js';
 import { containsPattern } from '../codec.js';
-import { decodeCursor, idColumn, keyset, oneOfColumn, pageLimit, textColumn, toPage } from '../cursor.js';
+import { decodeCursor, idColumn, keyset, oneOfColumn, pageLimit, textColumnUpTo, toPage } from '../cursor.js';
 import type { Database } from '../schema.js';
 import type { RepositoryContext } from './context.js';
 import { toEnrollment } from './enrollments.js';
@@ -24,8 +24,8 @@ type EnrollmentScope = ExpressionBuilder<Database & { e: Database['enrollments']
 const BY_STATUS = keyset('sequence-enrollments', [oneOfColumn(ENROLLMENT_STATUSES), idColumn('enr')]);
 /** Newest connected first, by id. */
 const NEWEST = keyset('sequence-enrollments-newest', [idColumn('enr')]);
-/** By the record's name, then id. */
-const BY_NAME = keyset('sequence-enrollments-name', [textColumn, idColumn('enr')]);
+/** By the record's name (at most 500 characters, record-columns.ts), then id. */
+const BY_NAME = keyset('sequence-enrollments-name', [textColumnUpTo(500), idColumn('enr')]);
 
 /**
  * A search's cursors name it too (a digest of its text): a cursor handed out for one search is refused
