@@ -7,6 +7,11 @@ import type { CallOutcome, StepType } from './definition.js';
 export const ENROLLMENT_STATUSES = ['active', 'paused', 'completed', 'disconnected', 'error'] as const;
 export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];
 
+/** A count of 0 for each of `keys` (each status, each end reason): figures that name every one. */
+export function zeroCounts<const K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
+}
+
 export const END_REASONS = [
   'user_disconnected',
   'sequence_deactivated',

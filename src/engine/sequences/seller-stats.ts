@@ -11,12 +11,7 @@
 // by the history row's owner), but that join measured 230–440 ms on SQLite and 310–390 ms on PostgreSQL
 // (which scans every history row of every sequence: enrollment_steps has no sequence index) for 100,000
 // enrollments of two history rows each, and rates without their `sent` would mislead.
-import {
-  END_REASONS,
-  ENROLLMENT_STATUSES,
-  type EndReason,
-  type EnrollmentStatus,
-} from '../../domain/enrollment.js';
+import { END_REASONS, ENROLLMENT_STATUSES, type EndReason, zeroCounts } from '../../domain/enrollment.js';
 import type { EngineDeps } from '../deps.js';
 import { NotFoundError } from '../errors.js';
 import { liveSequence } from './stored-sequence.js';
@@ -52,15 +47,14 @@ export interface SellerStatsOptions {
 }
 
 function emptyRow(ownerId: string): SellerStatsRow {
-  const statuses = Object.fromEntries(ENROLLMENT_STATUSES.map((status) => [status, 0])) as Record<
-    EnrollmentStatus,
-    number
-  >;
-  const endReasons = Object.fromEntries(END_REASONS.map((reason) => [reason, 0])) as Record<
-    EndReason,
-    number
-  >;
-  return { ownerId, name: ownerId, activeUser: true, enrolled: 0, ...statuses, endReasons };
+  return {
+    ownerId,
+    name: ownerId,
+    activeUser: true,
+    enrolled: 0,
+    ...zeroCounts(ENROLLMENT_STATUSES),
+    endReasons: zeroCounts(END_REASONS),
+  };
 }
 
 export async function getSellerStats(

@@ -11,7 +11,7 @@
 // `email_sent` is counted by the transition: an automated email when the sender reports it sent, a
 // manual one when the seller sends it (`/send`). A manual email step merely completed is not a send.
 import type { SequenceDefinition } from '../../domain/definition.js';
-import { END_REASONS, type EndReason } from '../../domain/enrollment.js';
+import { END_REASONS, type EndReason, zeroCounts } from '../../domain/enrollment.js';
 import type { EngineDeps } from '../deps.js';
 import { NotFoundError } from '../errors.js';
 import { liveSequence, storedVersion } from './stored-sequence.js';
@@ -109,10 +109,7 @@ export async function getSequenceStats(
   const byStatus = await deps.store.sequenceLifecycle.countEnrollmentsByStatus(sequence.id, version);
   const counters = await deps.store.sequenceLifecycle.stepCounters(sequence.id, version);
 
-  const endReasons = Object.fromEntries(END_REASONS.map((reason) => [reason, 0])) as Record<
-    EndReason,
-    number
-  >;
+  const endReasons = zeroCounts(END_REASONS);
   const steps = new Map<string, StepStatsView>(
     shown.definition.steps.map((step) => [step.id, emptyStep(step.id)]),
   );

@@ -3,7 +3,7 @@
 // (or ON CONFLICT DO UPDATE) holds the row lock until commit; on SQLite every transaction already began
 // IMMEDIATE, holding the single write lock.
 import type { EntityType } from '../../domain/definition.js';
-import type { EndReason } from '../../domain/enrollment.js';
+import { type EndReason, zeroCounts } from '../../domain/enrollment.js';
 import {
   ENROLLMENT_STATUSES,
   type EnrollmentStatus,
@@ -89,10 +89,7 @@ export function createSequenceLifecycleRepository({
         .where('sequence_id', '=', sequenceId);
       if (version !== undefined) query = query.where('sequence_version', '=', version);
       const rows = await query.groupBy('status').execute();
-      const counts = Object.fromEntries(ENROLLMENT_STATUSES.map((status) => [status, 0])) as Record<
-        EnrollmentStatus,
-        number
-      >;
+      const counts = zeroCounts(ENROLLMENT_STATUSES);
       for (const row of rows) counts[row.status as EnrollmentStatus] = Number(row.n);
       return counts;
     },
