@@ -127,6 +127,14 @@ describe('users', () => {
     });
     expect(off.json()).toMatchObject({ disabled: true });
     expect((await h.app.inject({ method: 'GET', url: '/api/users/me', headers })).statusCode).toBe(401);
+    // Enabled again, the token works again (README: revoke it to end it for good); a new password keeps it.
+    const on = await h.as('admin', {
+      method: 'PATCH',
+      url: `/api/users/${user.id}`,
+      payload: { disabled: false, password: 'a-brand-new-password-42' },
+    });
+    expect(on.json()).toMatchObject({ disabled: false });
+    expect((await h.app.inject({ method: 'GET', url: '/api/users/me', headers })).statusCode).toBe(200);
   });
 
   it('gives every signed-in user the directory of names, roles and time zones, without addresses', async () => {
