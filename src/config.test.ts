@@ -100,4 +100,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ STEPWISE_TRUST_PROXY: '0' })).not.toThrow();
     expect(() => loadConfig({ STEPWISE_TRUST_PROXY: '500' })).toThrow(/hop count/);
   });
+
+  it('reads STEPWISE_OUTBOUND_HOSTS and STEPWISE_OUTBOUND_ALLOW', () => {
+    expect(loadConfig({})).toMatchObject({ outboundHosts: 'default', outboundAllow: [] });
+    expect(loadConfig({ STEPWISE_OUTBOUND_HOSTS: 'public' }).outboundHosts).toBe('public');
+    expect(loadConfig({ STEPWISE_OUTBOUND_HOSTS: ' ANY ' }).outboundHosts).toBe('any');
+    expect(
+      loadConfig({ STEPWISE_OUTBOUND_ALLOW: '10.0.0.0/8, 169.254.169.123,fd00::/8, ::1' }).outboundAllow,
+    ).toEqual(['10.0.0.0/8', '169.254.169.123', 'fd00::/8', '::1']);
+    expect(() => loadConfig({ STEPWISE_OUTBOUND_HOSTS: 'private' })).toThrow(
+      /STEPWISE_OUTBOUND_HOSTS must be one of default, public, any \(got "private"\)/,
+    );
+    for (const bad of ['10.0.0.0/33', 'example.com', '127.1', '10.0.0.0/8/8', 'fd00::/129', '10.0.0.0/x'])
+      expect(() => loadConfig({ STEPWISE_OUTBOUND_ALLOW: `192.168.0.0/16,${bad}` }), bad).toThrow(
+        `STEPWISE_OUTBOUND_ALLOW must be IP addresses or CIDR ranges separated by commas (not "${bad}")`,
+      );
+  });
 });

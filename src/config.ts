@@ -1,5 +1,6 @@
 // Configuration: read once from the environment at start-up, validated, and passed down (style.md §11).
 // Every default lives in `defaults()`; `Config` is the resolved type where nothing is optional.
+import { isIP } from 'node:net';
 
 export interface Config {
   port: number;
@@ -27,6 +28,13 @@ export interface Config {
    * addresses/CIDR ranges. Fastify's `trustProxy`.
    */
   trustProxy: boolean | number | string[];
+  /**
+   * Where the server may connect for webhooks and mailboxes (engine/outbound-hosts.ts): `default` refuses
+   * link-local/metadata and unspecified addresses, `public` also loopback and private networks, `any` nothing.
+   */
+  outboundHosts: 'default' | 'public' | 'any';
+  /** Addresses and CIDR ranges reachable whatever `outboundHosts` refuses. */
+  outboundAllow: string[];
 }
 
 export class ConfigError extends Error {
@@ -54,6 +62,8 @@ function defaults(env: Env) {
     allowParallelEnrollments: false,
     logLevel: 'info',
     trustProxy: false,
+    outboundHosts: 'default',
+    outboundAllow: [],
   } satisfies Config;
 }
 
@@ -67,6 +77,15 @@ const MIN_ADMIN_PASSWORD_LENGTH = 10;
 const PROXY_ADDRESS = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)(\/\d{1,3})?$/i;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const OUTBOUND_HOSTS = ['default', 'public', 'any'] as const;
+
+/** An address (dotted-quad IPv4 or IPv6) or a CIDR range of one, as STEPWISE_OUTBOUND_ALLOW takes them. */
+function isAddressRange(text: string): boolean {
+  const [address = '', bits, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (rest.length > 0 || family === 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
 
 export function loadConfig(env: Env = process.env): Config {
   const base = defaults(env);
@@ -133,6 +152,22 @@ export function loadConfig(env: Env = process.env): Config {
     return list;
   };
 
+  const outboundHostsRaw = text('STEPWISE_OUTBOUND_HOSTS')?.toLowerCase() ?? base.outboundHosts;
+  const outboundHosts = OUTBOUND_HOSTS.find((mode) => mode === outboundHostsRaw);
+  if (outboundHosts === undefined)
+    errors.push(
+      `STEPWISE_OUTBOUND_HOSTS must be one of ${OUTBOUND_HOSTS.join(', ')} (got "${outboundHostsRaw}")`,
+    );
+  const outboundAllow = (text('STEPWISE_OUTBOUND_ALLOW') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const badAllow = outboundAllow.filter((entry) => !isAddressRange(entry));
+  if (badAllow.length > 0)
+    errors.push(
+      `STEPWISE_OUTBOUND_ALLOW must be IP addresses or CIDR ranges separated by commas (not "${badAllow.join(', ')}")`,
+    );
+
   const clockRaw = text('STEPWISE_CLOCK') ?? 'system';
   if (clockRaw !== 'system' && clockRaw !== 'manual') errors.push('STEPWISE_CLOCK must be "manual" or unset');
   const logLevelRaw = text('LOG_LEVEL') ?? base.logLevel;
@@ -183,6 +218,8 @@ export function loadConfig(env: Env = process.env): Config {
     allowParallelEnrollments: flag('STEPWISE_ALLOW_PARALLEL_ENROLLMENTS', base.allowParallelEnrollments),
     logLevel: logLevel ?? base.logLevel,
     trustProxy: trustProxy(),
+    outboundHosts: outboundHosts ?? base.outboundHosts,
+    outboundAllow,
   };
   if (errors.length > 0) throw new ConfigError(`Configuration is not valid:\n- ${errors.join('\n- ')}`);
   return config;

@@ -20,6 +20,7 @@ import Fastify, {
 import type { Config } from '../config.js';
 import { ManualClock } from '../engine/clock.js';
 import type { EngineDeps } from '../engine/deps.js';
+import { type OutboundPolicy, outboundPolicyOf } from '../engine/outbound-hosts.js';
 import type { WalkMailSender } from '../engine/scheduler.js';
 import { installationSecret } from '../mail/installation-secret.js';
 import { outboxViewDeps } from '../mail/outbox-view-deps.js';
@@ -69,6 +70,8 @@ export interface ServerDeps {
   testClockMail?: WalkMailSender;
   /** A test clock move's wall-clock limit (routes/clock.ts `walkLimit`; default 2 minutes): tests shorten it. */
   testClockWalkLimit?: { ms: number; graceMs?: number };
+  /** Where webhooks and mailboxes may point (checked when saved, and when a mailbox is verified); default: the config's. */
+  outbound?: OutboundPolicy;
 }
 
 export type App = FastifyInstance<
@@ -189,8 +192,9 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(trackingRoutes, { deps: engine, secret: mailSecret });
   await app.register(unsubscribeRoutes, { deps: engine, secret: mailSecret });
   await app.register(inboundEmailRoutes, { deps: engine });
-  await app.register(webhookRoutes, { deps: engine });
-  await app.register(mailboxRoutes, { deps: engine, secret: mailSecret });
+  const outbound = deps.outbound ?? outboundPolicyOf(deps.config);
+  await app.register(webhookRoutes, { deps: engine, outbound });
+  await app.register(mailboxRoutes, { deps: engine, secret: mailSecret, outbound });
   await app.register(outboxRoutes, { deps: outboxViewDeps(engine, deps.config, mailSecret) });
   await app.register(auditRoutes, { deps: engine });
   if (deps.config.clock === 'manual') {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ServerMetrics } from '../api/metrics.js';
 import type { Config } from '../config.js';
 import type { EngineDeps } from '../engine/deps.js';
+import { outboundPolicyOf } from '../engine/outbound-hosts.js';
 import {
   MailSender,
   type MailSenderDeps,
@@ -36,7 +37,7 @@ export async function createMailSender(
   metrics?: ServerMetrics,
 ): Promise<ProcessMailSender> {
   const secret = await installationSecret(deps, config.secret);
-  const mailer = new SmtpMailer({ publicUrl: config.publicUrl, secret });
+  const mailer = new SmtpMailer({ publicUrl: config.publicUrl, secret, outbound: outboundPolicyOf(config) });
   const senderLog = log.child({ part: 'mail-sender' });
   const senderDeps: MailSenderDeps = {
     ...deps,

@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import { OutboundHostError, OutboundPolicy } from '../engine/outbound-hosts.js';
 import {
   type DeliverOptions,
   type DeliveryOutcome,
@@ -37,6 +38,8 @@ export interface SmtpMailerOptions {
   timeouts?: { connection?: number; greeting?: number; socket?: number; exchange?: number } | undefined;
   /** Connections kept open per mailbox (the pool); a send beyond them uses a one-off connection. Default 5. */
   maxConnections?: number | undefined;
+  /** Which hosts a mailbox may name (STEPWISE_OUTBOUND_HOSTS); default: the `default` rules. */
+  outbound?: OutboundPolicy | undefined;
 }
 
 /**
@@ -180,17 +183,37 @@ function noDelay(connection: SMTPConnection): void {
   socket?.setNoDelay?.(true);
 }
 
+/**
+ * Where to connect for `host` under the outbound rules, as nodemailer takes it (an address, and the name for
+ * TLS). A refusal or a name that does not resolve is an SMTP error at `connect` (it waits, as a
+ * misconfigured mailbox does), with the refusal's code in its text.
+ */
+export async function smtpTarget(
+  outbound: OutboundPolicy,
+  host: string,
+): Promise<{ address: string; servername: string | undefined }> {
+  try {
+    return await outbound.target(host);
+  } catch (error) {
+    if (error instanceof OutboundHostError)
+      throw Object.assign(new Error(error.recorded), { code: error.code });
+    throw error;
+  }
+}
+
 export class SmtpMailer implements Mailer {
   readonly #options: SmtpMailerOptions;
   readonly #timeouts: typeof TIMEOUT_DEFAULTS;
   /** Per mailbox key: its pool of open sessions (at most `#maxConnections`). */
   readonly #pools = new Map<string, Session[]>();
   readonly #maxConnections: number;
+  readonly #outbound: OutboundPolicy;
 
   constructor(options: SmtpMailerOptions) {
     this.#options = { ...options, publicUrl: options.publicUrl.replace(/\/+$/, '') };
     this.#timeouts = { ...TIMEOUT_DEFAULTS, ...options.timeouts };
     this.#maxConnections = Math.max(1, options.maxConnections ?? 5);
+    this.#outbound = options.outbound ?? new OutboundPolicy();
   }
 
   async prepare(draft: EmailDraft): Promise<PreparedEmail> {
@@ -329,9 +352,12 @@ export class SmtpMailer implements Mailer {
       cutoff.watch(idle.connection);
       return idle;
     }
+    // Resolved and checked for each new connection, which goes to the checked address (the name stays for TLS).
+    const { address, servername } = await smtpTarget(this.#outbound, account.host);
     const pooled = pool.length < this.#maxConnections;
     const connection = new SMTPConnection({
-      host: account.host,
+      host: address,
+      ...(servername === undefined ? {} : { tls: { servername } }),
       port: account.port,
       secure: account.secure,
       connectionTimeout: this.#timeouts.connection,

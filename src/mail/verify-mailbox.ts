@@ -1,8 +1,11 @@
 // "Test this mailbox" for administrators: connects to the SMTP server and logs in (nodemailer's
-// verify()), sends nothing. The answer names the server's complaint, never the password.
+// verify()), sends nothing. The answer names the server's complaint, never the password. The host is
+// resolved and checked by the outbound rules first, and the connection goes to the checked address.
 import nodemailer from 'nodemailer';
+import { OutboundPolicy } from '../engine/outbound-hosts.js';
 import type { MailboxAccount } from '../engine/ports/mailer.js';
 import { decryptMailboxPassword } from './mailbox-password.js';
+import { smtpTarget } from './smtp-mailer.js';
 
 export interface MailboxCheck {
   ok: boolean;
@@ -12,6 +15,7 @@ export interface MailboxCheck {
 export async function verifyMailbox(
   account: MailboxAccount,
   secret: string,
+  outbound: OutboundPolicy = new OutboundPolicy(),
   timeoutMs = 15_000,
 ): Promise<MailboxCheck> {
   const password =
@@ -20,8 +24,15 @@ export async function verifyMailbox(
       : 'plain' in account.password
         ? account.password.plain
         : decryptMailboxPassword(secret, account.password.encrypted);
+  let target: { address: string; servername: string | undefined };
+  try {
+    target = await smtpTarget(outbound, account.host);
+  } catch (error) {
+    return { ok: false, error: failure(error) };
+  }
   const transport = nodemailer.createTransport({
-    host: account.host,
+    host: target.address,
+    ...(target.servername === undefined ? {} : { tls: { servername: target.servername } }),
     port: account.port,
     secure: account.secure,
     connectionTimeout: timeoutMs,
@@ -33,10 +44,14 @@ export async function verifyMailbox(
     await transport.verify();
     return { ok: true };
   } catch (error) {
-    const e = error as { response?: string; message?: string; code?: string };
-    const text = (e.response ?? e.message ?? String(error)).replace(/\s+/g, ' ').trim().slice(0, 500);
-    return { ok: false, error: e.code === undefined ? text : `${e.code}: ${text}` };
+    return { ok: false, error: failure(error) };
   } finally {
     transport.close();
   }
+}
+
+function failure(error: unknown): string {
+  const e = error as { response?: string; message?: string; code?: string };
+  const text = (e.response ?? e.message ?? String(error)).replace(/\s+/g, ' ').trim().slice(0, 500);
+  return e.code === undefined || text.includes(e.code) ? text : `${e.code}: ${text}`;
 }

@@ -7,12 +7,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { emailKey } from '../../domain/email-address.js';
 import type { EngineDeps } from '../../engine/deps.js';
+import type { OutboundPolicy } from '../../engine/outbound-hosts.js';
 import { accountOfMailbox } from '../../engine/outbox-sender.js';
 import type { Mailbox, MailboxPatch } from '../../engine/ports/store.js';
 import { parseImapUrl } from '../../mail/inbound/imap-poller.js';
 import { decryptMailboxPassword, encryptMailboxPassword } from '../../mail/mailbox-password.js';
 import { verifyMailbox } from '../../mail/verify-mailbox.js';
 import { actorOf, EVERYONE, requireRole } from '../auth/actor.js';
+import { checkHostAllowed } from '../host-not-allowed.js';
 import { badRequest, notFound, ProblemError } from '../problem.js';
 import {
   IdParams,
@@ -112,10 +114,11 @@ type PatchMailboxBody = Static<typeof PatchMailboxBody>;
 
 const MailboxCheckView = Type.Object({ ok: Type.Boolean(), error: Type.Optional(Type.String()) });
 
-export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret: string }> = async (
-  app,
-  { deps, secret },
-) => {
+export const mailboxRoutes: FastifyPluginAsyncTypebox<{
+  deps: EngineDeps;
+  secret: string;
+  outbound: OutboundPolicy;
+}> = async (app, { deps, secret, outbound }) => {
   const admin = requireRole('admin');
   const everyone = requireRole(...EVERYONE);
   const tags = ['mail'];
@@ -159,6 +162,20 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
       patch.imapUrlEncrypted = url === '' ? null : encryptMailboxPassword(secret, checkedImapUrl(url));
     }
     return patch;
+  };
+
+  /** Hosts the server would never connect to are refused when saved (422), not at every send or poll. */
+  const checkHosts = async (body: PatchMailboxBody) => {
+    if (body.host !== undefined) await checkHostAllowed(outbound, body.host.trim(), '/host');
+    const imapUrl = body.imapUrl?.trim() ?? '';
+    if (imapUrl === '') return;
+    let imapHost: string;
+    try {
+      imapHost = parseImapUrl(imapUrl).host;
+    } catch {
+      return; // patchOf answers the 400 for a URL that does not parse
+    }
+    await checkHostAllowed(outbound, imapHost, '/imapUrl');
   };
 
   const create = async (userId: string | null, body: MailboxBody) => {
@@ -214,6 +231,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
     },
     async (request, reply) => {
       const { userId, ...body } = request.body;
+      await checkHosts(body);
       if (userId !== null && (await deps.store.users.get(userId)) === null)
         throw new ProblemError(422, 'unknown_user', 'No user has this id.', [
           { code: 'unknown_user', message: 'No user has this id.', path: '/userId' },
@@ -247,10 +265,11 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
         summary: 'Change a mailbox (a password sent replaces the stored one; absent keeps it)',
         params: IdParams,
         body: PatchMailboxBody,
-        response: { 200: MailboxView, 404: Problem },
+        response: { 200: MailboxView, 404: Problem, 422: Problem },
       },
     },
     async (request) => {
+      await checkHosts(request.body);
       const updated = await mailboxes.update(request.params.id, patchOf(request.body), deps.clock.now());
       if (updated === null) throw notFound('No such mailbox.');
       return view(updated, request.log);
@@ -285,7 +304,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
         response: { 200: MailboxCheckView, 404: Problem },
       },
     },
-    async (request) => verifyMailbox(accountOfMailbox(await found(request.params.id)), secret),
+    async (request) => verifyMailbox(accountOfMailbox(await found(request.params.id)), secret, outbound),
   );
 
   app.get(
@@ -313,7 +332,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
           { ...MailboxBody.properties, password: Type.Optional(settings.password) },
           { additionalProperties: false },
         ),
-        response: { 200: MailboxView },
+        response: { 200: MailboxView, 422: Problem },
       },
     },
     async (request) => {
@@ -328,6 +347,7 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; secret
             message: `Your mailbox's from address must be your own email address (${actor.email}).`,
           },
         ]);
+      await checkHosts(request.body);
       const userId = actor.id;
       const current = await mailboxes.forUser(userId);
       const body = { password: null, ...request.body };

@@ -4,6 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
 import type { EngineDeps } from '../../engine/deps.js';
+import type { OutboundPolicy } from '../../engine/outbound-hosts.js';
 import type { Webhook, WebhookDelivery } from '../../engine/ports/store.js';
 import {
   createWebhook,
@@ -20,6 +21,7 @@ import {
 } from '../../engine/webhooks/endpoints.js';
 import { SUBSCRIBABLE_EVENTS } from '../../engine/webhooks/event-types.js';
 import { actorOf, requireRole } from '../auth/actor.js';
+import { checkHostAllowed, hostOfUrl } from '../host-not-allowed.js';
 import {
   absentBodyIsEmpty,
   IdParams,
@@ -136,9 +138,17 @@ const WebhookPatchBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = async (app, { deps }) => {
+export const webhookRoutes: FastifyPluginAsyncTypebox<{
+  deps: EngineDeps;
+  outbound: OutboundPolicy;
+}> = async (app, { deps, outbound }) => {
   const adminOnly = requireRole('admin');
   const tags = ['webhooks'];
+  /** A URL whose host the server would never connect to is refused now (422), not at every delivery. */
+  const checkUrlHost = async (url: string | undefined) => {
+    const host = url === undefined ? null : hostOfUrl(url);
+    if (host !== null) await checkHostAllowed(outbound, host, '/url');
+  };
 
   app.get(
     '/api/webhooks',
@@ -165,10 +175,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = as
         tags,
         summary: 'Register a webhook endpoint (the answer holds its signing secret, shown once)',
         body: NewWebhookBody,
-        response: { 201: WebhookWithSecret },
+        response: { 201: WebhookWithSecret, 422: Problem },
       },
     },
     async (request, reply) => {
+      await checkUrlHost(request.body.url);
       const webhook = await createWebhook(deps, actorOf(request), request.body);
       request.log.info({ webhookId: webhook.id }, 'webhook created');
       return reply.status(201).send({ ...toWebhookView(webhook), secret: webhook.secret });
@@ -198,11 +209,13 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = as
         summary: 'Change a webhook endpoint (URL, events, description, active)',
         params: IdParams,
         body: WebhookPatchBody,
-        response: { 200: WebhookView, 404: Problem },
+        response: { 200: WebhookView, 404: Problem, 422: Problem },
       },
     },
-    async (request) =>
-      toWebhookView(await updateWebhook(deps, actorOf(request), request.params.id, request.body)),
+    async (request) => {
+      await checkUrlHost(request.body.url);
+      return toWebhookView(await updateWebhook(deps, actorOf(request), request.params.id, request.body));
+    },
   );
 
   app.delete(

@@ -9,6 +9,7 @@ import { loadConfig } from '../../config.js';
 import { ManualClock } from '../../engine/clock.js';
 import { DEFAULT_ENGINE_SETTINGS, type EngineDeps } from '../../engine/deps.js';
 import { RandomIds } from '../../engine/ids.js';
+import type { OutboundPolicy } from '../../engine/outbound-hosts.js';
 import type { Role, User } from '../../engine/ports/store.js';
 import { openStore } from '../../storage/open-store.js';
 import { createApiToken } from '../auth/api-tokens.js';
@@ -53,7 +54,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { env?: Record<string, string>; loginLimits?: LoginLimits } = {},
+  options: { env?: Record<string, string>; loginLimits?: LoginLimits; outbound?: OutboundPolicy } = {},
 ): Promise<Harness> {
   const databaseUrl = join(mkdtempSync(join(tmpdir(), 'stepwise-api-')), 'stepwise.db');
   const store = await openStore(databaseUrl);
@@ -66,6 +67,7 @@ export async function startHarness(
     logger: pino({ level: 'silent' }),
     webRoot: join(tmpdir(), 'no-such-web-build'),
     ...(options.loginLimits === undefined ? {} : { loginLimits: options.loginLimits }),
+    ...(options.outbound === undefined ? {} : { outbound: options.outbound }),
   });
   const passwordHash = await hashPassword(PASSWORD);
   const users = {} as Record<Who, User>;

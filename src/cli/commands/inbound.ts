@@ -8,6 +8,7 @@ import { type Config, loadConfig } from '../../config.js';
 import { SystemClock } from '../../engine/clock.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { RandomIds } from '../../engine/ids.js';
+import { outboundPolicyOf } from '../../engine/outbound-hosts.js';
 import { handleInboundEmail, MAX_INBOUND_BYTES } from '../../mail/inbound/handle-inbound.js';
 import { ImapPoller, parseImapUrl } from '../../mail/inbound/imap-poller.js';
 import { MailboxImapPolling } from '../../mail/inbound/mailbox-imap-polling.js';
@@ -33,14 +34,14 @@ function byteCount(value: string): number {
 function startImapPolling(
   deps: EngineDeps,
   url: string,
-  config: Pick<Config, 'imapPollSeconds'>,
+  config: Pick<Config, 'imapPollSeconds' | 'outboundHosts' | 'outboundAllow'>,
   log: Logger,
 ): ImapPoller {
   const target = parseImapUrl(url);
   const poller = new ImapPoller(
     deps,
     target,
-    { intervalMs: config.imapPollSeconds * 1000 },
+    { intervalMs: config.imapPollSeconds * 1000, outbound: outboundPolicyOf(config) },
     log.child({ part: 'imap-poller' }),
   );
   poller.start();
@@ -58,13 +59,14 @@ function startImapPolling(
 export function startMailboxImapPolling(
   deps: EngineDeps,
   secret: string,
-  config: Pick<Config, 'imapUrl' | 'imapPollSeconds'>,
+  config: Pick<Config, 'imapUrl' | 'imapPollSeconds' | 'outboundHosts' | 'outboundAllow'>,
   log: Logger,
 ): MailboxImapPolling {
   const polling = new MailboxImapPolling(deps, {
     secret,
     envUrl: config.imapUrl,
     intervalMs: config.imapPollSeconds * 1000,
+    poller: { outbound: outboundPolicyOf(config) },
     log: log.child({ part: 'imap-polling' }),
   });
   polling.start();

@@ -73,7 +73,7 @@ export async function serve(
   if (needsSetup) await printSetupLink(deps, linkBase(config, url), log);
   const worker = options.worker === false ? null : startWorker(deps, log, 'serve');
   await mailSender?.start();
-  const webhooks = options.worker === false ? null : startWebhooks(deps, log);
+  const webhooks = options.worker === false ? null : startWebhooks(deps, config, log);
   const imapPolling = options.worker === false ? null : startMailboxImapPolling(deps, secret, config, log);
   return {
     url,

@@ -3,10 +3,11 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { type Logger, pino } from 'pino';
-import { loadConfig } from '../../config.js';
+import { type Config, loadConfig } from '../../config.js';
 import { SystemClock } from '../../engine/clock.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { RandomIds } from '../../engine/ids.js';
+import { outboundPolicyOf } from '../../engine/outbound-hosts.js';
 import { Worker, type WorkerOptions } from '../../engine/scheduler.js';
 import { HttpWebhookPoster } from '../../engine/webhooks/http-poster.js';
 import { WebhookRunner } from '../../engine/webhooks/webhook-runner.js';
@@ -42,9 +43,13 @@ export function startWorker(
  * Starts the webhook dispatcher and deliverer (docs/webhooks.md) on `deps`. Signatures are stamped
  * with the system clock even when `deps.clock` is the test clock: receivers check `t` against real time.
  */
-export function startWebhooks(deps: EngineDeps, log: Logger): WebhookRunner {
+export function startWebhooks(
+  deps: EngineDeps,
+  config: Pick<Config, 'outboundHosts' | 'outboundAllow'>,
+  log: Logger,
+): WebhookRunner {
   const runner = new WebhookRunner(
-    { ...deps, poster: new HttpWebhookPoster(), wallClock: new SystemClock() },
+    { ...deps, poster: new HttpWebhookPoster(outboundPolicyOf(config)), wallClock: new SystemClock() },
     { log: log.child({ part: 'webhooks' }) },
   );
   runner.start();
@@ -83,7 +88,7 @@ export function workerCommand(program: Command, context: CommandContext): void {
         startWorker(deps, log, `w${i + 1}`, { batchSize: options.batchSize }),
       );
       const mailSender = await startMailSender(deps, config, log);
-      const webhooks = startWebhooks(deps, log);
+      const webhooks = startWebhooks(deps, config, log);
       const imapPolling = startMailboxImapPolling(
         deps,
         await installationSecret(deps, config.secret),

@@ -11,6 +11,7 @@
 import { ImapFlow } from 'imapflow';
 import { Alarm } from '../../engine/alarm.js';
 import type { EngineDeps } from '../../engine/deps.js';
+import { OutboundHostError, OutboundPolicy } from '../../engine/outbound-hosts.js';
 import { StoreError } from '../../engine/ports/store.js';
 import { handleInboundEmail, type InboundResult, MAX_INBOUND_BYTES } from './handle-inbound.js';
 
@@ -73,6 +74,8 @@ export interface ImapPollerOptions {
   maxPerPoll: number;
   /** Socket and greeting timeouts. */
   timeoutMs: number;
+  /** Which hosts may be polled (STEPWISE_OUTBOUND_HOSTS), checked at every connection. */
+  outbound: OutboundPolicy;
 }
 
 export const IMAP_POLLER_DEFAULTS = {
@@ -81,6 +84,7 @@ export const IMAP_POLLER_DEFAULTS = {
   retryMaxMs: 5 * 60_000,
   maxPerPoll: 200,
   timeoutMs: 30_000,
+  outbound: new OutboundPolicy(),
 } satisfies ImapPollerOptions;
 
 export interface ImapPollLog {
@@ -150,8 +154,19 @@ export class ImapPoller {
     if (this.#client?.usable) return this.#client;
     await this.#disconnect();
     const t = this.#target;
+    // Resolved and checked at each connection, which goes to the checked address (the name stays for TLS).
+    let address: string;
+    let servername: string | undefined;
+    try {
+      ({ address, servername } = await this.#options.outbound.target(t.host));
+    } catch (error) {
+      if (error instanceof OutboundHostError)
+        throw Object.assign(new Error(error.recorded), { code: error.code });
+      throw error;
+    }
     const client = new ImapFlow({
-      host: t.host,
+      host: address,
+      ...(servername === undefined ? {} : { servername }),
       port: t.port,
       secure: t.secure,
       auth: { user: t.user, pass: t.password },
