@@ -84,6 +84,12 @@ export const SENDER_DEFAULTS = {
 } satisfies SenderOptions;
 
 const DAY_MS = 24 * 60 * 60_000;
+/** A slot is settled within a few turns; past this many (a calendar gone strange), it takes the last one. */
+const MAX_SLOT_TURNS = 1_000;
+
+function sameInstant(at: number): number {
+  return at;
+}
 
 export interface SendPassResult {
   sent: number;
@@ -259,10 +265,18 @@ class SendPass {
    * mailbox, ~500,000 row updates before the last went out; the test clock's walk, which stops at each
    * slot, showed it); and the time the views show (the row's `available_at`) said a day when most of
    * them went days later. Still a plan: a send by another process in between moves it on again.
+   * `windowStart` is the message's sending window (its owner's or recipient's hours): a slot is one the message
+   * may go at, so one that spacing or the cap pushes past the end of the hours is the next start of them,
+   * and the time the views show is still the one it goes out at. The slots stay ordered and a spacing
+   * apart: a message whose window opens later leaves the slots before it free for the messages after it.
    */
-  slotFor(account: MailboxAccount, allowed: number): Promise<number> {
+  slotFor(
+    account: MailboxAccount,
+    allowed: number,
+    windowStart: (at: number) => number = sameInstant,
+  ): Promise<number> {
     const tail = this.#slotting.get(account.key) ?? Promise.resolve();
-    const next = tail.then(() => this.#nextSlot(account, allowed));
+    const next = tail.then(() => this.#nextSlot(account, allowed, windowStart));
     this.#slotting.set(
       account.key,
       next.catch(() => undefined),
@@ -270,46 +284,64 @@ class SendPass {
     return next;
   }
 
-  async #nextSlot(account: MailboxAccount, allowed: number): Promise<number> {
-    const slots = this.#waiting.get(account.key) ?? [];
+  async #nextSlot(
+    account: MailboxAccount,
+    allowed: number,
+    windowStart: (at: number) => number,
+  ): Promise<number> {
+    const slots = this.#waiting.get(account.key) ?? []; // ascending
     this.#waiting.set(account.key, slots);
-    const previous = slots.at(-1);
-    let at = previous === undefined ? allowed : Math.max(allowed, previous + account.minSpacingMs);
+    const spacing = account.minSpacingMs;
     const cap = account.dailyCap;
-    if (cap !== null) {
-      const since = this.now() - DAY_MS;
-      const { mailboxes } = this.deps.store;
-      const window = await mailboxes.sendWindow(account.key, since, -1);
-      // The sends before this message, oldest first: the window's, then the slots given before it.
-      const ahead = window.count + slots.length;
-      if (ahead >= cap) {
-        const leaving = ahead - cap; // this one must have left the window before the message fits
-        const leavesAt =
-          leaving < window.count
-            ? (await mailboxes.sendWindow(account.key, since, leaving)).nthAt
-            : slots[leaving - window.count];
-        if (leavesAt !== null && leavesAt !== undefined) at = Math.max(at, leavesAt + DAY_MS + 1);
+    const since = this.now() - DAY_MS;
+    const { mailboxes } = this.deps.store;
+    const window = cap === null ? null : await mailboxes.sendWindow(account.key, since, -1);
+    // Each turn only moves `at` later (a spacing after a slot, a day after a send leaves the cap's window,
+    // the window's next start), so it settles on the first time that every rule allows.
+    let at = windowStart(allowed);
+    for (let turn = 0; turn < MAX_SLOT_TURNS; turn++) {
+      let next = at;
+      for (const slot of slots) if (slot > next - spacing && slot < next + spacing) next = slot + spacing;
+      if (window !== null && cap !== null) {
+        // The sends before this message, oldest first: the window's, then the slots given before it.
+        const before = slots.filter((slot) => slot <= next);
+        const ahead = window.count + before.length;
+        if (ahead >= cap) {
+          const leaving = ahead - cap; // this one must have left the window before the message fits
+          const leavesAt =
+            leaving < window.count
+              ? (await mailboxes.sendWindow(account.key, since, leaving)).nthAt
+              : before[leaving - window.count];
+          if (leavesAt !== null && leavesAt !== undefined) next = Math.max(next, leavesAt + DAY_MS + 1);
+        }
       }
+      next = windowStart(next);
+      if (next === at) break;
+      at = next;
     }
-    slots.push(at);
+    let index = slots.length;
+    while (index > 0 && (slots[index - 1] as number) > at) index--;
+    slots.splice(index, 0, at);
     return at;
   }
 
   /**
-   * When the automated email `p` may go out, from now: the sequence's sending window (its `workingHours`)
-   * read again at send time, so a calendar changed since the email was queued (time off added, another
-   * time zone, other hours) holds it. Now for a seller's own email step, or a sequence no longer found.
+   * `p`'s sending window as a function: the first instant at or after `at` that it may go out at. Read
+   * at send time, it is the sequence's `workingHours` in the calendar of now, so a calendar changed since
+   * the email was queued (time off added, another time zone, other hours) holds it. Every instant for a
+   * seller's own email step, or a sequence no longer found.
    */
-  async sendingWindow(p: EmailPayload, record: SalesRecord): Promise<number> {
+  async windowOf(p: EmailPayload, record: SalesRecord): Promise<(at: number) => number> {
     const now = this.now();
     const entry = await this.#automated(p);
-    if (entry === undefined) return now;
+    if (entry === undefined) return sameInstant;
     const cache = engineCache(this.deps.store);
     const { store } = this.deps;
     if (!this.#calendars.has(p.ownerId))
       this.#calendars.set(p.ownerId, (await cache.calendars(store, [p.ownerId])).get(p.ownerId));
     const ctx = transitionContext(now, entry, this.#calendars.get(p.ownerId), record);
-    return emailSendAt(ctx, entry.definition.options, now);
+    const { options } = entry.definition;
+    return (at) => emailSendAt(ctx, options, at);
   }
 
   /** The definition of `p`'s sequence version when `p` is an automated email step's own email, else undefined. */
@@ -547,7 +579,8 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
   }
 
   // Outside the sending window (the owner's calendar changed since the email was queued): it waits.
-  const window = await pass.sendingWindow(p, record);
+  const windowStart = await pass.windowOf(p, record);
+  const window = windowStart(pass.now());
   if (window > pass.now()) {
     await store.outbox.reschedule(row.id, {
       availableAt: window,
@@ -576,7 +609,7 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
   const { account } = mailbox;
   const defer = async (allowed: number) => {
     await store.outbox.reschedule(row.id, {
-      availableAt: await pass.slotFor(account, allowed),
+      availableAt: await pass.slotFor(account, allowed, windowStart),
       lastError: row.lastError,
       countAttempt: false,
     });

@@ -101,6 +101,42 @@ forEachDialect('work list and enrollment views', (t) => {
     ]);
   });
 
+  it('starts tomorrow at its own midnight when today’s midnight did not exist (DST at 00:00)', async () => {
+    // Sunday 2027-09-05 in Santiago starts at 01:00 (UTC-4 → UTC-3 at midnight); Monday starts at 00:00.
+    // At noon on Sunday, a call placed at Monday 00:30 (its working hours' start) is upcoming, not today.
+    const noonSunday = Date.parse('2027-09-05T15:00:00Z');
+    const deps = engineDeps(t.store(), {}, noonSunday);
+    const seller = await aUser(deps.store, 'salesperson', {
+      timezone: 'America/Santiago',
+      workingHours: {
+        mon: [['00:30', '17:00']],
+        tue: [],
+        wed: [],
+        thu: [],
+        fri: [],
+        sat: [],
+        sun: [],
+      },
+    });
+    const actor = { id: seller.id, role: seller.role };
+    const seq = await activeSequence(deps.store, seller.id, CALL_THEN_TASK);
+    await connectRecords(deps, {
+      sequenceId: seq,
+      recordIds: await someRecords(deps.store, seller.id, 1),
+      actor,
+    });
+    const dueAts = async (when: WorklistWhen) =>
+      (await listWorklist(deps, actor, { when, limit: 50, cursor: null })).items.map((i) => i.dueAt);
+    const mondayHalfPastMidnight = Date.parse('2027-09-06T03:30:00Z');
+    expect(await dueAts('all')).toEqual([mondayHalfPastMidnight]);
+    expect(await dueAts('today')).toEqual([]);
+    expect(await dueAts('upcoming')).toEqual([mondayHalfPastMidnight]);
+    // On Monday at 00:10 it is today (Monday began at 00:00, 03:00 UTC).
+    deps.clock.set(Date.parse('2027-09-06T03:10:00Z'));
+    expect(await dueAts('today')).toEqual([mondayHalfPastMidnight]);
+    expect(await dueAts('upcoming')).toEqual([]);
+  });
+
   it('carries the record’s email, phone and LinkedIn profile in the work list and up-next', async () => {
     const deps = engineDeps(t.store());
     const seller = await aUser(deps.store, 'salesperson');

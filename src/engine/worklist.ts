@@ -92,9 +92,11 @@ export async function listWorklist(
   let dueBefore: number | null = null;
   if (query.when !== 'all') {
     const zone = owner?.timezone ?? (await deps.store.users.get(actor.id))?.timezone ?? 'UTC';
-    const today = DateTime.fromMillis(deps.clock.now(), { zone }).startOf('day');
-    const startOfToday = today.toMillis();
-    const startOfTomorrow = today.plus({ days: 1 }).toMillis();
+    const now = DateTime.fromMillis(deps.clock.now(), { zone });
+    const startOfToday = now.startOf('day').toMillis();
+    // Tomorrow's own start, not today's start plus a day: where a day's midnight does not exist (DST at
+    // 00:00: Santiago, Havana, Beirut) today starts at 01:00, and tomorrow still starts at 00:00.
+    const startOfTomorrow = now.plus({ days: 1 }).startOf('day').toMillis();
     if (query.when === 'overdue') dueBefore = startOfToday;
     else if (query.when === 'today') {
       dueFrom = startOfToday;

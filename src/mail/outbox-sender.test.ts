@@ -459,6 +459,125 @@ forEachDialect('mail sender over SMTP', (t) => {
     }
   });
 
+  it('gives a message the spacing pushes past the working hours the next start of them: shown as it goes', async () => {
+    // T0 is Monday 09:00 UTC; the owner works 08:00–10:00 UTC on weekdays, the mailbox sends once an hour.
+    // The first email goes now; the second's slot, 10:00, is after hours: it goes (and shows) Tuesday
+    // 08:00, the third an hour later. Before, they showed Monday 10:00 and 11:00 and went out on Tuesday.
+    const { deps, sink, owner, enrollmentIds } = await world(t, {
+      records: 3,
+      limits: '?dailyCap=off&minSpacingMs=3600000',
+    });
+    const twoHours: [string, string][] = [['08:00', '10:00']];
+    await deps.store.users.update(
+      owner.id,
+      {
+        workingHours: {
+          mon: twoHours,
+          tue: twoHours,
+          wed: twoHours,
+          thu: twoHours,
+          fri: twoHours,
+          sat: [],
+          sun: [],
+        },
+      },
+      T0,
+    );
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 2 });
+    const shown = new Map<string, number | null>();
+    for (const id of enrollmentIds)
+      if ((await outboxRow(deps, id)).status === 'pending')
+        shown.set(id, (await enrollmentDetailOf(deps, id)).dueAt);
+    expect([...shown.values()].sort()).toEqual([T0 + 23 * HOUR, T0 + 24 * HOUR]);
+    deps.clock.advance(HOUR);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 0, deferred: 0 });
+    deps.clock.advance(22 * HOUR);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 0 });
+    deps.clock.advance(HOUR);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 0 });
+    expect(sink.accepted).toHaveLength(3);
+    for (const [id, dueAt] of shown) expect((await outboxRow(deps, id)).sentAt).toBe(dueAt);
+  });
+
+  it('gives a message the daily cap holds back the first start of the hours after its slot', async () => {
+    // One a day, and the owner works Mondays only (08:00–17:00 UTC): at T0 (Monday 09:00) one goes; the
+    // cap's next slots (Tuesday 09:00, Wednesday) are no working time, so the others go (and show) the next
+    // Mondays at 08:00, one a week. Before, they showed Tuesday and Wednesday and went out on Mondays.
+    const { deps, sink, owner, enrollmentIds } = await world(t, {
+      records: 3,
+      limits: '?dailyCap=1&minSpacingMs=0',
+    });
+    await deps.store.users.update(
+      owner.id,
+      { workingHours: { mon: [['08:00', '17:00']], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } },
+      T0,
+    );
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 2 });
+    const shown = new Map<string, number>();
+    for (const id of enrollmentIds) shown.set(id, (await outboxRow(deps, id)).availableAt);
+    const week = 7 * DAY;
+    expect([...shown.values()].sort((a, b) => a - b)).toEqual([T0, T0 + week - HOUR, T0 + 2 * week - HOUR]);
+    deps.clock.advance(week - HOUR);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 0 });
+    deps.clock.advance(week);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 0 });
+    expect(sink.accepted).toHaveLength(3);
+    for (const [id, at] of shown) expect((await outboxRow(deps, id)).sentAt).toBe(at);
+  });
+
+  it('keeps the slots before a message whose hours are over for the messages that may go then', async () => {
+    // One mailbox, once an hour, two owners: the first works 08:00–10:00 UTC, the second at any hour. At
+    // T0 (Monday 09:00) one message goes; the first owner's others wait for Tuesday 08:00 (and 09:00),
+    // and the second owner's take 10:00 and 11:00 on Monday, not slots after Tuesday's.
+    const { deps, sink, owner, recordIds, enrollmentIds } = await world(t, {
+      records: 4,
+      limits: '?dailyCap=off&minSpacingMs=3600000',
+    });
+    const twoHours: [string, string][] = [['08:00', '10:00']];
+    await deps.store.users.update(
+      owner.id,
+      {
+        workingHours: {
+          mon: twoHours,
+          tue: twoHours,
+          wed: twoHours,
+          thu: twoHours,
+          fri: twoHours,
+          sat: [],
+          sun: [],
+        },
+      },
+      T0,
+    );
+    const allDay: [string, string][] = [['00:00', '24:00']];
+    const night = await aUser(deps.store, 'salesperson', {
+      workingHours: {
+        mon: allDay,
+        tue: allDay,
+        wed: allDay,
+        thu: allDay,
+        fri: allDay,
+        sat: allDay,
+        sun: allDay,
+      },
+    });
+    for (const recordId of recordIds.slice(2))
+      await changeRecordOwner(deps, { id: owner.id, role: 'admin' }, recordId, night.id);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 3 });
+    const shown = new Map<string, number>();
+    for (const id of enrollmentIds) shown.set(id, (await outboxRow(deps, id)).availableAt);
+    const nights = enrollmentIds.slice(2).map((id) => shown.get(id) as number);
+    const days = enrollmentIds.slice(0, 2).map((id) => shown.get(id) as number);
+    expect(Math.max(...nights)).toBeLessThanOrEqual(T0 + 2 * HOUR);
+    for (const at of days) expect([T0, T0 + 23 * HOUR, T0 + 24 * HOUR]).toContain(at);
+    for (const step of [HOUR, HOUR, 21 * HOUR, HOUR]) {
+      deps.clock.advance(step);
+      await sendDueEmails(deps);
+    }
+    expect(sink.accepted).toHaveLength(4);
+    for (const [id, at] of shown) expect((await outboxRow(deps, id)).sentAt).toBe(at);
+  });
+
   it('sends a batch with several messages in flight: one message per step, every enrollment moved on', async () => {
     const { deps, sink, enrollmentIds } = await world(t, { records: 12 });
     const result = await sendDueEmails(deps, { concurrency: 4, batchSize: 5 });

@@ -40,6 +40,11 @@ describe('time off in the user’s zone', () => {
       start: '2026-11-25T00:00',
       end: '2026-11-26T00:00',
     });
+    // Santiago's 2027-09-05 starts at 01:00 (DST at midnight); the 6th starts at 00:00 again.
+    expect(newTimeOffRow(new Date('2027-09-04T15:00:00Z'), 'America/Santiago')).toEqual({
+      start: '2027-09-05T01:00',
+      end: '2027-09-06T00:00',
+    });
     expect(isKnownZone('America/New_York')).toBe(true);
     expect(isKnownZone('Mars/Olympus')).toBe(false);
   });

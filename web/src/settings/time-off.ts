@@ -39,7 +39,8 @@ export function timeOffToApi(
 export function newTimeOffRow(now: Date, zone: string): TimeOffRow {
   const day = DateTime.fromJSDate(now).setZone(zone).plus({ days: 1 }).startOf('day');
   const format = "yyyy-MM-dd'T'HH:mm";
-  return { start: day.toFormat(format), end: day.plus({ days: 1 }).toFormat(format) };
+  // The next day's own start: where a midnight does not exist (DST at 00:00) a day starts at 01:00.
+  return { start: day.toFormat(format), end: day.plus({ days: 1 }).startOf('day').toFormat(format) };
 }
 
 /** Whether the IANA zone name is one this browser knows. */

@@ -27,6 +27,17 @@ describe('whenOf', () => {
     expect(whenOf('2026-11-02T04:30:00Z', now, NY)).toBe('today');
     expect(whenOf('2026-11-02T05:00:00Z', now, NY)).toBe('upcoming');
   });
+  it('starts tomorrow at its own midnight when today’s midnight did not exist', () => {
+    // 2027-09-05 starts at 01:00 in Santiago (DST at 00:00, UTC-4 → UTC-3); 2027-09-06 starts at 00:00
+    // (03:00 UTC), so 00:30 on the 6th is tomorrow, not the first hour of a 25-hour today.
+    const now = Date.parse('2027-09-05T15:00:00Z'); // 12:00 in Santiago
+    const santiago = 'America/Santiago';
+    expect(whenOf('2027-09-05T03:59:00Z', now, santiago)).toBe('overdue'); // 23:59 on the 4th (UTC-4)
+    expect(whenOf('2027-09-05T04:00:00Z', now, santiago)).toBe('today'); // 01:00, the day's first minute
+    expect(whenOf('2027-09-06T02:59:00Z', now, santiago)).toBe('today'); // 23:59
+    expect(whenOf('2027-09-06T03:00:00Z', now, santiago)).toBe('upcoming'); // 00:00 on the 6th
+    expect(whenOf('2027-09-06T03:30:00Z', now, santiago)).toBe('upcoming'); // 00:30 on the 6th
+  });
   it('reads a step without a due time as workable today, and an unknown zone as UTC', () => {
     expect(whenOf(null, NOW, NY)).toBe('today');
     expect(whenOf('2026-11-23T23:00:00Z', NOW, 'Not/AZone')).toBe('overdue');

@@ -40,9 +40,11 @@ export const NO_FILTER: WorkFilter = { activity: 'all', recordType: 'all' };
 export function whenOf(dueAt: string | null, now: number, zone: string): WhenGroup {
   if (dueAt === null) return 'today';
   const due = Date.parse(dueAt);
-  const today = DateTime.fromMillis(now, { zone: safeZone(zone) }).startOf('day');
-  if (due < today.toMillis()) return 'overdue';
-  if (due < today.plus({ days: 1 }).toMillis()) return 'today';
+  const local = DateTime.fromMillis(now, { zone: safeZone(zone) });
+  if (due < local.startOf('day').toMillis()) return 'overdue';
+  // Tomorrow's own start: where a midnight does not exist (DST at 00:00), today starts at 01:00 and
+  // tomorrow still at 00:00, so today's start plus a day would take tomorrow's first hour into today.
+  if (due < local.plus({ days: 1 }).startOf('day').toMillis()) return 'today';
   return 'upcoming';
 }
 
