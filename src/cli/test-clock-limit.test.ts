@@ -32,8 +32,12 @@ const SECRET = 'a-test-secret-of-at-least-32-characters';
 /** The move's limit and its grace in these tests (2 minutes and 5 s in a real server). */
 const LIMIT_MS = 1_500;
 const GRACE_MS = 200;
-/** What the answer may take past the limit and its grace: the database work after the walk. */
-const MARGIN_MS = 2_000;
+/**
+ * What the answer may take past the limit and its grace: the database work after the walk, on a loaded
+ * machine (2 s flaked with other suites beside it). What the bound tells apart is the stalled exchange's
+ * own limit (300 s), which a move that failed to break off would wait for.
+ */
+const MARGIN_MS = 15_000;
 const RECORDS = 3;
 
 // Each test closes its world itself, before the dialect suite closes the store; this is for a failed one.
