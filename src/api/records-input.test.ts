@@ -171,6 +171,46 @@ forEachDialect('records input', (t) => {
     expect(await names(deps)).toEqual(['Bulk four', 'Bulk one', 'Csv five', 'Csv one']);
   });
 
+  it('reports a bulk or CSV row that would merge a record past 200 custom fields as too_many_fields, and writes the others', async () => {
+    const { deps, call } = await startServer(t);
+    const stored = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`a${i}`, i]));
+    const created = await call('POST', '/api/records', {
+      type: 'lead',
+      name: 'Full',
+      externalId: 'X1',
+      fields: stored,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = (created.json() as { id: string }).id;
+    const more = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`b${i}`, i]));
+    const bulk = await call('POST', '/api/records/bulk', {
+      records: [
+        { type: 'lead', name: 'Full again', externalId: 'X1', fields: more },
+        { type: 'lead', name: 'Bulk other', externalId: 'X2', fields: more },
+      ],
+    });
+    expect(bulk.statusCode, bulk.body).toBe(200);
+    expect(bulk.json()).toMatchObject({
+      created: 1,
+      updated: 0,
+      errors: [{ index: 0, code: 'too_many_fields', message: expect.stringContaining('200') }],
+      items: [{ index: 1, outcome: 'created' }],
+    });
+    const header = ['name', 'externalId', ...Object.keys(more)].join(',');
+    const cells = Object.values(more).join(',');
+    const csv = await importCsv(call, `${header}\nCsv full,X1,${cells}\nCsv other,X3,${cells}\n`);
+    expect(csv.statusCode, csv.body).toBe(200);
+    expect(csv.json()).toMatchObject({
+      created: 1,
+      updated: 0,
+      errors: [{ index: 0, row: 1, line: 2, code: 'too_many_fields' }],
+    });
+    const record = await deps.store.records.get(id);
+    expect(record).toMatchObject({ name: 'Full', fields: stored });
+    expect(Object.keys(record?.fields ?? {})).toHaveLength(150);
+    expect(await names(deps)).toEqual(['Bulk other', 'Csv other', 'Full']);
+  });
+
   it('reports a bulk row with a lone UTF-16 surrogate in `errors`, imports the others, and pages through them all', async () => {
     const { deps, call } = await startServer(t);
     const bulk = await call('POST', '/api/records/bulk', {

@@ -196,8 +196,12 @@ class SendPass {
   readonly #blocked = new Map<string, number>();
   /** Owners' calendars read in this pass (sendingWindow). */
   readonly #calendars = new Map<string, OwnerCalendar | undefined>();
-  /** Per mailbox: the slots this pass gave the messages it told to wait (slotFor), in order. */
-  readonly #waiting = new Map<string, number[]>();
+  /**
+   * Per mailbox, read at its first deferral in this pass (slotFor) and kept up to date by the pass: its
+   * sends of the last 24 hours, and the slots given to the messages waiting for it (those earlier passes
+   * gave, then this pass's), each oldest first.
+   */
+  readonly #plans = new Map<string, Promise<{ sent: number[]; slots: number[] }>>();
   /** Per mailbox: the tail of the slotFor calls, one at a time (each reads the slots before it). */
   readonly #slotting = new Map<string, Promise<unknown>>();
   /** Per mailbox: the tail of its critical section (limit check → `sending` + send log). */
@@ -235,6 +239,8 @@ class SendPass {
     const blocked = this.#blocked.get(account.key) ?? now;
     const cap = account.dailyCap;
     if (cap === null && account.minSpacingMs === 0) return now;
+    // Already known to wait (this pass's sends only move that later): no read.
+    if (blocked > now) return blocked;
     const window = await this.deps.store.mailboxes.sendWindow(
       account.key,
       now - DAY_MS,
@@ -289,30 +295,28 @@ class SendPass {
     allowed: number,
     windowStart: (at: number) => number,
   ): Promise<number> {
-    const slots = this.#waiting.get(account.key) ?? []; // ascending
-    this.#waiting.set(account.key, slots);
+    const { sent, slots } = await this.#plan(account); // both ascending
     const spacing = account.minSpacingMs;
     const cap = account.dailyCap;
-    const since = this.now() - DAY_MS;
-    const { mailboxes } = this.deps.store;
-    const window = cap === null ? null : await mailboxes.sendWindow(account.key, since, -1);
+    if (cap !== null) {
+      // The sends still in the window (the pass's clock may have moved since the read).
+      const since = this.now() - DAY_MS;
+      while (sent.length > 0 && (sent[0] ?? since) <= since) sent.shift();
+    }
     // Each turn only moves `at` later (a spacing after a slot, a day after a send leaves the cap's window,
     // the window's next start), so it settles on the first time that every rule allows.
     let at = windowStart(allowed);
     for (let turn = 0; turn < MAX_SLOT_TURNS; turn++) {
       let next = at;
       for (const slot of slots) if (slot > next - spacing && slot < next + spacing) next = slot + spacing;
-      if (window !== null && cap !== null) {
+      if (cap !== null) {
         // The sends before this message, oldest first: the window's, then the slots given before it.
         const before = slots.filter((slot) => slot <= next);
-        const ahead = window.count + before.length;
+        const ahead = sent.length + before.length;
         if (ahead >= cap) {
           const leaving = ahead - cap; // this one must have left the window before the message fits
-          const leavesAt =
-            leaving < window.count
-              ? (await mailboxes.sendWindow(account.key, since, leaving)).nthAt
-              : before[leaving - window.count];
-          if (leavesAt !== null && leavesAt !== undefined) next = Math.max(next, leavesAt + DAY_MS + 1);
+          const leavesAt = leaving < sent.length ? sent[leaving] : before[leaving - sent.length];
+          if (leavesAt !== undefined) next = Math.max(next, leavesAt + DAY_MS + 1);
         }
       }
       next = windowStart(next);
@@ -323,6 +327,33 @@ class SendPass {
     while (index > 0 && (slots[index - 1] as number) > at) index--;
     slots.splice(index, 0, at);
     return at;
+  }
+
+  /**
+   * The mailbox's plan for this pass: one read of its sends (under a daily cap) and one of the slots earlier
+   * passes gave (rows waiting for it, `mailboxSlots`), at its first deferral; the pass adds its own.
+   */
+  #plan(account: MailboxAccount): Promise<{ sent: number[]; slots: number[] }> {
+    const { key } = account;
+    let plan = this.#plans.get(key);
+    if (plan === undefined) {
+      const now = this.now();
+      const { mailboxes, outbox } = this.deps.store;
+      plan = Promise.all([
+        // Without a cap only the slots count (their spacing).
+        account.dailyCap === null ? [] : mailboxes.sendsSince(key, now - DAY_MS),
+        outbox.mailboxSlots(key, now),
+      ]).then(([sent, slots]) => ({ sent, slots }));
+      this.#plans.set(key, plan);
+      plan.catch(() => this.#plans.delete(key));
+    }
+    return plan;
+  }
+
+  /** This pass sent a message on the mailbox at `at`: its plan, if read, counts it. */
+  async sentOn(key: string, at: number): Promise<void> {
+    const plan = this.#plans.get(key);
+    if (plan !== undefined) (await plan).sent.push(at);
   }
 
   /**
@@ -586,6 +617,7 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
       availableAt: window,
       lastError: row.lastError,
       countAttempt: false,
+      mailboxKey: null,
     });
     pass.result.deferred++;
     return;
@@ -602,6 +634,7 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
       availableAt: now + o.noMailboxWaitMs,
       lastError: 'waiting for a mailbox to be configured',
       countAttempt: false,
+      mailboxKey: null,
     });
     pass.result.deferred++;
     return;
@@ -612,6 +645,8 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
       availableAt: await pass.slotFor(account, allowed, windowStart),
       lastError: row.lastError,
       countAttempt: false,
+      // Its slot, which a later pass counts (SendPass.slotFor).
+      mailboxKey: account.key,
     });
     pass.result.deferred++;
   };
@@ -668,6 +703,7 @@ async function sendOne(pass: SendPass, row: OutboxMessage): Promise<void> {
       return done;
     });
     if (ok && account.minSpacingMs > 0) pass.block(account, at + account.minSpacingMs);
+    if (ok) await pass.sentOn(account.key, at);
     return ok;
   });
   if (!marked) return; // waiting for its limits, released (stopping), or dropped meanwhile (the enrollment ended).

@@ -211,6 +211,37 @@ forEachDialect('a deferred automated email is shown due when it will go out', (t
     expect(sent).toMatchObject({ state: 'completed', dueAt: T0 + DAY + 1, completedAt: T0 + DAY + 1 });
   });
 
+  it('an email queued by a later pass counts the slots earlier passes gave: shown due when it goes out', async () => {
+    // A cap of 1 a day: the first email goes now, the second waits a day. A third, queued an hour later and
+    // taken up by another pass, comes after the second: two days, not the day the second already holds.
+    const w = await world(t, { records: 2, limits: '?dailyCap=1&minSpacingMs=0' });
+    const { deps, sink, owner, actor, sequenceId } = w;
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 1 });
+    deps.clock.advance(HOUR);
+    const [recordId] = await someRecords(deps.store, owner.id, 1);
+    if (recordId === undefined) throw new Error('no record');
+    await deps.store.records.update(recordId, { name: 'Late', email: 'late@customer.example' }, T0 + HOUR);
+    const { enrolled } = await connectRecords(deps, { sequenceId, recordIds: [recordId], actor });
+    await runDue(deps, { batchSize: 100, leaseOwner: 'test' });
+    const late = enrolled[0];
+    if (late === undefined) throw new Error('not connected');
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 0, deferred: 1 });
+    expect(await shownDue(w, late)).toEqual(dueEverywhere('a1', T0 + 2 * DAY + 2));
+    await expectNoTick(w, late.enrollmentId);
+
+    // At the second's slot the second goes, and the late one is not due yet; it goes at its own.
+    deps.clock.set(T0 + DAY + 1);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 0 });
+    expect((await outboxRow(w, late.enrollmentId)).status).toBe('pending');
+    expect(await shownDue(w, late)).toEqual(dueEverywhere('a1', T0 + 2 * DAY + 2));
+    deps.clock.set(T0 + 2 * DAY + 1);
+    expect((await sendDueEmails(deps)).sent).toBe(0);
+    deps.clock.set(T0 + 2 * DAY + 2);
+    expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 0 });
+    expect(sink.accepted).toHaveLength(3);
+    expect((await outboxRow(w, late.enrollmentId)).status).toBe('sent');
+  });
+
   it("the owner's time off, read again at send time: shown due when their working day starts", async () => {
     // T0 is Monday 09:00 UTC, in the owner's default hours: queued for now. The owner then takes Monday off.
     const w = await world(t);

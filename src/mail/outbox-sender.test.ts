@@ -578,6 +578,25 @@ forEachDialect('mail sender over SMTP', (t) => {
     for (const [id, at] of shown) expect((await outboxRow(deps, id)).sentAt).toBe(at);
   });
 
+  it('under a daily cap, one read of the mailbox serves a pass: not one per deferred message', async () => {
+    const { deps, sink } = await world(t, { records: 30, limits: '?dailyCap=3&minSpacingMs=0' });
+    // The real repository, its reads of the mail_sends log counted.
+    const { mailboxes } = deps.store;
+    let reads = 0;
+    for (const name of ['sendWindow', 'sendsSince'] as const) {
+      const read = mailboxes[name].bind(mailboxes) as (...args: unknown[]) => Promise<never>;
+      (mailboxes as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+        reads++;
+        return read(...args);
+      };
+    }
+    expect(await sendDueEmails(deps, { concurrency: 4 })).toMatchObject({ sent: 3, deferred: 27 });
+    expect(sink.accepted).toHaveLength(3);
+    // The 3 sends' looks (the cheap one and the one under the lock, 4 in flight), the look that found
+    // the cap full, and the pass's one read for the slots: each deferral after those reads nothing.
+    expect(reads).toBeLessThanOrEqual(16);
+  });
+
   it('sends a batch with several messages in flight: one message per step, every enrollment moved on', async () => {
     const { deps, sink, enrollmentIds } = await world(t, { records: 12 });
     const result = await sendDueEmails(deps, { concurrency: 4, batchSize: 5 });

@@ -8,6 +8,8 @@ import type { Database } from './schema.js';
 export interface DialectSql {
   /** The JSON object `current` with the keys of `patch` set and the keys whose patch value is null removed. */
   mergeJsonObject(current: Expression<string>, patch: Expression<string>): RawBuilder<string>;
+  /** `mergeJsonObject(current, patch)` holds at most `max` keys; `max` goes in as a literal, not a parameter. */
+  mergedKeysAtMost(current: Expression<string>, patch: Expression<string>, max: number): RawBuilder<SqlBool>;
   /** Case-insensitive substring test; `pattern` is a LIKE pattern escaped with `\`. */
   likeInsensitive(column: Expression<string | null>, pattern: string): RawBuilder<SqlBool>;
   /**

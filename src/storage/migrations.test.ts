@@ -26,6 +26,7 @@ const MIGRATION_NAMES = [
   '0016_enrollments_by_record',
   '0017_mailbox_imap',
   '0018_step_snoozed_at',
+  '0019_outbox_mailbox_slots',
 ];
 
 forEachDialect(

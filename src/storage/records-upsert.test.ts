@@ -118,6 +118,126 @@ forEachDialect('records bulk upsert', (t) => {
     ).toEqual([{ index: 0, outcome: 'updated', id: 'rec_new' }]);
   });
 
+  it("refuses an update that would merge a record past 200 custom fields, as that row's error, and writes the others", async () => {
+    const user = await t.store().users.create(aUser());
+    const keys = (prefix: string, count: number, from = 0) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${from + i}`, i]));
+    const full = await t.store().records.create({
+      id: 'rec_full',
+      type: 'lead',
+      name: 'Full',
+      ownerId: user.id,
+      externalId: 'crm-full',
+      fields: keys('a', 150),
+      createdAt: T0,
+    });
+    await t.store().records.create({
+      id: 'rec_kept',
+      type: 'lead',
+      name: 'Kept owner',
+      ownerId: user.id,
+      externalId: 'crm-kept',
+      fields: keys('a', 150),
+      createdAt: T0,
+    });
+    for (const externalId of ['crm-edge', 'crm-same']) {
+      await t.store().records.create({
+        id: `rec_${externalId}`,
+        type: 'lead',
+        name: externalId,
+        ownerId: user.id,
+        externalId,
+        fields: keys('a', 150),
+        createdAt: T0,
+      });
+    }
+    const rows: RecordUpsert[] = [
+      // 150 stored + 150 new keys = 300.
+      {
+        id: 'rec_1',
+        type: 'lead',
+        name: 'Past',
+        ownerId: user.id,
+        externalId: 'crm-full',
+        fields: keys('b', 150),
+      },
+      {
+        id: 'rec_2',
+        type: 'lead',
+        name: 'New',
+        ownerId: user.id,
+        externalId: 'crm-new',
+        fields: keys('b', 150),
+      },
+      // 150 + 50 = 200: at the limit, written.
+      {
+        id: 'rec_3',
+        type: 'lead',
+        name: 'Edge',
+        ownerId: user.id,
+        externalId: 'crm-edge',
+        fields: keys('b', 50),
+      },
+      // 150 sent, 140 of them stored already: 160.
+      {
+        id: 'rec_4',
+        type: 'lead',
+        name: 'Same keys',
+        ownerId: user.id,
+        externalId: 'crm-same',
+        fields: { ...keys('a', 140), ...keys('b', 10) },
+      },
+      // The statement for rows that keep the stored owner: 150 + 51 = 201.
+      {
+        id: 'rec_5',
+        type: 'lead',
+        name: 'Kept past',
+        ownerId: user.id,
+        externalId: 'crm-kept',
+        keepStoredOwner: true,
+        fields: keys('b', 51),
+      },
+    ];
+    expect(await t.store().records.upsertMany(rows, T0 + 10)).toEqual([
+      { index: 0, outcome: 'error', code: 'too_many_fields', message: expect.stringContaining('200') },
+      { index: 1, outcome: 'created', id: 'rec_2' },
+      { index: 2, outcome: 'updated', id: 'rec_crm-edge' },
+      { index: 3, outcome: 'updated', id: 'rec_crm-same' },
+      { index: 4, outcome: 'error', code: 'too_many_fields', message: expect.stringContaining('200') },
+    ]);
+    // The refused rows left their records as they were.
+    expect(await t.store().records.get('rec_full')).toEqual(full);
+    expect(Object.keys((await t.store().records.get('rec_kept'))?.fields ?? {})).toHaveLength(150);
+    expect((await t.store().records.get('rec_kept'))?.name).toBe('Kept owner');
+    expect(Object.keys((await t.store().records.get('rec_crm-edge'))?.fields ?? {})).toHaveLength(200);
+    expect(Object.keys((await t.store().records.get('rec_crm-same'))?.fields ?? {})).toHaveLength(160);
+    // A row that sends no fields, or fields the record already holds, still updates a record at the limit.
+    expect(
+      await t
+        .store()
+        .records.upsertMany(
+          [{ id: 'rec_6', type: 'lead', name: 'Edge again', ownerId: user.id, externalId: 'crm-edge' }],
+          T0 + 20,
+        ),
+    ).toEqual([{ index: 0, outcome: 'updated', id: 'rec_crm-edge' }]);
+    expect(
+      await t.store().records.upsertMany(
+        [
+          {
+            id: 'rec_7',
+            type: 'lead',
+            name: 'Edge b',
+            ownerId: user.id,
+            externalId: 'crm-edge',
+            fields: { b0: 9 },
+          },
+        ],
+        T0 + 30,
+      ),
+    ).toEqual([{ index: 0, outcome: 'updated', id: 'rec_crm-edge' }]);
+    expect((await t.store().records.get('rec_crm-edge'))?.fields.b0).toBe(9);
+  });
+
   it('upserts 10,000 rows in chunks, then updates them all', async () => {
     const user = await t.store().users.create(aUser());
     const rows: RecordUpsert[] = Array.from({ length: 10_000 }, (_, i) => ({

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
 import { canonicalTimeZone } from '../../domain/calendar.js';
-import { RECORD_COLUMN_FIELDS } from '../../domain/record-columns.js';
+import { MAX_RECORD_FIELDS, RECORD_COLUMN_FIELDS } from '../../domain/record-columns.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { type RecordPatch, type SalesRecord, SUPPRESSION_REASONS } from '../../engine/ports/store.js';
 import {
@@ -240,7 +240,9 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
         summary: 'Create or update many records, matched by (type, externalId)',
         description:
           'A row that creates a record is owned by its ownerId or the caller. A row that updates one keeps its owner unless ' +
-          'it names an ownerId; then the record, its running enrollments and their unfinished steps go to that owner.',
+          'it names an ownerId; then the record, its running enrollments and their unfinished steps go to that owner. ' +
+          `Its \`fields\` merge into the stored ones, as a PATCH's do; a row that would leave the record with more than ` +
+          `${MAX_RECORD_FIELDS} custom fields is reported in \`errors\` as \`too_many_fields\`, and that record is left as it was.`,
         body: Type.Object(
           {
             records: Type.Array(
@@ -303,7 +305,8 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
         description:
           'Columns name, email, phone, company, linkedinUrl, timezone, externalId and ownerEmail; any other column is a custom field. ' +
           'Rows with an externalId update the record of that type and externalId; such a row without an ownerEmail keeps the owner ' +
-          "(a new record is the caller's). Each bad row is reported with its row and line. The text is UTF-8 unless " +
+          "(a new record is the caller's) and merges its custom fields into the stored ones, at most " +
+          `${MAX_RECORD_FIELDS} in all (\`too_many_fields\` otherwise). Each bad row is reported with its row and line. The text is UTF-8 unless ` +
           'a byte order mark or `charset` (text/csv; charset=windows-1252) says otherwise; bytes that are not text in it ' +
           `are a 400 \`invalid_encoding\`. At most ${MAX_UPSERT_ROWS} data rows, as a bulk upsert.`,
         querystring: Type.Object({ type: Type.Optional(EntityTypeSchema) }, { additionalProperties: false }),

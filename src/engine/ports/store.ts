@@ -360,7 +360,9 @@ export interface RecordRepository {
    * Set-based upsert by (type, externalId), one result per input row in input order. On update,
    * null or absent columns keep their stored value and `fields` merge. Only live records match: a
    * deleted record keeps its externalId but no longer holds it, and an upsert of it creates a new record.
-   * Codes: `invalid_fields`, `owner_not_found`, `duplicate_external_id` (repeated in the same call).
+   * Codes: `invalid_fields`, `owner_not_found`, `duplicate_external_id` (repeated in the same call),
+   * `too_many_fields` (an update whose fields, merged into the stored ones, pass MAX_RECORD_FIELDS; the
+   * record is left as it was).
    */
   upsertMany(rows: readonly RecordUpsert[], at: number): Promise<RecordUpsertResult[]>;
 }
@@ -1141,11 +1143,27 @@ export interface OutboxRepository {
     match: { ownerId: string } | { enrollmentIds: readonly string[] },
     now: number,
   ): Promise<number>;
-  /** pending → pending later (a wait for a mailbox, a limit, a retry), lease released. */
+  /**
+   * pending → pending later (a wait for a mailbox, a limit, a retry), lease released. `mailboxKey`: the
+   * mailbox whose limits it now waits for, whose slot at `availableAt` it holds (`mailboxSlots`); null: it
+   * waits for something else and holds no slot (the key of a row never handed to SMTP is cleared); absent:
+   * as it was.
+   */
   reschedule(
     id: string,
-    change: { availableAt: number; lastError: string | null; countAttempt: boolean },
+    change: {
+      availableAt: number;
+      lastError: string | null;
+      countAttempt: boolean;
+      mailboxKey?: string | null | undefined;
+    },
   ): Promise<boolean>;
+  /**
+   * The slots earlier sender passes gave: the `available_at`, later than `after`, of the pending rows never
+   * handed to SMTP that wait for this mailbox's limits (`reschedule` with its key), earliest first.
+   * outbox_pending_idx: a range scan of the pending rows due after `after`.
+   */
+  mailboxSlots(mailboxKey: string, after: number): Promise<number[]>;
   /**
    * pending → sending, attempts + 1, with the lease that bounds the SMTP exchange; false when the row
    * is no longer pending (dropped by a disconnect meanwhile). Written before any byte goes out. `payload`,
@@ -1256,6 +1274,8 @@ export interface MailboxRepository {
     since: number,
     nth: number,
   ): Promise<{ count: number; lastAt: number | null; nthAt: number | null }>;
+  /** The times of its attempts since `since`, oldest first (mail_sends_mailbox_at_idx). */
+  sendsSince(mailboxKey: string, since: number): Promise<number[]>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -64,7 +64,9 @@ const DROP_OUTBOX = `UPDATE outbox SET status = 'dropped' WHERE idempotency_key 
 
 // outbox_idempotency_key_key. A row the sender already claimed (`sending`) or sent is left alone.
 const HOLD_OUTBOX = `UPDATE outbox SET status = 'held' WHERE idempotency_key = ANY($1::text[]) AND status = 'pending'`;
-const RELEASE_OUTBOX = `UPDATE outbox AS o SET status = 'pending', available_at = v.available_at
+// A released row holds no mailbox slot (outbox.reschedule): the key of one never handed to SMTP is cleared.
+const RELEASE_OUTBOX = `UPDATE outbox AS o SET status = 'pending', available_at = v.available_at,
+       mailbox_key = CASE WHEN o.message_key_hash IS NULL THEN NULL ELSE o.mailbox_key END
   FROM unnest($1::text[], $2::bigint[]) AS v (idempotency_key, available_at)
  WHERE o.idempotency_key = v.idempotency_key AND o.status = 'held'`;
 

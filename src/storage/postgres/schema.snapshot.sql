@@ -164,6 +164,7 @@ ALTER TABLE outbox ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
 ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'held'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'send_unknown'::text, 'dropped'::text])));
 CREATE INDEX outbox_attention_idx ON outbox USING btree (status, created_at) WHERE (status = ANY (ARRAY['failed'::text, 'send_unknown'::text]));
 CREATE UNIQUE INDEX outbox_idempotency_key_key ON outbox USING btree (idempotency_key);
+CREATE INDEX outbox_mailbox_slots_idx ON outbox USING btree (mailbox_key, available_at) WHERE ((status = 'pending'::text) AND (mailbox_key IS NOT NULL));
 CREATE INDEX outbox_message_key_hash_idx ON outbox USING btree (message_key_hash) WHERE (message_key_hash IS NOT NULL);
 CREATE INDEX outbox_pending_idx ON outbox USING btree (available_at) WHERE (status = 'pending'::text);
 CREATE UNIQUE INDEX outbox_pkey ON outbox USING btree (id);

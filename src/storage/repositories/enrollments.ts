@@ -1,66 +1,16 @@
 // Enrollments and their steps: the minimal statements (create, read, end). The engine's hot-path
 // statements (claim due, batch transitions, work list) live beside this in their own files.
-import type { Selectable } from 'kysely';
-import type { StepType } from '../../domain/definition.js';
-import type {
-  EndReason,
-  Enrollment,
-  EnrollmentRepository,
-  EnrollmentStatus,
-  EnrollmentStep,
-  EnrollmentStepState,
-  JsonObject,
-} from '../../engine/ports/store.js';
-import { fromJson, toJson } from '../codec.js';
+import type { EnrollmentRepository, EnrollmentStatus } from '../../engine/ports/store.js';
+import { toJson } from '../codec.js';
 import { decodeCursor, idColumn, keyset, pageLimit, toPage } from '../cursor.js';
-import type { EnrollmentStepsTable, EnrollmentsTable } from '../schema.js';
 import { type RepositoryContext, selectByIds } from './context.js';
+import { toEnrollment, toEnrollmentStep } from './enrollment-rows.js';
 import { listSequenceEnrollments } from './sequence-enrollments.js';
 
 /** One record's enrollments, newest first, by id. */
 const RECORD_ENROLLMENTS = keyset('record-enrollments', [idColumn('enr')]);
 
 const RUNNING: EnrollmentStatus[] = ['active', 'paused'];
-
-export function toEnrollment(row: Selectable<EnrollmentsTable>): Enrollment {
-  return {
-    id: row.id,
-    sequenceId: row.sequence_id,
-    sequenceVersion: row.sequence_version,
-    recordId: row.record_id,
-    ownerId: row.owner_id,
-    status: row.status as EnrollmentStatus,
-    endReason: row.end_reason as EndReason | null,
-    currentStepId: row.current_step_id,
-    dueAt: row.due_at,
-    state: fromJson<JsonObject>(row.state),
-    leaseUntil: row.lease_until,
-    leaseOwner: row.lease_owner,
-    version: row.version,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-  };
-}
-
-function toEnrollmentStep(row: Selectable<EnrollmentStepsTable>): EnrollmentStep {
-  return {
-    id: row.id,
-    enrollmentId: row.enrollment_id,
-    stepId: row.step_id,
-    type: row.type as StepType,
-    state: row.state as EnrollmentStepState,
-    ownerId: row.owner_id,
-    recordId: row.record_id,
-    sequenceId: row.sequence_id,
-    proposedDueAt: row.proposed_due_at,
-    dueAt: row.due_at,
-    openedAt: row.opened_at,
-    completedAt: row.completed_at,
-    outcome: row.outcome,
-    notes: row.notes,
-    actorId: row.actor_id,
-  };
-}
 
 export function createEnrollmentRepository(context: RepositoryContext): EnrollmentRepository {
   const { db, sql } = context;

@@ -165,5 +165,17 @@ export function createMailboxRepository({ db, sql: dialectSql }: RepositoryConte
       }
       return { count, lastAt: totals.last_at === null ? null : Number(totals.last_at), nthAt };
     },
+
+    async sendsSince(mailboxKey, since) {
+      // mail_sends_mailbox_at_idx (mailbox_key, at), in its order.
+      const rows = await db
+        .selectFrom('mail_sends')
+        .select('at')
+        .where('mailbox_key', '=', mailboxKey)
+        .where('at', '>', since)
+        .orderBy('at')
+        .execute();
+      return rows.map((row) => Number(row.at));
+    },
   };
 }

@@ -123,11 +123,38 @@ export function createOutboxRepository({
           lease_until: null,
           last_error: change.lastError === null ? null : clip(change.lastError),
           ...(change.countAttempt ? { attempts: eb('attempts', '+', 1) } : {}),
+          ...(change.mailboxKey === undefined
+            ? {}
+            : change.mailboxKey === null
+              ? {
+                  mailbox_key: eb
+                    .case()
+                    .when('message_key_hash', 'is', null)
+                    .then(sql.lit(null))
+                    .else(eb.ref('mailbox_key'))
+                    .end(),
+                }
+              : { mailbox_key: change.mailboxKey }),
         }))
         .where('id', '=', id)
         .where('status', '=', 'pending')
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
+    },
+
+    async mailboxSlots(mailboxKey, after) {
+      // outbox_mailbox_slots_idx (mailbox_key, available_at) WHERE status = 'pending' AND mailbox_key IS NOT
+      // NULL (0019): the mailbox's held rows due after `after`, in order; not every pending row due later.
+      const rows = await db
+        .selectFrom('outbox')
+        .select('available_at')
+        .where('status', '=', 'pending')
+        .where('available_at', '>', after)
+        .where('mailbox_key', '=', mailboxKey)
+        .where('message_key_hash', 'is', null)
+        .orderBy('available_at')
+        .execute();
+      return rows.map((row) => Number(row.available_at));
     },
 
     async markSending(id, sending) {

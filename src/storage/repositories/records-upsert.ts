@@ -4,9 +4,15 @@
 // Only live records hold an externalId (migration 0013): a row whose record was deleted creates a new one.
 // An update keeps the stored owner when the row names none (`keepStoredOwner`); otherwise the record's
 // running enrollments and their unfinished steps follow it to the named owner (moveRunningWork).
-import type { Kysely } from 'kysely';
+// An update may not merge a record past MAX_RECORD_FIELDS custom fields (as a PATCH may not): the conflict
+// update's WHERE leaves such a row as it was, so it comes back from RETURNING without its id, and is that
+// row's `too_many_fields` error; the rest of its chunk is written. No read: the count is made in the
+// statement, and only for updates whose row sends fields.
+import { type Kysely, sql } from 'kysely';
 import type { EntityType } from '../../domain/definition.js';
+import { MAX_RECORD_FIELDS } from '../../domain/record-columns.js';
 import type { RecordUpsert, RecordUpsertResult } from '../../engine/ports/store.js';
+import { toJson } from '../codec.js';
 import type { Database } from '../schema.js';
 import { chunked, type RepositoryContext, selectByIds } from './context.js';
 import { loadFieldDefinitions } from './field-definitions.js';
@@ -15,6 +21,13 @@ import { moveRunningWork } from './record-lifecycle.js';
 import { toRecordRow } from './record-rows.js';
 
 const COLUMNS_PER_ROW = 14;
+
+const tooManyFields = (index: number): RecordUpsertResult => ({
+  index,
+  outcome: 'error',
+  code: 'too_many_fields',
+  message: `A record holds at most ${MAX_RECORD_FIELDS} custom fields; with these merged into its stored ones it would hold more.`,
+});
 
 const naturalKey = (type: string, externalId: string) => `${type}\u0000${externalId}`;
 
@@ -91,7 +104,7 @@ export async function upsertRecords(
       const byOwner = new Map<string, string[]>();
       chunk.forEach(({ row }, i) => {
         const id = written[i];
-        if (id === undefined || id === row.id) return;
+        if (id === undefined || id === null || id === row.id) return;
         const ids = byOwner.get(row.ownerId);
         if (ids === undefined) byOwner.set(row.ownerId, [id]);
         else ids.push(id);
@@ -105,7 +118,11 @@ export async function upsertRecords(
         }
       }
       for (const [i, { index, row }] of chunk.entries()) {
-        const id = written[i] ?? row.id;
+        const id = written[i];
+        if (id === null || id === undefined) {
+          results[index] = tooManyFields(index);
+          continue;
+        }
         if (id === row.id) {
           results[index] = { index, outcome: 'created', id };
           continue;
@@ -125,8 +142,11 @@ export async function upsertRecords(
     for (const chunk of chunked(keeping, COLUMNS_PER_ROW, context.capabilities.maxParameters)) {
       const written = await writeChunk(context, db, chunk, at, false);
       for (const [i, { index, row }] of chunk.entries()) {
-        const id = written[i] ?? row.id;
-        results[index] = { index, outcome: id === row.id ? 'created' : 'updated', id };
+        const id = written[i];
+        results[index] =
+          id === null || id === undefined
+            ? tooManyFields(index)
+            : { index, outcome: id === row.id ? 'created' : 'updated', id };
       }
     }
   });
@@ -163,7 +183,8 @@ async function storedOwners(
 
 /**
  * INSERT … ON CONFLICT (records_external_id_key) DO UPDATE … RETURNING for one chunk; the record id
- * each row landed on, in chunk order (its own id: created; another: the stored record it updated).
+ * each row landed on, in chunk order (its own id: created; another: the stored record it updated), or
+ * null for a row left unwritten because its fields would take the stored record past MAX_RECORD_FIELDS.
  * `setOwner` false keeps the stored owner on update.
  */
 async function writeChunk(
@@ -172,13 +193,16 @@ async function writeChunk(
   chunk: readonly { row: RecordUpsert }[],
   at: number,
   setOwner: boolean,
-): Promise<string[]> {
+): Promise<(string | null)[]> {
+  // Only a row that sends fields can add keys (toRecordRow drops null values): the count is made for
+  // those, and the WHERE left out of a chunk that has none.
+  const adds = chunk.some(({ row }) => Object.values(row.fields ?? {}).some((value) => value !== null));
   const written = await db
     .insertInto('records')
     .values(chunk.map(({ row }) => toRecordRow(row, at)))
-    .onConflict((conflict) =>
+    .onConflict((conflict) => {
       // The partial index's predicate, term for term: SQLite matches a partial conflict target only so.
-      conflict
+      const update = conflict
         .columns(['type', 'external_id'])
         .where('external_id', 'is not', null)
         .where('deleted_at', 'is', null)
@@ -192,17 +216,31 @@ async function writeChunk(
           ...(setOwner ? { owner_id: eb.ref('excluded.owner_id') } : {}),
           fields: context.sql.mergeJsonObject(eb.ref('records.fields'), eb.ref('excluded.fields')),
           updated_at: eb.ref('excluded.updated_at'),
-        })),
-    )
+        }));
+      return adds
+        ? update.where((eb) =>
+            eb.or([
+              // Literals, not parameters: a chunk already binds as many as the dialect takes.
+              eb('excluded.fields', '=', sql.lit(toJson({}))),
+              context.sql.mergedKeysAtMost(
+                eb.ref('records.fields'),
+                eb.ref('excluded.fields'),
+                MAX_RECORD_FIELDS,
+              ),
+            ]),
+          )
+        : update;
+    })
     .returning(['id', 'type', 'external_id'])
     .execute();
   const idByKey = new Map<string, string>();
   for (const row of written) {
     if (row.external_id !== null) idByKey.set(naturalKey(row.type, row.external_id), row.id);
   }
+  // Every row but one the WHERE above left alone comes back: inserted under its own id, or updated.
   return chunk.map(({ row }) =>
     row.externalId === undefined || row.externalId === null
       ? row.id
-      : (idByKey.get(naturalKey(row.type, row.externalId)) ?? row.id),
+      : (idByKey.get(naturalKey(row.type, row.externalId)) ?? null),
   );
 }

@@ -16,7 +16,7 @@ import { containsPattern } from '../codec.js';
 import { decodeCursor, idColumn, keyset, oneOfColumn, pageLimit, textColumnUpTo, toPage } from '../cursor.js';
 import type { Database } from '../schema.js';
 import type { RepositoryContext } from './context.js';
-import { toEnrollment } from './enrollments.js';
+import { toEnrollment } from './enrollment-rows.js';
 
 type EnrollmentScope = ExpressionBuilder<Database & { e: Database['enrollments'] }, 'e'>;
 

@@ -162,6 +162,9 @@ CREATE INDEX outbox_attention_idx ON outbox (status, created_at) WHERE status IN
 
 CREATE UNIQUE INDEX outbox_idempotency_key_key ON outbox (idempotency_key);
 
+CREATE INDEX outbox_mailbox_slots_idx ON outbox (mailbox_key, available_at)
+  WHERE status = 'pending' AND mailbox_key IS NOT NULL;
+
 CREATE INDEX outbox_message_key_hash_idx ON outbox (message_key_hash) WHERE message_key_hash IS NOT NULL;
 
 CREATE INDEX outbox_pending_idx ON outbox (available_at) WHERE status = 'pending';

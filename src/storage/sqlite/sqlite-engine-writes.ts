@@ -95,7 +95,10 @@ const DROP_OUTBOX = `UPDATE outbox SET status = 'dropped' WHERE idempotency_key 
 
 // outbox_idempotency_key_key. A row the sender already claimed (`sending`) or sent is left alone.
 const HOLD_OUTBOX = `UPDATE outbox SET status = 'held' WHERE idempotency_key = ? AND status = 'pending'`;
-const RELEASE_OUTBOX = `UPDATE outbox SET status = 'pending', available_at = ? WHERE idempotency_key = ? AND status = 'held'`;
+// A released row holds no mailbox slot (outbox.reschedule): the key of one never handed to SMTP is cleared.
+const RELEASE_OUTBOX = `UPDATE outbox SET status = 'pending', available_at = ?,
+  mailbox_key = CASE WHEN message_key_hash IS NULL THEN NULL ELSE mailbox_key END
+ WHERE idempotency_key = ? AND status = 'held'`;
 
 // records pkey; json_patch removes keys whose patch value is null (RFC 7396).
 const MERGE_FIELDS = `UPDATE records SET fields = json_patch(fields, ?), updated_at = ? WHERE id = ?`;
