@@ -205,6 +205,52 @@ describe.skipIf(skipReason !== null)('[e2e] a manager triaging lists, templates 
     await page.context().close();
   });
 
+  test('at 1280 px the Stats tab shows every seller column without scrolling, and its chart legends read', async () => {
+    const page = await signedIn(manager);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`/sequences/${encodeURIComponent(sequenceId)}?tab=stats`);
+    const stats = page.getByRole('tabpanel', { name: 'Stats' });
+    const table = stats.getByRole('table', { name: /^Records of this sequence by seller/ });
+    await table.getByRole('rowheader', { name: 'Sara Seller' }).waitFor();
+    // A laptop's 1280 px window shows every column without scrolling the table sideways.
+    const figures = stats.getByRole('region', { name: 'Figures by seller' });
+    const overflow = () => figures.evaluate((box) => box.scrollWidth - box.clientWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    // Sorted by a column, its mark takes room there too, and the table still fits.
+    expect(await table.getByRole('columnheader', { name: /Completion rate/ }).isVisible()).toBe(true);
+    await table.getByRole('button', { name: 'Completion rate' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('by')).toBe('completionRate-desc');
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(LOG_DIR, 'stats-by-seller-1280.png'), fullPage: true });
+
+    // The charts' legends are readable: their words reach WCAG AA's 4.5:1 on the chart's background (axe
+    // does not measure them), the light grey of "Open or stopped" included.
+    const legend = stats.locator('.recharts-legend-item-text');
+    await legend.filter({ hasText: 'Open or stopped' }).first().waitFor();
+    const contrasts = await legend.evaluateAll((items) => {
+      const luminance = (css: string) => {
+        const [r = 0, g = 0, b = 0] = (css.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+        const linear = (c: number) =>
+          c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4;
+        return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+      };
+      return items.map((item) => {
+        const words = item.firstElementChild ?? item;
+        const chart = item.closest('.chart') ?? document.body;
+        const [a, b] = [
+          luminance(getComputedStyle(words).color),
+          luminance(getComputedStyle(chart).backgroundColor),
+        ];
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        return `${item.textContent}: ${ratio.toFixed(2)}`;
+      });
+    });
+    expect(contrasts.length).toBeGreaterThan(0);
+    for (const entry of contrasts) expect(Number(entry.split(': ')[1]), entry).toBeGreaterThanOrEqual(4.5);
+
+    await page.context().close();
+  });
+
   test('Connected records: found by name or email, kept in the address, ordered, disconnected from the results', async () => {
     const more = [
       await lead('Charles Babbage', sam),
@@ -289,6 +335,29 @@ describe.skipIf(skipReason !== null)('[e2e] a manager triaging lists, templates 
     await gallery.getByRole('button', { name: 'Use template Webinar follow up' }).click();
     await page.getByRole('heading', { level: 1, name: 'Webinar follow up' }).waitFor();
     expect(new URL(page.url()).pathname).toMatch(/^\/sequences\/[^/]+$/);
+    await page.context().close();
+  });
+
+  test("Connect records: the dialog's search icon sits inside its search box, as on the lists", async () => {
+    const page = await signedIn(manager);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`/sequences/${encodeURIComponent(sequenceId)}?tab=records`);
+    await page.getByRole('button', { name: '+ Connect records' }).click();
+    const dialog = page.getByRole('dialog', { name: `Connect leads to “${SEQUENCE_NAME}”` });
+    const search = dialog.getByRole('searchbox', { name: 'Search leads' });
+    await dialog.getByText('Ada Lovelace').first().waitFor();
+    const [icon, box] = await Promise.all([
+      dialog.locator('.search-field .icon').boundingBox(),
+      search.boundingBox(),
+    ]);
+    expect(icon).not.toBeNull();
+    expect(box).not.toBeNull();
+    if (icon === null || box === null) return;
+    expect(icon.x).toBeGreaterThanOrEqual(box.x);
+    expect(icon.x + icon.width).toBeLessThanOrEqual(box.x + 32);
+    // Centred on the box's middle line, within a pixel.
+    expect(Math.abs(icon.y + icon.height / 2 - (box.y + box.height / 2))).toBeLessThanOrEqual(1);
+    await page.screenshot({ path: join(LOG_DIR, 'connect-records-dialog.png') });
     await page.context().close();
   });
 

@@ -209,6 +209,37 @@ describe.skipIf(skipReason !== null)('[e2e] My work: home, address, snoozed step
     await page.context().close();
   });
 
+  test('a teammate’s long name does not push the filters onto a second row at 1280 px', async () => {
+    const admin = await stack.api.as(stack.admin.email, stack.admin.password);
+    await admin.createUser(
+      'Bartholomew Featherstonehaugh-Wolfeschlegelsteinhausen',
+      'bartholomew@stepwise.test',
+      'salesperson',
+    );
+    const page = await signedIn(manager);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('/my-work');
+    const picker = page.getByLabel('Seller');
+    await picker.locator('option', { hasText: 'Wolfeschlegelsteinhausen' }).waitFor({ state: 'attached' });
+    const tops = await Promise.all(
+      ['Seller', 'Activity type', 'Record type'].map(async (label) => {
+        const box = await page.getByLabel(label).boundingBox();
+        return box === null ? null : Math.round(box.y);
+      }),
+    );
+    expect(tops[0]).not.toBeNull();
+    expect(tops, 'the three filters sit on one row').toEqual([tops[0], tops[0], tops[0]]);
+    // The long name stays whole where it is chosen from.
+    await picker.selectOption({ label: 'Bartholomew Featherstonehaugh-Wolfeschlegelsteinhausen' });
+    await page
+      .getByRole('heading', {
+        level: 1,
+        name: 'Work of Bartholomew Featherstonehaugh-Wolfeschlegelsteinhausen',
+      })
+      .waitFor();
+    await page.context().close();
+  });
+
   test('no page had an uncaught error', () => {
     expect(pageErrors).toEqual([]);
   });

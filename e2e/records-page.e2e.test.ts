@@ -332,6 +332,40 @@ describe.skipIf(skipReason !== null)('[e2e] the record page and the records list
     await page.context().close();
   });
 
+  test('a seller edits a record from its own page: a number learnt on a call, saved with a notice', async () => {
+    const page = await signedIn(seller);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(recordPath('Ada Lovelace'));
+    await page.getByRole('heading', { level: 1, name: 'Ada Lovelace' }).waitFor();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit Ada Lovelace' });
+    // A salesperson's record stays theirs: no owner to pick.
+    expect(await dialog.getByLabel('Owner').count()).toBe(0);
+    await dialog.getByLabel('Phone').fill('+44 20 7946 0123');
+    expect(await seriousViolations(page, 'record-edit')).toEqual([]);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('status').filter({ hasText: 'Saved the record’s details.' }).waitFor();
+    const details = page.getByRole('region', { name: 'Details' });
+    await details.getByRole('link', { name: '+44 20 7946 0123' }).waitFor();
+    const saved = await admin.request<{ phone: string }>(
+      'GET',
+      `/api/records/${encodeURIComponent(ids.get('Ada Lovelace') ?? '')}`,
+    );
+    expect(saved.phone).toBe('+44 20 7946 0123');
+    await page.context().close();
+
+    // A manager may hand the record to another seller from the same dialog.
+    const asManager = await signedIn(manager);
+    await asManager.goto(recordPath('Ada Lovelace'));
+    await asManager.getByRole('button', { name: 'Edit', exact: true }).click();
+    const managerDialog = asManager.getByRole('dialog', { name: 'Edit Ada Lovelace' });
+    await managerDialog.getByLabel('Owner').waitFor();
+    await managerDialog.getByRole('button', { name: 'Cancel' }).click();
+    await managerDialog.waitFor({ state: 'detached' });
+    await asManager.context().close();
+  });
+
   test('no uncaught errors in the pages', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -308,6 +308,36 @@ describe.skipIf(skipReason !== null)(
       await page.context().close();
     });
 
+    test('closing a step dialog gives focus back to the button that opened it (the seller keeps their place)', async () => {
+      const page = await signedIn();
+      const card = page.getByRole('article', { name: 'Ada Lovelace' });
+      const focusedIs = (button: string) =>
+        card.getByRole('button', { name: button, exact: true }).evaluate((b) => b === document.activeElement);
+      for (const [button, dialogName] of [
+        ['Snooze', /^Snooze/],
+        ['Skip', /^Skip/],
+        ['Log call', 'Log call with Ada Lovelace'],
+      ] as const) {
+        await card.getByRole('button', { name: button, exact: true }).focus();
+        await page.keyboard.press('Enter');
+        const dialog = page.getByRole('dialog', { name: dialogName });
+        await dialog.waitFor();
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'detached' });
+        await expect
+          .poll(() => focusedIs(button), { message: `focus after ${button} and Escape` })
+          .toBe(true);
+      }
+      // Cancel too.
+      await card.getByRole('button', { name: 'Snooze', exact: true }).click();
+      await page
+        .getByRole('dialog', { name: /^Snooze/ })
+        .getByRole('button', { name: 'Cancel' })
+        .click();
+      await expect.poll(() => focusedIs('Snooze')).toBe(true);
+      await page.context().close();
+    });
+
     test('no page had an uncaught error', () => {
       expect(pageErrors).toEqual([]);
     });

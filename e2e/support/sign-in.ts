@@ -24,6 +24,7 @@ export async function signInPage(
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => new URL(page.url()).pathname).not.toBe('/sign-in');
+  // Hashing the password takes a while on a loaded machine: more than expect.poll's default second.
+  await expect.poll(() => new URL(page.url()).pathname, { timeout: 15_000 }).not.toBe('/sign-in');
   return page;
 }

@@ -1,6 +1,7 @@
 // A record: its fields, owner and current sequence, the sequences it ran (SequenceHistory), and the Up next widget where the seller works the
 // current step (complete with outcome and notes, skip, snooze, send the email), sees what follows and
-// what is done, and can disconnect the record from its sequence, or connect it to one when it runs in none.
+// what is done, and can disconnect the record from its sequence, or connect it to one when it runs in none;
+// Edit changes its details (a new number learnt on a call) without going back to the list.
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError } from '../api/api-error.js';
@@ -19,6 +20,7 @@ import { useMyMailbox } from '../work/use-my-mailbox.js';
 import { ConnectSequenceDialog } from './ConnectSequenceDialog.js';
 import { DisconnectDialog } from './DisconnectDialog.js';
 import { EmailSuppressedNotice } from './EmailSuppressed.js';
+import { RecordFormDialog } from './RecordFormDialog.js';
 import { ENTITY_PATHS, ENTITY_PLURALS, entityFromPath } from './record-types.js';
 import { EnrollmentSteps, SequenceHistory } from './SequenceHistory.js';
 import { UpNextCurrent, UpNextHistory, UpNextUpcoming } from './UpNext.js';
@@ -48,6 +50,7 @@ export function RecordPage() {
   const [dialog, setDialog] = useState<OpenStepDialog | null>(null);
   const [disconnecting, setDisconnecting] = useState(false);
   const [connecting, setConnecting] = useState(false);
+  const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
   const { notices, push, dismiss } = useNotices();
   /** An Up next button's action: busy meanwhile, then a notice and the page read again. */
@@ -97,6 +100,9 @@ export function RecordPage() {
           <p className="muted">Times are in {zone}.</p>
         </div>
         <div className="actions">
+          <button type="button" className="button" onClick={() => setEditing(true)}>
+            Edit
+          </button>
           {r.currentSequence ? (
             <button type="button" className="button button-danger" onClick={() => setDisconnecting(true)}>
               Disconnect from sequence
@@ -228,6 +234,21 @@ export function RecordPage() {
           if (changed) reload();
         }}
       />
+      {editing && (
+        <RecordFormDialog
+          entityType={r.type}
+          record={r}
+          // A manager may hand the record to another seller; a salesperson's records stay their own.
+          owners={session !== null && session.user.role !== 'salesperson' ? (owners.data ?? []) : null}
+          onClose={(changed) => {
+            setEditing(false);
+            if (changed) {
+              push({ kind: 'success', text: 'Saved the record’s details.' });
+              reload();
+            }
+          }}
+        />
+      )}
       {disconnecting && (
         <DisconnectDialog
           records={[r]}

@@ -147,7 +147,7 @@ export function ConnectRecordsDialog({
           )}
           <FormError error={error} />
           <div className="search-field">
-            <Icon name="search" />
+            <Icon name="search" size={16} />
             <label htmlFor={searchId} className="visually-hidden">
               Search {plural}
             </label>

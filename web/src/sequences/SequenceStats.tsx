@@ -323,6 +323,12 @@ function StatsChartsView({ charts, narrow }: { charts: StatsCharts; narrow: bool
   );
 }
 
+// The legend's and the tooltip's words in the text colour: a series' own colour (the light grey of "Open or
+// stopped", "No answer", "Waiting"; the light blue of "Opened") is too faint to read on white. The swatch
+// beside each word still shows the series' colour.
+const READABLE_TEXT = { color: 'var(--text)' };
+const legendText = (value: string) => <span style={READABLE_TEXT}>{value}</span>;
+
 /** Horizontal bars, one row per category (a step), with the grid, axes, tooltip and legend all charts share. */
 function HorizontalBars({
   data,
@@ -345,8 +351,8 @@ function HorizontalBars({
         <CartesianGrid strokeDasharray="3 3" horizontal={false} />
         <XAxis type="number" allowDecimals={false} />
         <YAxis type="category" dataKey={categoryKey} width={tick.width + 8} tick={tick} interval={0} />
-        <Tooltip />
-        {legend && <Legend itemSorter={null} />}
+        <Tooltip itemStyle={READABLE_TEXT} />
+        {legend && <Legend itemSorter={null} formatter={legendText} />}
         {children}
       </BarChart>
     </ResponsiveContainer>

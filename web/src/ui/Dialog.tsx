@@ -1,4 +1,5 @@
-// A modal dialog on the native <dialog> element: focus moves in and back, Escape closes, the page behind is inert.
+// A modal dialog on the native <dialog> element: focus moves in and back (also when the dialog is unmounted
+// while open), Escape closes, the page behind is inert.
 import { type ReactNode, useEffect, useId, useRef } from 'react';
 import { Icon } from './Icon.js';
 
@@ -27,9 +28,19 @@ export function Dialog({
   const descriptionId = useId();
   useEffect(() => {
     const dialog = ref.current;
-    if (dialog === null) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
+    if (dialog === null || !open) return;
+    // What had focus before (the button that opened the dialog) gets it back when the dialog goes.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (!dialog.open) dialog.showModal();
+    return () => {
+      if (dialog.open) dialog.close();
+      // The browser gives focus back only when an open dialog is closed in the page; a host that stops
+      // rendering the dialog (StepDialogHost) removes it from the page first, and focus fell to the body:
+      // a keyboard user lost their place in the work list. Only focus that was lost: never taken from
+      // what holds it now (another dialog, a field the page focused).
+      const lost = document.activeElement === null || document.activeElement === document.body;
+      if (lost && opener?.isConnected === true) opener.focus();
+    };
   }, [open]);
   return (
     <dialog
