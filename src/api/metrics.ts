@@ -15,7 +15,7 @@ export interface ServerMetrics {
   readonly dueBacklog: Gauge;
   /** How late the oldest due enrollment is, in seconds (0 when nothing is due). */
   readonly dueLateness: Gauge;
-  /** Outbox rows by status (pending, failed, send_unknown). */
+  /** Outbox rows by status (pending, sending, failed, send_unknown). */
   readonly outboxDepth: Gauge<'status'>;
 }
 
@@ -58,7 +58,7 @@ export function createServerMetrics(deps: EngineDeps): ServerMetrics {
     }),
     outboxDepth: new Gauge({
       name: 'stepwise_outbox_depth',
-      help: 'Outbox rows by status (pending, failed, send_unknown).',
+      help: 'Outbox rows by status (pending, sending, failed, send_unknown).',
       labelNames: ['status'],
       registers,
       async collect() {

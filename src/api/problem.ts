@@ -2,7 +2,7 @@
 // turns any other failure into a logged 500 whose body names only the request id (api.md "Errors").
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestError, EngineError, ValidationFailedError } from '../engine/errors.js';
-import { StoreConflictError, StoreValidationError } from '../engine/ports/store.js';
+import { StoreConflictError, StoreError, StoreValidationError } from '../engine/ports/store.js';
 
 export interface ProblemDetail {
   code: string;
@@ -211,6 +211,9 @@ function fromFastifyError(error: FastifyError, request: FastifyRequest): Problem
   return badRequest(error.message);
 }
 
+/** What a `503 database_busy` asks the client to wait, in seconds. */
+export const BUSY_RETRY_AFTER_SECONDS = 1;
+
 export function problemErrorHandler(
   error: unknown,
   request: FastifyRequest,
@@ -222,6 +225,15 @@ export function problemErrorHandler(
     fromStoreError(error) ??
     (typeof error === 'object' && error !== null ? fromFastifyError(error as FastifyError, request) : null);
   if (known !== null) return sendProblem(reply, known);
+  if (error instanceof StoreError && error.code === 'busy') {
+    // Another writer held the database past the busy timeout (a SQLite file locked by another process,
+    // a PostgreSQL lock timeout or deadlock): its transaction was rolled back; the request may be sent again.
+    request.log.warn({ err: error }, 'database busy');
+    return sendProblem(
+      reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS)),
+      new ProblemError(503, 'database_busy', 'The database is busy; try again shortly.'),
+    );
+  }
   request.log.error({ err: error }, 'unexpected failure');
   return sendProblem(
     reply,

@@ -215,7 +215,10 @@ async function commitPlanned(
       if (soon && result.written.length > 0) deps.onWorkScheduled?.(due);
       return result;
     } catch (error) {
-      if (!(error instanceof StoreError && error.code === 'busy') || attempt >= MAX_BUSY_RETRIES) throw error;
+      // Inside a caller's transaction a retry cannot help (PostgreSQL has aborted it): the busy error goes
+      // up, so the caller can run its whole transaction again (or answer 503 database_busy).
+      const busy = error instanceof StoreError && error.code === 'busy';
+      if (!busy || deps.store.inTransaction || attempt >= MAX_BUSY_RETRIES) throw error;
     }
   }
 }

@@ -10,7 +10,15 @@ import { type ApplyItem, applyEvents } from './apply-events.js';
 import type { EngineDeps } from './deps.js';
 import { definitionKey, engineCache, type OwnerCalendar } from './engine-cache.js';
 import { type EmailDraft, EmailPreparationError, type MailboxAccount, type Mailer } from './ports/mailer.js';
-import type { JsonObject, Mailbox, OutboxMessage, Page, PageOptions, SalesRecord } from './ports/store.js';
+import {
+  type JsonObject,
+  type Mailbox,
+  type OutboxMessage,
+  type Page,
+  type PageOptions,
+  type SalesRecord,
+  StoreError,
+} from './ports/store.js';
 import { transitionContext } from './start-enrollment.js';
 
 export const EMAIL_KIND = 'email';
@@ -90,6 +98,8 @@ const MAX_SLOT_TURNS = 1_000;
 function sameInstant(at: number): number {
   return at;
 }
+/** Waits before each new try of a flush the database refused as busy (SendPass.flush): about 8 s in all. */
+const BUSY_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000] as const;
 
 export interface SendPassResult {
   sent: number;
@@ -425,43 +435,40 @@ class SendPass {
    * One transaction for the batch's answers: each row leaves `sending` (or `pending`) and the events of
    * the rows that did go to their enrollments in ONE engine call. Until it commits, a crash leaves the
    * batch's handed-over rows in `sending` (→ `send_unknown`), never a row `sent` without its event.
+   * A busy database (SQLite locked by another process past its busy timeout, a PostgreSQL deadlock or
+   * lock timeout) is waited out: the transaction is tried again, BUSY_RETRY_DELAYS_MS apart; still busy,
+   * the rows stay `sending`, as after a crash. Any other failure: each answer in its own transaction, so one
+   * enrollment that cannot move holds back no other, and an answer whose own transaction fails is recorded
+   * alone (the message is out; that enrollment is logged as not moved on).
    */
   async flush(): Promise<void> {
     const batch = this.#settlements;
     this.#settlements = [];
     this.#oldestAt = null;
     if (batch.length === 0) return;
-    const { store } = this.deps;
-    let settled: Settlement[] = [];
-    try {
-      await store.transaction(async (tx) => {
-        settled = [];
-        for (const s of batch) if (await settleRow(tx.outbox, s)) settled.push(s);
-        if (settled.length > 0) await applyEvents({ ...this.deps, store: tx }, settled.map(eventOf));
-        // A manual email counts as sent when the mail server took it; its step closed at the seller's send.
-        const manualSent = settled.flatMap((s) =>
-          s.kind === 'sent' && s.p.override !== null
-            ? [
-                {
-                  sequenceId: s.p.sequenceId,
-                  version: s.p.sequenceVersion,
-                  stepId: s.p.stepId,
-                  counter: 'email_sent',
-                  by: 1,
-                },
-              ]
-            : [],
-        );
-        if (manualSent.length > 0) await tx.engine.addStats(manualSent);
-      });
-    } catch (error) {
-      // The messages are out (or failed for good): record that much even if the enrollments could not be moved now.
-      settled = [];
-      for (const s of batch) if (await settleRow(store.outbox, s)) settled.push(s);
+    const whole = await this.#commitAnswers(batch);
+    let settled: Settlement[];
+    if (whole.ok) settled = whole.settled;
+    else if (whole.busy) {
       this.deps.log?.error(
-        { err: error, outboxIds: settled.map((s) => s.row.id) },
-        'answers recorded, but the enrollments could not be moved on',
+        { err: whole.error, outboxIds: batch.map((s) => s.row.id) },
+        'the database stayed busy: answers not recorded (the rows become send_unknown when their lease runs out)',
       );
+      settled = [];
+    } else {
+      settled = [];
+      for (const s of batch) {
+        const one = await this.#commitAnswers([s]);
+        if (one.ok) settled.push(...one.settled);
+        else if (!one.busy && (await settleRow(this.deps.store.outbox, s))) {
+          // The message is out (or failed for good): record that much even if the enrollment cannot move.
+          settled.push(s);
+          this.deps.log?.error(
+            { err: one.error, outboxId: s.row.id, enrollmentId: s.p.enrollmentId },
+            'answer recorded, but the enrollment could not be moved on',
+          );
+        }
+      }
     }
     for (const s of settled) {
       this.result[s.kind]++;
@@ -470,6 +477,44 @@ class SendPass {
           { outboxId: s.row.id, enrollmentId: s.p.enrollmentId, reason: s.reason },
           'automated email failed',
         );
+    }
+  }
+
+  /** The answers' rows and their enrollments' events in one transaction, tried again while the database is busy. */
+  async #commitAnswers(
+    batch: readonly Settlement[],
+  ): Promise<{ ok: true; settled: Settlement[] } | { ok: false; busy: boolean; error: unknown }> {
+    const { store } = this.deps;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        let settled: Settlement[] = [];
+        await store.transaction(async (tx) => {
+          settled = [];
+          for (const s of batch) if (await settleRow(tx.outbox, s)) settled.push(s);
+          if (settled.length > 0) await applyEvents({ ...this.deps, store: tx }, settled.map(eventOf));
+          // A manual email counts as sent when the mail server took it; its step closed at the seller's send.
+          const manualSent = settled.flatMap((s) =>
+            s.kind === 'sent' && s.p.override !== null
+              ? [
+                  {
+                    sequenceId: s.p.sequenceId,
+                    version: s.p.sequenceVersion,
+                    stepId: s.p.stepId,
+                    counter: 'email_sent',
+                    by: 1,
+                  },
+                ]
+              : [],
+          );
+          if (manualSent.length > 0) await tx.engine.addStats(manualSent);
+        });
+        return { ok: true, settled };
+      } catch (error) {
+        const busy = error instanceof StoreError && error.code === 'busy';
+        const delay = BUSY_RETRY_DELAYS_MS[attempt];
+        if (!busy || delay === undefined) return { ok: false, busy, error };
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 }

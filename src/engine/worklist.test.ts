@@ -265,7 +265,12 @@ forEachDialect('work list and enrollment views', (t) => {
     // The /metrics figures: the wait is in the backlog once it falls due, and nothing is in the outbox.
     expect(await deps.store.operations.dueBacklog(T0)).toBe(0);
     expect(await deps.store.operations.dueBacklog(T0 + 2 * DAY)).toBe(1);
-    expect(await deps.store.operations.outboxDepth()).toEqual({ pending: 0, failed: 0, send_unknown: 0 });
+    expect(await deps.store.operations.outboxDepth()).toEqual({
+      pending: 0,
+      sending: 0,
+      failed: 0,
+      send_unknown: 0,
+    });
     deps.clock.advance(2 * DAY);
     await runDue(deps, { batchSize: 100, leaseOwner: 'test' });
     expect(await upNext(deps, actor, record as string)).toEqual([

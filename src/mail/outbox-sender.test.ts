@@ -16,6 +16,7 @@ import {
   sendDueEmails,
 } from '../engine/outbox-sender.js';
 import { updateUser } from '../engine/owner-calendar.js';
+import type { Store } from '../engine/ports/store.js';
 import { changeRecordOwner, recordTimezoneChanged } from '../engine/record-lifecycle.js';
 import { runDue } from '../engine/scheduler.js';
 import { markEmailSent } from '../engine/seller-actions.js';
@@ -32,6 +33,7 @@ import {
   T0,
 } from '../engine/test-support/engine-world.js';
 import { forEachDialect } from '../storage/test-support/dialects.js';
+import { type HeldLock, holdWriteLock, impatientStore } from '../storage/test-support/locks.js';
 import { messageIdFor } from './message-id.js';
 import { SmtpMailer } from './smtp-mailer.js';
 import { accountFromSmtpUrl } from './smtp-url.js';
@@ -65,11 +67,15 @@ async function world(
     noTemplate?: boolean;
     /** Automated emails go out in the record's working hours (its time zone). */
     recipientHours?: boolean;
+    /** Awaited by the SMTP server once a message is in, before it answers. */
+    beforeAnswer?: (n: number) => Promise<void>;
+    /** The store to work on (default: the test's). */
+    store?: Store;
   } = {},
 ) {
-  const sink = await startSmtpSink(options.plan);
+  const sink = await startSmtpSink(options.plan, options.beforeAnswer);
   sinks.push(sink);
-  const engine = engineDeps(t.store());
+  const engine = engineDeps(options.store ?? t.store());
   const mailer = new SmtpMailer({ publicUrl: PUBLIC_URL, secret: SECRET, timeouts: { socket: 1_500 } });
   mailers.push(mailer);
   const deps: MailSenderDeps & { clock: typeof engine.clock } = {
@@ -354,11 +360,17 @@ forEachDialect('mail sender over SMTP', (t) => {
     ).toBe('sent');
     expect(sink.accepted).toHaveLength(1);
 
-    // A new sender before the lease ran out: the row is someone else's exchange, left alone.
+    // A new sender before the lease ran out: the row is someone else's exchange, left alone, and
+    // counted as in flight by /metrics (stepwise_outbox_depth{status="sending"}).
     expect((await sendDueEmails(deps)).sent).toBe(0);
+    expect(await deps.store.operations.outboxDepth()).toMatchObject({ sending: 1, send_unknown: 0 });
     deps.clock.advance(600_001);
     const result = await sendDueEmails(deps);
     expect(result).toMatchObject({ recovered: 1, sent: 0 });
+    expect(await deps.store.operations.outboxDepth()).toMatchObject({ sending: 0, send_unknown: 1 });
+    // The sender cannot know whether the exchange got as far as the message (a kill before DATA
+    // leaves the same row), and says so.
+    expect((await outboxRow(deps, enrollmentId)).lastError).toMatch(/may or may not have reached the server/);
     expect((await outboxRow(deps, enrollmentId)).status).toBe('send_unknown');
     expect((await listUnknown(deps)).items.map((r) => r.id)).toEqual([claimed.id]);
     deps.clock.advance(DAY);
@@ -626,6 +638,37 @@ forEachDialect('mail sender over SMTP', (t) => {
     const rows = await Promise.all(enrollmentIds.map((id) => outboxRow(deps, id)));
     expect(rows.map((r) => r.status).sort()).toEqual(['pending', 'sending', 'sent', 'sent', 'sent']);
     expect(await pass).toMatchObject({ sent: 4, unknown: 1 });
+  });
+
+  it('a database busy while the answers are recorded is waited out: every message sent once, every enrollment moved on', async () => {
+    // Another process holds the database (SQLite's write lock, a PostgreSQL table lock) from the moment the
+    // first message is in until a second later, longer than the store waits for it. Before, the failed
+    // commit fell back to marking the rows `sent` without their events: enrollments stuck on the email.
+    const store = await impatientStore(t, 200);
+    let lock: HeldLock | null = null;
+    try {
+      const { deps, sink, enrollmentIds } = await world(t, {
+        records: 3,
+        store,
+        beforeAnswer: async (n) => {
+          if (n !== 1) return;
+          lock = await holdWriteLock(t, 'enrollments');
+          const held = lock;
+          setTimeout(() => void held.release(), 1_000);
+        },
+      });
+      const result = await sendDueEmails(deps, { concurrency: 1, settleWithinMs: 0 });
+      expect(lock).not.toBeNull();
+      expect(result).toMatchObject({ sent: 3, unknown: 0 });
+      expect(sink.accepted).toHaveLength(3);
+      for (const enrollmentId of enrollmentIds) {
+        expect((await outboxRow(deps, enrollmentId)).status).toBe('sent');
+        expect(await stepStates(deps, enrollmentId)).toEqual(['a1:completed', 't1:next']);
+      }
+    } finally {
+      await (lock as HeldLock | null)?.release();
+      await store.close();
+    }
   });
 
   it('a stopping sender ends its pass after the batch in hand, not after the whole backlog', async () => {

@@ -74,6 +74,7 @@ function storeOver(dialect: StorageDialect, db: Kysely<Database>, inTransaction:
     webhooks: createWebhookRepository(context),
     transaction: (fn) =>
       inTransaction ? fn(store) : db.transaction().execute((trx) => fn(storeOver(dialect, trx, true))),
+    inTransaction,
     async ping() {
       await sql`SELECT 1`.execute(db);
     },

@@ -1079,7 +1079,7 @@ export interface EnrollmentViewRepository {
 export interface OperationsRepository {
   /** Active enrollments due by `now` (enrollments_due_idx). */
   dueBacklog(now: number): Promise<number>;
-  /** Outbox rows by status, for the statuses an index counts cheaply: pending, failed, send_unknown. */
+  /** Outbox rows by status, for the statuses an index counts cheaply: pending, sending, failed, send_unknown. */
   outboxDepth(): Promise<Record<string, number>>;
 }
 
@@ -1568,6 +1568,12 @@ export interface Store {
    * the outer store waits for the single connection, so using it there would wait forever.
    */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * True on a transaction's store. A statement that failed there may have ended the transaction
+   * (PostgreSQL aborts it: every later statement fails), so a busy error is not retried inside it: it
+   * goes up to whoever runs the whole transaction, who may run it again.
+   */
+  readonly inTransaction: boolean;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

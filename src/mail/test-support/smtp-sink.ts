@@ -15,6 +15,8 @@ export interface SmtpSink {
 
 export async function startSmtpSink(
   plan: (attempt: number) => SinkAnswer = () => 'accept',
+  /** Awaited once the message is in, before the answer: a test acts while the sender waits for it. */
+  beforeAnswer?: (attempt: number) => Promise<void>,
 ): Promise<SmtpSink> {
   const accepted: Buffer[] = [];
   const received: Buffer[] = [];
@@ -29,14 +31,16 @@ export async function startSmtpSink(
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      stream.on('end', async () => {
         const raw = Buffer.concat(chunks);
         received.push(raw);
-        const answer = plan(received.length);
+        const attempt = received.length;
+        await beforeAnswer?.(attempt);
+        const answer = plan(attempt);
         if (answer === 'hang') return; // the message is in, the answer never comes
         if (answer === 'accept') {
           accepted.push(raw);
-          callback(null, `2.0.0 Ok: queued as Q${received.length}`);
+          callback(null, `2.0.0 Ok: queued as Q${attempt}`);
           return;
         }
         callback(Object.assign(new Error(answer.message), { responseCode: answer.code }));

@@ -17,7 +17,7 @@ export function createOperationsRepository({ db }: RepositoryContext): Operation
     },
 
     async outboxDepth() {
-      // outbox_pending_idx and outbox_attention_idx; `sent` and `dropped` rows grow forever and are not counted.
+      // outbox_pending_idx, outbox_sending_idx and outbox_attention_idx; `sent` and `dropped` rows grow forever and are not counted.
       const pending = await db
         .selectFrom('outbox')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
@@ -29,7 +29,19 @@ export function createOperationsRepository({ db }: RepositoryContext): Operation
         .where(sql<boolean>`status IN ('failed', 'send_unknown')`)
         .groupBy('status')
         .execute();
-      const depth: Record<string, number> = { pending: Number(pending.n), failed: 0, send_unknown: 0 };
+      // outbox_sending_idx: handed to SMTP, no answer recorded yet. Rows a killed process left here stay
+      // until their lease runs out (then send_unknown); their enrollments wait meanwhile.
+      const sending = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where(sql<boolean>`status = 'sending'`)
+        .executeTakeFirstOrThrow();
+      const depth: Record<string, number> = {
+        pending: Number(pending.n),
+        sending: Number(sending.n),
+        failed: 0,
+        send_unknown: 0,
+      };
       for (const row of attention) depth[row.status] = Number(row.n);
       return depth;
     },

@@ -242,7 +242,7 @@ export function createOutboxRepository({
       const result = await sql<Selectable<OutboxTable>>`
         UPDATE outbox
            SET status = 'send_unknown', lease_until = NULL,
-               last_error = 'the sender stopped after handing the message over, before recording the answer'
+               last_error = 'the sender stopped during the SMTP exchange, before recording the answer: the message may or may not have reached the server'
          WHERE status = 'sending' AND lease_until < ${now}
         RETURNING *`.execute(db);
       return result.rows.map(toMessage);
