@@ -338,6 +338,34 @@ describe.skipIf(skipReason !== null)(
       await page.context().close();
     });
 
+    test('a step done from the keyboard hands the focus to the card now in its place (the seller goes on from there)', async () => {
+      const page = await signedIn();
+      const card = page.getByRole('article', { name: 'Nolan Noprofile' });
+      await card.waitFor();
+      const before = await page.locator('.work-list > li .work-card-title').allTextContents();
+      const index = before.indexOf('Nolan Noprofile');
+      expect(index).toBeGreaterThanOrEqual(0);
+      const next = before[index + 1] ?? before[index - 1];
+      await card.getByRole('button', { name: 'Complete', exact: true }).focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: /^Complete/ });
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: 'Complete', exact: true }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await card.waitFor({ state: 'detached' });
+      // The focus is on the first action of the card that followed (not on the page's body).
+      const focused = () =>
+        page.evaluate(() => {
+          const active = document.activeElement;
+          return {
+            card: active?.closest('article')?.querySelector('.work-card-title')?.textContent ?? null,
+            first: active === active?.closest('.step-actions')?.querySelector('button'),
+          };
+        });
+      await expect.poll(focused).toEqual({ card: next, first: true });
+      await page.context().close();
+    });
+
     test('no page had an uncaught error', () => {
       expect(pageErrors).toEqual([]);
     });

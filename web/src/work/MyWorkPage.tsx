@@ -4,7 +4,7 @@
 // whose list it is (the API lets them act on any seller's steps). The seller, the tab and the filters are
 // kept in the address (`?owner=&when=&activity=&type=`), so a reload or a shared link shows the same list.
 import { ENTITY_TYPES, type EntityType } from '@domain/definition.js';
-import { useCallback, useEffect, useId, useMemo, useReducer, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useReducer, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import type { DirectoryUser, WorkItem } from '../api/types.js';
 import { useApi, useSession } from '../app/api-context.js';
@@ -187,8 +187,28 @@ export function MyWorkPage() {
     });
   }, [list.items]);
 
+  // Where the step acted on stood in the list. Once it has left (completed, skipped, sent, snoozed to
+  // another day) and its dialog has closed, the card now in its place (the last, if it was the last)
+  // takes the focus on its first action: the card and the button that opened the dialog are gone, and
+  // focus would fall to the top of the page, so a keyboard user would lose their place in the list.
+  const listRef = useRef<HTMLUListElement>(null);
+  const refocusAt = useRef<number | null>(null);
+  useEffect(() => {
+    const at = refocusAt.current;
+    if (at === null || dialog !== null) return;
+    refocusAt.current = null;
+    const active = document.activeElement;
+    if (active !== null && active !== document.body) return; // still in place (Dialog gave it back)
+    const cards = listRef.current?.querySelectorAll<HTMLElement>(':scope > li') ?? [];
+    const card = cards[Math.min(at, cards.length - 1)];
+    const action = card?.querySelector<HTMLElement>('.step-actions button:not(:disabled)');
+    (action ?? card?.querySelector<HTMLElement>('a'))?.focus();
+  }, [visible, dialog]);
+
   const act = useCallback(
     async (target: ActionTarget, action: StepAction) => {
+      const index = visible.findIndex((item) => item.id === target.id);
+      refocusAt.current = index === -1 ? null : index;
       // Optimistic: the step leaves (or moves) now; the server's refusal brings it back with its reason.
       dispatch(
         action.type === 'snooze'
@@ -210,7 +230,7 @@ export function MyWorkPage() {
         },
       );
     },
-    [api, push, mailbox, now],
+    [api, push, mailbox, now, visible],
   );
 
   const toggle = (id: string) =>
@@ -366,7 +386,7 @@ export function MyWorkPage() {
             </Empty>
           )}
         {visible.length > 0 && (
-          <ul className="work-list" aria-label={`${WHEN_NAMES[shown]} steps`}>
+          <ul ref={listRef} className="work-list" aria-label={`${WHEN_NAMES[shown]} steps`}>
             {visible.map((item) => (
               <li key={item.id}>
                 <WorkCard
