@@ -42,6 +42,16 @@ import { verifyToken } from './tracking-token.js';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters';
 const PUBLIC_URL = 'https://sw.example';
+/** The same hours Monday to Friday, none at the weekend. */
+const weekdays = (hours: [string, string][]) => ({
+  mon: hours,
+  tue: hours,
+  wed: hours,
+  thu: hours,
+  fri: hours,
+  sat: [],
+  sun: [],
+});
 
 let sinks: SmtpSink[] = [];
 let mailers: SmtpMailer[] = [];
@@ -479,22 +489,7 @@ forEachDialect('mail sender over SMTP', (t) => {
       records: 3,
       limits: '?dailyCap=off&minSpacingMs=3600000',
     });
-    const twoHours: [string, string][] = [['08:00', '10:00']];
-    await deps.store.users.update(
-      owner.id,
-      {
-        workingHours: {
-          mon: twoHours,
-          tue: twoHours,
-          wed: twoHours,
-          thu: twoHours,
-          fri: twoHours,
-          sat: [],
-          sun: [],
-        },
-      },
-      T0,
-    );
+    await deps.store.users.update(owner.id, { workingHours: weekdays([['08:00', '10:00']]) }, T0);
     expect(await sendDueEmails(deps)).toMatchObject({ sent: 1, deferred: 2 });
     const shown = new Map<string, number | null>();
     for (const id of enrollmentIds)
@@ -545,33 +540,10 @@ forEachDialect('mail sender over SMTP', (t) => {
       records: 4,
       limits: '?dailyCap=off&minSpacingMs=3600000',
     });
-    const twoHours: [string, string][] = [['08:00', '10:00']];
-    await deps.store.users.update(
-      owner.id,
-      {
-        workingHours: {
-          mon: twoHours,
-          tue: twoHours,
-          wed: twoHours,
-          thu: twoHours,
-          fri: twoHours,
-          sat: [],
-          sun: [],
-        },
-      },
-      T0,
-    );
+    await deps.store.users.update(owner.id, { workingHours: weekdays([['08:00', '10:00']]) }, T0);
     const allDay: [string, string][] = [['00:00', '24:00']];
     const night = await aUser(deps.store, 'salesperson', {
-      workingHours: {
-        mon: allDay,
-        tue: allDay,
-        wed: allDay,
-        thu: allDay,
-        fri: allDay,
-        sat: allDay,
-        sun: allDay,
-      },
+      workingHours: { ...weekdays(allDay), sat: allDay, sun: allDay },
     });
     for (const recordId of recordIds.slice(2))
       await changeRecordOwner(deps, { id: owner.id, role: 'admin' }, recordId, night.id);
