@@ -193,6 +193,7 @@ export function MyWorkPage() {
   // focus would fall to the top of the page, so a keyboard user would lose their place in the list.
   const listRef = useRef<HTMLUListElement>(null);
   const refocusAt = useRef<number | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the list has changed (the card left it); reads the page
   useEffect(() => {
     const at = refocusAt.current;
     if (at === null || dialog !== null) return;
