@@ -134,6 +134,31 @@ describe.skipIf(skipReason !== null)('[e2e] My work: home, address, snoozed step
     await page.context().close();
   });
 
+  test('two filters picked before the page renders again both hold (a busy machine loses neither)', async () => {
+    const page = await signedIn(seller);
+    await page.getByRole('article', { name: 'Ada Lovelace' }).waitFor();
+    const activity = await page.getByLabel('Activity type').elementHandle();
+    const recordType = await page.getByLabel('Record type').elementHandle();
+    // Both changes in one task: React has not rendered the first when the second arrives.
+    await page.evaluate(
+      ([a, t]) => {
+        for (const [select, value] of [
+          [a, 'phone_call'],
+          [t, 'lead'],
+        ] as const) {
+          (select as HTMLSelectElement).value = value;
+          select?.dispatchEvent(new Event('change', { bubbles: true }));
+        }
+      },
+      [activity, recordType],
+    );
+    await expect.poll(() => params(page).get('type')).toBe('lead');
+    expect(params(page).get('activity')).toBe('phone_call');
+    expect(await page.getByLabel('Activity type').inputValue()).toBe('phone_call');
+    await page.getByRole('article', { name: 'Ada Lovelace' }).waitFor();
+    await page.context().close();
+  });
+
   test('a snoozed step says so in Upcoming and can be snoozed again', async () => {
     const page = await signedIn(seller);
     const today = page.getByRole('article', { name: 'Ada Lovelace' });

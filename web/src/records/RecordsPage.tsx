@@ -4,10 +4,11 @@
 // shared link shows the same list. A salesperson sees only their own records (the API says so), so they
 // get neither the filter nor the column.
 import { useEffect, useMemo, useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useParams } from 'react-router-dom';
 import type { CrmRecord } from '../api/types.js';
 import { useApi, useSession } from '../app/api-context.js';
 import { NotFoundPage } from '../app/NotFoundPage.js';
+import { useAddressParams } from '../app/use-address-params';
 import { Icon } from '../ui/Icon.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
@@ -28,7 +29,7 @@ export function RecordsPage() {
 function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof entityFromPath>> }) {
   const api = useApi();
   const session = useSession();
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useAddressParams();
   const query = params.get('q')?.trim() ?? '';
   const [search, setSearch] = useState(query);
   const [selected, setSelected] = useState<Set<string>>(new Set());

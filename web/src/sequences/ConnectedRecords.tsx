@@ -2,9 +2,10 @@
 // email and order them (kept in the address with the status: connected-records-view.ts); select some and
 // disconnect them, or connect more (the result is shown per record both ways).
 import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import type { ConnectedRecord, DisconnectAnswer, Page, Sequence } from '../api/types.js';
 import { useApi, useSession } from '../app/api-context.js';
+import { useAddressParams } from '../app/use-address-params';
 import { ownerName } from '../records/owner-name.js';
 import { ENTITY_PATHS } from '../records/record-types.js';
 import { Dialog } from '../ui/Dialog.js';
@@ -32,7 +33,7 @@ export function ConnectedRecords({ sequence, onChanged }: { sequence: Sequence; 
   const api = useApi();
   const me = useSession()?.user.id;
   const users = useResource(() => api.users.directory(), [api]);
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useAddressParams();
   const view = connectedViewOf(params);
   const { status, q, sort } = view;
   const [selected, setSelected] = useState<Set<string>>(new Set());

@@ -2,8 +2,8 @@
 // with rates, sortable by each column; the team's total under them. On a phone it scrolls in its own box
 // (which takes focus, so a keyboard scrolls it too), the seller's name staying in view.
 import { useId, useMemo } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import type { SellerStatsAnswer } from '../api/types.js';
+import { useAddressParams } from '../app/use-address-params';
 import { SortableHeader } from '../ui/SortableHeader.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import type { Resource } from '../ui/use-resource.js';
@@ -30,7 +30,7 @@ export function SellerStatsTable({
 }) {
   const headingId = useId();
   // Kept in the address beside the version (`?tab=stats&by=replyRate-desc`), replacing its entry.
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useAddressParams();
   const sort = sellerSortOf(params.get('by'));
   const setSort = (next: SellerSort) =>
     setParams(

@@ -2,11 +2,12 @@
 // details, connected records, stats and version history.
 import { summarize } from '@domain/summary.js';
 import { lazy, Suspense, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { useBlocker, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { useBlocker, useNavigate, useParams } from 'react-router-dom';
 import { useStore } from 'zustand';
 import { ApiError } from '../api/api-error.js';
 import type { Sequence } from '../api/types.js';
 import { useApi, usePermissions, useSession } from '../app/api-context.js';
+import { useAddressParams } from '../app/use-address-params';
 import { Designer } from '../designer/components/Designer.js';
 import { DesignerProvider } from '../designer/designer-context.js';
 import { createDesignerStore, type DesignerStore } from '../designer/designer-store.js';
@@ -63,7 +64,7 @@ function SequenceView({ sequence: loaded, reload }: { sequence: Sequence; reload
   // show at once (the designer keeps its own store, so it is not rebuilt from it).
   const [sequence, setSequence] = useState(loaded);
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useAddressParams();
   const { manageSequences } = usePermissions();
   // A salesperson reads sequences; the API lets only managers change them or read their stats.
   const tabs = manageSequences ? TABS : TABS.filter((t) => t !== 'stats');

@@ -2,10 +2,10 @@
 // call outcomes and why records left, as charts. Each chart has a title, a one-line summary and its
 // numbers in a table screen readers reach.
 import { type ReactNode, useEffect, useId, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Sequence } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
+import { useAddressParams } from '../app/use-address-params';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
 import { useResource } from '../ui/use-resource.js';
 import { SellerStatsTable } from './SellerStatsTable.js';
@@ -43,7 +43,7 @@ export function SequenceStats({ sequence }: { sequence: Sequence }) {
   const api = useApi();
   // null: every version together (the default); a number: that version alone, on its own steps. Kept in
   // the address (`?tab=stats&version=2`), so a reload, a shared link and Back show the same version.
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useAddressParams();
   const version = versionParam(params.get('version'));
   const setVersion = (next: number | null) =>
     setParams(

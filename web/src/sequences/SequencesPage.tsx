@@ -1,9 +1,10 @@
 // Sequences: Active / Inactive / In revision, with search, a tag filter and sortable columns, and the way
 // to a new sequence (blank or from a template).
 import { useEffect, useId, useMemo, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import type { Sequence, SequenceStatus } from '../api/types.js';
 import { useApi, usePermissions } from '../app/api-context.js';
+import { useAddressParams } from '../app/use-address-params';
 import { Icon } from '../ui/Icon.js';
 import { SortableHeader } from '../ui/SortableHeader.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
@@ -26,7 +27,7 @@ const COLUMNS: { key: SortKey; label: string }[] = [
 export function SequencesPage() {
   const api = useApi();
   const { manageSequences } = usePermissions();
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useAddressParams();
   const status = (TABS as string[]).includes(params.get('status') ?? '')
     ? (params.get('status') as SequenceStatus)
     : 'active';

@@ -1,8 +1,9 @@
 // Settings (administrators): users and roles with their working hours and time off, mailboxes and limits,
 // webhooks, and emails whose sending is unconfirmed. The tab is in the address (?tab=) so it can be linked.
 import { useId } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { useSession } from '../app/api-context.js';
+import { useAddressParams } from '../app/use-address-params';
 import { Empty } from '../ui/states.js';
 import { Tabs, tabPanelProps } from '../ui/Tabs.js';
 import { MailboxesSettings } from './MailboxesSettings.js';
@@ -21,7 +22,7 @@ const TAB_NAMES: Record<Tab, string> = {
 
 export function SettingsPage() {
   const session = useSession();
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useAddressParams();
   const tabsId = useId();
   const requested = params.get('tab') ?? '';
   const tab: Tab = (TABS as readonly string[]).includes(requested) ? (requested as Tab) : 'users';

@@ -5,10 +5,10 @@
 // kept in the address (`?owner=&when=&activity=&type=`), so a reload or a shared link shows the same list.
 import { ENTITY_TYPES, type EntityType } from '@domain/definition.js';
 import { useCallback, useEffect, useId, useMemo, useReducer, useRef, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import type { DirectoryUser, WorkItem } from '../api/types.js';
 import { useApi, useSession } from '../app/api-context.js';
 import { permissionsOf } from '../app/permissions.js';
+import { useAddressParams } from '../app/use-address-params';
 import { ENTITY_PLURALS } from '../records/record-types.js';
 import { Icon } from '../ui/Icon.js';
 import { type Notice, Notices, useNotices } from '../ui/Notices.js';
@@ -44,7 +44,7 @@ export function MyWorkPage() {
   const session = useSession();
   const me = session?.user.id ?? '';
   const canPickSeller = permissionsOf(session?.user.role).viewOthersWork;
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useAddressParams();
   const ownerParam = params.get('owner');
   const ownerId = canPickSeller && ownerParam !== null && ownerParam !== '' ? ownerParam : me;
   const ownList = ownerId === me;
@@ -83,10 +83,12 @@ export function MyWorkPage() {
       { replace },
     );
   const setWhen = (next: WhenGroup) => setParam('when', next, false);
+  // Built from the address as it is when the change applies, not from the last render: two filter
+  // changes in quick succession (before a re-render) must both hold.
   const setFilter = (change: Partial<WorkFilter>) => {
-    const next = { ...filter, ...change };
     setParams(
       (current) => {
+        const next = { ...filterOf(current.get('activity'), current.get('type')), ...change };
         const updated = new URLSearchParams(current);
         for (const [name, value] of [
           ['activity', next.activity],
