@@ -123,7 +123,15 @@ export function RecordPage() {
               <Detail label="Owner">
                 {ownerName ?? (r.ownerId === session?.user.id ? 'You' : 'Another user')}
               </Detail>
-              <Detail label="Sequence">{r.currentSequence?.name ?? 'None'}</Detail>
+              <Detail label="Sequence">
+                {r.currentSequence ? (
+                  <Link to={`/sequences/${encodeURIComponent(r.currentSequence.id)}`}>
+                    {r.currentSequence.name}
+                  </Link>
+                ) : (
+                  'None'
+                )}
+              </Detail>
               <Detail label="Email">{r.email ? <a href={`mailto:${r.email}`}>{r.email}</a> : '—'}</Detail>
               <Detail label="Phone">{r.phone ? <a href={`tel:${r.phone}`}>{r.phone}</a> : '—'}</Detail>
               <Detail label="Company">{r.company ?? '—'}</Detail>

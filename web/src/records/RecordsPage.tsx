@@ -245,14 +245,11 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
                     </td>
                   )}
                   <td>
+                    {/* Every role may open a sequence: a salesperson reads it, read-only. */}
                     {r.currentSequence ? (
-                      isManager ? (
-                        <Link to={`/sequences/${encodeURIComponent(r.currentSequence.id)}`}>
-                          {r.currentSequence.name}
-                        </Link>
-                      ) : (
-                        r.currentSequence.name
-                      )
+                      <Link to={`/sequences/${encodeURIComponent(r.currentSequence.id)}`}>
+                        {r.currentSequence.name}
+                      </Link>
                     ) : (
                       <span className="muted">—</span>
                     )}

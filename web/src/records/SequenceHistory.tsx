@@ -1,10 +1,11 @@
 // A record's sequence history: every sequence it was connected to, newest first, with how each run
-// ended (GET /api/records/{id}/enrollments) and, on demand, the steps done in that run. Managers can open
-// the sequence; a salesperson sees its name. A running run can be paused, a paused one resumed (run-control.ts).
+// ended (GET /api/records/{id}/enrollments) and, on demand, the steps done in that run. Every role can open
+// the sequence (a salesperson reads it, the page shows it read-only). A running run can be paused, a paused
+// one resumed (run-control.ts).
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { RecordEnrollment } from '../api/types.js';
-import { useApi, usePermissions, useSession } from '../app/api-context.js';
+import { useApi, useSession } from '../app/api-context.js';
 import { type CurrentStep, currentStepText } from '../sequences/current-step.js';
 import { END_REASON_NAMES, ENROLLMENT_STATUS_NAMES } from '../sequences/stats-data.js';
 import { problemText } from '../ui/problem-text.js';
@@ -111,7 +112,6 @@ function SequenceRun({
   onRunChanged: (text: string) => void;
 }) {
   const api = useApi();
-  const { manageSequences } = usePermissions();
   const user = useSession()?.user;
   const control = runControlFor(run, user);
   const [open, setOpen] = useState(false);
@@ -139,7 +139,7 @@ function SequenceRun({
       <div className="sequence-run-body">
         <p className="history-title">
           <strong>
-            {manageSequences && run.sequence !== null && !run.sequence.deleted ? (
+            {run.sequence !== null && !run.sequence.deleted ? (
               <Link to={`/sequences/${encodeURIComponent(run.sequence.id)}`}>{name}</Link>
             ) : (
               name

@@ -1,5 +1,6 @@
-// "+ Connect records" on a sequence: find records of its type, pick some, connect them; the answer says
-// per record whether it was connected or why not (already in a sequence, another owner's...).
+// "+ Connect records" on a sequence: find records of its type, pick some, connect them. A record already in
+// a sequence is listed as such and can't be picked; the answer still says per record whether it was
+// connected or why not (it joined a sequence meanwhile, another owner's...).
 import { useId, useState } from 'react';
 import type { ConnectAnswer, CrmRecord, Sequence } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
@@ -170,15 +171,30 @@ export function ConnectRecordsDialog({
               <fieldset className="fieldset fieldset-plain">
                 <legend className="visually-hidden">{ENTITY_PLURALS[sequence.entityType]} to connect</legend>
                 {items.map((r) => {
-                  const inOther = r.currentSequence !== null && r.currentSequence !== undefined;
+                  // A record runs in one sequence at a time: one already in a sequence (this one or another)
+                  // is shown as such and can't be picked, instead of being refused after Connect.
+                  const running = r.currentSequence ?? null;
+                  const hintId = `${searchId}-${r.id}`;
                   return (
-                    <label key={r.id} className="check check-block record-choice">
-                      <input type="checkbox" checked={chosen.has(r.id)} onChange={() => toggle(r)} />
+                    <label
+                      key={r.id}
+                      className={`check check-block record-choice${running === null ? '' : ' record-choice-taken'}`}
+                    >
+                      <input
+                        type="checkbox"
+                        checked={running === null && chosen.has(r.id)}
+                        disabled={running !== null}
+                        aria-describedby={hintId}
+                        onChange={() => toggle(r)}
+                      />
                       <span>
                         <span className="check-title">{r.name}</span>
-                        <span className="field-hint">
+                        <span className="field-hint" id={hintId}>
                           {[r.company, r.email].filter(Boolean).join(' · ') || '—'}
-                          {inOther && ` · in “${r.currentSequence?.name}”`}
+                          {running !== null &&
+                            (running.id === sequence.id
+                              ? ' · Already in this sequence'
+                              : ` · Already in “${running.name}”`)}
                         </span>
                       </span>
                     </label>

@@ -60,9 +60,16 @@ function StepCard({ step, branches }: { step: StepContent; branches?: boolean })
           <Icon name={look.icon} />
         </span>
         <span className="flow-step-text">
-          {/* The space keeps the two lines apart in the visible text that checkers compare with the name. */}
-          <span className="flow-step-title">{text.title}</span>{' '}
-          {text.subtitle !== undefined && <span className="flow-step-subtitle">{text.subtitle}</span>}
+          {/* The space keeps the two lines apart in the visible text that checkers compare with the name.
+              A long name is cut on the card: its tooltip has it whole (the button's name always does). */}
+          <span className="flow-step-title" title={text.title}>
+            {text.title}
+          </span>{' '}
+          {text.subtitle !== undefined && (
+            <span className="flow-step-subtitle" title={text.subtitle}>
+              {text.subtitle}
+            </span>
+          )}
         </span>
         {hasErrors && (
           <span className="flow-step-error" title={errors.map((e) => e.message).join('\n')}>
