@@ -254,6 +254,20 @@ describe.skipIf(skipReason !== null)(
         const wrap = page.locator('.table-wrap');
         const [scroll, client] = await wrap.evaluate((e) => [e.scrollWidth, e.clientWidth]);
         expect(scroll, 'the table scrolls sideways in its box').toBeLessThanOrEqual(client);
+        // A long address does not take the row: the company keeps room, Edit and Delete stay on one line.
+        const long = page.getByRole('row', { name: /Cholmondeley 1\b/ });
+        const [edit, del, company] = await Promise.all([
+          long.getByRole('button', { name: /^Edit/ }).boundingBox(),
+          long.getByRole('button', { name: /^Delete/ }).boundingBox(),
+          long.getByRole('cell', { name: /^International Business/ }).boundingBox(),
+        ]);
+        expect(edit?.y, 'Edit and Delete on one line').toBe(del?.y);
+        expect(company?.width ?? 0, 'the company column keeps room').toBeGreaterThanOrEqual(160);
+        const short = await row
+          .getByRole('cell', { name: 'caller.1@example.test' })
+          .locator('span')
+          .boundingBox();
+        expect(short?.height ?? 0, 'a short address stays on one line').toBeLessThan(30);
         await page.screenshot({ path: join(LOG_DIR, `leads-1280-${role}.png`) });
         await page.context().close();
       });

@@ -233,7 +233,10 @@ function RecordsList({ entityType }: { entityType: NonNullable<ReturnType<typeof
                       {r.name}
                     </Link>
                   </td>
-                  <td className="hide-narrow">{r.email ?? '—'}</td>
+                  <td className="hide-narrow">
+                    {/* A long address wraps inside its share of the row instead of taking the others'. */}
+                    <span className="cell-capped">{r.email ?? '—'}</span>
+                  </td>
                   <td className="hide-narrow">{r.company ?? '—'}</td>
                   {isManager && (
                     <td className="hide-narrow">
