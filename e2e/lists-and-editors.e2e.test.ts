@@ -323,7 +323,7 @@ describe.skipIf(skipReason !== null)('[e2e] long lists, read-only templates and 
       subject: 'Hi',
       body: 'Hello',
     });
-    // An active sequence sends it: the server refuses the delete (409 template_in_use) and names it.
+    // An active sequence sends it: the server refuses the delete (409 conflict, template_in_use in its errors) and names it.
     const using = await stack.api.request<{ id: string }>('POST', '/api/sequences', {
       name: 'Outbound with the used template',
       entityType: 'lead',

@@ -73,6 +73,51 @@ describe('email templates', () => {
     expect((await h.as('admin', { method: 'GET', url: `/api/email-templates/${id}` })).statusCode).toBe(404);
   });
 
+  it("refuses to delete a template a running sequence sends: 409 with api.md's code `conflict`, the reason in errors", async () => {
+    const template = (
+      await h.as('sales_manager', {
+        method: 'POST',
+        url: '/api/email-templates',
+        payload: { name: 'Sent by a running sequence', subject: 'Hi', body: 'Hello', entityType: 'lead' },
+      })
+    ).json();
+    const sequence = await h.as('sales_manager', {
+      method: 'POST',
+      url: '/api/sequences',
+      payload: {
+        name: 'Sends the template',
+        entityType: 'lead',
+        definition: { start: 'a1', steps: [{ id: 'a1', type: 'automated_email', templateId: template.id }] },
+      },
+    });
+    const activated = await h.as('sales_manager', {
+      method: 'POST',
+      url: `/api/sequences/${sequence.json().id}/activate`,
+      payload: {},
+    });
+    expect(activated.statusCode).toBe(200);
+    const refused = await h.as('sales_manager', {
+      method: 'DELETE',
+      url: `/api/email-templates/${template.id}`,
+    });
+    expect(refused.statusCode).toBe(409);
+    // api.md lists the 409 codes a client may meet; the finer reason is named in errors, as a taken email's is.
+    expect(refused.json()).toMatchObject({
+      type: '/problems/conflict',
+      code: 'conflict',
+      errors: [{ code: 'template_in_use', message: expect.stringContaining('"Sends the template"') }],
+    });
+    expect(refused.json().detail).toContain('"Sends the template"');
+    // Made for contacts only while a lead sequence sends it: the same answer.
+    const retyped = await h.as('sales_manager', {
+      method: 'PUT',
+      url: `/api/email-templates/${template.id}`,
+      payload: { entityType: 'contact' },
+    });
+    expect(retyped.statusCode).toBe(409);
+    expect(retyped.json()).toMatchObject({ code: 'conflict', errors: [{ code: 'template_in_use' }] });
+  });
+
   it('refuses a template without a subject or a body (422 template_empty on each), on create and on change', async () => {
     const blank = await h.as('sequence_manager', {
       method: 'POST',

@@ -1,7 +1,7 @@
 // One error class for everything the API answers with a status other than 2xx, and the handler that
 // turns any other failure into a logged 500 whose body names only the request id (api.md "Errors").
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { BadRequestError, EngineError, ValidationFailedError } from '../engine/errors.js';
+import { BadRequestError, ConflictError, EngineError, ValidationFailedError } from '../engine/errors.js';
 import { StoreConflictError, StoreError, StoreValidationError } from '../engine/ports/store.js';
 
 export interface ProblemDetail {
@@ -76,9 +76,20 @@ const CONFLICT_MESSAGES: Partial<Record<string, string>> = {
   missing_reference: 'It refers to something that does not exist.',
 };
 
+/** api.md's 409 codes. A client keys on these; a finer reason is named in `errors`, as a store conflict's is. */
+const CONTRACT_CONFLICT_CODES: ReadonlySet<string> = new Set([
+  'sequence_active',
+  'sequence_not_active',
+  'already_enrolled',
+  'active_limit_reached',
+  'conflict',
+]);
+
 /** The engine's expected failures carry their status and code already. */
 function fromEngineError(error: unknown): ProblemError | null {
   if (!(error instanceof EngineError)) return null;
+  if (error instanceof ConflictError && !CONTRACT_CONFLICT_CODES.has(error.code))
+    return new ProblemError(409, 'conflict', error.message, [{ code: error.code, message: error.message }]);
   const errors =
     error instanceof ValidationFailedError || error instanceof BadRequestError
       ? error.errors.map((issue) => ({ ...issue }))

@@ -183,6 +183,36 @@ describe('records', () => {
     expect(forged.json()).toMatchObject({ code: 'bad_request' });
   });
 
+  it('reads a query parameter sent empty as one not sent, as api.md writes `?type=&ownerId=&q=&limit=&cursor=`', async () => {
+    for (const name of ['Blank A', 'Blank B', 'Blank C'])
+      await h.as('seller2', { method: 'POST', url: '/api/records', payload: { type: 'opportunity', name } });
+    const names = (response: { json(): { items: { name: string }[] } }) =>
+      response.json().items.map((r) => r.name);
+    const plain = await h.as('seller2', { method: 'GET', url: '/api/records?q=blank' });
+    expect(names(plain)).toEqual(['Blank A', 'Blank B', 'Blank C']);
+    // Every parameter of the contract's line given, the unused ones empty: a seller's own records, not a
+    // 400 for the type or a 403 for the owner.
+    const blanks = await h.as('seller2', {
+      method: 'GET',
+      url: '/api/records?type=&ownerId=&q=blank&limit=&cursor=',
+    });
+    expect(blanks.statusCode).toBe(200);
+    expect(names(blanks)).toEqual(names(plain));
+    // A manager's empty ownerId is every owner, not nobody.
+    const managed = await h.as('sales_manager', { method: 'GET', url: '/api/records?ownerId=&q=blank' });
+    expect(names(managed)).toEqual(names(plain));
+    // The other lists alike; a value given twice, once empty, is the one given.
+    for (const url of [
+      '/api/worklist?when=&ownerId=&limit=&cursor=',
+      '/api/sequences?status=&q=&tag=',
+      '/api/email-templates?entityType=',
+      '/api/records?type=&type=opportunity&q=blank',
+    ])
+      expect((await h.as('seller2', { method: 'GET', url })).statusCode, url).toBe(200);
+    // A value that is given and wrong is still a 400.
+    expect((await h.as('seller2', { method: 'GET', url: '/api/records?type=person' })).statusCode).toBe(400);
+  });
+
   it('upserts in bulk by externalId, reporting each bad row by index', async () => {
     const first = await h.as('admin', {
       method: 'POST',

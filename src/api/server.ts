@@ -27,6 +27,7 @@ import { outboxViewDeps } from '../mail/outbox-view-deps.js';
 import { authenticate, CSRF_HEADER } from './auth/authenticate.js';
 import { LoginLimiter, type LoginLimits } from './auth/login-limiter.js';
 import { PasswordCheck, SESSION_COOKIE } from './auth/sessions.js';
+import { emptyQueryValuesAreAbsent } from './empty-query-values.js';
 import { setJsonBodyParser } from './json-body.js';
 import { createServerMetrics, metricsRoutes, observeRequests, type ServerMetrics } from './metrics.js';
 import { refuseNulCharacters } from './nul-characters.js';
@@ -115,6 +116,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   // Empty bodies, NUL characters and `__proto__` keys: json-body.ts.
   setJsonBodyParser(app);
   app.addHook('preValidation', refuseNulCharacters);
+  app.addHook('preValidation', emptyQueryValuesAreAbsent);
   const metrics = deps.metrics ?? createServerMetrics(deps.engine);
   app.addHook('onResponse', observeRequests(metrics));
   // The web app routes on the client: a GET for a page (not an API, tracking or operations path)

@@ -253,7 +253,8 @@ export const emailTemplateRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps; 
       preHandler: managers,
       schema: {
         tags: ['email templates'],
-        summary: 'Delete an email template that no running sequence sends (409 template_in_use otherwise)',
+        summary:
+          'Delete an email template that no running sequence sends (otherwise 409 conflict, errors naming template_in_use)',
         params: IdParams,
         response: { 204: NoContent, 404: Problem, 409: Problem },
       },

@@ -88,7 +88,7 @@ function Editor({ id, initial, readOnly }: { id: string | null; initial: Draft; 
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  /** A refused delete (409 `template_in_use`: a sequence still uses it), shown in the dialog. */
+  /** A refused delete (409 `conflict`, `errors[0].code` `template_in_use`: a sequence still uses it), shown in the dialog. */
   const [deleteError, setDeleteError] = useState<unknown>(null);
   const [deleting, setDeleting] = useState(false);
   const [target, setTarget] = useState<'subject' | 'body'>('body');
