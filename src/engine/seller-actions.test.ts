@@ -205,6 +205,51 @@ forEachDialect('seller actions', (t) => {
     expect(audit.items).toHaveLength(1);
   });
 
+  it('a repeat committed by someone else while the action reads its step answers 200, not a 409', async () => {
+    const w = await world(t);
+    // The manager's complete lands right after this action read the step row, before anything else.
+    let armed = true;
+    const getMany = w.deps.store.stepInstances.getMany.bind(w.deps.store.stepInstances);
+    const racing = {
+      ...w.deps,
+      store: {
+        ...w.deps.store,
+        stepInstances: {
+          ...w.deps.store.stepInstances,
+          getMany: async (ids: readonly string[]) => {
+            const read = await getMany(ids);
+            if (armed) {
+              armed = false;
+              await completeStep(w.deps, w.manager, w.step(1));
+            }
+            return read;
+          },
+        },
+      },
+    };
+    const answer = await completeStep(racing, w.seller, w.step(1));
+    expect(answer).toMatchObject({ applied: false, state: { stepId: 't1' } });
+    expect(await history(w.deps, w.enrollmentId)).toEqual(['p1:completed', 't1:open']);
+  });
+
+  it('a send after the email step was completed without it is a 409: the email would never go out', async () => {
+    const w = await world(t);
+    await completeStep(w.deps, w.seller, w.step(1), { outcome: 'answered' });
+    await skipStep(w.deps, w.seller, w.step(2));
+    await skipWait(w.deps, w.seller, w.step(3));
+    await w.deps.store.records.update(w.recordId, { email: 'lead@example.com' }, T0);
+    // Marked done in one tab (or recorded as sent elsewhere), then Send in another.
+    await completeStep(w.deps, w.manager, w.step(4));
+    const text = { send: { subject: 'Hi', body: 'Hello' } };
+    await expect(markEmailSent(w.deps, w.seller, w.step(4), text)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining("Can't send step e1"),
+    });
+    expect(await rawQuery(t, 'SELECT id FROM outbox')).toEqual([]);
+    // Recording it as sent elsewhere (no `send`) is still a repeat.
+    expect(await markEmailSent(w.deps, w.seller, w.step(4))).toMatchObject({ applied: false });
+  });
+
   it('refuses actions that do not fit the step: outcome on a task, skip-wait on a call, send on a task', async () => {
     const w = await world(t);
     await expect(

@@ -12,7 +12,7 @@ import {
 import type { EnrollmentEvent, EnrollmentState, StepPhase } from '../domain/enrollment.js';
 import { applyEvents } from './apply-events.js';
 import type { EngineDeps } from './deps.js';
-import { parseStepRowId } from './enrollment-commit.js';
+import { emailKey, parseStepRowId } from './enrollment-commit.js';
 import { BadRequestError, ConflictError, NotFoundError } from './errors.js';
 import type { EngineEnrollment, JsonObject, Role, StepInstance } from './ports/store.js';
 import { emailSuppression } from './suppression.js';
@@ -62,9 +62,17 @@ interface LoadedStep {
 async function loadStep(deps: EngineDeps, actor: EngineActor, stepRowId: string): Promise<LoadedStep> {
   const parsed = parseStepRowId(stepRowId);
   if (parsed === null) throw new NotFoundError(NO_STEP);
-  const [row] = await deps.store.stepInstances.getMany([stepRowId]);
-  const enrollment = row === undefined ? undefined : await loadEnrollment(deps, row.enrollmentId);
-  if (row === undefined || enrollment === undefined || !(await mayAct(deps, actor, row.recordId)))
+  // The enrollment before its step row: an action committing in between (the same click twice, two
+  // managers) then shows in the row, and a repeat answers 200. Read the other way round, the row was still
+  // open while the enrollment had moved past it: "no longer the current step", a 409 to a repeat.
+  const enrollment = await loadEnrollment(deps, parsed.enrollmentId);
+  const [row] = enrollment === undefined ? [] : await deps.store.stepInstances.getMany([stepRowId]);
+  if (
+    row === undefined ||
+    enrollment === undefined ||
+    row.enrollmentId !== enrollment.id ||
+    !(await mayAct(deps, actor, row.recordId))
+  )
     throw new NotFoundError(NO_STEP);
   return { row, seq: parsed.seq, enrollment };
 }
@@ -81,7 +89,7 @@ interface StepActionSpec {
   /** Why this step can't take the action at all (its type), or null. */
   refuse(row: StepInstance): string | null;
   /** The action was already done to this step instance: answer the current state. */
-  done(row: StepInstance, state: EnrollmentState): boolean;
+  done(row: StepInstance, state: EnrollmentState): boolean | Promise<boolean>;
   /** The current step's phases the action takes. */
   phases: readonly StepPhase[];
   /** Why the action can't happen now although the step is open (not asked of a repeat), or null. */
@@ -105,7 +113,7 @@ async function stepAction(
     state: e.state,
     version: e.version,
   });
-  if (spec.done(row, enrollment.state)) return current(enrollment);
+  if (await spec.done(row, enrollment.state)) return current(enrollment);
 
   const notCurrent = (state: EnrollmentState): string => {
     const why = describeState(state);
@@ -148,7 +156,7 @@ async function stepAction(
   const [after] = await deps.store.stepInstances.getMany([row.id]);
   const now = await loadEnrollment(deps, enrollment.id);
   if (after === undefined || now === undefined) throw new NotFoundError(NO_STEP);
-  if (spec.done(after, now.state)) return current(now);
+  if (await spec.done(after, now.state)) return current(now);
   throw new ConflictError(
     'conflict',
     result?.outcome === 'stale'
@@ -330,7 +338,11 @@ export async function markEmailSent(
     verb: 'send',
     refuse: (row) =>
       row.type === 'email' ? null : `Step ${row.stepId} is a ${row.type}, not a manual email.`,
-    done: (row) => row.state === 'completed',
+    // Sent through Stepwise, a repeat is a step completed with its message queued: one completed without
+    // (marked done, or recorded as sent elsewhere, by another tab or seller at the same moment) is a 409, as
+    // the email this request asked for never goes out; answering 200 would say it did.
+    done: async (row) =>
+      row.state === 'completed' && (send === undefined || (await queuedByStepwise(deps, row))),
     phases: ['open'],
     // Sent through Stepwise: the mail sender would fail or drop it, and the step must not read as sent.
     ...(send !== undefined && { blocked: (row: StepInstance) => undeliverable(deps, row.recordId) }),
@@ -344,6 +356,14 @@ export async function markEmailSent(
     }),
     audit: { action: 'enrollment_step.email_sent', data: { at, sentByStepwise: send !== undefined } },
   });
+}
+
+/** True when the step instance's message is in the outbox (a manual email sent through Stepwise). */
+async function queuedByStepwise(deps: EngineDeps, row: StepInstance): Promise<boolean> {
+  const parsed = parseStepRowId(row.id);
+  if (parsed === null) return false;
+  const key = emailKey(parsed.enrollmentId, parsed.seq);
+  return (await deps.store.outbox.sendTimes([key])).has(key);
 }
 
 /** Why the record can't be emailed (what outbox-sender.ts would find when it sends), or null. */

@@ -2,7 +2,7 @@
 // its definition, with the template's emails created as real, editable email templates.
 import { builtInTemplateRef, findSequenceTemplate, replaceTemplateIds } from '../domain/templates/index.js';
 import type { EngineDeps } from './deps.js';
-import type { EmailTemplate, Sequence } from './ports/store.js';
+import { type EmailTemplate, type Sequence, StoreConflictError } from './ports/store.js';
 
 export class UnknownSequenceTemplateError extends Error {
   override readonly name = 'UnknownSequenceTemplateError';
@@ -20,6 +20,22 @@ export async function createSequenceFromTemplate(
 ): Promise<Sequence> {
   const template = findSequenceTemplate(input.key);
   if (template === undefined) throw new UnknownSequenceTemplateError(`No sequence template "${input.key}".`);
+  try {
+    return await fromTemplate(deps, input, template);
+  } catch (error) {
+    // The first uses of a template at once (a double click): both found no copy of a built-in email and
+    // one inserted it first (email_templates_builtin_key_key). Once more, this one reuses that copy.
+    if (error instanceof StoreConflictError && error.reason === 'builtin_key_taken')
+      return fromTemplate(deps, input, template);
+    throw error;
+  }
+}
+
+function fromTemplate(
+  deps: EngineDeps,
+  input: SequenceFromTemplateInput,
+  template: NonNullable<ReturnType<typeof findSequenceTemplate>>,
+): Promise<Sequence> {
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {
     // Built-in emails are shared: using a template twice reuses the copies made the first time

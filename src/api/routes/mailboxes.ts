@@ -9,7 +9,7 @@ import { emailKey } from '../../domain/email-address.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import type { OutboundPolicy } from '../../engine/outbound-hosts.js';
 import { accountOfMailbox } from '../../engine/outbox-sender.js';
-import type { Mailbox, MailboxPatch } from '../../engine/ports/store.js';
+import { type Mailbox, type MailboxPatch, StoreConflictError } from '../../engine/ports/store.js';
 import { parseImapUrl } from '../../mail/inbound/imap-poller.js';
 import { decryptMailboxPassword, encryptMailboxPassword } from '../../mail/mailbox-password.js';
 import { verifyMailbox } from '../../mail/verify-mailbox.js';
@@ -180,16 +180,24 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{
 
   const create = async (userId: string | null, body: MailboxBody) => {
     if ((await mailboxes.forUser(userId)) !== null) throw mailboxExists(userId);
-    return mailboxes.create({
-      ...patchOf(body),
-      id: deps.ids.newId('mbx'),
-      userId,
-      host: body.host.trim(),
-      port: body.port,
-      dailyCap: body.dailyCap === undefined ? 400 : body.dailyCap,
-      minSpacingMs: (body.minSpacingSeconds ?? 20) * 1000,
-      createdAt: deps.clock.now(),
-    });
+    try {
+      return await mailboxes.create({
+        ...patchOf(body),
+        id: deps.ids.newId('mbx'),
+        userId,
+        host: body.host.trim(),
+        port: body.port,
+        dailyCap: body.dailyCap === undefined ? 400 : body.dailyCap,
+        minSpacingMs: (body.minSpacingSeconds ?? 20) * 1000,
+        createdAt: deps.clock.now(),
+      });
+    } catch (error) {
+      // The same request twice at once: the other one created it after our check (mailboxes_user_key),
+      // which is the same 409 as when it was there before, not a bare `conflict`.
+      if (error instanceof StoreConflictError && error.constraint === 'mailboxes_user_key')
+        throw mailboxExists(userId);
+      throw error;
+    }
   };
 
   const found = async (id: string) => {
@@ -349,9 +357,19 @@ export const mailboxRoutes: FastifyPluginAsyncTypebox<{
         ]);
       await checkHosts(request.body);
       const userId = actor.id;
-      const current = await mailboxes.forUser(userId);
+      let current = await mailboxes.forUser(userId);
       const body = { password: null, ...request.body };
-      if (current === null) return view(await create(userId, body), request.log);
+      if (current === null) {
+        try {
+          return view(await create(userId, body), request.log);
+        } catch (error) {
+          // A PUT repeated at once (a double click, a retry): the other copy created the mailbox after our
+          // read, so this one changes it, as a PUT does; it never answers 409.
+          if (!(error instanceof ProblemError && error.code === 'mailbox_exists')) throw error;
+          current = await mailboxes.forUser(userId);
+          if (current === null) throw error;
+        }
+      }
       const patch = patchOf({
         ...request.body,
         fromName: request.body.fromName ?? null,
