@@ -191,6 +191,19 @@ describe.skipIf(skipReason !== null)('[e2e] My work: home, address, snoozed step
 
     await page.reload();
     await page.getByRole('article', { name: 'Ada Lovelace' }).getByText('Snoozed', { exact: true }).waitFor();
+
+    // Ahead of its time: the seller logs the snoozed call from Upcoming, and the task after it opens today.
+    await page
+      .getByRole('article', { name: 'Ada Lovelace' })
+      .getByRole('button', { name: 'Log call' })
+      .click();
+    const log = page.getByRole('dialog', { name: 'Log call with Ada Lovelace' });
+    await log.getByRole('radio', { name: 'Answered' }).check();
+    await log.getByRole('button', { name: 'Log call' }).click();
+    await page.getByText('Logged the call with Ada Lovelace.').waitFor();
+    await expect.poll(() => page.getByRole('article', { name: 'Ada Lovelace' }).count()).toBe(0);
+    await page.getByRole('tab', { name: /^Today/ }).click();
+    await page.getByRole('article', { name: 'Ada Lovelace' }).getByText('Send the deck').waitFor();
     await page.context().close();
   });
 

@@ -125,9 +125,8 @@ describe('start and manual activities', () => {
       { type: 'step.snoozed', stepId: 't1', seq: 1, until },
     ]);
     expect(d.state).toMatchObject({ phase: 'scheduled', dueAt: until });
-    // can't complete while snoozed; a tick before the time changes nothing
+    // a tick before the time changes nothing
     const snoozed = d.state;
-    expect(d.send({ type: 'step_completed', stepId: 't1' }, T0 + 2 * HOUR)).toEqual([]);
     expect(d.send({ type: 'tick' }, until - 1)).toEqual([]);
     expect(d.state).toBe(snoozed);
     expect(d.send({ type: 'tick' }, until)).toEqual([
@@ -135,6 +134,51 @@ describe('start and manual activities', () => {
     ]);
     // snoozing into the past does not apply
     expect(d.send({ type: 'snoozed', stepId: 't1', until: until - 1 }, until)).toEqual([]);
+  });
+
+  it('a seller works ahead: a step not yet open (snoozed, or waiting for working hours) is completed, skipped or sent before its time', () => {
+    // Snoozed, then completed: it closes without opening and the sequence moves on from now.
+    const snoozed = new Driver(sequence([task('t1', 't2'), task('t2')]));
+    snoozed.send({ type: 'start' }, T0);
+    snoozed.send({ type: 'snoozed', stepId: 't1', until: T0 + 3 * HOUR }, T0 + HOUR);
+    const done = snoozed.send({ type: 'step_completed', stepId: 't1', seq: 1 }, T0 + 2 * HOUR);
+    expect(done.filter((e) => e.type === 'step.opened' && e.stepId === 't1')).toEqual([]);
+    expect(done).toContainEqual(
+      expect.objectContaining({ type: 'step.closed', stepId: 't1', state: 'completed', at: T0 + 2 * HOUR }),
+    );
+    expect(snoozed.state).toMatchObject({ stepId: 't2', phase: 'open', seq: 2 });
+    // A repeat changes nothing.
+    expect(snoozed.send({ type: 'step_completed', stepId: 't1', seq: 1 }, T0 + 2 * HOUR)).toEqual([]);
+
+    // Reached on a Saturday, it waits for Monday 08:00; the seller calls now and the call is done.
+    const saturday = T0 + 5 * DAY + HOUR;
+    const hours = { owner: { timezone: 'UTC', weeklyHours: DEFAULT_WEEKLY_HOURS, timeOff: [] } };
+    const weekend = new Driver(sequence([call('c1', 't1'), task('t1')]), hours);
+    weekend.send({ type: 'start' }, saturday);
+    expect(weekend.state).toMatchObject({ stepId: 'c1', phase: 'scheduled' });
+    weekend.send({ type: 'step_completed', stepId: 'c1', seq: 1, outcome: 'answered' }, saturday + HOUR);
+    expect(weekend.state).toMatchObject({ stepId: 't1', phase: 'scheduled', seq: 2 });
+    expect(weekend.log).toContainEqual(
+      expect.objectContaining({ type: 'stats.increment', stepId: 'c1', counter: 'outcome:answered' }),
+    );
+
+    // Skipped ahead of time.
+    const skipped = new Driver(sequence([task('t1', 't2'), task('t2')]), hours);
+    skipped.send({ type: 'start' }, saturday);
+    skipped.send({ type: 'step_skipped', stepId: 't1', seq: 1 }, saturday);
+    expect(skipped.log).toContainEqual(
+      expect.objectContaining({ type: 'step.closed', stepId: 't1', state: 'skipped' }),
+    );
+    expect(skipped.state).toMatchObject({ stepId: 't2', seq: 2 });
+
+    // A manual email sent ahead of time: queued now, the step completed.
+    const sent = new Driver(sequence([email('e1', 't1'), task('t1')]), hours);
+    sent.send({ type: 'start' }, saturday);
+    const mailed = sent.send({ type: 'email_sent', stepId: 'e1', seq: 1, at: saturday, send: {} }, saturday);
+    expect(mailed).toContainEqual(
+      expect.objectContaining({ type: 'email.queue', stepId: 'e1', sendAt: saturday }),
+    );
+    expect(sent.state).toMatchObject({ stepId: 't1', seq: 2 });
   });
 });
 

@@ -92,6 +92,9 @@ function sameState(a: EnrollmentState, b: EnrollmentState): boolean {
   return (Object.keys(a) as (keyof EnrollmentState)[]).every((k) => a[k] === b[k]);
 }
 
+/** The phases of a manual step a seller's complete, skip or send acts in: open, or not yet open (ahead). */
+const MANUAL_ACTION_PHASES: readonly string[] = ['open', 'scheduled'];
+
 /** The current step, if the event names it (and its instance, when `seq` is given) and it is in `phase`. */
 function target(
   run: Run,
@@ -119,8 +122,11 @@ function apply(run: Run, event: EnrollmentEvent): boolean {
     case 'tick':
       return active && s.dueAt !== null && now >= s.dueAt;
 
+    // A seller may work ahead: a manual step not yet open (waiting for working hours) or snoozed can be
+    // completed, skipped or sent before its time. It closes without opening (no step.opened: it never
+    // reached the work list's Today), and the enrollment moves on from now.
     case 'step_completed': {
-      const step = active ? target(run, event, ['open']) : undefined;
+      const step = active ? target(run, event, MANUAL_ACTION_PHASES) : undefined;
       if (step === undefined || !isManual(step)) return false;
       const { outcome, notes, actorId } = event;
       const usedOutcome = step.type === 'phone_call' ? outcome : undefined;
@@ -138,7 +144,7 @@ function apply(run: Run, event: EnrollmentEvent): boolean {
     }
 
     case 'step_skipped': {
-      const step = active ? target(run, event, ['open']) : undefined;
+      const step = active ? target(run, event, MANUAL_ACTION_PHASES) : undefined;
       if (step === undefined || !isManual(step)) return false;
       run.close(step, 'skipped', now, event.actorId !== undefined ? { actorId: event.actorId } : {});
       run.setFact(step.id, { skipped: true });
@@ -172,9 +178,9 @@ function apply(run: Run, event: EnrollmentEvent): boolean {
       return applySignal(run, event);
 
     case 'email_sent': {
-      const step = target(run, event, ['sending', 'open']);
+      const step = target(run, event, ['sending', ...MANUAL_ACTION_PHASES]);
       if (step === undefined) return false;
-      if (s.phase === 'open') {
+      if (s.phase !== 'sending') {
         // A manual email step sent from the seller's mailbox completes like `step_completed`.
         if (!active || step.type !== 'email') return false;
         if (event.send !== undefined) {

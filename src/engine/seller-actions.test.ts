@@ -40,8 +40,10 @@ const CALL_TASK_WAIT_EMAIL = definition([
   { id: 'e1', type: 'email', name: 'Write', templateId: 'tpl_1' },
 ]);
 
-async function world(t: Parameters<Parameters<typeof forEachDialect>[1]>[0]) {
+/** `connectAt`: when the record is connected (default T0, a Monday at 09:00 UTC, inside working hours). */
+async function world(t: Parameters<Parameters<typeof forEachDialect>[1]>[0], connectAt?: number) {
   const deps = engineDeps(t.store());
+  if (connectAt !== undefined) deps.clock.set(connectAt);
   const seller = await aUser(deps.store, 'salesperson');
   const other = await aUser(deps.store, 'salesperson');
   const manager = await aUser(deps.store, 'sales_manager');
@@ -308,7 +310,6 @@ forEachDialect('seller actions', (t) => {
       due: until,
     });
     expect((await w.deps.store.stepInstances.getMany([w.step(1)]))[0]?.dueAt).toBe(until);
-    await expect(completeStep(w.deps, w.seller, w.step(1))).rejects.toBeInstanceOf(ConflictError);
 
     w.deps.clock.set(until);
     await runDue(w.deps, { batchSize: 10, leaseOwner: 'test' });
@@ -316,6 +317,62 @@ forEachDialect('seller actions', (t) => {
     expect((await completeStep(w.deps, w.seller, w.step(1))).applied).toBe(true);
     // Exactly 30 days is allowed.
     expect((await snoozeStep(w.deps, w.seller, w.step(2), { until: until + 30 * DAY })).applied).toBe(true);
+  });
+
+  it('a seller works ahead: a snoozed call is logged before its time and the next step follows', async () => {
+    const w = await world(t);
+    const until = T0 + DAY;
+    await snoozeStep(w.deps, w.seller, w.step(1), { until });
+    w.deps.clock.set(T0 + HOUR);
+    const done = await completeStep(w.deps, w.seller, w.step(1), { outcome: 'answered' });
+    expect(done).toMatchObject({ applied: true, state: { stepId: 't1', seq: 2, phase: 'open' } });
+    const [call] = await w.deps.store.stepInstances.getMany([w.step(1)]);
+    // Opened at T0 (it was open when snoozed), closed an hour later, a day before the snooze's end.
+    expect(call).toMatchObject({
+      state: 'completed',
+      outcome: 'answered',
+      openedAt: T0,
+      completedAt: T0 + HOUR,
+    });
+    // A repeat is done already; skipping the next one ahead of its time works the same way.
+    expect((await completeStep(w.deps, w.seller, w.step(1), { outcome: 'answered' })).applied).toBe(false);
+    await snoozeStep(w.deps, w.seller, w.step(2), { until });
+    expect((await skipStep(w.deps, w.seller, w.step(2))).state).toMatchObject({
+      stepId: 'w1',
+      phase: 'waiting',
+    });
+    expect(await history(w.deps, w.enrollmentId)).toEqual([
+      'p1:completed:answered',
+      't1:skipped',
+      'w1:waiting',
+    ]);
+    // Due at the snooze's end, nothing happens to the closed steps.
+    w.deps.clock.set(until);
+    await runDue(w.deps, { batchSize: 10, leaseOwner: 'test' });
+    expect(await history(w.deps, w.enrollmentId)).toEqual([
+      'p1:completed:answered',
+      't1:skipped',
+      'w1:waiting',
+    ]);
+  });
+
+  it('a step reached outside working hours is worked at once: the seller need not wait for Monday', async () => {
+    const saturday = T0 + 5 * DAY; // the owner works Monday to Friday, 08:00–17:00 UTC
+    const w = await world(t, saturday);
+    const [call] = await w.deps.store.stepInstances.getMany([w.step(1)]);
+    expect(call).toMatchObject({ state: 'waiting', dueAt: T0 + 7 * DAY - HOUR }); // Monday 08:00
+    const done = await completeStep(w.deps, w.seller, w.step(1), { outcome: 'no_answer' });
+    expect(done).toMatchObject({ applied: true, state: { stepId: 't1', phase: 'scheduled' } });
+    expect((await w.deps.store.stepInstances.getMany([w.step(1)]))[0]).toMatchObject({
+      state: 'completed',
+      openedAt: null,
+      completedAt: saturday,
+    });
+    expect(await statsOf(w.deps.store, w.sequenceId)).toMatchObject({ 'p1/reached': 1, 'p1/completed': 1 });
+    // Monday comes: the call stays done, and the task after it opens.
+    w.deps.clock.set(T0 + 7 * DAY - HOUR);
+    await runDue(w.deps, { batchSize: 10, leaseOwner: 'test' });
+    expect(await history(w.deps, w.enrollmentId)).toEqual(['p1:completed:no_answer', 't1:open']);
   });
 
   it('pauses and resumes; a repeat is idempotent; steps of a paused enrollment wait; an ended one conflicts', async () => {

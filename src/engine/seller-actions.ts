@@ -178,7 +178,7 @@ export interface CompleteStepInput {
   notes?: string | undefined;
 }
 
-/** Completes an open manual activity (POST /api/enrollment-steps/{id}/complete). */
+/** Completes a manual activity, open or not yet open (a seller working ahead) (POST /api/enrollment-steps/{id}/complete). */
 export async function completeStep(
   deps: EngineDeps,
   actor: EngineActor,
@@ -212,7 +212,7 @@ export async function completeStep(
     },
     // A repeat names no outcome or the one recorded; another outcome is not a repeat (409, never dropped).
     done: (row) => row.state === 'completed' && (outcome === undefined || row.outcome === outcome),
-    phases: ['open'],
+    phases: ['open', 'scheduled'],
     event: (row, seq) => ({
       type: 'step_completed',
       stepId: row.stepId,
@@ -228,13 +228,13 @@ export async function completeStep(
   });
 }
 
-/** Skips an open manual activity; a condition testing it takes `no` (POST …/skip). */
+/** Skips a manual activity, open or not yet open; a condition testing it takes `no` (POST …/skip). */
 export function skipStep(deps: EngineDeps, actor: EngineActor, stepRowId: string): Promise<ActionResult> {
   return stepAction(deps, actor, stepRowId, {
     verb: 'skip',
     refuse: manualOnly('skip'),
     done: (row) => row.state === 'skipped',
-    phases: ['open'],
+    phases: ['open', 'scheduled'],
     event: (row, seq) => ({ type: 'step_skipped', stepId: row.stepId, seq, actorId: actor.id }),
     audit: { action: 'enrollment_step.skipped', data: {} },
   });
@@ -294,7 +294,7 @@ export function skipWait(deps: EngineDeps, actor: EngineActor, stepRowId: string
 }
 
 /**
- * An open manual `email` step is sent: the step completes as sent at `at` (default now).
+ * A manual `email` step, open or not yet open, is sent: the step completes as sent at `at` (default now).
  * With `send` (the `/send` route) Stepwise sends the message itself: the same transaction queues it in
  * the outbox (keyed by enrollment and step instance, so a repeated request never sends twice) with the
  * seller's subject/body, or the step's template where they are absent; the mail sender delivers it from
@@ -343,7 +343,7 @@ export async function markEmailSent(
     // the email this request asked for never goes out; answering 200 would say it did.
     done: async (row) =>
       row.state === 'completed' && (send === undefined || (await queuedByStepwise(deps, row))),
-    phases: ['open'],
+    phases: ['open', 'scheduled'],
     // Sent through Stepwise: the mail sender would fail or drop it, and the step must not read as sent.
     ...(send !== undefined && { blocked: (row: StepInstance) => undeliverable(deps, row.recordId) }),
     event: (row, seq) => ({

@@ -87,7 +87,8 @@ export function UpNextCurrent({
             Resume
           </button>
         )}
-        {!paused && manual && item.state === 'open' && (
+        {/* Open, or not yet open: a seller may work ahead of the step's time. */}
+        {!paused && manual && (item.state === 'open' || item.state === 'waiting') && (
           <StepActionButtons type={item.step.type} disabled={busy} onOpen={onOpen} />
         )}
         {!paused && item.step.type === 'wait' && (

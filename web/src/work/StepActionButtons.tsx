@@ -1,4 +1,4 @@
-// The quick actions on an open step: the main one for its type (Send email, Log call, Complete), for an
+// The quick actions on a manual step, open or not yet open (a seller may work ahead): the main one for its type (Send email, Log call, Complete), for an
 // email Mark as sent (sent from the seller's own mail client), then Skip and Snooze. Their accessible names are exactly these words; the card or widget around them is
 // labelled with the record, so "the Send email button of Nancy Anderson" is findable.
 import type { Step } from '@domain/definition.js';
@@ -12,10 +12,13 @@ export function mainActionLabel(type: Step['type']): string {
 export function StepActionButtons({
   type,
   disabled = false,
+  snoozeLabel = 'Snooze',
   onOpen,
 }: {
   type: Step['type'];
   disabled?: boolean;
+  /** "Snooze again" on a step already snoozed. */
+  snoozeLabel?: string;
   onOpen: (kind: StepDialogKind) => void;
 }) {
   return (
@@ -55,7 +58,7 @@ export function StepActionButtons({
         onClick={() => onOpen('snooze')}
       >
         <Icon name="clock" size={16} />
-        Snooze
+        {snoozeLabel}
       </button>
     </div>
   );

@@ -86,18 +86,12 @@ export function WorkCard({
         </p>
       </div>
       <div className="work-card-actions">
-        {snoozed ? (
-          <div className="step-actions">
-            <button type="button" className="button button-small" onClick={() => onOpen('snooze')}>
-              <Icon name="clock" size={16} />
-              Snooze again
-            </button>
-          </div>
-        ) : scheduled ? (
-          <span className="muted work-card-later">Opens when due</span>
-        ) : (
-          <StepActionButtons type={item.step.type} onOpen={onOpen} />
-        )}
+        {/* A step not yet open (snoozed, or waiting for working hours) can be done ahead of its time. */}
+        <StepActionButtons
+          type={item.step.type}
+          snoozeLabel={snoozed ? 'Snooze again' : 'Snooze'}
+          onOpen={onOpen}
+        />
       </div>
     </article>
   );
