@@ -164,7 +164,7 @@ export const worklistRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = a
 
   stepAction(
     'complete',
-    'Complete an open step (a phone call with its outcome); 200 the enrollment after it',
+    'Complete a manual step, open or not yet open (working ahead; a phone call with its outcome); 200 the enrollment after it',
     body({
       outcome: Type.Optional(Type.Enum(CALL_OUTCOMES)),
       notes: Type.Optional(Type.String({ maxLength: 10_000 })),
@@ -173,13 +173,13 @@ export const worklistRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = a
   );
   stepAction(
     'skip',
-    'Skip an open step (a skipped email or call that a condition tests takes `no`)',
+    'Skip a manual step, open or not yet open (a skipped email or call that a condition tests takes `no`)',
     body({}),
     (actor, id) => skipStep(deps, actor, id),
   );
   stepAction(
     'snooze',
-    'Take an open step out of the work list until a later time (at most 30 days ahead)',
+    'Take a manual step (open, snoozed or scheduled) out of the work list until a later time (at most 30 days ahead)',
     body({ until: Instant }),
     (actor, id, { until }) => snoozeStep(deps, actor, id, { until: Date.parse(until) }),
   );
