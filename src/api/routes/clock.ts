@@ -3,10 +3,11 @@
 // and automated emails alike, each at its own instant of simulated time (scheduler.ts `runUntil`). A move
 // answers within its time limit whatever the mail server does: an SMTP exchange still hanging then is broken
 // off (its message retried, or `send_unknown` once it was out) and the answer is a 504 `smtp_timeout`.
+// Each move's target is kept in the settings table before the walk, so the clock survives a restart.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DateTime, Duration } from 'luxon';
 import { Type } from 'typebox';
-import { type ManualClock, SystemClock } from '../../engine/clock.js';
+import { type ManualClock, SystemClock, TEST_CLOCK_SETTING } from '../../engine/clock.js';
 import type { EngineDeps } from '../../engine/deps.js';
 import { runUntil, type WalkMailSender } from '../../engine/scheduler.js';
 import { EVERYONE, requireRole } from '../auth/actor.js';
@@ -79,6 +80,9 @@ export const clockRoutes: FastifyPluginAsyncTypebox<ClockRouteOptions> = async (
       ]);
     if (target < now)
       throw new ProblemError(409, 'conflict', `The test clock never goes backwards (it is ${iso(now)}).`);
+    // Kept before the walk writes rows at instants up to the target: a restarted server resumes there
+    // (serve.ts), never before a row this move wrote. A failed store fails the move with the clock unmoved.
+    await deps.store.settings.set(TEST_CLOCK_SETTING, iso(target));
     const walked = await runUntil(deps, clock, target, {
       batchSize: 1_000,
       leaseOwner: 'test-clock',

@@ -5,7 +5,7 @@ import { type Logger, pino } from 'pino';
 import { createServerMetrics } from '../../api/metrics.js';
 import { buildServer } from '../../api/server.js';
 import { type Config, describeConfig, loadConfig } from '../../config.js';
-import { ManualClock, SystemClock } from '../../engine/clock.js';
+import { resumeTestClock, SystemClock } from '../../engine/clock.js';
 import { DEFAULT_ENGINE_SETTINGS, type EngineDeps } from '../../engine/deps.js';
 import { RandomIds } from '../../engine/ids.js';
 import { openStore } from '../../storage/open-store.js';
@@ -34,8 +34,10 @@ export async function serve(
   if (config.clock === 'manual')
     log.warn('running on a MANUAL test clock (STEPWISE_CLOCK=manual): never in production');
   const store = await openStore(config.databaseUrl);
-  // The test clock starts at the real time and then moves only by POST /api/clock; engine, worker and API share it.
-  const clock = config.clock === 'manual' ? new ManualClock(new SystemClock().now()) : new SystemClock();
+  // The test clock starts where the last move left it (kept in the database), at first at the real time, and
+  // then moves only by POST /api/clock; engine, worker and API share it.
+  const clock =
+    config.clock === 'manual' ? await resumeTestClock(store.settings, Date.now()) : new SystemClock();
   const deps: EngineDeps = {
     store,
     clock,

@@ -72,6 +72,13 @@ export function workerCommand(program: Command, context: CommandContext): void {
     .option('--batch-size <n>', 'enrollments per claim and transaction', positiveInteger('--batch-size'), 500)
     .action(async (options: { concurrency: number; batchSize: number }) => {
       const config = loadConfig(context.env);
+      // The test clock lives in `serve`, whose POST /api/clock walks time and runs what falls due itself: a
+      // worker here would run steps and send emails at real times, long before the test clock's.
+      if (config.clock === 'manual')
+        throw new Error(
+          'stepwise worker does not run on the test clock (STEPWISE_CLOCK=manual): `stepwise serve` runs the ' +
+            'steps and emails as POST /api/clock moves it (leave out --no-worker)',
+        );
       const log = pino({ level: config.logLevel, name: 'stepwise-worker' });
       const store = await openStore(config.databaseUrl);
       const clock = new SystemClock();
