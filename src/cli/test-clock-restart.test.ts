@@ -127,3 +127,13 @@ it('stepwise worker refuses the test clock, saying where it runs', async () => {
   );
   expect(out).toEqual([]);
 });
+
+it('stepwise serve --no-worker refuses the test clock: its automated emails would never go out', async () => {
+  const err: string[] = [];
+  const code = await run(['node', 'stepwise', 'serve', '--no-worker', '--port', '0'], {
+    output: { out: () => undefined, err: (line) => err.push(line) },
+    env: { LOG_LEVEL: 'silent', STEPWISE_CLOCK: 'manual', DATABASE_URL: ':memory:' },
+  });
+  expect(code).toBe(1);
+  expect(err.join('\n')).toMatch(/^stepwise: stepwise serve --no-worker does not run on the test clock/);
+});

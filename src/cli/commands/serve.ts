@@ -29,6 +29,13 @@ export async function serve(
   config: Config,
   options: { worker?: boolean } = {},
 ): Promise<{ close(): Promise<void>; url: string }> {
+  // Its automated emails would never go: a worker elsewhere refuses the test clock (worker.ts), and moves of
+  // the clock send them only through this process's mail sender.
+  if (config.clock === 'manual' && options.worker === false)
+    throw new Error(
+      'stepwise serve --no-worker does not run on the test clock (STEPWISE_CLOCK=manual): its automated emails would ' +
+        'never go out; leave out --no-worker',
+    );
   const log = pino({ level: config.logLevel, name: 'stepwise' });
   log.info({ config: describeConfig(config) }, 'starting');
   if (config.clock === 'manual')
