@@ -26,7 +26,9 @@ const targets = [
     sources: () =>
       Math.max(
         newestSource('src', (p) => p.endsWith('.test.ts')),
+        // build:server compiles with tsconfig.build.json, which extends tsconfig.json.
         statSync('tsconfig.json').mtimeMs,
+        statSync('tsconfig.build.json').mtimeMs,
       ),
   },
   {

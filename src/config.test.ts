@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeConfig, loadConfig } from './config.js';
+import { ConfigError, describeConfig, loadConfig, SETTINGS, unknownSettings } from './config.js';
 
 describe('loadConfig', () => {
   it('has working defaults for a fresh machine', () => {
@@ -35,6 +36,44 @@ describe('loadConfig', () => {
       smtpUrl: 'smtps://me:***@mail.example.com:465',
       adminPassword: '***',
     });
+  });
+
+  it("lists in README.md's Configuration table exactly the variables it reads", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const table = /^## Configuration\n[\s\S]*?(\n\|[\s\S]*?)\n\n/m.exec(readme)?.[1] ?? '';
+    // The first cell of each row: `PORT`, `HOST` holds two names.
+    const documented = table
+      .split('\n')
+      .slice(3)
+      .flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]));
+    expect(documented.sort()).toEqual([...SETTINGS].sort());
+    // And SETTINGS is what loadConfig reads: every name it looks up in the environment, no other.
+    const read = new Set<string>();
+    loadConfig(
+      new Proxy({} as Record<string, string | undefined>, {
+        get(_target, name) {
+          if (typeof name === 'string') read.add(name);
+          return undefined;
+        },
+      }),
+    );
+    expect([...read].sort()).toEqual([...SETTINGS].sort());
+  });
+
+  it('names the STEPWISE_ variables that no setting reads, not those of the tests', () => {
+    expect(
+      unknownSettings({
+        STEPWISE_SMTP: 'smtp://mail.example.com',
+        STEPWISE_SMTP_URL: 'smtp://mail.example.com',
+        STEPWISE_ADMIN_USER: 'admin@example.com',
+        STEPWISE_TEST_POSTGRES: 'postgres://postgres@127.0.0.1:5432/test',
+        STEPWISE_BENCH_POSTGRES: 'postgres://postgres@127.0.0.1:5432/bench',
+        STEPWISE_API: 'http://127.0.0.1:4000',
+        PORT: '8080',
+        SMTP_URL: 'smtp://elsewhere',
+      }),
+    ).toEqual(['STEPWISE_ADMIN_USER', 'STEPWISE_SMTP']);
+    expect(unknownSettings({ ...Object.fromEntries(SETTINGS.map((name) => [name, 'x'])) })).toEqual([]);
   });
 
   it('reports every bad value at once', () => {

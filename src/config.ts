@@ -67,6 +67,45 @@ function defaults(env: Env) {
   } satisfies Config;
 }
 
+/**
+ * Every variable `loadConfig` reads: README.md's Configuration table lists exactly these (config.test.ts
+ * checks both ways), and a `STEPWISE_` name not among them is reported as a likely typo.
+ */
+export const SETTINGS = [
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'STEPWISE_PUBLIC_URL',
+  'STEPWISE_TRUST_PROXY',
+  'STEPWISE_SECRET',
+  'STEPWISE_SMTP_URL',
+  'STEPWISE_MAIL_FROM',
+  'STEPWISE_IMAP_URL',
+  'STEPWISE_OUTBOUND_HOSTS',
+  'STEPWISE_OUTBOUND_ALLOW',
+  'STEPWISE_IMAP_POLL_SECONDS',
+  'STEPWISE_ADMIN_EMAIL',
+  'STEPWISE_ADMIN_PASSWORD',
+  'STEPWISE_CLOCK',
+  'STEPWISE_MAX_ACTIVE_SEQUENCES',
+  'STEPWISE_ALLOW_PARALLEL_ENROLLMENTS',
+  'LOG_LEVEL',
+] as const;
+
+/**
+ * `STEPWISE_…` variables that no setting reads (`STEPWISE_SMTP` for `STEPWISE_SMTP_URL`): without a word
+ * they would leave a default in place. The test suite's and benchmarks' own (`STEPWISE_TEST_…`,
+ * `STEPWISE_BENCH_…`) and `STEPWISE_API` (where `npm run dev:web` sends `/api`) are not settings of the
+ * server and are left alone.
+ */
+export function unknownSettings(env: Env): string[] {
+  const known: readonly string[] = SETTINGS;
+  return Object.keys(env)
+    .filter((name) => name.startsWith('STEPWISE_') && !known.includes(name))
+    .filter((name) => !/^STEPWISE_(TEST|BENCH)_/.test(name) && name !== 'STEPWISE_API')
+    .sort();
+}
+
 /** Enough of an address to send from (the mail server checks the rest): `a@b.c`, or `Name <a@b.c>`. */
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const MAIL_FROM = /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/;

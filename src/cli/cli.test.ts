@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -18,6 +19,10 @@ function cli(env: Record<string, string> = {}) {
     run: (...args: string[]) =>
       run(['node', 'stepwise', ...args], { output, env: { LOG_LEVEL: 'silent', ...env } }),
   };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function freshDatabase(): string {
@@ -180,15 +185,59 @@ describe('stepwise CLI', () => {
     }
   });
 
-  it("says why the database failed: the driver's message after ours", async () => {
-    const down = cli({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/stepwise' });
+  it("says which database failed and the setting that names it, then the driver's message", async () => {
+    const down = cli({ DATABASE_URL: 'postgres://postgres:hunter2@127.0.0.1:1/stepwise' });
     expect(await down.run('users', 'list')).toBe(1);
-    expect(down.err.join('\n')).toMatch(
-      /^stepwise: The database failed: connect ECONNREFUSED 127\.0\.0\.1:1$/m,
-    );
+    expect(down.err).toEqual([
+      'stepwise: Cannot open the database postgres://postgres:***@127.0.0.1:1/stepwise (DATABASE_URL): The database failed: connect ECONNREFUSED 127.0.0.1:1',
+    ]);
+    // A SQLite file in a folder that does not exist, or that is a folder: the driver names neither.
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-cli-'));
+    for (const [databaseUrl, reason] of [
+      [`sqlite:${join(dir, 'missing', 'stepwise.db')}`, 'because the directory does not exist'],
+      [dir, 'unable to open database file'],
+    ] as const) {
+      for (const command of [
+        ['migrate'],
+        ['users', 'list'],
+        ['serve', '--port', '0', '--no-worker'],
+        ['worker'],
+        ['inbound', '--port', '0'],
+      ]) {
+        const c = cli({ DATABASE_URL: databaseUrl });
+        expect(await c.run(...command)).toBe(1);
+        expect(c.err.join('\n')).toMatch(
+          new RegExp(
+            `^stepwise: Cannot open the database ${escapeRegExp(databaseUrl.replace(/^sqlite:/, ''))} \\(DATABASE_URL\\): .*${reason}$`,
+          ),
+        );
+      }
+    }
     const mysql = cli({ DATABASE_URL: 'mysql://root@127.0.0.1/crm' });
     expect(await mysql.run('users', 'list')).toBe(1);
     expect(mysql.err.join('\n')).toMatch(/DATABASE_URL must be postgres:\/\/… for PostgreSQL/);
+  });
+
+  it('names --host and --port when `inbound` cannot listen, with the reason, and exits', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const c = cli({ DATABASE_URL: freshDatabase() });
+      expect(await c.run('inbound', '--port', String(port), '--host', '127.0.0.1')).toBe(1);
+      expect(c.err).toEqual([
+        `stepwise: Cannot listen for SMTP on 127.0.0.1:${port} (--host, --port): listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+      ]);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('prints where `migrate` put the database: the SQLite file by its absolute path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-cli-'));
+    const c = cli({ DATABASE_URL: `sqlite:${join(dir, 'stepwise.db')}` });
+    expect(await c.run('migrate')).toBe(0);
+    expect(c.out.at(-1)).toBe(`Database is up to date: ${join(dir, 'stepwise.db')} (sqlite).`);
   });
 
   it('has --help on every command', async () => {
@@ -213,6 +262,16 @@ describe('stepwise CLI', () => {
     const c = cli({ DATABASE_URL: freshDatabase() });
     expect(await c.run('migrate')).toBe(0);
     expect(c.out.join('\n')).toMatch(/up to date.*sqlite/);
+    expect(c.err).toEqual([]);
+  });
+
+  it('says which STEPWISE_ variables it ignores, and goes on', async () => {
+    const c = cli({ DATABASE_URL: freshDatabase(), STEPWISE_SMTP: 'smtp://mail.example.com' });
+    expect(await c.run('migrate')).toBe(0);
+    expect(c.err).toEqual([
+      'stepwise: ignoring STEPWISE_SMTP: not a setting (see "Configuration" in README.md)',
+    ]);
+    expect(c.out.at(-1)).toMatch(/^Database is up to date/);
   });
 
   it('seeds the demo once: users, 200 records, the six templates as inactive sequences', async () => {

@@ -73,6 +73,18 @@ describe('the first administrator', () => {
     expect(lines.some((line) => line.msg.includes('/setup?token='))).toBe(false);
     // With a user, nothing more to do at the next start.
     expect(await ensureAdministrator(deps, loadConfig({}), log)).toBe(false);
+    expect(lines.some((line) => line.msg.includes('read only while there are no users'))).toBe(false);
+    // The variables still set at a later start, with another password: no second administrator, no
+    // password changed, and the log says so.
+    const later = loadConfig({
+      STEPWISE_ADMIN_EMAIL: 'second@example.com',
+      STEPWISE_ADMIN_PASSWORD: 'another long password',
+    });
+    expect(await ensureAdministrator(deps, later, log)).toBe(false);
+    expect(await deps.store.users.count()).toBe(1);
+    expect(lines.at(-1)?.msg).toMatch(
+      /^STEPWISE_ADMIN_EMAIL and STEPWISE_ADMIN_PASSWORD are read only while there are no users: they changed nothing/,
+    );
   });
 
   it('links to http://localhost:PORT by default, and where the server listens when PORT=0', () => {

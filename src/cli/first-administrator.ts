@@ -8,7 +8,16 @@ import { addUser } from './commands/users.js';
 
 /** True when there is still no user afterwards: then the set-up link is printed once the server listens. */
 export async function ensureAdministrator(deps: EngineDeps, config: Config, log: Logger): Promise<boolean> {
-  if ((await deps.store.users.count()) > 0) return false;
+  if ((await deps.store.users.count()) > 0) {
+    // Still set on a later start (a compose file keeps them): say they did nothing, so that a password
+    // changed there is not taken for the administrator's new one.
+    if (config.adminEmail !== null)
+      log.info(
+        'STEPWISE_ADMIN_EMAIL and STEPWISE_ADMIN_PASSWORD are read only while there are no users: ' +
+          'they changed nothing (a password is changed in Your account)',
+      );
+    return false;
+  }
   if (config.adminEmail !== null && config.adminPassword !== null) {
     const admin = await addUser(deps, {
       email: config.adminEmail,

@@ -1,6 +1,6 @@
 // The `stepwise` command: one executable for the server and the administrator's work.
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config.js';
+import { ConfigError, unknownSettings } from '../config.js';
 import { inboundCommand } from './commands/inbound.js';
 import { migrateCommand } from './commands/migrate.js';
 import { seedDemoCommand } from './commands/seed-demo.js';
@@ -46,6 +46,11 @@ export async function run(argv: string[], context: CommandContext): Promise<numb
     program.outputHelp();
     return 1;
   }
+  const unknown = unknownSettings(context.env);
+  if (unknown.length > 0)
+    context.output.err(
+      `stepwise: ignoring ${unknown.join(', ')}: not a setting (see "Configuration" in README.md)`,
+    );
   try {
     await program.parseAsync(argv);
     return 0;
@@ -62,8 +67,9 @@ export async function run(argv: string[], context: CommandContext): Promise<numb
 }
 
 /**
- * The message, and its causes' (a store error wraps the driver's: "The database failed: connect
- * ECONNREFUSED 127.0.0.1:5999", "…: database \"crm\" does not exist"), so the operator sees which setting is wrong.
+ * The message, and its causes' ("Cannot open the database postgres://…/crm (DATABASE_URL): The database
+ * failed: connect ECONNREFUSED 127.0.0.1:5999", "…: database \"crm\" does not exist"), so the operator sees
+ * which setting is wrong and why.
  */
 function describe(error: Error): string {
   const parts = [error.message];

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { verifyPassword } from '../api/auth/password.js';
 import { loadConfig } from '../config.js';
@@ -103,6 +104,30 @@ describe('stepwise serve', () => {
     expect(hashes[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(hashes[1]).toMatch(/^[0-9a-f]{64}$/);
     expect(hashes[1]).not.toBe(hashes[0]);
+  });
+
+  it('says in the log that it stops and that it stopped, with no error on the way', async () => {
+    const databaseUrl = join(mkdtempSync(join(tmpdir(), 'stepwise-serve-')), 'stepwise.db');
+    const lines: { level: number; msg: string }[] = [];
+    const logDestination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)) as { level: number; msg: string });
+        done();
+      },
+    });
+    const server = await serve(loadConfig({ PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' }), {
+      logDestination,
+    });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    await server.close();
+    const messages = lines.map((line) => line.msg);
+    expect(messages.at(-1)).toBe('stopped');
+    expect(messages).toContain('stopping: closing the HTTP server, then finishing the batch in hand');
+    expect(
+      messages.indexOf('stopping: closing the HTTP server, then finishing the batch in hand'),
+    ).toBeGreaterThan(messages.indexOf('worker started'));
+    // Level 50 is error, 60 fatal.
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
   });
 
   it("names HOST and PORT when it cannot listen, with the system's reason as the cause", async () => {

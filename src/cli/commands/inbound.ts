@@ -13,8 +13,7 @@ import { handleInboundEmail, MAX_INBOUND_BYTES } from '../../mail/inbound/handle
 import { ImapPoller, parseImapUrl } from '../../mail/inbound/imap-poller.js';
 import { MailboxImapPolling } from '../../mail/inbound/mailbox-imap-polling.js';
 import { startInboundListener } from '../../mail/inbound/smtp-listener.js';
-import { openStore } from '../../storage/open-store.js';
-import type { CommandContext } from '../context.js';
+import { type CommandContext, openConfiguredStore } from '../context.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -91,7 +90,7 @@ export function inboundCommand(program: Command, context: CommandContext): void 
         throw new Error('give --port (an SMTP listener) and/or --imap (or set STEPWISE_IMAP_URL)');
       if (imapUrl !== null) parseImapUrl(imapUrl);
       const log = pino({ level: config.logLevel, name: 'stepwise-inbound' });
-      const store = await openStore(config.databaseUrl);
+      const store = await openConfiguredStore(config);
       const clock = new SystemClock();
       const deps: EngineDeps = {
         store,
@@ -103,6 +102,8 @@ export function inboundCommand(program: Command, context: CommandContext): void 
         },
       };
       const listenPort = options.port;
+      // Until it listens, a server error is the listen failure itself, reported once below (not logged with its stack).
+      let listening = false;
       const listener =
         listenPort === undefined
           ? null
@@ -114,8 +115,17 @@ export function inboundCommand(program: Command, context: CommandContext): void 
                 const result = await handleInboundEmail(deps, raw);
                 log.info(result, 'inbound message');
               },
-              onError: (error) => log.error({ err: error }, 'inbound message failed'),
+              onError: (error) => {
+                if (listening) log.error({ err: error }, 'inbound message failed');
+              },
+            }).catch(async (error: unknown) => {
+              await store.close();
+              // Which option to change, before the system's reason (EADDRINUSE, EACCES for a port under 1024).
+              throw new Error(`Cannot listen for SMTP on ${options.host}:${listenPort} (--host, --port)`, {
+                cause: error,
+              });
             });
+      listening = true;
       if (listener !== null)
         context.output.out(`stepwise inbound: listening for SMTP on ${options.host}:${listener.port}`);
       const poller = imapUrl === null ? null : startImapPolling(deps, imapUrl, config, log);

@@ -1,15 +1,14 @@
 // `stepwise serve`: the HTTP API and the web app on one port, on the configured database.
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { createServerMetrics } from '../../api/metrics.js';
 import { buildServer } from '../../api/server.js';
 import { type Config, describeConfig, loadConfig } from '../../config.js';
 import { resumeTestClock, SystemClock } from '../../engine/clock.js';
 import { DEFAULT_ENGINE_SETTINGS, type EngineDeps } from '../../engine/deps.js';
 import { RandomIds } from '../../engine/ids.js';
-import { openStore } from '../../storage/open-store.js';
-import type { CommandContext } from '../context.js';
+import { type CommandContext, openConfiguredStore } from '../context.js';
 import { ensureAdministrator, linkBase, printSetupLink } from '../first-administrator.js';
 import { createMailSender } from '../mail-sender.js';
 import { startMailboxImapPolling } from './inbound.js';
@@ -27,7 +26,7 @@ async function ensureSecret(deps: EngineDeps, config: Config, log: Logger): Prom
 
 export async function serve(
   config: Config,
-  options: { worker?: boolean } = {},
+  options: { worker?: boolean; logDestination?: DestinationStream } = {},
 ): Promise<{ close(): Promise<void>; url: string }> {
   // Its automated emails would never go: a worker elsewhere refuses the test clock (worker.ts), and moves of
   // the clock send them only through this process's mail sender.
@@ -36,11 +35,11 @@ export async function serve(
       'stepwise serve --no-worker does not run on the test clock (STEPWISE_CLOCK=manual): its automated emails would ' +
         'never go out; leave out --no-worker',
     );
-  const log = pino({ level: config.logLevel, name: 'stepwise' });
+  const log = pino({ level: config.logLevel, name: 'stepwise' }, options.logDestination);
   log.info({ config: describeConfig(config) }, 'starting');
   if (config.clock === 'manual')
     log.warn('running on a MANUAL test clock (STEPWISE_CLOCK=manual): never in production');
-  const store = await openStore(config.databaseUrl);
+  const store = await openConfiguredStore(config);
   // The test clock starts where the last move left it (kept in the database), at first at the real time, and
   // then moves only by POST /api/clock; engine, worker and API share it.
   const clock =
@@ -87,12 +86,16 @@ export async function serve(
   return {
     url,
     async close() {
+      // Said in the log, as `stepwise worker` does: a stop that began and one that ended (an operator
+      // reading the log after a SIGTERM sees whether it finished, or hung on something).
+      log.info('stopping: closing the HTTP server, then finishing the batch in hand');
       await app.close();
       await worker?.stop();
       await mailSender?.stop();
       await webhooks?.stop();
       await imapPolling?.stop();
       await store.close();
+      log.info('stopped');
     },
   };
 }

@@ -12,8 +12,7 @@ import { Worker, type WorkerOptions } from '../../engine/scheduler.js';
 import { HttpWebhookPoster } from '../../engine/webhooks/http-poster.js';
 import { WebhookRunner } from '../../engine/webhooks/webhook-runner.js';
 import { installationSecret } from '../../mail/installation-secret.js';
-import { openStore } from '../../storage/open-store.js';
-import type { CommandContext } from '../context.js';
+import { type CommandContext, openConfiguredStore } from '../context.js';
 import { startMailSender } from '../mail-sender.js';
 import { startMailboxImapPolling } from './inbound.js';
 
@@ -80,7 +79,7 @@ export function workerCommand(program: Command, context: CommandContext): void {
             'steps and emails as POST /api/clock moves it (leave out --no-worker)',
         );
       const log = pino({ level: config.logLevel, name: 'stepwise-worker' });
-      const store = await openStore(config.databaseUrl);
+      const store = await openConfiguredStore(config);
       const clock = new SystemClock();
       const deps: EngineDeps = {
         store,
