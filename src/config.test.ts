@@ -76,6 +76,19 @@ describe('loadConfig', () => {
     expect(unknownSettings({ ...Object.fromEntries(SETTINGS.map((name) => [name, 'x'])) })).toEqual([]);
   });
 
+  it('masks the whole password of a URL in the start-up log, one with a raw "@" too', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@ss@db/stepwise',
+      STEPWISE_SMTP_URL: 'smtps://me:se@cr@t@mail.example.com:465',
+      STEPWISE_IMAP_URL: 'imaps://me:a@b@imap.example.com/INBOX',
+    });
+    expect(describeConfig(config)).toMatchObject({
+      databaseUrl: 'postgres://u:***@db/stepwise',
+      smtpUrl: 'smtps://me:***@mail.example.com:465',
+      imapUrl: 'imaps://me:***@imap.example.com/INBOX',
+    });
+  });
+
   it('reports every bad value at once', () => {
     let error: unknown;
     try {

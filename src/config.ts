@@ -267,8 +267,10 @@ export function loadConfig(env: Env = process.env): Config {
 /** The configuration with secrets masked, for the start-up log. */
 export function describeConfig(config: Config): Record<string, unknown> {
   const mask = (value: string | null) => (value === null ? null : '***');
+  // Up to the last "@" before the path: a password may hold a raw "@" (URL parsers take the last one),
+  // and everything after its first "@" used to be logged.
   const maskUrlPassword = (value: string | null) =>
-    value?.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@') ?? null;
+    value?.replace(/\/\/([^:/@]+):[^/]*@/, '//$1:***@') ?? null;
   return {
     ...config,
     databaseUrl: maskUrlPassword(config.databaseUrl),

@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { messageIdFor, outboxKeyHash, outboxKeyHashesFromHeaders } from './message-id.js';
 
+const SECRET = 'message-id-test-secret-of-32-chars';
+
 describe('messageIdFor', () => {
   it('is deterministic per idempotency key and differs between keys', () => {
-    const first = messageIdFor('enr_1:step_email1:1', 'Mail.Example.com');
+    const first = messageIdFor(SECRET, 'enr_1:step_email1:1', 'Mail.Example.com');
     expect(first).toMatch(/^<sw\.[0-9a-f]{32}@mail\.example\.com>$/);
-    expect(messageIdFor('enr_1:step_email1:1', 'mail.example.com')).toBe(first);
-    expect(messageIdFor('enr_1:step_email1:2', 'mail.example.com')).not.toBe(first);
+    expect(messageIdFor(SECRET, 'enr_1:step_email1:1', 'mail.example.com')).toBe(first);
+    expect(messageIdFor(SECRET, 'enr_1:step_email1:2', 'mail.example.com')).not.toBe(first);
+    expect(messageIdFor(`${SECRET}!`, 'enr_1:step_email1:1', 'mail.example.com')).not.toBe(first);
   });
 });
 
 describe('outboxKeyHashesFromHeaders', () => {
-  const a = outboxKeyHash('a');
-  const b = outboxKeyHash('b');
-  const c = outboxKeyHash('c');
+  const a = outboxKeyHash(SECRET, 'a');
+  const b = outboxKeyHash(SECRET, 'b');
+  const c = outboxKeyHash(SECRET, 'c');
 
   it('finds In-Reply-To first, then References newest first, without duplicates', () => {
     expect(

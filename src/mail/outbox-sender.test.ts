@@ -170,7 +170,7 @@ forEachDialect('mail sender over SMTP', (t) => {
     expect(sink.accepted).toHaveLength(1);
 
     const mail = await simpleParser(sink.accepted[0] as Buffer);
-    expect(mail.messageId).toBe(messageIdFor(emailKey(enrollmentId, 1), 'stepwise.example'));
+    expect(mail.messageId).toBe(messageIdFor(SECRET, emailKey(enrollmentId, 1), 'stepwise.example'));
     expect(mail.subject).toMatch(/^Hello Ada 0 from seq_/);
     expect(mail.date?.getTime()).toBe(T0);
     expect(mail.from?.value[0]).toMatchObject({ name: 'Olivia Owner', address: 'sales@stepwise.example' });
@@ -229,7 +229,7 @@ forEachDialect('mail sender over SMTP', (t) => {
     const mail = await simpleParser(sink.accepted[0] as Buffer);
     expect(mail.subject).toBe('Quick question, Ada');
     expect(mail.text).toContain('as promised: https://example.org/pricing');
-    expect(mail.messageId).toBe(messageIdFor(emailKey(enrollmentId, 1), 'stepwise.example'));
+    expect(mail.messageId).toBe(messageIdFor(SECRET, emailKey(enrollmentId, 1), 'stepwise.example'));
     expect(String(mail.html)).toContain('/t/o/');
     expect((await outboxRow(deps, enrollmentId)).status).toBe('sent');
   });
@@ -349,7 +349,7 @@ forEachDialect('mail sender over SMTP', (t) => {
     const account = deps.fallbackAccount;
     if (account === null) throw new Error('no account');
     const key = emailKey(enrollmentId, 1);
-    const messageId = messageIdFor(key, 'stepwise.example');
+    const messageId = messageIdFor(SECRET, key, 'stepwise.example');
     expect(
       await deps.store.outbox.markSending(claimed.id, {
         at: T0,

@@ -273,6 +273,29 @@ describe('security', () => {
     expect(error.message).toMatch(/stopped after 200 ms/);
   });
 
+  it('charges what a capture keeps to the memory limit, so doubling it stops', () => {
+    // Before: 20 doublings built a 60-million-character string in milliseconds, charged nothing.
+    const error = renderError(
+      '{% capture s %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endcapture %}' +
+        '{% for i in (1..20) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}{{ s | size }}',
+    );
+    expect(error.code).toBe('memory_limit_exceeded');
+    expect(render('{% capture s %}Hi {{ record.name }}{% endcapture %}{{ s }}{{ s }}').text).toBe(
+      'Hi Ada LovelaceHi Ada Lovelace\n',
+    );
+  });
+
+  it('stops a body that writes out more than the output limit, before building its HTML part', () => {
+    // A long literal printed in a loop: every `{{ }}` is free, so neither other limit is reached in time.
+    const line = 'y'.repeat(50_000);
+    const started = performance.now();
+    const error = renderError(`{% assign s = "${line}" %}{% for i in (1..5000) %}{{ s }}{% endfor %}`);
+    expect(error.code).toBe('memory_limit_exceeded');
+    expect(error.message).toMatch(/more than 1000000 characters/);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(render(`{{ "${'z'.repeat(900)}" }}`).text).toHaveLength(901);
+  });
+
   it('stops a huge padding in a subject', () => {
     const result = compileTemplate({
       subject: '{{ "x" | append: "y" | truncate: 99999999999 }}{% for i in (1..9999999) %}y{% endfor %}',

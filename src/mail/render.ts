@@ -1,7 +1,7 @@
 // Merge-field rendering of user-written email templates (LiquidJS), configured for untrusted input:
 // templates are written by sellers and filled with values typed in by prospects, so neither may
 // reach the file system, the prototype chain, other records, or run for long.
-import { Liquid, LiquidError, type Template } from 'liquidjs';
+import { CaptureTag, type Context, Liquid, LiquidError, type Template } from 'liquidjs';
 import { htmlDocument, plainTextToHtmlBody } from './plain-text-to-html.js';
 
 export type TemplateField = 'subject' | 'body';
@@ -75,6 +75,13 @@ export const TEMPLATE_LIMITS = {
   renderLimit: 200,
   /** LiquidJS "memory" units (characters of strings built, items of ranges and arrays) per render. */
   memoryLimit: 1_000_000,
+  /**
+   * Characters of rendered text per field. LiquidJS charges filters and ranges to `memoryLimit`, not
+   * what `{{ }}` writes out: `{% capture %}` doubling a string 20 times, or a long literal printed in a
+   * loop, built a 300-million-character body in milliseconds, which then held the process for seconds
+   * and gigabytes (escaping, the HTML part, JSON), within both limits above.
+   */
+  outputLimit: 1_000_000,
 } as const;
 
 export const MERGE_ROOTS = ['record', 'sender', 'owner', 'sequence', 'unsubscribeUrl'] as const;
@@ -82,6 +89,15 @@ const MERGE_ROOT_SET: ReadonlySet<string> = new Set(MERGE_ROOTS);
 
 /** Tags that load other templates; there is nothing to load, and a lookup must never touch a disk. */
 const REFUSED_TAGS = ['include', 'render', 'layout'] as const;
+
+/** `{% capture %}` with the text it keeps charged to the memory limit, as a filter's result is. */
+class BoundedCaptureTag extends CaptureTag {
+  override *render(ctx: Context): Generator<unknown, void, string> {
+    yield* super.render(ctx);
+    const kept: unknown = ctx.bottom()[this.variable];
+    ctx.memoryLimit.use(typeof kept === 'string' ? kept.length : 0);
+  }
+}
 
 function createEngine(): Liquid {
   const liquid = new Liquid({
@@ -100,6 +116,7 @@ function createEngine(): Liquid {
     // Dates print in UTC so that output does not depend on the host.
     timezoneOffset: 0,
   });
+  liquid.registerTag('capture', BoundedCaptureTag);
   for (const name of REFUSED_TAGS) {
     liquid.registerTag(name, {
       parse() {
@@ -252,11 +269,22 @@ function scopeOf(context: MergeContext): Record<string, TemplateValue> {
 }
 
 function renderField(field: TemplateField, templates: readonly Template[], scope: object): string {
+  let output: string;
   try {
-    return String(engine.renderSync([...templates], scope));
+    output = String(engine.renderSync([...templates], scope));
   } catch (error) {
     throw toRenderError(field, error);
   }
+  // Measured before anything reads the text: until then a long output is only a cheap chain of pieces.
+  if (output.length > TEMPLATE_LIMITS.outputLimit) {
+    throw new TemplateRenderError(
+      'memory_limit_exceeded',
+      field,
+      { line: 1, column: 1 },
+      `Rendering the ${field} was stopped: it writes more than ${TEMPLATE_LIMITS.outputLimit} characters.`,
+    );
+  }
+  return output;
 }
 
 function singleLine(text: string): string {

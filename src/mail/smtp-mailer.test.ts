@@ -2,9 +2,10 @@
 // that answers a line at a time forever (no silence for an idle timeout to see) is cut off at the
 // exchange's own limit, and a sender that may wait no longer (`breakOff`) ends an exchange at once; in both
 // cases the outcome says where the exchange stood: `transient` before the message went out, `unknown` after.
+import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MailboxAccount, PreparedEmail } from '../engine/ports/mailer.js';
+import type { EmailDraft, MailboxAccount, PreparedEmail } from '../engine/ports/mailer.js';
 import { SmtpMailer } from './smtp-mailer.js';
 import { accountFromSmtpUrl } from './smtp-url.js';
 import { type StallingSmtp, startStallingSmtp } from './test-support/stalling-smtp.js';
@@ -128,5 +129,35 @@ describe('SmtpMailer: every exchange ends', () => {
     smtp.mode = 'accept';
     expect((await m.deliver(accountAt(smtp.port), EMAIL)).kind).toBe('sent');
     expect(smtp.accepted).toHaveLength(1);
+  });
+});
+
+describe('SmtpMailer: Message-IDs', () => {
+  const draft: EmailDraft = {
+    outboxId: 'out_01',
+    outboxKey: 'enr_01m89np4zb2dw77ec5r9:1',
+    from: { name: 'Sam', address: 'sam@stepwise.example' },
+    to: { name: 'Ada', address: 'ada@customer.example' },
+    template: { subject: 'Hi', body: 'Hello' },
+    context: {
+      record: { name: 'Ada', fields: {} },
+      sender: { name: 'Sam', address: 'sam@stepwise.example' },
+      owner: { name: 'Sam', address: 'sam@stepwise.example' },
+      sequence: { name: 'Q3' },
+    },
+    tracking: false,
+    date: Date.UTC(2026, 10, 25),
+  };
+
+  it('are the same for a re-send, but cannot be computed from the outbox key without the secret', async () => {
+    // A forged reply or bounce names a message by its Message-ID (handle-inbound.ts); enrollment ids are
+    // guessable within a bulk connect, so the ID of another recipient's message must not follow from one.
+    const other = new SmtpMailer({ publicUrl: 'https://sw.example', secret: `${SECRET}-another` });
+    const first = await mailer({}).prepare(draft);
+    expect((await mailer({}).prepare(draft)).messageId).toBe(first.messageId);
+    expect(first.messageId).toMatch(/^<sw\.[0-9a-f]{32}@stepwise\.example>$/);
+    const plain = createHash('sha256').update(draft.outboxKey).digest('hex').slice(0, 32);
+    expect(first.messageId).not.toContain(plain);
+    expect((await other.prepare(draft)).messageId).not.toBe(first.messageId);
   });
 });

@@ -266,7 +266,7 @@ export class SmtpMailer implements Mailer {
           unsubscribeUrl,
         })
       : rendered.html;
-    const messageId = messageIdFor(draft.outboxKey, domainOf(draft.from.address));
+    const messageId = messageIdFor(secret, draft.outboxKey, domainOf(draft.from.address));
     const mailto = this.#options.unsubscribeMailto;
     const raw = await build(
       new MailComposer({

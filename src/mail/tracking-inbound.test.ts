@@ -136,7 +136,7 @@ describe('tracking, unsubscribe and inbound mail', () => {
 
   it('POST /api/inbound-email: a reply threads to its message and ends the enrollment (exit on reply)', async () => {
     const entry = sent.get('reply');
-    const messageId = messageIdFor(emailKey(entry?.enrollmentId ?? '', 1), 'stepwise.example');
+    const messageId = messageIdFor(SECRET, emailKey(entry?.enrollmentId ?? '', 1), 'stepwise.example');
     const reply = [
       'From: Reply Person <reply@customer.example>',
       'To: sales@stepwise.example',
@@ -183,7 +183,7 @@ describe('tracking, unsubscribe and inbound mail', () => {
     });
     try {
       const entry = sent.get('bounce');
-      const original = messageIdFor(emailKey(entry?.enrollmentId ?? '', 1), 'stepwise.example');
+      const original = messageIdFor(SECRET, emailKey(entry?.enrollmentId ?? '', 1), 'stepwise.example');
       const dsn = [
         'From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>',
         'To: sales@stepwise.example',

@@ -157,7 +157,7 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: number;
   sent_at: number | null;
-  /** 0003_mail: outboxKeyHash(idempotency_key), set when the message is handed to SMTP. */
+  /** 0003_mail: outboxKeyHash(secret, idempotency_key), set when the message is handed to SMTP. */
   message_key_hash: string | null;
   mailbox_key: string | null;
   provider_response: string | null;

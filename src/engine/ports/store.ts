@@ -1109,7 +1109,7 @@ export interface OutboxMessage {
   lastError: string | null;
   createdAt: number;
   sentAt: number | null;
-  /** outboxKeyHash(idempotencyKey): set when the message is first handed to SMTP. */
+  /** outboxKeyHash(secret, idempotencyKey): set when the message is first handed to SMTP. */
   messageKeyHash: string | null;
   mailboxKey: string | null;
   providerResponse: string | null;

@@ -94,10 +94,10 @@ describe('classifyInbound', () => {
 
   it('finds our message id for a hash computed from the idempotency key', async () => {
     const key = 'enr_1:email_1:1';
-    const raw = `From: a@b.example\r\nTo: sam@stepwise.example\r\nSubject: Re: hi\r\nIn-Reply-To: <sw.${outboxKeyHash(key)}@mail.stepwise.example>\r\n\r\nYes!\r\n`;
+    const raw = `From: a@b.example\r\nTo: sam@stepwise.example\r\nSubject: Re: hi\r\nIn-Reply-To: <sw.${outboxKeyHash('classify-test-secret-of-32-chars', key)}@mail.stepwise.example>\r\n\r\nYes!\r\n`;
     expect(await classifyInbound(raw)).toMatchObject({
       kind: 'reply',
-      outboxKeyHashes: [outboxKeyHash(key)],
+      outboxKeyHashes: [outboxKeyHash('classify-test-secret-of-32-chars', key)],
       replyText: 'Yes!',
     });
   });

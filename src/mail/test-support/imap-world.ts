@@ -74,7 +74,7 @@ export async function imapWorld(t: T, cleanup: (step: () => Promise<void>) => vo
     leads[name] = {
       recordId: record.id,
       enrollmentId,
-      messageId: messageIdFor(emailKey(enrollmentId, 1), 'stepwise.example'),
+      messageId: messageIdFor(SECRET, emailKey(enrollmentId, 1), 'stepwise.example'),
     };
   }
   await runDue(engine, { batchSize: 100, leaseOwner: 'test' });
