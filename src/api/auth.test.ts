@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from './auth/api-tokens.js';
-import { PUBLIC_BODY_LIMIT } from './json-body.js';
+import { DEFAULT_BODY_LIMIT, PUBLIC_BODY_LIMIT } from './json-body.js';
 import { type Harness, PASSWORD, startHarness } from './test-support/api-harness.js';
 
 function sessionCookie(setCookie: string | string[] | undefined): string {
@@ -238,6 +238,40 @@ describe('authentication', () => {
       payload: { email: 'nobody@example.com', password: 'x'.repeat(200) },
     });
     expect(ordinary.statusCode).toBe(401);
+  });
+});
+
+describe('body limits of signed-in routes', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('8 MiB on most routes, 64 MiB only on the bulk ones (upsert, import, connect, disconnect, signals)', async () => {
+    // Past 8 MiB: a salesperson's PATCH of their own profile is refused before it is parsed.
+    const big = JSON.stringify({ name: 'x'.repeat(DEFAULT_BODY_LIMIT) });
+    const refused = await h.as('salesperson', {
+      method: 'PATCH',
+      url: '/api/users/me',
+      headers: { 'content-type': 'application/json' },
+      payload: big,
+    });
+    expect(refused.statusCode).toBe(413);
+    expect(refused.json()).toMatchObject({ code: 'payload_too_large' });
+    // The same size is read on a bulk route: 100,000 ids of 100 characters (~10 MiB) reach the connect.
+    const ids = Array.from({ length: 100_000 }, (_, i) => `rec_${String(i).padStart(96, '0')}`);
+    const connect = await h.as('admin', {
+      method: 'POST',
+      url: '/api/sequences/seq_missing/enrollments',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ recordIds: ids }),
+    });
+    expect(connect.statusCode).toBe(404);
   });
 });
 

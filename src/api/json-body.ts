@@ -70,6 +70,19 @@ function forbiddenKeyProblem(text: string): ProblemError | null {
 export const PUBLIC_BODY_LIMIT = 16 * 1024;
 
 /**
+ * The body limit of every other route unless it takes rows by the thousand: room for an email body of
+ * 1,000,000 characters (a template, a manual send) written as JSON, escapes included. Any signed-in user
+ * can call most routes; a 64 MiB body on each would hold the event loop ~1.5 s.
+ */
+export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * The routes that take rows by the thousand: bulk upserts and CSV imports (10,000 rows), connects and
+ * disconnects (100,000 ids), signal batches (10,000).
+ */
+export const BULK_BODY_LIMIT = 64 * 1024 * 1024;
+
+/**
  * Replaces the JSON and text/plain parsers in `app`'s context (the inherited ones, in a plugin); `rowRoutes`
  * are the URLs whose rows are checked for NULs and lone surrogates one by one by their route.
  */

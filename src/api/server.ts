@@ -28,7 +28,7 @@ import { authenticate, CSRF_HEADER } from './auth/authenticate.js';
 import { LoginLimiter, type LoginLimits } from './auth/login-limiter.js';
 import { PasswordCheck, SESSION_COOKIE } from './auth/sessions.js';
 import { emptyQueryValuesAreAbsent } from './empty-query-values.js';
-import { setJsonBodyParser } from './json-body.js';
+import { DEFAULT_BODY_LIMIT, setJsonBodyParser } from './json-body.js';
 import { createServerMetrics, metricsRoutes, observeRequests, type ServerMetrics } from './metrics.js';
 import { refuseNulCharacters } from './nul-characters.js';
 import { transformDocument } from './openapi-document.js';
@@ -94,7 +94,7 @@ const ASSET_PATHS = /^\/assets\//;
 export async function buildServer(deps: ServerDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    bodyLimit: 64 * 1024 * 1024,
+    bodyLimit: DEFAULT_BODY_LIMIT,
     // Tracking and unsubscribe tokens (signed, carrying the link) are longer than the default 100.
     routerOptions: { maxParamLength: 8192 },
     genReqId: () => crypto.randomUUID(),

@@ -23,6 +23,7 @@ import {
 } from '../../engine/ports/store.js';
 import { pauseEnrollment, resumeEnrollment } from '../../engine/seller-actions.js';
 import { actorOf, EVERYONE, isManager, requireRole } from '../auth/actor.js';
+import { BULK_BODY_LIMIT } from '../json-body.js';
 import { notFound } from '../problem.js';
 import {
   IdParams,
@@ -175,6 +176,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> =
     '/api/sequences/:id/enrollments',
     {
       preHandler: everyone,
+      bodyLimit: BULK_BODY_LIMIT,
       schema: {
         tags,
         summary: 'Connect records to a sequence; each is enrolled or rejected with a reason',
@@ -271,6 +273,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> =
     '/api/sequences/:id/enrollments/disconnect',
     {
       preHandler: everyone,
+      bodyLimit: BULK_BODY_LIMIT,
       schema: {
         tags,
         summary: 'Disconnect records from a sequence (end reason user_disconnected)',

@@ -15,7 +15,7 @@ import {
 } from '../../engine/record-lifecycle.js';
 import { emailSuppression } from '../../engine/suppression.js';
 import { type Actor, actorOf, EVERYONE, forbidden, isManager, MANAGERS, requireRole } from '../auth/actor.js';
-import { setJsonBodyParser } from '../json-body.js';
+import { BULK_BODY_LIMIT, setJsonBodyParser } from '../json-body.js';
 import { badRequest, notFound } from '../problem.js';
 import {
   IdParams,
@@ -235,6 +235,7 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
     BULK_URL,
     {
       preHandler: managers,
+      bodyLimit: BULK_BODY_LIMIT,
       schema: {
         tags: ['records'],
         summary: 'Create or update many records, matched by (type, externalId)',
@@ -299,6 +300,7 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
     '/api/records/import',
     {
       preHandler: managers,
+      bodyLimit: BULK_BODY_LIMIT,
       schema: {
         tags: ['records'],
         summary: 'Import records from CSV (text/csv) with a header row',

@@ -7,6 +7,7 @@ import type { EngineDeps } from '../../engine/deps.js';
 import type { JsonObject } from '../../engine/ports/store.js';
 import { ingestSignals, SIGNAL_TYPES, type SignalInput } from '../../engine/signals.js';
 import { MANAGERS, requireRole } from '../auth/actor.js';
+import { BULK_BODY_LIMIT } from '../json-body.js';
 import { Instant, Problem } from '../schemas.js';
 
 export const MAX_SIGNALS_PER_BATCH = 10_000;
@@ -39,6 +40,7 @@ export const signalRoutes: FastifyPluginAsyncTypebox<{ deps: EngineDeps }> = asy
     '/api/signals',
     {
       preHandler: requireRole(...MANAGERS),
+      bodyLimit: BULK_BODY_LIMIT,
       schema: {
         tags: ['signals'],
         summary: 'Record engagement signals (a batch), deduplicated by id',
