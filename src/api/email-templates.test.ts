@@ -188,6 +188,47 @@ describe('email templates', () => {
     expect(other.statusCode).toBe(404);
   });
 
+  it("previews links as they are sent: the template's own URLs are links, a URL in record data is text", async () => {
+    const template = (
+      await h.as('admin', {
+        method: 'POST',
+        url: '/api/email-templates',
+        payload: {
+          name: 'Preview links',
+          subject: 'For {{ record.company }}',
+          body: 'Hi {{ record.company }}\n\nhttps://example.com/offer?id={{ record.fields.code }}\n{{ unsubscribeUrl }}',
+        },
+      })
+    ).json();
+    const record = (
+      await h.as('salesperson', {
+        method: 'POST',
+        url: '/api/records',
+        payload: {
+          type: 'lead',
+          name: 'Mallory',
+          company: 'ACME https://evil.example/login',
+          fields: { code: 'm1' },
+        },
+      })
+    ).json();
+    const response = await h.as('salesperson', {
+      method: 'POST',
+      url: `/api/email-templates/${template.id}/preview`,
+      payload: { recordId: record.id },
+    });
+    expect(response.statusCode).toBe(200);
+    const preview = response.json();
+    expect(preview.html).toContain('<p>Hi ACME https://evil.example/login</p>');
+    expect(preview.html).toContain('<a href="https://example.com/offer?id=m1">');
+    expect(preview.html).toMatch(/<a href="http:\/\/localhost:\d+\/u\/preview">/);
+    expect(preview.html.match(/<a /g)).toHaveLength(2);
+    expect(preview.subject).toBe('For ACME https://evil.example/login');
+    expect(preview.text).toContain('Hi ACME https://evil.example/login\n');
+    for (const part of [preview.subject, preview.text, preview.html])
+      expect(part).not.toMatch(/[\uE000-\uF8FF]/);
+  });
+
   it("previews for an email step with its sequence's name, and a placeholder unsubscribe link", async () => {
     const template = (
       await h.as('admin', {

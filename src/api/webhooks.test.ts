@@ -153,6 +153,7 @@ describe('webhooks API', () => {
       eventType: 'step.completed',
       status: 'pending',
       deliveredAt: null,
+      resentAt: null,
       payload: { type: 'step.completed', data: { enrollmentStepId: lead.stepRowId, outcome: 'answered' } },
     });
     expect(delivery.eventId).toBe(delivery.payload.id);
@@ -168,6 +169,10 @@ describe('webhooks API', () => {
     });
     expect(resent.statusCode).toBe(200);
     expect(resent.json()).toMatchObject({ id: delivery.id, status: 'pending' });
+    // Marked as re-sent, though the engine's clock has not moved since the delivery was made.
+    const resentAt = Date.parse(resent.json().resentAt);
+    expect(resentAt).toBeGreaterThan(Date.parse(delivery.createdAt));
+    expect(resentAt).toBeLessThanOrEqual(Math.max(h.clock.now(), Date.parse(delivery.createdAt) + 1));
     expect(await deliverAll()).toEqual({ delivered: 1, retried: 0, failed: 0 });
     expect(received.map((r) => r.eventId)).toEqual([delivery.eventId, delivery.eventId]);
     expect(
@@ -176,7 +181,11 @@ describe('webhooks API', () => {
     const after = (
       await h.as('admin', { method: 'GET', url: `/api/webhooks/${created.id}/deliveries` })
     ).json();
-    expect(after.items[0]).toMatchObject({ status: 'delivered', nextAttemptAt: null });
+    expect(after.items[0]).toMatchObject({
+      status: 'delivered',
+      nextAttemptAt: null,
+      resentAt: resent.json().resentAt,
+    });
     expect(after.items[0].attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([502, 200]);
     // A delivered one can be sent again too (the same event id: the receiver deduplicates).
     expect(

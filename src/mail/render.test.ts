@@ -125,6 +125,80 @@ describe('escaping', () => {
   });
 });
 
+describe('links', () => {
+  // Record values come from web forms and CSV imports: a prospect must not get a link of their own
+  // into mail sent from the company (nor, with tracking, a signed redirect on its domain).
+  const prospect: MergeContext = {
+    ...context,
+    record: {
+      ...context.record,
+      id: 'rec_42',
+      company: 'ACME https://evil.example/login',
+      fields: { site: 'https://evil.example/a', path: '@evil.example/', note: 'x' },
+    },
+  };
+  const PRIVATE_USE = /[\uE000-\uF8FF]/;
+
+  function expectNoMarks(email: { subject: string; text: string; html: string }) {
+    expect(email.subject).not.toMatch(PRIVATE_USE);
+    expect(email.text).not.toMatch(PRIVATE_USE);
+    expect(email.html).not.toMatch(PRIVATE_USE);
+  }
+
+  it('does not link a URL that starts in a merged value, in any way the template writes it', () => {
+    const email = render(
+      [
+        'Hi {{ record.company }}',
+        'Site: {{ record.fields.site }}, {{ record.fields.site | raw }}, {% echo record.fields.site %}',
+        '{% cycle record.fields.site, "b" %} {{ record.fields.site | upcase | downcase }}',
+        '{% capture c %}see {{ record.fields.site }}{% endcapture %}{{ c }}',
+      ].join('\n'),
+      prospect,
+      'About {{ record.company }}',
+    );
+    expect(email.html).not.toContain('<a ');
+    expect(email.html).toContain('Hi ACME https://evil.example/login<br>');
+    expect(email.text).toContain('Hi ACME https://evil.example/login\nSite: https://evil.example/a, ');
+    expect(email.subject).toBe('About ACME https://evil.example/login');
+    expectNoMarks(email);
+  });
+
+  it("links the template's own URLs, one with a merged query value too, and the unsubscribe URL", () => {
+    const email = render(
+      'See https://example.com/pricing. Offer: https://example.com/offer?id={{ record.id }}&c={{ record.company }}\n' +
+        'Unsubscribe: {{ unsubscribeUrl }}',
+      prospect,
+    );
+    expect(email.html).toContain(
+      'See <a href="https://example.com/pricing">https://example.com/pricing</a>.',
+    );
+    // The URL ends at the space in the value, as in the text part; what follows is text.
+    expect(email.html).toContain(
+      'Offer: <a href="https://example.com/offer?id=rec_42&amp;c=ACME">https://example.com/offer?id=rec_42&amp;c=ACME</a> https://evil.example/login<br>',
+    );
+    expect(email.html).toContain('<a href="https://stepwise.example/u/tok123">');
+    expect(email.html.match(/<a /g)).toHaveLength(3);
+    expectNoMarks(email);
+  });
+
+  it('does not link a template URL whose host a merged value ends', () => {
+    const email = render('https://example.com{{ record.fields.path }}login', prospect);
+    expect(email.text).toBe('https://example.com@evil.example/login\n');
+    expect(email.html).not.toContain('<a ');
+  });
+
+  it('takes private-use marks out of values, so a value cannot fake template text', () => {
+    const forged: MergeContext = {
+      ...context,
+      record: { ...context.record, company: '\uE001https://evil.example/\uE000' },
+    };
+    const email = render('Hi {{ record.company }}', forged, '{{ record.company }}');
+    expect(email.html).not.toContain('<a ');
+    expect(email.text).toBe('Hi https://evil.example/\n');
+    expectNoMarks(email);
+  });
+});
+
 describe('compile errors', () => {
   it('reports the field, line and column of a syntax error', () => {
     const result = compileTemplate({ subject: 'ok', body: 'line one\n  {% if %}x{% endif %}' });
@@ -294,6 +368,12 @@ describe('security', () => {
     expect(error.message).toMatch(/more than 1000000 characters/);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(render(`{{ "${'z'.repeat(900)}" }}`).text).toHaveLength(901);
+  });
+
+  it('counts the characters a body writes, not the marks on its merged values', () => {
+    // Each run of a value is marked with two characters, which roughly doubles these 600,000.
+    const spaced: MergeContext = { ...context, record: { ...context.record, name: 'a '.repeat(300_000) } };
+    expect(render('{{ record.name }}', spaced).text).toHaveLength(600_000);
   });
 
   it('stops a huge padding in a subject', () => {

@@ -1,7 +1,8 @@
 // Merge-field rendering of user-written email templates (LiquidJS), configured for untrusted input:
 // templates are written by sellers and filled with values typed in by prospects, so neither may
 // reach the file system, the prototype chain, other records, or run for long.
-import { CaptureTag, type Context, Liquid, LiquidError, type Template } from 'liquidjs';
+import { CaptureTag, type Context, Liquid, LiquidError, type Template, toValue } from 'liquidjs';
+import { markMerged, unmarkedLength, unmarkMerged } from './merged-text.js';
 import { htmlDocument, plainTextToHtmlBody } from './plain-text-to-html.js';
 
 export type TemplateField = 'subject' | 'body';
@@ -99,6 +100,34 @@ class BoundedCaptureTag extends CaptureTag {
   }
 }
 
+/** What LiquidJS writes for a value (its `stringify`, which it does not export). */
+function outputText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map((item: unknown) => outputText(toValue(item))).join('');
+  return String(value);
+}
+
+/** Thrown from an output once the outputs of one render have written more than `outputLimit`. */
+class OutputLimitExceeded extends Error {}
+
+/**
+ * Applied by LiquidJS to everything `{{ }}`, `{% echo %}` and `{% cycle %}` write: marks it as merged,
+ * so that a URL in it does not become a link (merged-text.ts). The unsubscribe URL is ours, not a
+ * prospect's, and stays a link; compared by value, so an `assign` to that name gains nothing.
+ * Marking copies the value, which writing it did not: what the outputs write (inside a capture too) is
+ * counted, so a value printed in a loop stops at the output limit instead of being copied until the time
+ * limit.
+ */
+function markOutput(this: { context: Context }, value: unknown): string {
+  const text = outputText(toValue(value));
+  const count = this.context.getRegister('stepwiseOutput', {}) as { written?: number };
+  count.written = (count.written ?? 0) + text.length;
+  if (count.written > TEMPLATE_LIMITS.outputLimit) throw new OutputLimitExceeded('output limit exceeded');
+  const { unsubscribeUrl } = this.context.environments as { unsubscribeUrl?: unknown };
+  return text === unsubscribeUrl ? text : markMerged(text);
+}
+
 function createEngine(): Liquid {
   const liquid = new Liquid({
     ownPropertyOnly: true,
@@ -111,12 +140,16 @@ function createEngine(): Liquid {
     templates: {},
     relativeReference: false,
     dynamicPartials: false,
-    // No `outputEscape`: the body is plain text, rendered once, and the whole text (template and
-    // values alike) is escaped when the HTML part is built, so `| raw` cannot unescape a value.
+    // Not an HTML escape: the body is plain text, rendered once, and the whole text (template and
+    // values alike) is escaped when the HTML part is built. This only marks what merge fields wrote.
+    outputEscape: markOutput,
     // Dates print in UTC so that output does not depend on the host.
     timezoneOffset: 0,
   });
   liquid.registerTag('capture', BoundedCaptureTag);
+  // The built-in `raw` skips `outputEscape`: a plain function of the same name does not, so a template
+  // cannot take the mark off a value (and `| raw` still changes nothing, as before).
+  liquid.registerFilter('raw', (value: unknown) => value);
   for (const name of REFUSED_TAGS) {
     liquid.registerTag(name, {
       parse() {
@@ -213,7 +246,18 @@ export class TemplateRenderError extends Error {
   }
 }
 
+function outputLimitError(field: TemplateField): TemplateRenderError {
+  return new TemplateRenderError(
+    'memory_limit_exceeded',
+    field,
+    { line: 1, column: 1 },
+    `Rendering the ${field} was stopped: it writes more than ${TEMPLATE_LIMITS.outputLimit} characters.`,
+  );
+}
+
 function toRenderError(field: TemplateField, error: unknown): TemplateRenderError {
+  if (error instanceof LiquidError && error.originalError instanceof OutputLimitExceeded)
+    return outputLimitError(field);
   const position = positionOf(error);
   const detail = messageOf(error);
   const where = `the ${field} (line ${position.line}, column ${position.column})`;
@@ -276,13 +320,10 @@ function renderField(field: TemplateField, templates: readonly Template[], scope
     throw toRenderError(field, error);
   }
   // Measured before anything reads the text: until then a long output is only a cheap chain of pieces.
-  if (output.length > TEMPLATE_LIMITS.outputLimit) {
-    throw new TemplateRenderError(
-      'memory_limit_exceeded',
-      field,
-      { line: 1, column: 1 },
-      `Rendering the ${field} was stopped: it writes more than ${TEMPLATE_LIMITS.outputLimit} characters.`,
-    );
+  // Merge marks (two per run of a value) at most triple the length: the text without them is what counts.
+  const limit = TEMPLATE_LIMITS.outputLimit;
+  if (output.length > limit && (output.length > 3 * limit || unmarkedLength(output) > limit)) {
+    throw outputLimitError(field);
   }
   return output;
 }
@@ -293,7 +334,8 @@ function singleLine(text: string): string {
 
 /**
  * `literal` gives a field's text as written instead of rendering it (a seller's own text): it then gets
- * only the whitespace rules and the HTML part a rendered one gets.
+ * only the whitespace rules and the HTML part a rendered one gets, and all of its links are links.
+ * The body's merge marks (merged-text.ts) are read by the HTML part and are in none of the results.
  * @throws TemplateRenderError when the template hits a limit or fails for this context.
  */
 export function renderEmail(
@@ -302,10 +344,14 @@ export function renderEmail(
   literal: { subject?: string | undefined; body?: string | undefined } = {},
 ): RenderedEmail {
   const scope = scopeOf(context);
-  const subject = singleLine(literal.subject ?? renderField('subject', compiled.subject, scope));
-  const text = (literal.body ?? renderField('body', compiled.body, scope))
+  const subject = singleLine(
+    unmarkMerged(literal.subject ?? renderField('subject', compiled.subject, scope)),
+  );
+  const marked = (
+    literal.body === undefined ? renderField('body', compiled.body, scope) : unmarkMerged(literal.body)
+  )
     .replace(/\r\n?/g, '\n')
     .replace(/[ \t]+$/gm, '')
     .replace(/^\n+|\n+$/g, '');
-  return { subject, html: htmlDocument(plainTextToHtmlBody(text)), text: `${text}\n` };
+  return { subject, html: htmlDocument(plainTextToHtmlBody(marked)), text: `${unmarkMerged(marked)}\n` };
 }

@@ -4,11 +4,13 @@
 // cases the outcome says where the exchange stood: `transient` before the message went out, `unknown` after.
 import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmailDraft, MailboxAccount, PreparedEmail } from '../engine/ports/mailer.js';
 import { SmtpMailer } from './smtp-mailer.js';
 import { accountFromSmtpUrl } from './smtp-url.js';
 import { type StallingSmtp, startStallingSmtp } from './test-support/stalling-smtp.js';
+import { verifyToken } from './tracking-token.js';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters';
 const EMAIL: PreparedEmail = {
@@ -159,5 +161,46 @@ describe('SmtpMailer: Message-IDs', () => {
     const plain = createHash('sha256').update(draft.outboxKey).digest('hex').slice(0, 32);
     expect(first.messageId).not.toContain(plain);
     expect((await other.prepare(draft)).messageId).not.toBe(first.messageId);
+  });
+});
+
+describe('SmtpMailer: links and tracking', () => {
+  it("tracks the template's own links only: a URL in record data stays text, never a signed redirect", async () => {
+    // Record data comes from web forms and CSV imports; a /t/c/ token never expires, so a prospect's URL
+    // wrapped in one would be an open redirect on the company's tracking domain.
+    const draft: EmailDraft = {
+      outboxId: 'out_02',
+      outboxKey: 'enr_01m89np4zb2dw77ec5r9:2',
+      from: { name: 'Sam', address: 'sam@stepwise.example' },
+      to: { name: 'Ada', address: 'ada@customer.example' },
+      template: {
+        subject: 'Hi {{ record.company }}',
+        body: 'Hi {{ record.company }}\n\nOffer: https://example.com/offer?id={{ record.id }}\nBye: {{ unsubscribeUrl }}',
+      },
+      context: {
+        record: { id: 'rec_42', name: 'Ada', company: 'ACME https://evil.example/login', fields: {} },
+        sender: { name: 'Sam', address: 'sam@stepwise.example' },
+        owner: { name: 'Sam', address: 'sam@stepwise.example' },
+        sequence: { name: 'Q3' },
+      },
+      tracking: true,
+      date: Date.UTC(2026, 10, 25),
+    };
+    const parsed = await simpleParser((await mailer({}).prepare(draft)).raw);
+    const html = typeof parsed.html === 'string' ? parsed.html : '';
+    const hrefs = [...html.matchAll(/<a href="([^"]*)"/g)].map((match) => match[1] ?? '');
+    expect(hrefs).toHaveLength(2);
+    const clicks = hrefs
+      .filter((href) => href.startsWith('https://sw.example/t/c/'))
+      .map((href) => verifyToken(SECRET, href.slice('https://sw.example/t/c/'.length)));
+    expect(clicks).toEqual([
+      { kind: 'click', messageId: 'out_02', linkIndex: 0, url: 'https://example.com/offer?id=rec_42' },
+    ]);
+    expect(hrefs[1]).toMatch(/^https:\/\/sw\.example\/u\//);
+    expect(html).toContain('<p>Hi ACME https://evil.example/login</p>');
+    expect(parsed.subject).toBe('Hi ACME https://evil.example/login');
+    expect(parsed.text).toContain('Hi ACME https://evil.example/login\n');
+    for (const part of [html, parsed.subject ?? '', parsed.text ?? ''])
+      expect(part).not.toMatch(/[\uE000-\uF8FF]/);
   });
 });

@@ -14,6 +14,7 @@ import {
   listWebhooks,
   MAX_URL_LENGTH,
   resendWebhookDelivery,
+  resentAt,
   rotateWebhookSecret,
   sendWebhookPing,
   shownUrl,
@@ -83,6 +84,10 @@ export const DeliveryView = Type.Object({
   nextAttemptAt: Type.Union([Instant, Type.Null()]),
   createdAt: Instant,
   deliveredAt: Type.Union([Instant, Type.Null()]),
+  resentAt: Type.Union([Instant, Type.Null()], {
+    description:
+      'When an administrator last sent it again (POST /api/webhook-deliveries/{id}/resend), or null; the attempts from then on are the re-send’s.',
+  }),
   payload: Type.Unknown({ description: 'The JSON body sent: `{id, type, createdAt, data}`.' }),
 });
 
@@ -114,6 +119,7 @@ function toDeliveryView(delivery: WebhookDelivery): Static<typeof DeliveryView> 
     nextAttemptAt: delivery.status === 'pending' ? isoOrNull(delivery.nextAttemptAt) : null,
     createdAt: iso(delivery.createdAt),
     deliveredAt: isoOrNull(delivery.deliveredAt),
+    resentAt: isoOrNull(resentAt(delivery)),
     payload: JSON.parse(delivery.payload) as unknown,
   };
 }

@@ -131,16 +131,19 @@ export async function deliverDueWebhooks(
   const endpoints = new Map<string, Webhook | null>();
   for (const id of new Set(claimed.map((d) => d.webhookId)))
     endpoints.set(id, await deps.store.webhooks.get(id));
-  for (let start = 0; start < claimed.length; start += options.concurrency) {
-    const slice = claimed.slice(start, start + options.concurrency);
-    const outcomes = await Promise.all(
-      slice.map((delivery) => deliverOne(deps, options, delivery, endpoints.get(delivery.webhookId) ?? null)),
-    );
-    for (const status of outcomes) {
+  // A pool of `concurrency` lanes, each taking the next delivery as soon as its POST is answered: a
+  // receiver that hangs until the timeout holds one lane, not every delivery claimed after it (in
+  // slices of `concurrency`, one dead endpoint held back every other endpoint's deliveries 10 s a slice).
+  let next = 0;
+  const lane = async () => {
+    while (next < claimed.length) {
+      const delivery = claimed[next++] as WebhookDelivery;
+      const status = await deliverOne(deps, options, delivery, endpoints.get(delivery.webhookId) ?? null);
       if (status === 'delivered') result.delivered += 1;
       else if (status === 'pending') result.retried += 1;
       else result.failed += 1;
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, claimed.length) }, lane));
   return result;
 }

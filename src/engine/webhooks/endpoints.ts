@@ -173,14 +173,28 @@ export async function listWebhookDeliveries(
   return deps.store.webhooks.listDeliveries(webhookId, options);
 }
 
+/**
+ * When an administrator last sent the delivery again, or null: a delivery's retry window opens when it
+ * is made, and again at each re-send.
+ */
+export function resentAt(delivery: WebhookDelivery): number | null {
+  const windowStart = delivery.retryUntil - RETRY_WINDOW_MS;
+  return windowStart > delivery.createdAt ? windowStart : null;
+}
+
 /** Sends a delivery again (same event id and body), due now and retried for another 24 hours. */
 export async function resendWebhookDelivery(
   deps: EngineDeps,
   actor: EngineActor,
   deliveryId: string,
 ): Promise<WebhookDelivery> {
+  const before = await deps.store.webhooks.getDelivery(deliveryId);
+  if (before === null) throw new NotFoundError('No such delivery.');
   const now = deps.clock.now();
-  const delivery = await deps.store.webhooks.resend(deliveryId, now, now + RETRY_WINDOW_MS);
+  // Due now. The new window starts now too, but at least 1 ms after the delivery was made: its start
+  // is what marks the delivery as re-sent (resentAt), also on a test clock that has not moved since.
+  const windowStart = Math.max(now, before.createdAt + 1);
+  const delivery = await deps.store.webhooks.resend(deliveryId, now, windowStart + RETRY_WINDOW_MS);
   if (delivery === null) throw new NotFoundError('No such delivery.');
   await deps.store.audit.append({
     id: deps.ids.newId('aud'),

@@ -25,7 +25,13 @@ import {
 import { countOf } from '../test-support/raw-db.js';
 import { deliverDueWebhooks, type WebhookDeliveryDeps } from './deliverer.js';
 import { deliveriesFor, dispatchWebhookEvents } from './dispatcher.js';
-import { createWebhook, listWebhookDeliveries, updateWebhook } from './endpoints.js';
+import {
+  createWebhook,
+  listWebhookDeliveries,
+  resendWebhookDelivery,
+  resentAt,
+  updateWebhook,
+} from './endpoints.js';
 import { HttpWebhookPoster } from './http-poster.js';
 import { verifySignature } from './signature.js';
 import { WebhookRunner } from './webhook-runner.js';
@@ -33,6 +39,8 @@ import { WebhookRunner } from './webhook-runner.js';
 interface Received {
   headers: IncomingHttpHeaders;
   body: string;
+  /** performance.now() when the request was in. */
+  at: number;
 }
 
 /** A webhook receiver on 127.0.0.1 answering the statuses of `answers` in turn (then the last one). */
@@ -42,7 +50,11 @@ async function receiver(answers: number[] = [200]) {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: performance.now(),
+      });
       response.statusCode = answers[Math.min(received.length - 1, answers.length - 1)] ?? 200;
       response.end('ok');
     });
@@ -417,6 +429,66 @@ forEachDialect('webhooks', (t) => {
     expect(hook.received).toHaveLength(2);
     runner.start();
     await runner.stop();
+  });
+
+  it('keeps delivering to other endpoints while one receiver is slow to answer', async () => {
+    const w = await world(t);
+    // The slow receiver answers after a second; it is registered first, so its delivery is claimed
+    // first and shares the first pair of POSTs with one of the fast endpoint's.
+    let slowAnsweredAt = 0;
+    const slow = createServer((request, response) => {
+      request.resume();
+      request.on('end', () =>
+        setTimeout(() => {
+          slowAnsweredAt = performance.now();
+          response.end('ok');
+        }, 1_000),
+      );
+    });
+    servers.push(slow);
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/slow`;
+    await createWebhook(w.deps, w.actor, { url: slowUrl, events: ['enrollment.started'] });
+    const fast = await receiver();
+    const fastHook = await createWebhook(w.deps, w.actor, {
+      url: fast.url,
+      events: ['enrollment.started', 'step.opened'],
+    });
+    await w.connect(1);
+    while ((await dispatchWebhookEvents(w.deps)).events > 0);
+
+    expect(await deliverDueWebhooks(w.deps, { concurrency: 2 })).toEqual({
+      delivered: 3,
+      retried: 0,
+      failed: 0,
+    });
+    // Both of the fast endpoint's events arrived while the slow receiver was still thinking.
+    expect(fast.received).toHaveLength(2);
+    for (const request of fast.received) expect(request.at).toBeLessThan(slowAnsweredAt);
+    const page = await listWebhookDeliveries(w.deps, fastHook.id);
+    expect(page.items.map((d) => d.status)).toEqual(['delivered', 'delivered']);
+  });
+
+  it('marks a re-sent delivery and sends it at once, also on a clock that has not moved', async () => {
+    const w = await world(t);
+    const hook = await receiver();
+    const webhook = await createWebhook(w.deps, w.actor, { url: hook.url, events: ['enrollment.started'] });
+    await w.connect(1);
+    expect(await w.pass()).toEqual({ delivered: 1, retried: 0, failed: 0 });
+    const [delivered] = (await listWebhookDeliveries(w.deps, webhook.id)).items;
+    expect(delivered && resentAt(delivered)).toBeNull();
+
+    const resent = await resendWebhookDelivery(w.deps, w.actor, delivered?.id ?? '');
+    expect(resent).toMatchObject({ status: 'pending', nextAttemptAt: T0 });
+    expect(resentAt(resent)).toBe(T0 + 1);
+    expect(await w.pass()).toEqual({ delivered: 1, retried: 0, failed: 0 });
+    expect(hook.received.map((r) => r.headers['stepwise-event-id'])).toEqual([
+      resent.eventId,
+      resent.eventId,
+    ]);
+    const [after] = (await listWebhookDeliveries(w.deps, webhook.id)).items;
+    expect(after && resentAt(after)).toBe(T0 + 1);
+    expect(after?.attempts).toHaveLength(2);
   });
 
   it('fails the pending deliveries of an endpoint that was switched off', async () => {
