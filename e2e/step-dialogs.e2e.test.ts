@@ -23,6 +23,7 @@ interface RecordInput {
   email?: string;
   phone?: string;
   linkedinUrl?: string;
+  company?: string;
 }
 
 describe.skipIf(skipReason !== null)(
@@ -120,6 +121,27 @@ describe.skipIf(skipReason !== null)(
           { name: 'Emma Three', email: 'emma.three@example.test' },
           { name: 'Una Unsubscribed', email: 'una@example.test' },
           { name: 'Nemo Noemail' },
+        ],
+      );
+      // A prospect typed a link into their company name (a web form, an import): it must not become one.
+      const offer = await admin.request<{ id: string }>('POST', '/api/email-templates', {
+        name: 'Offer',
+        subject: 'About {{ record.company }}',
+        body: 'Hello {{ record.name }} of {{ record.company }},\n\nour offer: https://example.com/offer',
+      });
+      await connect(
+        await oneStep('Account emails', 'account', {
+          type: 'email',
+          name: 'Make the offer',
+          templateId: offer.id,
+        }),
+        [
+          {
+            type: 'account',
+            name: 'Phil Phisher',
+            email: 'phil@example.test',
+            company: 'ACME https://evil.example/login',
+          },
         ],
       );
       await connect(
@@ -262,6 +284,26 @@ describe.skipIf(skipReason !== null)(
         .getByRole('dialog', { name: 'Email to Nemo Noemail' })
         .getByText('(this record has no email address)')
         .waitFor();
+      await page.context().close();
+    });
+
+    test('an email sent as rendered links the template’s own URLs, never one typed into the record', async () => {
+      const page = await signedIn();
+      await page
+        .getByRole('article', { name: 'Phil Phisher' })
+        .getByRole('button', { name: 'Send email' })
+        .click();
+      const dialog = page.getByRole('dialog', { name: 'Email to Phil Phisher' });
+      await expect
+        .poll(() => dialog.getByLabel('Message').inputValue())
+        .toContain('https://evil.example/login');
+      await dialog.getByRole('button', { name: 'Send email' }).click();
+      await page.getByText(/^Queued the email to Phil Phisher/).waitFor();
+      const [sent] = await stack.waitForMail((m) => m.subject === 'About ACME https://evil.example/login', 1);
+      const html = String(sent?.html);
+      expect(html).toMatch(/<a [^>]*>[^<]*example\.com\/offer/);
+      expect(html).toContain('https://evil.example/login');
+      expect(html).not.toMatch(/<a [^>]*>[^<]*evil\.example/);
       await page.context().close();
     });
 

@@ -59,7 +59,20 @@ export function SendEmailDialog({
           body={rendered.data?.text ?? ''}
           renderError={rendered.status === 'error' ? rendered.error : null}
           onClose={onClose}
-          onSend={(subject, body) => onSubmit({ type: 'send', subject, body })}
+          // What the seller left as rendered is sent as the template, rendered again by the sender: only the
+          // template's own URLs become (tracked) links, never one typed into a record (docs/mail.md). What
+          // they edited is their own text, sent as written.
+          onSend={(subject, body) =>
+            onSubmit({
+              type: 'send',
+              ...(subject === (rendered.data?.subject ?? '').trim() && rendered.data !== undefined
+                ? {}
+                : { subject }),
+              ...(body === (rendered.data?.text ?? '') && rendered.data !== undefined && body !== ''
+                ? {}
+                : { body }),
+            })
+          }
         />
       )}
     </Dialog>
