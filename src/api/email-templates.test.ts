@@ -13,6 +13,16 @@ describe('email templates', () => {
     await h.close();
   });
 
+  /** A template made by the administrator and a lead of the salesperson's, for a preview. */
+  const templateAndLead = async (template: Record<string, unknown>, lead: Record<string, unknown>) => ({
+    template: (
+      await h.as('admin', { method: 'POST', url: '/api/email-templates', payload: template })
+    ).json(),
+    record: (
+      await h.as('salesperson', { method: 'POST', url: '/api/records', payload: { type: 'lead', ...lead } })
+    ).json(),
+  });
+
   it('refuses a template with errors with 422 and the line and column of each', async () => {
     const response = await h.as('sequence_manager', {
       method: 'POST',
@@ -147,29 +157,14 @@ describe('email templates', () => {
   });
 
   it('previews a template with the merge fields of a record and the sender', async () => {
-    const template = (
-      await h.as('admin', {
-        method: 'POST',
-        url: '/api/email-templates',
-        payload: {
-          name: 'Preview',
-          subject: 'Quick question, {{ record.name }}',
-          body: 'Hi {{ record.fields.title | default: "there" }},\n\nI saw {{ record.company }} is growing.\n\n{{ sender.name }}',
-        },
-      })
-    ).json();
-    const record = (
-      await h.as('salesperson', {
-        method: 'POST',
-        url: '/api/records',
-        payload: {
-          type: 'lead',
-          name: 'Ada Lovelace',
-          company: 'Analytical <Engines>',
-          fields: { title: 'Countess' },
-        },
-      })
-    ).json();
+    const { template, record } = await templateAndLead(
+      {
+        name: 'Preview',
+        subject: 'Quick question, {{ record.name }}',
+        body: 'Hi {{ record.fields.title | default: "there" }},\n\nI saw {{ record.company }} is growing.\n\n{{ sender.name }}',
+      },
+      { name: 'Ada Lovelace', company: 'Analytical <Engines>', fields: { title: 'Countess' } },
+    );
     const response = await h.as('salesperson', {
       method: 'POST',
       url: `/api/email-templates/${template.id}/preview`,
@@ -189,29 +184,14 @@ describe('email templates', () => {
   });
 
   it("previews links as they are sent: the template's own URLs are links, a URL in record data is text", async () => {
-    const template = (
-      await h.as('admin', {
-        method: 'POST',
-        url: '/api/email-templates',
-        payload: {
-          name: 'Preview links',
-          subject: 'For {{ record.company }}',
-          body: 'Hi {{ record.company }}\n\nhttps://example.com/offer?id={{ record.fields.code }}\n{{ unsubscribeUrl }}',
-        },
-      })
-    ).json();
-    const record = (
-      await h.as('salesperson', {
-        method: 'POST',
-        url: '/api/records',
-        payload: {
-          type: 'lead',
-          name: 'Mallory',
-          company: 'ACME https://evil.example/login',
-          fields: { code: 'm1' },
-        },
-      })
-    ).json();
+    const { template, record } = await templateAndLead(
+      {
+        name: 'Preview links',
+        subject: 'For {{ record.company }}',
+        body: 'Hi {{ record.company }}\n\nhttps://example.com/offer?id={{ record.fields.code }}\n{{ unsubscribeUrl }}',
+      },
+      { name: 'Mallory', company: 'ACME https://evil.example/login', fields: { code: 'm1' } },
+    );
     const response = await h.as('salesperson', {
       method: 'POST',
       url: `/api/email-templates/${template.id}/preview`,

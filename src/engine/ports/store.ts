@@ -1072,8 +1072,6 @@ export interface EnrollmentViewRepository {
   worklist(options: WorklistOptions): Promise<Page<WorkRow>>;
   /** The current step (open or waiting) of each running enrollment of a record. */
   currentSteps(recordId: string): Promise<WorkRow[]>;
-  /** One history row by id. */
-  step(id: string): Promise<EnrollmentStep | null>;
 }
 
 export interface OperationsRepository {

@@ -1,13 +1,8 @@
 // Read models of enrollments: the seller's work list (one statement per page, keyset on (due_at, id)),
-// a record's current steps, and one history row. Writes happen only through the engine's commit.
+// and a record's current steps. Writes happen only through the engine's commit.
 import { type Kysely, sql } from 'kysely';
 import { type EntityType, MANUAL_ACTIVITY_TYPES, type StepType } from '../../domain/definition.js';
-import type {
-  EnrollmentStep,
-  EnrollmentStepState,
-  EnrollmentViewRepository,
-  WorkRow,
-} from '../../engine/ports/store.js';
+import type { EnrollmentStepState, EnrollmentViewRepository, WorkRow } from '../../engine/ports/store.js';
 import { decodeCursor, instantColumn, keyset, pageLimit, stepRowIdColumn, toPage } from '../cursor.js';
 import type { Database } from '../schema.js';
 import type { RepositoryContext } from './context.js';
@@ -158,29 +153,6 @@ export function createEnrollmentViewRepository({ db }: RepositoryContext): Enrol
         .orderBy('s.id')
         .execute()) as unknown as RawWorkRow[];
       return rows.map(toWorkRow);
-    },
-
-    async step(id) {
-      const row = await db.selectFrom('enrollment_steps').selectAll().where('id', '=', id).executeTakeFirst();
-      if (row === undefined) return null;
-      const step: EnrollmentStep = {
-        id: row.id,
-        enrollmentId: row.enrollment_id,
-        stepId: row.step_id,
-        type: row.type as StepType,
-        state: row.state as EnrollmentStepState,
-        ownerId: row.owner_id,
-        recordId: row.record_id,
-        sequenceId: row.sequence_id,
-        proposedDueAt: num(row.proposed_due_at),
-        dueAt: num(row.due_at),
-        openedAt: num(row.opened_at),
-        completedAt: num(row.completed_at),
-        outcome: row.outcome,
-        notes: row.notes,
-        actorId: row.actor_id,
-      };
-      return step;
     },
   };
 }
